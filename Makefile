@@ -1,0 +1,49 @@
+# lifkit's set-up, tests and demo. On a fresh machine with Python 3.11+ and make:
+#   make demo    creates .venv, installs lifkit, runs it on a throw-away practice workspace
+#   make test    creates .venv, installs lifkit with its test extras and tools, runs the whole suite
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DIR ?= build/demo
+# External programs the tests read lifkit's output with (Debian package names).
+TEST_PACKAGES := qpdf pdftk-java poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui mpack
+TEST_TOOLS    := qpdf pdftk pdftoppm soffice munpack
+
+.PHONY: all demo test test-tools venv bench clean
+
+all: test
+
+$(STAMP): setup.cfg pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "lifkit needs Python 3.11 or newer; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# Installs the external tools the tests use, where they are missing and this machine can (root + apt).
+test-tools:
+	@missing=""; for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "Installing the test tools (missing:$$missing)"; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
+	else \
+	  echo "Cannot install them here: install the Debian packages $(TEST_PACKAGES) (or your system's equivalents)."; \
+	  echo "Tests that need them are skipped outside CI."; \
+	fi
+
+test: venv test-tools
+	$(BIN)/python -m pytest
+
+demo: venv
+	rm -rf $(DEMO_DIR)
+	$(BIN)/lifkit demo $(DEMO_DIR)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

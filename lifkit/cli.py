@@ -1,0 +1,103 @@
+"""The ``lifkit`` command: global options, error handling, and the list of commands.
+
+Each command lives in ``lifkit/commands/`` and only parses options, calls one domain function and
+prints. Errors a user can act on are :class:`lifkit.errors.LifkitError`; this module turns them into
+``Error: ...`` on stderr and their exit status. A traceback appears only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+
+from . import __version__
+from .commands import workspace as workspace_commands
+from .commands.common import AppContext
+from .errors import ExitStatus, LifkitError
+
+
+class LifkitGroup(click.Group):
+    """A click group that reports lifkit's errors plainly, with their documented exit status."""
+
+    def invoke(self, ctx: click.Context):
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except LifkitError as exc:
+            if debug:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(int(exc.exit_status))
+        except BrokenPipeError:  # the reader (e.g. `| head`) has gone: stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(int(ExitStatus.ATTENTION))
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing more was done.", err=True)
+            ctx.exit(130)
+        except OSError as exc:
+            if debug:
+                raise
+            place = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {place}{exc.strerror or exc}.", err=True)
+            click.echo("Check the file or folder exists, is not open in another program, and that you may "
+                       "write to it.", err=True)
+            ctx.exit(int(ExitStatus.BAD_INPUT))
+        except Exception as exc:  # a fault in lifkit: say where, never the data it was holding
+            if debug:
+                raise
+            frame = exc.__traceback__
+            while frame and frame.tb_next:
+                frame = frame.tb_next
+            where = f" in {frame.tb_frame.f_code.co_filename.rsplit('lifkit', 1)[-1]}:{frame.tb_lineno}" if frame else ""
+            click.echo(f"Error: lifkit stopped on an internal fault ({type(exc).__name__}{where}). "
+                       "Run the command again with --debug to see the details, and report them.", err=True)
+            ctx.exit(int(ExitStatus.INTERNAL))
+
+
+@click.group("lifkit", cls=LifkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="lifkit")
+@click.option("--workspace", "workspace_arg", metavar="DIR", type=click.Path(file_okay=False),
+              help="The workspace folder (default: LIFKIT_WORKSPACE, else this folder or the nearest above "
+                   "it holding lifkit.toml).")
+@click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv for debugging detail).")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, workspace_arg: str | None, verbose: int, debug: bool) -> None:
+    """lifkit: the CIEC and Serious Case Review process of a Local Safeguarding Children Board, offline.
+
+    \b
+    Start with:
+      lifkit init my-board        create a workspace (settings, register, cases/)
+      lifkit config check         check lifkit.toml
+      lifkit members              list the CIEC members
+
+    Exit statuses: 0 done; 1 done, but something needs attention; 2 bad input, settings or
+    arguments; 3 locked or open elsewhere; 4 an external tool or mail server failed;
+    5 an internal fault in lifkit.
+    """
+    ctx.obj = AppContext(workspace_arg=workspace_arg, verbose=verbose, debug=debug)
+    level = logging.DEBUG if verbose >= 2 or debug else logging.INFO if verbose == 1 else logging.WARNING
+    logging.basicConfig(stream=sys.stderr, level=level, format="lifkit: %(message)s", force=True)
+
+
+for command in (
+    workspace_commands.init,
+    workspace_commands.members,
+    workspace_commands.config,
+    workspace_commands.demo,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="lifkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

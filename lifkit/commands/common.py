@@ -1,0 +1,96 @@
+"""What every command shares: the application context, shared options, and output helpers.
+
+Commands parse options, call one domain function and print its result: text for a person on stdout,
+or JSON with ``--json``. Progress and logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import click
+
+
+@dataclasses.dataclass
+class AppContext:
+    """Global options, shared by every command through ``ctx.obj``."""
+
+    workspace_arg: str | None = None
+    verbose: int = 0
+    debug: bool = False
+    _workspace: Any = None
+
+    def workspace(self):
+        """The workspace the command works in, found and checked once per run."""
+        if self._workspace is None:
+            from ..workspace import open_workspace
+
+            self._workspace = open_workspace(self.workspace_arg)
+        return self._workspace
+
+
+pass_app = click.make_pass_decorator(AppContext, ensure=True)
+
+
+def json_option(function: Callable) -> Callable:
+    """``--json``: print the result as JSON on stdout instead of text."""
+    return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(function)
+
+
+def pass_workspace(function: Callable) -> Callable:
+    """Give the command the workspace (found from --workspace, LIFKIT_WORKSPACE or the folder) as ``ws``."""
+
+    @pass_app
+    @functools.wraps(function)
+    def wrapper(app: AppContext, *args, **kwargs):
+        return function(app.workspace(), *args, **kwargs)
+
+    return wrapper
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, paths and dates as plain JSON values (dates as ISO yyyy-mm-dd)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "to_dict"):
+            return to_jsonable(value.to_dict())
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not f.name.startswith("_")}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def plural(count: int, word: str) -> str:
+    """``1 warning``, ``2 warnings``."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def print_json(value: Any) -> None:
+    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A plain aligned table that a person reads at a glance (and that survives copy and paste)."""
+    rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row)]
+
+    def line(cells):
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+    click.echo(line(headers))
+    click.echo(line(["-" * w for w in widths]))
+    for row in rows:
+        click.echo(line(row))

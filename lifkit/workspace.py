@@ -1,0 +1,714 @@
+"""The workspace: a folder holding ``lifkit.toml``, the register workbook and ``cases/``.
+
+Commands find their workspace as git finds a repository: ``--workspace DIR``, else the
+``LIFKIT_WORKSPACE`` environment variable, else the current folder and its parents.
+
+``lifkit.toml`` is checked against ``schemas/workspace.yaml`` plus the rules a schema cannot say
+(unique agency codes, a usable case reference pattern). Every problem is reported at once, each
+naming the key as it is written in the file and, where it can be found, the line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import InputError, SettingsError, WorkspaceExists, WorkspaceNotFound
+from .fileutil import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "lifkit.toml"
+ENV_VAR = "LIFKIT_WORKSPACE"
+CASES_DIR = "cases"
+DEFAULT_REGISTER = "register.xlsx"
+DEFAULT_REFERENCE_PATTERN = "CIEC-{year}-{seq:03d}"
+FORMATS = ("pdf", "docx", "both")
+
+EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+AGENCY_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
+SAFE_REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Addresses and names that `lifkit init` writes as placeholders: flagged until replaced.
+PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")
+PLACEHOLDER_NAME = "(to be named)"
+PLACEHOLDER_ADDRESS = "LSCB Administrator\n(postal address to be added)"
+DEFAULT_BOARD_NAME = "Local Safeguarding Children Board"
+
+
+# --- plain data ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Administrator(Person):
+    address: str
+    telephone: str = ""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One CIEC member: the senior manager who answers for a partner agency."""
+
+    code: str
+    agency: str
+    name: str
+    email: str
+    format: str = "pdf"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Settings:
+    board_name: str
+    administrator: Administrator
+    ciec_chair: Person
+    business_manager: Person
+    independent_chair: Person
+    members: tuple[Member, ...]
+    reference_pattern: str
+    register_path: str
+
+    def member(self, code: str) -> Member:
+        for member in self.members:
+            if member.code == code.upper():
+                return member
+        known = ", ".join(m.code for m in self.members)
+        raise InputError(f"No CIEC member has the agency code {code!r}.", f"The codes are: {known}.")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in ``lifkit.toml``."""
+
+    severity: str  # "error" or "warning"
+    where: str  # the key as written in the file, e.g. "[[members]] #4 (POL) email"
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        place = f"line {self.line}: " if self.line else ""
+        return f"{place}{self.where}: {self.message}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    settings: Settings
+
+    @property
+    def settings_file(self) -> Path:
+        return self.root / SETTINGS_FILE
+
+    @property
+    def register_path(self) -> Path:
+        return self.root / self.settings.register_path
+
+    @property
+    def cases_dir(self) -> Path:
+        return self.root / CASES_DIR
+
+
+@dataclass
+class CheckResult:
+    """What ``lifkit config check`` found."""
+
+    settings_file: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+# --- finding the workspace -------------------------------------------------------------------
+
+
+def find_root(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
+    """The workspace folder: ``explicit``, else ``$LIFKIT_WORKSPACE``, else cwd and its parents."""
+    if explicit is None and os.environ.get(ENV_VAR):
+        explicit = os.environ[ENV_VAR]
+        source = f"the {ENV_VAR} environment variable"
+    else:
+        source = "--workspace"
+    if explicit is not None:
+        root = Path(explicit).expanduser()
+        if not (root / SETTINGS_FILE).is_file():
+            raise WorkspaceNotFound(
+                f"{root} (from {source}) is not a lifkit workspace: it has no {SETTINGS_FILE}.",
+                "Give the folder that holds lifkit.toml, or create one with: lifkit init DIR",
+            )
+        return root.resolve()
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise WorkspaceNotFound(
+        f"No lifkit workspace here: neither {start} nor any folder above it holds {SETTINGS_FILE}.",
+        f"Run the command inside a workspace, pass --workspace DIR, set {ENV_VAR}, "
+        "or create a workspace with: lifkit init DIR",
+    )
+
+
+def open_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Workspace:
+    """Find the workspace and load its settings; :class:`SettingsError` if they have errors."""
+    root = find_root(explicit, cwd)
+    result, settings = _check_file(root / SETTINGS_FILE)
+    if result.errors:
+        raise _settings_error(result)
+    return Workspace(root=root, settings=settings)
+
+
+def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> CheckResult:
+    """Every error and warning in the workspace's settings, without raising for them."""
+    root = find_root(explicit, cwd)
+    result, settings = _check_file(root / SETTINGS_FILE)
+    if settings is not None:
+        register = root / settings.register_path
+        if not register.is_file():
+            result.problems.append(
+                Problem("warning", "[register] path", f"the register workbook {register} does not exist yet.",
+                        _KeyLines(_read_text(root / SETTINGS_FILE)).line(("register", "path")))
+            )
+    return result
+
+
+def _settings_error(result: CheckResult) -> SettingsError:
+    count = len(result.errors)
+    return SettingsError(
+        f"{result.settings_file} has {count} problem{'s' if count != 1 else ''}:",
+        result.errors,
+        "Correct the file (or run `lifkit config check` to see warnings too), then try again.",
+    )
+
+
+# --- reading and checking lifkit.toml -------------------------------------------------------
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{path} is not UTF-8 text (byte {exc.start} cannot be read).",
+            hint="Save it as UTF-8 (in Notepad: File > Save As > Encoding: UTF-8).",
+        ) from None
+    except OSError as exc:
+        raise SettingsError(f"{path} cannot be read: {exc.strerror}.") from None
+
+
+def _parse(text: str, path: Path):
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    try:
+        return tomlkit.parse(text)
+    except ParseError as exc:
+        problem = Problem("error", SETTINGS_FILE, f"this is not valid TOML: {_toml_reason(exc)}", exc.line)
+        raise SettingsError(f"{path} cannot be read:", [problem],
+                            "Correct the line named (a missing quote or bracket is the usual cause).") from None
+
+
+def _toml_reason(exc) -> str:
+    # tomlkit's messages end with " at line L col C"; the line is reported separately.
+    if "Control characters" in str(exc):  # what tomlkit says of a string left open at the line's end
+        return "a text value is not closed: a closing double quote (\") is missing."
+    return re.sub(r"\s+at line \d+ col \d+$", "", str(exc)).rstrip(".") + "."
+
+
+def _check_file(path: Path) -> tuple[CheckResult, Settings | None]:
+    text = _read_text(path)
+    document = _parse(text, path)
+    data = document.unwrap()
+    problems = check_settings_data(data, _KeyLines(text))
+    result = CheckResult(settings_file=path, problems=problems)
+    settings = None if result.errors else _to_settings(data)
+    return result, settings
+
+
+def check_settings_data(data: dict, lines: "_KeyLines | None" = None) -> list[Problem]:
+    """Every problem in parsed settings: schema errors, cross-checks, then placeholder warnings."""
+    from cerberus import errors as cerberus_errors
+
+    from .resources import schema
+
+    lines = lines or _KeyLines("")
+    validator = _validator_class()(schema("workspace"))
+    validator.allow_unknown = False
+    problems: list[Problem] = []
+    if not validator.validate(data):
+        for error in _leaf_errors(validator._errors):
+            problems.append(_problem_from_cerberus(error, data, lines, cerberus_errors))
+    problems.extend(_duplicate_codes(data, lines))
+    problems.extend(_warnings(data, lines))
+    problems.sort(key=lambda p: (p.severity != "error", p.line or 0))
+    return problems
+
+
+def _validator_class():
+    from cerberus import Validator
+
+    class SettingsValidator(Validator):
+        def _check_with_email(self, field_name, value):
+            if isinstance(value, str) and value and not EMAIL_RE.match(value.strip()):
+                self._error(field_name, f"{value!r} is not a valid email address (expected name@domain).")
+
+        def _check_with_agency_code(self, field_name, value):
+            if isinstance(value, str) and value and not AGENCY_CODE_RE.match(value):
+                self._error(field_name, f"{value!r} is not a usable agency code: use 1 to 16 capital letters, "
+                                        "digits or _, starting with a letter (e.g. POL, CSC, ACUTE).")
+
+        def _check_with_reference_pattern(self, field_name, value):
+            if isinstance(value, str) and value:
+                reason = reference_pattern_problem(value)
+                if reason:
+                    self._error(field_name, reason)
+
+        def _check_with_relative_file(self, field_name, value):
+            if isinstance(value, str) and value:
+                if Path(value).is_absolute() or ".." in Path(value).parts:
+                    self._error(field_name, f"{value!r} must be a path inside the workspace, such as register.xlsx.")
+                elif not value.lower().endswith((".xlsx", ".xlsm")):
+                    self._error(field_name, f"{value!r} is not an Excel workbook name: it must end in .xlsx.")
+
+    return SettingsValidator
+
+
+def reference_pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot make case references, or None when it can."""
+    if "{seq" not in pattern:
+        return f"{pattern!r} has no {{seq}} number, so every case would get the same reference."
+    try:
+        sample = pattern.format(year=2026, seq=4)
+    except (KeyError, IndexError) as exc:
+        return f"{pattern!r} uses {{{exc.args[0]}}}; only {{year}} and {{seq}} (e.g. {{seq:03d}}) can be used."
+    except ValueError as exc:
+        return f"{pattern!r} cannot be used: {exc}."
+    if not SAFE_REFERENCE_RE.match(sample):
+        return (f"{pattern!r} makes references like {sample!r}; a reference names folders and files, so use "
+                "only letters, digits, '-', '_' and '.'.")
+    return None
+
+
+def format_reference(pattern: str, year: int, seq: int) -> str:
+    return pattern.format(year=year, seq=seq)
+
+
+def _leaf_errors(errors) -> Iterable:
+    for error in errors:
+        if error.is_group_error:
+            yield from _leaf_errors(error.child_errors)
+        else:
+            yield error
+
+
+def _describe(path: tuple, data: dict) -> str:
+    """A key path as the administrator sees it in lifkit.toml, e.g. ``[[members]] #4 (POL) email``."""
+    if not path:
+        return SETTINGS_FILE
+    if path[0] == "members" and len(path) >= 2 and isinstance(path[1], int):
+        members = data.get("members") or []
+        code = ""
+        if path[1] < len(members) and isinstance(members[path[1]], dict):
+            raw = members[path[1]].get("code")
+            code = f" ({raw})" if isinstance(raw, str) and raw else ""
+        rest = " ".join(str(p) for p in path[2:])
+        return f"[[members]] #{path[1] + 1}{code}" + (f" {rest}" if rest else "")
+    if len(path) == 1:
+        return f"[{path[0]}]" if isinstance(data.get(path[0]), dict) else path[0]
+    return f"[{path[0]}] " + ".".join(str(p) for p in path[1:])
+
+
+def _problem_from_cerberus(error, data: dict, lines: "_KeyLines", ce) -> Problem:
+    path = tuple(error.document_path)
+    where = _describe(path, data)
+    line = lines.line(path)
+    code = error.code
+    if code == ce.UNKNOWN_FIELD.code:
+        message = "is not a setting lifkit knows; check the spelling, or remove it."
+        if len(path) == 1:
+            where = f"[{path[0]}]" if isinstance(data.get(path[0]), dict) else path[0]
+    elif code == ce.REQUIRED_FIELD.code:
+        message = "is missing; it must be given."
+        line = lines.line(path[:-1]) if line is None else line
+    elif code == ce.EMPTY_NOT_ALLOWED.code:
+        message = "is empty; it must be given."
+    elif code == ce.BAD_TYPE.code:
+        expected = {"string": "text in quotes", "dict": "a [table] of settings", "list": "a list of [[members]]"}
+        message = f"should be {expected.get(error.constraint, error.constraint)}, not {_toml_kind(error.value)}."
+    elif code == ce.UNALLOWED_VALUE.code:
+        message = f"{error.value!r} is not one of: {', '.join(error.constraint)}."
+    elif code == ce.MIN_LENGTH.code:
+        message = "needs at least one [[members]] entry."
+    elif code == ce.CUSTOM.code:
+        message = str(error.info[0])
+    else:  # a rule added to the schema later: say what cerberus says, in plain words
+        message = f"breaks the rule {error.rule!r} ({error.constraint!r})."
+    return Problem("error", where, message, line)
+
+
+def _toml_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _duplicate_codes(data: dict, lines: "_KeyLines") -> list[Problem]:
+    members = data.get("members")
+    if not isinstance(members, list):
+        return []
+    first_seen: dict[str, int] = {}
+    problems = []
+    for index, member in enumerate(members):
+        code = member.get("code") if isinstance(member, dict) else None
+        if not isinstance(code, str) or not code:
+            continue
+        key = code.upper()
+        if key in first_seen:
+            problems.append(Problem(
+                "error", _describe(("members", index, "code"), data),
+                f"the agency code {code!r} is already used by member #{first_seen[key] + 1}; "
+                "each agency needs its own code.",
+                lines.line(("members", index, "code")),
+            ))
+        else:
+            first_seen[key] = index
+    return problems
+
+
+def _is_placeholder_email(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower().rpartition("@")[2] in PLACEHOLDER_DOMAINS
+
+
+def _warnings(data: dict, lines: "_KeyLines") -> list[Problem]:
+    problems = []
+    board = data.get("board") if isinstance(data.get("board"), dict) else {}
+    if board.get("name") == DEFAULT_BOARD_NAME:
+        problems.append(Problem("warning", "[board] name", "is the general name from `lifkit init`; put in your "
+                                "board's own name, as it should appear on forms.", lines.line(("board", "name"))))
+    admin = data.get("administrator") if isinstance(data.get("administrator"), dict) else {}
+    if isinstance(admin.get("address"), str) and admin["address"].strip() == PLACEHOLDER_ADDRESS:
+        problems.append(Problem("warning", "[administrator] address", "is the placeholder from `lifkit init`; put in "
+                                "the postal address forms are returned to.", lines.line(("administrator", "address"))))
+    people = [(key,) for key in ("administrator", "ciec_chair", "business_manager", "independent_chair")]
+    members = data.get("members") if isinstance(data.get("members"), list) else []
+    people += [("members", i) for i in range(len(members))]
+    seen_emails: dict[str, tuple] = {}
+    for base in people:
+        entry = data.get(base[0]) if len(base) == 1 else members[base[1]]
+        if not isinstance(entry, dict):
+            continue
+        email, name = entry.get("email"), entry.get("name")
+        if _is_placeholder_email(email):
+            problems.append(Problem("warning", _describe(base + ("email",), data),
+                                    f"{email!r} is a placeholder from `lifkit init`; put in the real address.",
+                                    lines.line(base + ("email",))))
+        if isinstance(name, str) and name.strip() == PLACEHOLDER_NAME:
+            problems.append(Problem("warning", _describe(base + ("name",), data),
+                                    "is still the placeholder from `lifkit init`; put in the person's name.",
+                                    lines.line(base + ("name",))))
+        if base[0] == "members" and isinstance(email, str) and email and not _is_placeholder_email(email):
+            key = email.strip().lower()
+            if key in seen_emails:
+                problems.append(Problem("warning", _describe(base + ("email",), data),
+                                        f"{email!r} is also the address of {_describe(seen_emails[key], data)}; "
+                                        "returns from it cannot tell the two agencies apart by sender.",
+                                        lines.line(base + ("email",))))
+            else:
+                seen_emails[key] = base
+    return problems
+
+
+def _to_settings(data: dict) -> Settings:
+    def person(key: str) -> Person:
+        return Person(name=data[key]["name"].strip(), email=data[key]["email"].strip())
+
+    admin = data["administrator"]
+    return Settings(
+        board_name=data["board"]["name"].strip(),
+        administrator=Administrator(
+            name=admin["name"].strip(), email=admin["email"].strip(),
+            address=admin["address"].strip(), telephone=admin.get("telephone", "").strip(),
+        ),
+        ciec_chair=person("ciec_chair"),
+        business_manager=person("business_manager"),
+        independent_chair=person("independent_chair"),
+        members=tuple(
+            Member(code=m["code"], agency=m["agency"].strip(), name=m["name"].strip(),
+                   email=m["email"].strip(), format=m.get("format", "pdf"))
+            for m in data["members"]
+        ),
+        reference_pattern=data["cases"]["reference_pattern"],
+        register_path=data["register"]["path"],
+    )
+
+
+class _KeyLines:
+    """Finds the line of a key in TOML text, so that messages can say "line 23".
+
+    Understands what lifkit.toml uses: ``[table]``, ``[[array.of.tables]]``, ``key = value`` and
+    multi-line strings. A key it cannot find gets no line number; the message still names the key.
+    """
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+
+    def __init__(self, text: str):
+        self.keys: dict[tuple, int] = {}
+        table: tuple = ()
+        counts: dict[str, int] = {}
+        in_string: str | None = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            if in_string:
+                if line.count(in_string) % 2 == 1:
+                    in_string = None
+                continue
+            header = self._HEADER.match(line)
+            if header:
+                name = header.group(2)
+                if header.group(1) == "[[":
+                    counts[name] = counts.get(name, -1) + 1
+                    table = (name, counts[name])
+                else:
+                    table = tuple(name.split("."))
+                self.keys.setdefault(table, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                self.keys.setdefault(table + (key.group(1).strip('"'),), number)
+                for quote in ('"""', "'''"):
+                    if line.count(quote) % 2 == 1:
+                        in_string = quote
+
+    def line(self, path: tuple) -> int | None:
+        return self.keys.get(tuple(path))
+
+
+# --- editing lifkit.toml, keeping the administrator's comments and layout --------------------
+
+
+def _edit_settings(root: Path, change) -> None:
+    """Apply ``change(document)`` to lifkit.toml, check the result, and only then write it."""
+    path = root / SETTINGS_FILE
+    document = _parse(_read_text(path), path)
+    change(document)
+    text = document.as_string()
+    errors = [p for p in check_settings_data(document.unwrap(), _KeyLines(text)) if p.severity == "error"]
+    if errors:
+        raise _settings_error(CheckResult(settings_file=path, problems=errors))
+    atomic_write_text(path, text)
+
+
+def add_member(root: Path, member: Member) -> Member:
+    """Add a CIEC member to lifkit.toml. Refuses a code that is already used."""
+    import tomlkit
+
+    member = Member(code=member.code.strip().upper(), agency=member.agency.strip(), name=member.name.strip(),
+                    email=member.email.strip(), format=member.format)
+
+    def change(document):
+        members = document.get("members")
+        for existing in members or []:
+            if str(existing.get("code", "")).upper() == member.code:
+                raise InputError(f"The agency code {member.code} is already a CIEC member "
+                                 f"({existing.get('agency')}).",
+                                 "Choose another code, or remove the member first: lifkit members remove "
+                                 f"{member.code}")
+        entry = tomlkit.table()
+        for key, value in member.to_dict().items():
+            entry[key] = value
+        if members is None:
+            members = tomlkit.aot()
+            document["members"] = members
+        members.append(entry)
+
+    _edit_settings(root, change)
+    log.info("added member %s", member.code)
+    return member
+
+
+def remove_member(root: Path, code: str) -> Member:
+    """Remove the CIEC member with agency code ``code`` from lifkit.toml and return it."""
+    code = code.strip().upper()
+    removed: list[Member] = []
+
+    def change(document):
+        members = document.get("members") or []
+        for index, existing in enumerate(members):
+            if str(existing.get("code", "")).upper() == code:
+                removed.append(Member(code=code, agency=existing.get("agency", ""), name=existing.get("name", ""),
+                                      email=existing.get("email", ""), format=existing.get("format", "pdf")))
+                del members[index]
+                return
+        known = ", ".join(str(m.get("code")) for m in members)
+        raise InputError(f"No CIEC member has the agency code {code}.", f"The codes are: {known}.")
+
+    _edit_settings(root, change)
+    log.info("removed member %s", code)
+    return removed[0]
+
+
+# --- creating a workspace ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InitResult:
+    root: Path
+    settings_file: Path
+    register: Path
+    cases_dir: Path
+    members: int
+
+
+# The partner agencies a board usually has: the starting membership that `lifkit init` writes.
+STARTING_MEMBERS: tuple[tuple[str, str], ...] = (
+    ("POL", "Police (Public Protection Unit)"),
+    ("CSC", "Children's Social Care"),
+    ("ACUTE", "Acute Hospitals NHS Trust"),
+    ("COMM", "Community Health NHS Trust"),
+    ("MH", "Mental Health NHS Trust"),
+    ("CCG", "Clinical Commissioning Group"),
+    ("EDU", "Education"),
+    ("PROB", "Probation Service"),
+    ("YOS", "Youth Offending Service"),
+    ("HOU", "Housing"),
+    ("NSPCC", "NSPCC"),
+    ("CAFCASS", "Cafcass"),
+    ("AMB", "Ambulance Service NHS Trust"),
+    ("ASC", "Adult Social Care"),
+    ("PH", "Public Health (0-19 services)"),
+)
+
+
+def settings_document(board_name: str, administrator: Administrator, people: dict[str, Person],
+                      members: Iterable[Member], reference_pattern: str = DEFAULT_REFERENCE_PATTERN,
+                      register_path: str = DEFAULT_REGISTER) -> str:
+    """The text of a new lifkit.toml, with a comment on every section."""
+    import tomlkit
+
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("lifkit workspace settings. Check them with: lifkit config check"))
+    doc.add(tomlkit.comment("Text goes in double quotes; a line starting with # is a comment."))
+    doc.add(tomlkit.nl())
+
+    board = tomlkit.table()
+    board.add(tomlkit.comment("The board's name, printed in the header of every form and pack."))
+    board["name"] = board_name
+    doc["board"] = board
+
+    admin = tomlkit.table()
+    admin.add(tomlkit.comment("The LSCB Administrator: forms are returned to this address."))
+    admin["name"] = administrator.name
+    admin["email"] = administrator.email
+    admin["telephone"] = administrator.telephone
+    admin["address"] = tomlkit.string(administrator.address, multiline="\n" in administrator.address)
+    doc["administrator"] = admin
+
+    titles = {"ciec_chair": "The CIEC Chair.", "business_manager": "The LSCB Business Manager.",
+              "independent_chair": "The LSCB Independent Chair."}
+    for key, title in titles.items():
+        table = tomlkit.table()
+        table.add(tomlkit.comment(title))
+        table["name"] = people[key].name
+        table["email"] = people[key].email
+        doc[key] = table
+
+    cases = tomlkit.table()
+    cases.add(tomlkit.comment("Case references: {year} is the year the case is opened, {seq} counts cases in it."))
+    cases["reference_pattern"] = reference_pattern
+    doc["cases"] = cases
+
+    register = tomlkit.table()
+    register.add(tomlkit.comment("The CIEC/SCR register workbook, relative to this folder."))
+    register["path"] = register_path
+    doc["register"] = register
+
+    doc.add(tomlkit.nl())
+    doc.add(tomlkit.comment("CIEC members: one senior manager per partner agency. `format` is the form they"))
+    doc.add(tomlkit.comment("prefer to receive: pdf, docx or both. Edit here, or use `lifkit members add/remove`."))
+    roster = tomlkit.aot()
+    for member in members:
+        entry = tomlkit.table()
+        for key, value in member.to_dict().items():
+            entry[key] = value
+        roster.append(entry)
+    doc["members"] = roster
+    return doc.as_string()
+
+
+def placeholder_email(code: str) -> str:
+    return f"{code.lower()}.safeguarding@example.org"
+
+
+def init_workspace(directory: Path, board_name: str | None = None, admin_name: str | None = None,
+                   admin_email: str | None = None) -> InitResult:
+    """Create a workspace in ``directory``: lifkit.toml, an empty register and ``cases/``.
+
+    Refuses to touch a folder that already holds any of them. Values not given are placeholders that
+    ``lifkit config check`` flags until they are replaced.
+    """
+    from .register import create_register
+
+    directory = Path(directory).expanduser()
+    existing = [name for name in (SETTINGS_FILE, DEFAULT_REGISTER, CASES_DIR) if (directory / name).exists()]
+    if existing:
+        raise WorkspaceExists(
+            f"{directory.resolve()} already holds {', '.join(existing)}: lifkit init will not overwrite a workspace.",
+            "Use that workspace as it is, or choose an empty folder.",
+        )
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory} exists and is not a folder.", "Choose a folder name for the workspace.")
+    administrator = Administrator(
+        name=(admin_name or PLACEHOLDER_NAME).strip(),
+        email=(admin_email or "lscb.administrator@example.org").strip(),
+        address=PLACEHOLDER_ADDRESS,
+    )
+    people = {key: Person(PLACEHOLDER_NAME, f"{key.replace('_', '.')}@example.org")
+              for key in ("ciec_chair", "business_manager", "independent_chair")}
+    members = [Member(code, agency, PLACEHOLDER_NAME, placeholder_email(code)) for code, agency in STARTING_MEMBERS]
+    text = settings_document(board_name or DEFAULT_BOARD_NAME, administrator, people, members)
+    errors = [p for p in check_settings_data(tomlkit_unwrap(text)) if p.severity == "error"]
+    if errors:  # only the values given on the command line can cause this
+        raise SettingsError("The workspace cannot be created with these values:", errors,
+                            "Correct the option named and run lifkit init again.")
+
+    directory.mkdir(parents=True, exist_ok=True)
+    settings_file = directory / SETTINGS_FILE
+    register = directory / DEFAULT_REGISTER
+    cases_dir = directory / CASES_DIR
+    create_register(register)
+    cases_dir.mkdir()
+    # lifkit.toml last: a folder without it is not yet a workspace, so a failure above leaves none.
+    atomic_write_text(settings_file, text)
+    log.info("created workspace at %s", directory)
+    return InitResult(root=directory.resolve(), settings_file=settings_file.resolve(), register=register.resolve(),
+                      cases_dir=cases_dir.resolve(), members=len(members))
+
+
+def tomlkit_unwrap(text: str) -> dict:
+    import tomlkit
+
+    return tomlkit.parse(text).unwrap()
