@@ -14,6 +14,7 @@ import sys
 import click
 
 from . import __version__
+from .commands import forms as form_commands
 from .commands import workspace as workspace_commands
 from .commands.common import AppContext
 from .errors import ExitStatus, LifkitError
@@ -76,6 +77,7 @@ def cli(ctx: click.Context, workspace_arg: str | None, verbose: int, debug: bool
       lifkit init my-board        create a workspace (settings, register, cases/)
       lifkit config check         check lifkit.toml
       lifkit members              list the CIEC members
+      lifkit form cigscr1         a blank referral form to send to a referrer
 
     Exit statuses: 0 done; 1 done, but something needs attention; 2 bad input, settings or
     arguments; 3 locked or open elsewhere; 4 an external tool or mail server failed;
@@ -91,6 +93,7 @@ for command in (
     workspace_commands.members,
     workspace_commands.config,
     workspace_commands.demo,
+    form_commands.form,
 ):
     cli.add_command(command)
 

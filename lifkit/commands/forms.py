@@ -1,0 +1,42 @@
+"""``lifkit form``: make a blank CIGSCR1, or a CIGINF1 pre-filled for a case and agency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import json_option, pass_workspace, print_json
+
+
+@click.command("form")
+@click.argument("form_id", metavar="cigscr1|ciginf1", type=click.Choice(["cigscr1", "ciginf1"], case_sensitive=False))
+@click.option("--case", "case_ref", metavar="REF", help="The case the form is for (CIGINF1: pre-fills it).")
+@click.option("--agency", metavar="CODE", help="The member agency the form is for (CIGINF1 with --case).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "both"]), default="pdf", show_default=True,
+              help="PDF (fillable in Acrobat Reader, Edge, Chrome, Preview), Word, or both.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+              help="The file to write, or a folder (default: this folder, named after form, case and agency).")
+@json_option
+@pass_workspace
+def form(ws, form_id: str, case_ref: str | None, agency: str | None, fmt: str, output: Path | None,
+         as_json: bool) -> None:
+    """Make a fillable form as PDF and/or Word.
+
+    CIGSCR1 (the referral) is blank but for the board's return address. CIGINF1 (the request for
+    information) is pre-filled, read-only, for one case and one agency. Both carry hidden metadata
+    (form, version, case, agency and an integrity token) that lifkit checks when the form comes back.
+
+    \b
+    Examples:
+      lifkit form cigscr1 --format both
+      lifkit form ciginf1 --case CIEC-2026-004 --agency POL -o outbox/
+    """
+    from ..generate import generate_form
+
+    result = generate_form(ws, form_id, case_ref, agency, fmt, output)
+    if as_json:
+        print_json(result)
+        return
+    for path in result.files:
+        click.echo(str(path))

@@ -1,0 +1,146 @@
+"""Making the forms lifkit sends: ``lifkit form cigscr1|ciginf1``.
+
+One :class:`RenderContext` (the definition, the board, the form's identity, the pre-filled values and
+the return address) is rendered as a fillable PDF by :mod:`lifkit.pdfform` and as a Word form by
+:mod:`lifkit.wordform`. CIGSCR1 is blank but for the board's return address; CIGINF1 is pre-filled for
+one case and one agency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .formdef import FormDef, load_form
+from .identity import FormIdentity, sign, workspace_secret
+
+FORMATS = ("pdf", "docx", "both")
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Everything a renderer needs; it reads nothing else."""
+
+    form: FormDef
+    board_name: str
+    identity: FormIdentity
+    # Values of the pre-filled fields: text, datetime.date, or for a table a list of row dicts.
+    prefill: dict[str, Any] = field(default_factory=dict)
+    return_to: tuple[str, ...] = ()  # the return address, one line each
+
+    def file_stem(self) -> str:
+        """A file name that names the form, case and agency, never a person."""
+        parts = [self.form.id]
+        if self.identity.case_ref:
+            parts.append(self.identity.case_ref)
+        if self.identity.agency:
+            parts.append(self.identity.agency)
+        if len(parts) == 1:
+            parts.append("blank")
+        return "-".join(parts)
+
+
+@dataclass(frozen=True)
+class GeneratedForm:
+    form_id: str
+    version: str
+    case_ref: str
+    agency: str
+    files: tuple[Path, ...]
+
+
+def format_date(value: Any) -> str:
+    """A date as printed on forms: dd/mm/yyyy (text passes through unchanged)."""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+def return_address(settings) -> tuple[str, ...]:
+    admin = settings.administrator
+    lines = [admin.name, *[line.strip() for line in admin.address.splitlines() if line.strip()], admin.email]
+    if admin.telephone:
+        lines.append(f"Telephone: {admin.telephone}")
+    return tuple(lines)
+
+
+def ciginf1_prefill(case, agency_name: str, issued: dt.date) -> dict[str, Any]:
+    """The pre-filled part of a CIGINF1 for one case and one agency."""
+    from .cases import return_by
+
+    return {
+        "case_ref": case.reference,
+        "meeting_date": case.meeting_date,
+        "return_by": return_by(issued, case.meeting_date),
+        "agency": agency_name,
+        "child_name": case.child.name,
+        "child_dob": case.child.dob,
+        "child_dod": case.child.dod,
+        "child_address": case.child.address,
+        "significant_people": [{"name": p.name, "dob": p.dob, "address": p.address} for p in case.people],
+    }
+
+
+def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | None = None,
+                  issued: dt.date | None = None) -> RenderContext:
+    """The render context for ``form_id`` in workspace ``ws``, for a case and agency where given."""
+    form = load_form(form_id)
+    member = ws.settings.member(agency) if agency else None
+    prefill: dict[str, Any] = {}
+    case = None
+    if case_ref:
+        from .cases import load_case
+
+        case = load_case(ws, case_ref)
+        case_ref = case.reference
+    if form.id == "CIGINF1" and case is not None:
+        if member is None:
+            raise InputError(f"A CIGINF1 for case {case_ref} is made for one agency: give --agency CODE.",
+                             "lifkit members lists the codes.")
+        prefill = ciginf1_prefill(case, member.agency, issued or dt.date.today())
+    identity = sign(workspace_secret(ws.root), form.id, form.version, case_ref or "",
+                    member.code if member else "")
+    return RenderContext(form=form, board_name=ws.settings.board_name, identity=identity, prefill=prefill,
+                         return_to=return_address(ws.settings))
+
+
+def generate_form(ws, form_id: str, case_ref: str | None = None, agency: str | None = None, fmt: str = "pdf",
+                  output: Path | None = None, issued: dt.date | None = None) -> GeneratedForm:
+    """Write the form as PDF, Word or both. ``output`` is a file (one format) or a folder."""
+    if fmt not in FORMATS:
+        raise InputError(f"Unknown format {fmt!r}.", f"Use one of: {', '.join(FORMATS)}.")
+    ctx = build_context(ws, form_id, case_ref, agency, issued)
+    suffixes = (".pdf", ".docx") if fmt == "both" else (f".{fmt}",)
+    targets = _targets(ctx, suffixes, output)
+    written = []
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix == ".pdf":
+            from .pdfform import render_pdf
+
+            render_pdf(ctx, target)
+        else:
+            from .wordform import render_docx
+
+            render_docx(ctx, target)
+        written.append(target.resolve())
+    return GeneratedForm(form_id=ctx.form.id, version=ctx.form.version, case_ref=ctx.identity.case_ref,
+                         agency=ctx.identity.agency, files=tuple(written))
+
+
+def _targets(ctx: RenderContext, suffixes: tuple[str, ...], output: Path | None) -> list[Path]:
+    if output is None:
+        return [Path.cwd() / f"{ctx.file_stem()}{s}" for s in suffixes]
+    output = Path(output)
+    if output.is_dir() or (len(suffixes) > 1 and not output.suffix):
+        return [output / f"{ctx.file_stem()}{s}" for s in suffixes]
+    if len(suffixes) > 1:
+        raise InputError(f"-o {output} names one file, but --format both makes two.",
+                         "Give a folder with -o, or leave -o out.")
+    if output.suffix.lower() != suffixes[0]:
+        raise InputError(f"-o {output} does not end in {suffixes[0]}, the format asked for.",
+                         f"Name the file ...{suffixes[0]}, or choose --format to match.")
+    return [output]

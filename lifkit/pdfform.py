@@ -1,0 +1,403 @@
+"""Fillable PDF forms: drawn from a form definition with reportlab, read back with pypdf.
+
+The only module that touches PDF form internals. A form is a real AcroForm on A4: the board's name
+in the header, the form id and version with "page x of y" in the footer, one widget per box of the
+definition (multi-line text for long answers, tick-boxes, drop-down lists for yes/no and choices,
+tables of boxes for repeating rows), each with a tooltip that repeats its label for screen readers.
+
+Known traps handled here: reportlab caps text fields at 100 characters unless told otherwise
+(``maxlen=None``); it makes tick-boxes required unless told otherwise (``fieldFlags=""``); only the
+rules in schemas/ decide what is required. Viewers regenerate appearances of what is typed
+(``/NeedAppearances true``), and every widget lifkit writes carries its own appearance stream, so
+macOS Preview (which ignores NeedAppearances) shows them too.
+
+This module imports reportlab at its top: it is itself imported only inside the functions that render
+a form, so ``lifkit --help`` never loads it.
+
+The form's identity (see :mod:`lifkit.identity`) is stored twice: in the document information
+dictionary, and in a hidden read-only field ``lifkit_identity`` that survives viewers which rewrite
+the document information when they save.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+
+from .formdef import DATE_HINT, Field, FormDef
+from .generate import format_date
+from .identity import FormIdentity
+from .pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
+
+IDENTITY_FIELD = "lifkit_identity"
+IDENTITY_SEPARATOR = "|"
+BLANK_CHOICE = " "  # the "nothing chosen yet" entry of a drop-down list
+
+PAGE_MARGIN = 42  # points
+HEADER_SPACE = 58
+FOOTER_SPACE = 46
+BOX_HEIGHT = 18
+CELL_HEIGHT = 22
+LONG_BOX_HEIGHT = 120
+WIDGET_FONT = "Helvetica"  # AcroForm text must use one of the standard 14 fonts
+BOX_FILL = "#F2F6FB"
+BOX_BORDER = "#5B6B7F"
+HEADING_FILL = "#DCE6F1"
+
+
+def identity_value(identity: FormIdentity) -> str:
+    return IDENTITY_SEPARATOR.join((identity.form_id, identity.version, identity.case_ref, identity.agency,
+                                    identity.token))
+
+
+def render_pdf(ctx, path: Path) -> None:
+    """Write the fillable PDF form for ``ctx`` (a :class:`lifkit.generate.RenderContext`) to ``path``."""
+    from .fileutil import atomic_write_bytes
+
+    register_fonts()
+    first = _build(ctx, total_pages=None)
+    pages = _page_count(first)
+    atomic_write_bytes(Path(path), _finish(_build(ctx, total_pages=pages), ctx))
+
+
+def _page_count(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _finish(data: bytes, ctx) -> bytes:
+    """Add what reportlab cannot: the identity metadata, NeedAppearances, language and title display."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    metadata = {f"/{key}": value for key, value in ctx.identity.metadata().items()}
+    metadata.update({"/Title": f"{ctx.form.id} {ctx.form.title}", "/Subject": ctx.board_name,
+                     "/Creator": "lifkit"})
+    writer.add_metadata(metadata)
+    root = writer._root_object
+    root[NameObject("/AcroForm")][NameObject("/NeedAppearances")] = BooleanObject(True)
+    root[NameObject("/Lang")] = TextStringObject("en-GB")
+    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+
+def _styles():
+
+
+    return {
+        "title": ParagraphStyle("title", fontName=SANS_BOLD, fontSize=15, leading=19, spaceAfter=4),
+        "board": ParagraphStyle("board", fontName=SANS, fontSize=10, leading=13, textColor=HexColor("#333333")),
+        "note": ParagraphStyle("note", fontName=SANS, fontSize=9, leading=12, spaceBefore=6, spaceAfter=8,
+                               textColor=HexColor("#333333")),
+        "heading": ParagraphStyle("heading", fontName=SANS_BOLD, fontSize=10.5, leading=13.5,
+                                  backColor=HexColor(HEADING_FILL), borderPadding=(4, 4, 4, 4),
+                                  spaceBefore=12, spaceAfter=8, keepWithNext=1),
+        "label": ParagraphStyle("label", fontName=SANS, fontSize=9, leading=11.5),
+        "cellhead": ParagraphStyle("cellhead", fontName=SANS_BOLD, fontSize=8, leading=10),
+        "rownumber": ParagraphStyle("rownumber", fontName=SANS, fontSize=7, leading=9, alignment=1),
+        "value": ParagraphStyle("value", fontName=SANS, fontSize=9.5, leading=12.5),
+        "return": ParagraphStyle("return", fontName=SANS, fontSize=9.5, leading=12.5),
+    }
+
+
+def _build(ctx, total_pages: int | None) -> bytes:
+
+    buffer = io.BytesIO()
+    width, height = A4
+    doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=PAGE_MARGIN, rightMargin=PAGE_MARGIN,
+                          topMargin=HEADER_SPACE, bottomMargin=FOOTER_SPACE,
+                          title=f"{ctx.form.id} {ctx.form.title}", author=ctx.board_name, creator="lifkit",
+                          invariant=1)
+    frame = Frame(PAGE_MARGIN, FOOTER_SPACE, width - 2 * PAGE_MARGIN, height - HEADER_SPACE - FOOTER_SPACE,
+                  id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
+    def on_page(canvas, document):
+        _header_footer(canvas, document, ctx, total_pages)
+
+    doc.addPageTemplates([PageTemplate(id="form", frames=[frame], onPage=on_page)])
+    doc.build(_story(ctx, frame._width))
+    return buffer.getvalue()
+
+
+def _header_footer(canvas, doc, ctx, total_pages: int | None) -> None:
+
+
+    width, height = A4
+    canvas.saveState()
+    canvas.setFillColor(HexColor("#1F3864"))
+    draw_string(canvas, PAGE_MARGIN, height - 32, ctx.board_name, 9.5, bold=True)
+    right = f"{ctx.form.id}" + (f"  {ctx.identity.case_ref}" if ctx.identity.case_ref else "")
+    draw_string(canvas, width - PAGE_MARGIN - string_width(right, 9, True), height - 32, right, 9, bold=True)
+    canvas.setStrokeColor(HexColor("#1F3864"))
+    canvas.setLineWidth(0.8)
+    canvas.line(PAGE_MARGIN, height - 38, width - PAGE_MARGIN, height - 38)
+    canvas.setFillColor(HexColor("#444444"))
+    canvas.line(PAGE_MARGIN, 34, width - PAGE_MARGIN, 34)
+    draw_string(canvas, PAGE_MARGIN, 22, f"{ctx.form.id} version {ctx.form.version}  ·  "
+                                        "OFFICIAL-SENSITIVE when completed", 8)
+    page = canvas.getPageNumber()
+    label = f"Page {page} of {total_pages}" if total_pages else f"Page {page}"
+    draw_string(canvas, width - PAGE_MARGIN - string_width(label, 8), 22, label, 8)
+    if page == 1:
+        _identity_widget(canvas, ctx.identity)
+    canvas.restoreState()
+
+
+def _identity_widget(canvas, identity: FormIdentity) -> None:
+    canvas.acroForm.textfield(name=IDENTITY_FIELD, value=identity_value(identity), x=PAGE_MARGIN, y=4,
+                              width=120, height=10, annotationFlags="hidden", fieldFlags="readOnly",
+                              maxlen=None, borderWidth=0, fontName=WIDGET_FONT, fontSize=6,
+                              tooltip="lifkit form identity (not for completion)")
+
+
+def _story(ctx, width: float) -> list:
+
+
+    styles = _styles()
+    form: FormDef = ctx.form
+    story = [
+        Paragraph(markup(f"{form.id}: {form.title}", bold=True), styles["title"]),
+        Paragraph(markup(ctx.board_name), styles["board"]),
+    ]
+    if form.note:
+        story.append(Paragraph(markup(form.note), styles["note"]))
+    for section in form.sections:
+        story.append(Paragraph(markup(section.heading, bold=True), styles["heading"]))
+        prefilled = [f for f in section.fields if f.prefilled]
+        if prefilled:
+            story.extend(_prefilled_block(prefilled, ctx.prefill, width, styles))
+        for field in section.fields:
+            if not field.prefilled:
+                story.extend(_field_flowables(field, width, styles, section.label))
+    if ctx.return_to:
+        story.append(Spacer(1, 12))
+        text = "<b>Please return this form to:</b><br/>" + markup("\n".join(ctx.return_to))
+        story.append(Paragraph(text, styles["return"]))
+    return story
+
+
+def _label_text(field: Field, column=None) -> str:
+    label = column.label if column is not None else field.label
+    kind = column.type if column is not None else field.type
+    return f"{label} ({DATE_HINT})" if kind == "date" else label
+
+
+def _tooltip(field: Field, row: int | None = None, column=None) -> str:
+    if column is None:
+        return _label_text(field)
+    return f"{field.label}, row {row}: {_label_text(field, column)}"
+
+
+def _field_flowables(field: Field, width: float, styles, section_label: str) -> list:
+    if field.type == "rows":
+        return [_table(field, width, styles)]
+    kind = {"tick": _Tick, "longtext": _LongBox}.get(field.type, _LabelledBox)
+    return [kind(field, styles, section_label)]
+
+
+def _draw_widget(canvas, name: str, kind: str, x: float, y: float, width: float, height: float,
+                 tooltip: str, options: tuple[str, ...] = (), font_size: float = 10, multiline: bool = False):
+    """Draw one AcroForm widget at (x, y) relative to the current flowable."""
+
+    common = dict(name=name, tooltip=tooltip, x=x, y=y, relative=True, borderColor=HexColor(BOX_BORDER),
+                  fillColor=HexColor(BOX_FILL), borderWidth=0.6)
+    form = canvas.acroForm
+    if kind == "tick":
+        form.checkbox(size=min(width, height), checked=False, buttonStyle="check", shape="square",
+                      fieldFlags="", textColor=HexColor("#000000"), **common)
+    elif kind in ("yesno", "choice"):
+        # reportlab's choice() fails without a value, so the blank first option is a single space
+        form.choice(value=BLANK_CHOICE, options=[BLANK_CHOICE, *options], fieldFlags="combo", width=width, height=height,
+                    fontName=WIDGET_FONT, fontSize=font_size, textColor=HexColor("#000000"), **common)
+    else:
+        form.textfield(value="", width=width, height=height, fieldFlags="multiline" if multiline else "",
+                       maxlen=None, fontName=WIDGET_FONT, fontSize=font_size, textColor=HexColor("#000000"),
+                       **common)
+
+
+def _box_width(field: Field, available: float) -> float:
+    return {"date": 110, "yesno": 90, "phone": 180, "choice": min(200, available)}.get(field.type, available)
+
+
+class _FieldFlowable(Flowable):
+    """A flowable that draws one field: a label paragraph and its widget."""
+
+    def __init__(self, field: Field, styles, section_label: str = ""):
+        super().__init__()
+        self.field, self.styles, self.section_label = field, styles, section_label
+
+    def _label(self, width: float):
+        text = "" if self.field.label == self.section_label else _label_text(self.field)
+        paragraph = Paragraph(markup(text), self.styles["label"])
+        _, height = paragraph.wrap(width, 10_000)
+        return paragraph, height
+
+
+class _LabelledBox(_FieldFlowable):
+    """A label on the left and a one-line box (text, date, email, phone or drop-down) on the right."""
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.label_width = available_width * 0.36
+        self.paragraph, label_height = self._label(self.label_width - 8)
+        if not self.paragraph.text:  # the section heading says it all: the box starts at the left
+            self.label_width = 0
+        self.height = max(label_height, BOX_HEIGHT) + 6
+        return self.width, self.height
+
+    def draw(self):
+        self.paragraph.drawOn(self.canv, 0, self.height - 3 - self.paragraph.height)
+        width = _box_width(self.field, self.width - self.label_width)
+        _draw_widget(self.canv, self.field.name, self.field.type, self.label_width, self.height - 3 - BOX_HEIGHT,
+                     width, BOX_HEIGHT, _tooltip(self.field), self.field.choices)
+
+
+class _LongBox(_FieldFlowable):
+    """A label above a multi-line box for a long answer."""
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.paragraph, self.label_height = self._label(available_width)
+        if not self.paragraph.text:
+            self.label_height = 0
+        self.box_height = self.field.height or LONG_BOX_HEIGHT
+        self.height = self.label_height + 4 + self.box_height + 8
+        return self.width, self.height
+
+    def draw(self):
+        self.paragraph.drawOn(self.canv, 0, self.height - self.label_height)
+        _draw_widget(self.canv, self.field.name, "longtext", 0, 8, self.width, self.box_height,
+                     _tooltip(self.field), font_size=10, multiline=True)
+
+
+class _Tick(_FieldFlowable):
+    """A tick-box with its label beside it."""
+
+    size = 12
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.paragraph, label_height = self._label(available_width - self.size - 8)
+        self.height = max(label_height, self.size) + 6
+        return self.width, self.height
+
+    def draw(self):
+        top = self.height - 3
+        self.paragraph.drawOn(self.canv, self.size + 8, top - self.paragraph.height)
+        _draw_widget(self.canv, self.field.name, "tick", 0, top - self.size, self.size, self.size,
+                     _tooltip(self.field))
+
+
+class _Cell(Flowable):
+    """One box of a table row, filling its cell."""
+
+    def __init__(self, name: str, kind: str, width: float, tooltip: str, options: tuple[str, ...]):
+        super().__init__()
+        self.name, self.kind, self.tooltip, self.options = name, kind, tooltip, options
+        self.width, self.height = width, CELL_HEIGHT - 4
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        _draw_widget(self.canv, self.name, self.kind, 0, 0, self.width, self.height, self.tooltip, self.options,
+                     font_size=8, multiline=self.kind == "text")
+
+
+def _table(field: Field, width: float, styles):
+    """A table of boxes: a header row of column labels, then ``field.rows`` rows of boxes."""
+
+
+    total = sum(c.width for c in field.columns)
+    number_width = 20
+    widths = [number_width] + [(width - number_width) * c.width / total for c in field.columns]
+    header = [Paragraph("", styles["cellhead"])] + [
+        Paragraph(markup(_label_text(field, c), bold=True), styles["cellhead"]) for c in field.columns]
+    rows = [header]
+    for row in range(1, field.rows + 1):
+        cells = [Paragraph(str(row), styles["rownumber"])]
+        for column, column_width in zip(field.columns, widths[1:]):
+            options = ("Yes", "No") if column.type == "yesno" else ()
+            cells.append(_Cell(field.cell_name(row, column.name), column.type, column_width - 4,
+                               _tooltip(field, row, column), options))
+        rows.append(cells)
+    table = Table(rows, colWidths=widths, repeatRows=1, rowHeights=[None] + [CELL_HEIGHT] * field.rows)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor(HEADING_FILL)),
+        ("GRID", (0, 0), (-1, -1), 0.4, HexColor("#9AA7B5")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 1), (0, -1), 1), ("RIGHTPADDING", (0, 1), (0, -1), 1),
+        ("LEFTPADDING", (1, 1), (-1, -1), 2), ("RIGHTPADDING", (1, 1), (-1, -1), 2),
+        ("TOPPADDING", (1, 1), (-1, -1), 2), ("BOTTOMPADDING", (1, 1), (-1, -1), 2),
+    ]))
+    return table
+
+
+def _prefilled_block(fields: list[Field], values: dict, width: float, styles) -> list:
+    """The read-only part lifkit fills in, drawn as text (so every script renders), not as boxes."""
+
+
+    def text(value) -> str:
+        return format_date(value) if value not in (None, "") else "-"
+
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, HexColor("#9AA7B5")), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                       ("BACKGROUND", (0, 0), (0, -1), HexColor("#F4F4F4"))])
+    simple = [f for f in fields if f.type != "rows"]
+    flowables = []
+    if simple:
+        rows = [[Paragraph(markup(f.label, bold=True), styles["label"]),
+                 Paragraph(markup(text(values.get(f.name))), styles["value"])] for f in simple]
+        table = Table(rows, colWidths=[width * 0.32, width * 0.68], splitInRow=1)
+        table.setStyle(grid)
+        flowables.append(table)
+    for field in (f for f in fields if f.type == "rows"):
+        people = values.get(field.name) or []
+        total = sum(c.width for c in field.columns)
+        widths = [width * c.width / total for c in field.columns]
+        rows = [[Paragraph(markup(c.label, bold=True), styles["cellhead"]) for c in field.columns]]
+        for person in people:
+            rows.append([Paragraph(markup(text(person.get(c.name))), styles["value"]) for c in field.columns])
+        if not people:
+            rows.append([Paragraph("None recorded", styles["value"])] + [""] * (len(field.columns) - 1))
+        table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, HexColor("#9AA7B5")),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("BACKGROUND", (0, 0), (-1, 0), HexColor("#F4F4F4"))]))
+        flowables.extend([Spacer(1, 8), Paragraph(markup(field.label, bold=True), styles["label"]), Spacer(1, 3),
+                          table])
+    return flowables
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_fields(path: Path) -> dict[str, dict]:
+    """Every form field of a PDF: name -> {"type": "/Tx"|"/Btn"|"/Ch", "value": ..., "flags": int, ...}.
+
+    Tick-box states are read from the widget's own appearance states, never assumed to be /Yes.
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    fields = {}
+    for name, data in (reader.get_fields() or {}).items():
+        entry = {"type": data.get("/FT"), "value": data.get("/V"), "flags": int(data.get("/Ff", 0)),
+                 "tooltip": data.get("/TU")}
+        if data.get("/_States_"):
+            entry["states"] = [str(s) for s in data["/_States_"]]
+        if data.get("/Opt") is not None:
+            entry["options"] = [str(o[0] if isinstance(o, list) else o) for o in data["/Opt"]]
+        fields[name] = entry
+    return fields

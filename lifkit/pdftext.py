@@ -1,0 +1,134 @@
+"""Drawing any text in a PDF: Welsh, Polish, Urdu and emoji included.
+
+reportlab draws with one font at a time and does not join or reorder Arabic script, so text is cut
+into runs, each drawn with a bundled font that has its characters (``lifkit/fonts``): DejaVu Sans for
+Latin, Greek and Cyrillic; Noto Naskh Arabic for Arabic script (Urdu), shaped into its joined forms by
+arabic-reshaper and put in right-to-left order by python-bidi; a Symbola subset for emoji.
+
+A run of Arabic script is reordered as a unit, which is exact for names and short values; a long
+right-to-left paragraph that wraps over several lines keeps its words in reading order per run.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from xml.sax.saxutils import escape
+
+SANS = "LifkitSans"
+SANS_BOLD = "LifkitSans-Bold"
+ARABIC = "LifkitArabic"
+EMOJI = "LifkitEmoji"
+_FILES = {
+    SANS: "DejaVuSans.ttf",
+    SANS_BOLD: "DejaVuSans-Bold.ttf",
+    ARABIC: "NotoNaskhArabic-Regular.ttf",
+    EMOJI: "SymbolaEmoji.ttf",
+}
+_INVISIBLE = {0xFE0E, 0xFE0F, 0x200D}  # emoji variation selectors and joiner: nothing to draw
+_ARABIC_RANGES = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+
+
+@functools.lru_cache(maxsize=None)
+def register_fonts() -> None:
+    """Register lifkit's fonts with reportlab (once per process)."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    folder = resources.files("lifkit").joinpath("fonts")
+    for name, filename in _FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(folder.joinpath(filename))))
+    addMapping(SANS, 0, 0, SANS)
+    addMapping(SANS, 1, 0, SANS_BOLD)
+    addMapping(SANS, 0, 1, SANS)
+    addMapping(SANS, 1, 1, SANS_BOLD)
+
+
+@functools.lru_cache(maxsize=None)
+def _coverage(font: str) -> frozenset[int]:
+    from reportlab.pdfbase import pdfmetrics
+
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+
+
+def _is_arabic(code: int) -> bool:
+    return any(low <= code <= high for low, high in _ARABIC_RANGES)
+
+
+def _font_for(char: str, base: str) -> str:
+    code = ord(char)
+    if _is_arabic(code):
+        return ARABIC
+    if code in _coverage(base) or char.isspace():
+        return base
+    if code in _coverage(EMOJI):
+        return EMOJI
+    if code in _coverage(ARABIC):
+        return ARABIC
+    return base  # no bundled font has it: the base font's "missing glyph" box shows something is there
+
+
+def runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
+    """``text`` cut into (font name, text to draw) runs; Arabic runs come shaped and in visual order."""
+    base = SANS_BOLD if bold else SANS
+    pieces: list[list] = []
+    for char in text:
+        if ord(char) in _INVISIBLE:
+            continue
+        font = _font_for(char, base)
+        # a space between two Arabic words belongs to the Arabic run, so the run reorders as a whole
+        if pieces and (pieces[-1][0] == font or (char == " " and pieces[-1][0] == ARABIC)):
+            pieces[-1][1] += char
+        else:
+            pieces.append([font, char])
+    result = []
+    for font, chunk in pieces:
+        if font == ARABIC:
+            trailing = chunk[len(chunk.rstrip(" ")):]
+            chunk = _visual_arabic(chunk.rstrip(" "))
+            result.append((ARABIC, chunk))
+            if trailing:
+                result.append((base, trailing))
+        else:
+            result.append((font, chunk))
+    return result
+
+
+def _visual_arabic(text: str) -> str:
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return get_display(arabic_reshaper.reshape(text))
+
+
+def markup(text: str, bold: bool = False) -> str:
+    """``text`` as reportlab Paragraph markup: escaped, each run in its font, line breaks kept."""
+    lines = []
+    for line in str(text).splitlines() or [""]:
+        parts = []
+        for font, chunk in runs(line, bold):
+            chunk = escape(chunk)
+            if font in (SANS, SANS_BOLD):
+                parts.append(chunk)
+            else:
+                parts.append(f'<font name="{font}">{chunk}</font>')
+        lines.append("".join(parts))
+    return "<br/>".join(lines)
+
+
+def string_width(text: str, size: float, bold: bool = False) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return sum(stringWidth(chunk, font, size) for font, chunk in runs(text, bold))
+
+
+def draw_string(canvas, x: float, y: float, text: str, size: float, bold: bool = False) -> float:
+    """Draw one line of text at (x, y) on a reportlab canvas; returns its width."""
+    start = x
+    for font, chunk in runs(text, bold):
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, chunk)
+        x += canvas.stringWidth(chunk, font, size)
+    return x - start
