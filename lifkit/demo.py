@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .errors import WorkspaceExists
 from .fileutil import atomic_write_text
+from .identity import workspace_secret
 from .workspace import (
     CASES_DIR,
     DEFAULT_REGISTER,
@@ -76,6 +77,7 @@ def run_demo(directory: Path) -> DemoResult:
                         register=(directory / DEFAULT_REGISTER).resolve(), members=len(STARTING_MEMBERS))
     create_register(directory / DEFAULT_REGISTER)
     (directory / CASES_DIR).mkdir(exist_ok=True)
+    workspace_secret(directory)
     atomic_write_text(directory / SETTINGS_FILE, demo_settings_text())
     result.steps.append(f"workspace with a fictional board and {result.members} fictional CIEC members")
     check = check_workspace(directory)

@@ -85,9 +85,31 @@ def _finish(data: bytes, ctx) -> bytes:
     root[NameObject("/AcroForm")][NameObject("/NeedAppearances")] = BooleanObject(True)
     root[NameObject("/Lang")] = TextStringObject("en-GB")
     root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    _date_actions(writer, ctx.form)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _date_actions(writer, form: FormDef) -> None:
+    """Acrobat's own date keystroke and format actions on every date box, so Acrobat Reader checks and
+    shows dd/mm/yyyy as it is typed. Viewers without form JavaScript ignore them; the label and the
+    tooltip carry the same hint."""
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    dates = {name for name, field, column in form.widgets() if (column.type if column else field.type) == "date"}
+
+    def action(script: str) -> DictionaryObject:
+        return DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(script)})
+
+    for page in writer.pages:
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            if str(widget.get("/T", "")) in dates:
+                widget[NameObject("/AA")] = DictionaryObject({
+                    NameObject("/K"): action('AFDate_KeystrokeEx("dd/mm/yyyy");'),
+                    NameObject("/F"): action('AFDate_FormatEx("dd/mm/yyyy");'),
+                })
 
 
 # --- layout -----------------------------------------------------------------------------------

@@ -670,6 +670,7 @@ def init_workspace(directory: Path, board_name: str | None = None, admin_name: s
     Refuses to touch a folder that already holds any of them. Values not given are placeholders that
     ``lifkit config check`` flags until they are replaced.
     """
+    from .identity import workspace_secret
     from .register import create_register
 
     directory = Path(directory).expanduser()
@@ -701,6 +702,7 @@ def init_workspace(directory: Path, board_name: str | None = None, admin_name: s
     cases_dir = directory / CASES_DIR
     create_register(register)
     cases_dir.mkdir()
+    workspace_secret(directory)  # the key of the forms' integrity tokens, from day one
     # lifkit.toml last: a folder without it is not yet a workspace, so a failure above leaves none.
     atomic_write_text(settings_file, text)
     log.info("created workspace at %s", directory)

@@ -346,3 +346,25 @@ def test_form_bad_arguments(case_workspace: Path, ws_lifkit: Lifkit, args, messa
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_date_boxes_carry_acrobat_date_actions(generated):
+    from pypdf import PdfReader
+
+    dates = {name for name, field, column, kind in expected_widgets("ciginf1") if kind == "date"}
+    seen = set()
+    for page in PdfReader(generated["ciginf1"]).pages:
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            name = str(widget.get("/T", ""))
+            if name in dates:
+                assert 'AFDate_FormatEx("dd/mm/yyyy")' in widget["/AA"]["/F"]["/JS"]
+                seen.add(name)
+            else:
+                assert "/AA" not in widget, name
+    assert seen == dates and "chronology_12_date" in dates
+
+
+def test_init_makes_the_token_secret(workspace: Path):
+    secret = workspace / ".lifkit" / "secret"
+    assert len(bytes.fromhex(secret.read_text().strip())) == 32
