@@ -29,12 +29,33 @@ _INVISIBLE = {0xFE0E, 0xFE0F, 0x200D}  # emoji variation selectors and joiner: n
 _ARABIC_RANGES = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 
 
+def _to_unicode_cmap(fontname: str, subset) -> str:
+    """A ToUnicode CMap whose targets are UTF-16BE, as the PDF standard says.
+
+    reportlab writes each target as ``<%04X>``, which for an emoji (above U+FFFF) gives five hex
+    digits that readers cannot map, so copied or extracted text loses it. Same CMap otherwise.
+    """
+    def utf16(code: int) -> str:
+        return chr(code).encode("utf-16-be", "surrogatepass").hex().upper()
+
+    return "\n".join((
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
+        "<< /Registry (%s)" % fontname, "/Ordering (%s)" % fontname, "/Supplement 0", ">> def",
+        "/CMapName /%s def" % fontname, "/CMapType 2 def", "1 begincodespacerange", "<00> <%02X>" % (len(subset) - 1),
+        "endcodespacerange", "%d beginbfchar" % len(subset),
+        *["<%02X> <%s>" % (index, utf16(code)) for index, code in enumerate(subset)],
+        "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ))
+
+
 @functools.lru_cache(maxsize=None)
 def register_fonts() -> None:
     """Register lifkit's fonts with reportlab (once per process)."""
     from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase import pdfmetrics, ttfonts
     from reportlab.pdfbase.ttfonts import TTFont
+
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
     folder = resources.files("lifkit").joinpath("fonts")
     for name, filename in _FILES.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -228,8 +229,11 @@ def test_ciginf1_prefilled_text_with_unusual_characters_and_a_long_address(gener
     text = subprocess.run([pdftotext, str(generated["ciginf1"]), "-"], check=True, capture_output=True,
                           text=True).stdout
     flat = " ".join(text.split())
-    for key in ("welsh", "polish", "markup"):
+    for key in ("child", "welsh", "polish", "markup"):  # "child" holds an emoji
         assert UNUSUAL[key] in flat, key
+    # pdftotext puts right-to-left text back in reading order: it only comes out as the name when the
+    # joined letter forms were drawn in the right visual order.
+    assert UNUSUAL["urdu"] in unicodedata.normalize("NFKC", text)
     assert "Tŷ Ŵyn" in flat
     assert flat.count("\"Quoted\" House") == LONG_ADDRESS.count("\"Quoted\" House")  # the whole address
     assert "Police (Public Protection Unit)" in flat and CASE in flat
