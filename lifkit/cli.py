@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .commands import forms as form_commands
+from .commands import validate as validate_commands
 from .commands import workspace as workspace_commands
 from .commands.common import AppContext
 from .errors import ExitStatus, LifkitError
@@ -78,6 +79,7 @@ def cli(ctx: click.Context, workspace_arg: str | None, verbose: int, debug: bool
       lifkit config check         check lifkit.toml
       lifkit members              list the CIEC members
       lifkit form cigscr1         a blank referral form to send to a referrer
+      lifkit validate FILE...     check returned forms
 
     Exit statuses: 0 done; 1 done, but something needs attention; 2 bad input, settings or
     arguments; 3 locked or open elsewhere; 4 an external tool or mail server failed;
@@ -86,6 +88,8 @@ def cli(ctx: click.Context, workspace_arg: str | None, verbose: int, debug: bool
     ctx.obj = AppContext(workspace_arg=workspace_arg, verbose=verbose, debug=debug)
     level = logging.DEBUG if verbose >= 2 or debug else logging.INFO if verbose == 1 else logging.WARNING
     logging.basicConfig(stream=sys.stderr, level=level, format="lifkit: %(message)s", force=True)
+    # pypdf reports every quirk of a damaged PDF; lifkit says what matters in its own words
+    logging.getLogger("pypdf").setLevel(logging.DEBUG if verbose >= 2 else logging.CRITICAL)
 
 
 for command in (
@@ -94,11 +98,17 @@ for command in (
     workspace_commands.config,
     workspace_commands.demo,
     form_commands.form,
+    validate_commands.validate,
 ):
     cli.add_command(command)
 
 
 def main() -> None:
+    # Names typed in any script must never stop a report: a console or file that cannot show a
+    # character gets a replacement mark instead of an error.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     cli(prog_name="lifkit")
 
 

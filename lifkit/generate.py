@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .dates import format_date  # noqa: F401  (renderers print dates with it)
 from .errors import InputError
 from .formdef import FormDef, load_form
 from .identity import FormIdentity, sign, workspace_secret
@@ -50,13 +51,6 @@ class GeneratedForm:
     case_ref: str
     agency: str
     files: tuple[Path, ...]
-
-
-def format_date(value: Any) -> str:
-    """A date as printed on forms: dd/mm/yyyy (text passes through unchanged)."""
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
 
 
 def return_address(settings) -> tuple[str, ...]:

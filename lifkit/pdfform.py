@@ -30,7 +30,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from .formdef import DATE_HINT, Field, FormDef
-from .generate import format_date
+from .dates import format_date
 from .identity import FormIdentity
 from .pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
 
@@ -405,14 +405,42 @@ def _prefilled_block(fields: list[Field], values: dict, width: float, styles) ->
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read_fields(path: Path) -> dict[str, dict]:
-    """Every form field of a PDF: name -> {"type": "/Tx"|"/Btn"|"/Ch", "value": ..., "flags": int, ...}.
+class PasswordProtected(Exception):
+    """The PDF cannot be opened without a password."""
 
-    Tick-box states are read from the widget's own appearance states, never assumed to be /Yes.
+
+def _open(path: Path):
+    from pypdf import PasswordType, PdfReader
+
+    reader = PdfReader(str(path), strict=False)
+    if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+        raise PasswordProtected(str(path))
+    return reader
+
+
+def read_pdf(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """A returned PDF's boxes (name -> raw value as text, "" when empty) and its document information.
+
+    A tick-box's value is the state name the viewer wrote (``/Yes``, ``/On``, ``/1`` or ``/Off``), not a
+    guess. Raises :class:`PasswordProtected`, or pypdf's own errors for a damaged file.
     """
-    from pypdf import PdfReader
+    reader = _open(path)
+    info = {str(key).lstrip("/"): str(value) for key, value in (reader.metadata or {}).items()}
+    fields = {}
+    for name, data in (reader.get_fields() or {}).items():
+        if data.get("/FT") is None:  # a parent that only groups other fields
+            continue
+        value = data.get("/V")
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        fields[str(name)] = "" if value is None else str(value)
+    return fields, info
 
-    reader = PdfReader(str(path))
+
+def read_fields(path: Path) -> dict[str, dict]:
+    """Every form field of a PDF with its type, value, flags, tooltip and (tick-boxes) states; for tests
+    and diagnostics. Tick-box states are read from the widget's own appearance states."""
+    reader = _open(path)
     fields = {}
     for name, data in (reader.get_fields() or {}).items():
         entry = {"type": data.get("/FT"), "value": data.get("/V"), "flags": int(data.get("/Ff", 0)),

@@ -6,10 +6,12 @@ or JSON with ``--json``. Progress and logs go to stderr.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import json
+import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -69,6 +71,19 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+@contextlib.contextmanager
+def progress(length: int, label: str):
+    """A progress bar on stderr for work over many files; silent when stderr is not a terminal.
+
+    Yields a function to call once per item done.
+    """
+    if length < 2 or not sys.stderr.isatty():
+        yield lambda *_: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield lambda *_: bar.update(1)
 
 
 def plural(count: int, word: str) -> str:

@@ -1,0 +1,70 @@
+"""``lifkit validate``: say at once whether returned forms are usable, in words to forward to the agency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import ExitStatus
+from .common import json_option, pass_workspace, plural, print_json, progress
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case", "case_ref", metavar="REF", help="The case the forms should be for; implies CIGINF1 "
+              "returns unless --form says otherwise.")
+@click.option("--form", "form_id", type=click.Choice(["cigscr1", "ciginf1"], case_sensitive=False),
+              help="The form expected.")
+@json_option
+@pass_workspace
+@click.pass_context
+def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | None, form_id: str | None,
+             as_json: bool) -> None:
+    """Check returned forms (PDF or Word): OK, or each problem with the section and box as printed.
+
+    Exit status 0 when every form is valid, 1 when any has problems, 2 when a file cannot be read at
+    all (damaged, password-protected, flattened or printed to PDF, not a lifkit form).
+
+    \b
+    Examples:
+      lifkit validate CIGINF1-CIEC-2026-004-POL.pdf
+      lifkit validate --case CIEC-2026-004 returns/*.pdf returns/*.docx --json
+    """
+    from ..validate import validate_files
+
+    expected = form_id or ("ciginf1" if case_ref else None)
+    with progress(len(files), "Checking") as step:
+        outcomes = validate_files(ws, list(files), case_ref, expected, progress=step)
+    unreadable = [o for o in outcomes if o.unreadable is not None]
+    invalid = [o for o in outcomes if o.validation is not None and not o.validation.valid]
+    if as_json:
+        print_json([o.to_dict() for o in outcomes])
+    else:
+        for outcome in outcomes:
+            _print_outcome(outcome)
+        if len(outcomes) > 1:
+            valid = len(outcomes) - len(unreadable) - len(invalid)
+            click.echo(f"{plural(len(outcomes), 'file')}: {valid} valid, {len(invalid)} with problems, "
+                       f"{len(unreadable)} unreadable.")
+    if unreadable:
+        ctx.exit(int(ExitStatus.BAD_INPUT))
+    if invalid:
+        ctx.exit(int(ExitStatus.ATTENTION))
+
+
+def _print_outcome(outcome) -> None:
+    if outcome.unreadable is not None:
+        click.echo(f"UNREADABLE  {outcome.unreadable.message}")
+        if outcome.unreadable.hint:
+            click.echo(f"    {outcome.unreadable.hint}")
+        return
+    v = outcome.validation
+    about = ", ".join(part for part in (f"{v.form_id} version {v.version}", v.case_ref and f"case {v.case_ref}",
+                                        v.agency and f"agency {v.agency}") if part)
+    if v.valid:
+        click.echo(f"OK          {v.path.name} ({about})")
+        return
+    click.echo(f"PROBLEMS    {v.path.name} ({about}): {plural(len(v.problems), 'problem')}")
+    for problem in v.problems:
+        click.echo(f"    - {problem}")

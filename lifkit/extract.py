@@ -1,0 +1,143 @@
+"""Reading a returned form: any PDF or Word file -> its identity and the raw values in its boxes.
+
+Returned files are untrusted. Whatever is wrong with one (not a PDF or Word file, damaged, protected
+with a password, flattened or printed to PDF, not one of lifkit's forms) becomes an
+:class:`UnreadableForm` that says so in plain words and what to ask the agency for; nothing a parser
+raises escapes as anything else.
+
+The raw values are kept exactly as found (text as typed, a tick-box's state name as the viewer wrote
+it), so that nothing the agency typed is lost even when it fails validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .identity import FormIdentity
+
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a returned form is a few hundred kB; larger is not a form
+# Errors no file can cause: they are lifkit's own faults and must not be reported as a damaged file.
+_PROGRAMMING_ERRORS = (ImportError, NameError, SyntaxError)
+
+
+class UnreadableForm(InputError):
+    """A returned file lifkit cannot read values from at all (exit status 2)."""
+
+    def __init__(self, path: Path, message: str, hint: str | None = None, kind: str = "unreadable"):
+        super().__init__(f"{Path(path).name}: {message}", hint)
+        self.path = Path(path)
+        self.kind = kind  # damaged, encrypted, flattened, not-a-form, wrong-type, too-large
+
+
+@dataclass
+class Extracted:
+    path: Path
+    format: str  # "pdf" or "docx"
+    identity: FormIdentity | None
+    raw: dict[str, str] = field(default_factory=dict)  # box name -> what was in it, as found
+    stray_text: dict[str, str] = field(default_factory=dict)  # Word: text typed beside a box, by box
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        return data
+
+
+def extract(path: Path) -> Extracted:
+    """Read ``path`` (a PDF or .docx form) or raise :class:`UnreadableForm`."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise UnreadableForm(path, f"cannot be opened ({exc.strerror}).", "Check the file exists and is not open "
+                             "in another program.", kind="unreadable") from None
+    if size > MAX_FILE_BYTES:
+        raise UnreadableForm(path, f"is {size // (1024 * 1024)} MB, far larger than any form.",
+                             "Check it is the form that was sent, not another document.", kind="too-large")
+    if b"%PDF" in head[:8] or path.suffix.lower() == ".pdf":
+        return _extract_pdf(path)
+    if head.startswith(b"PK") or path.suffix.lower() == ".docx":
+        return _extract_docx(path)
+    raise UnreadableForm(path, "is neither a PDF nor a Word (.docx) file.",
+                         "Ask the agency to return the form lifkit sent them, as PDF or Word.", kind="wrong-type")
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def _extract_pdf(path: Path) -> Extracted:
+    from .pdfform import IDENTITY_FIELD, PasswordProtected, read_pdf
+
+    try:
+        fields, info = read_pdf(path)
+    except _PROGRAMMING_ERRORS:
+        raise  # lifkit's own fault, never the file's: let it be reported as one
+    except PasswordProtected:
+        raise UnreadableForm(path, "is protected with a password, so lifkit cannot read it.",
+                             "Ask the agency to send the form again without a password (secure email "
+                             "protects it on the way).", kind="encrypted") from None
+    except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file means "damaged"
+        raise UnreadableForm(path, f"is damaged and cannot be read as a PDF ({type(exc).__name__}).",
+                             "Ask the agency to save the form again and resend it.", kind="damaged") from None
+    identity = FormIdentity.from_metadata(info)
+    hidden = fields.pop(IDENTITY_FIELD, None)
+    if identity is None and hidden:
+        identity = _identity_from_field(hidden)
+    if not fields:
+        if identity is not None:
+            raise UnreadableForm(
+                path, f"is lifkit's {identity.form_id} form but has no boxes left: it was flattened or "
+                "printed to PDF, which turns the answers into pictures of text.",
+                "Ask the agency to return the form they filled in itself (File > Save, not Print to PDF).",
+                kind="flattened")
+        raise UnreadableForm(path, "has no form fields and no lifkit metadata: it is not one of lifkit's forms "
+                             "(or it was printed to PDF, which removes the boxes).",
+                             "Ask the agency to fill in and return the form lifkit sent them.", kind="not-a-form")
+    if identity is None:
+        raise UnreadableForm(path, "is a PDF form, but not one of lifkit's: it carries no lifkit metadata.",
+                             "Ask the agency to use the form lifkit sent them.", kind="not-a-form")
+    return Extracted(path=path, format="pdf", identity=identity, raw=fields)
+
+
+def _identity_from_field(value: str) -> FormIdentity | None:
+    from .pdfform import IDENTITY_SEPARATOR
+
+    parts = str(value).split(IDENTITY_SEPARATOR)
+    if len(parts) != 5 or not parts[0]:
+        return None
+    return FormIdentity(*parts)
+
+
+# --- Word -------------------------------------------------------------------------------------
+
+
+def _extract_docx(path: Path) -> Extracted:
+    from .wordform import read_docx
+
+    try:
+        contents = read_docx(path)
+    except _PROGRAMMING_ERRORS:
+        raise
+    except InputError as exc:
+        raise UnreadableForm(path, f"is damaged or not a Word form: {exc.message}",
+                             "Ask the agency to save the form again as Word (.docx) and resend it.",
+                             kind="damaged") from None
+    except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file means "damaged"
+        raise UnreadableForm(path, f"is damaged and cannot be read as a Word file ({type(exc).__name__}).",
+                             "Ask the agency to save the form again as Word (.docx) and resend it.",
+                             kind="damaged") from None
+    identity = FormIdentity.from_metadata(contents.metadata)
+    raw = dict(contents.values)
+    raw.update({name: "true" if ticked else "false" for name, ticked in contents.checkboxes.items()})
+    if identity is None:
+        raise UnreadableForm(path, "is a Word file, but not one of lifkit's forms: it carries no lifkit metadata.",
+                             "Ask the agency to use the form lifkit sent them.", kind="not-a-form")
+    if not raw:
+        raise UnreadableForm(path, f"is lifkit's {identity.form_id} form but has no boxes left: the content "
+                             "controls were removed.", "Ask the agency to fill in the form lifkit sent them "
+                             "without converting it.", kind="flattened")
+    return Extracted(path=path, format="docx", identity=identity, raw=raw, stray_text=dict(contents.stray_text))

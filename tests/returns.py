@@ -1,0 +1,102 @@
+"""Making returned forms for tests, the way agencies make them: lifkit's blank form, filled by another
+tool (pypdf or pdftk), sometimes altered afterwards. Every value is fictional."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from conftest import Lifkit, require_tool
+
+CASE = "CIEC-2026-001"
+
+CIGSCR1_VALUES = {
+    "criterion_a": True, "criterion_b_i": True,
+    "reasons": "Fictional reasons: the child died and neglect is suspected.",
+    "summary": "A fictional summary of the case, written for lifkit's tests.",
+    "child_name": "Fictional Child", "child_dob": "04/03/2015", "child_dod": "30/10/2026",
+    "significant_people_1_name": "Fictional Parent", "significant_people_1_dob": "02/01/1988",
+    "significant_people_1_relationship": "mother",
+    "agency": "Testshire Police", "lead_name": "Fictional Lead", "lead_position": "DI",
+    "lead_email": "fictional.lead@testshire-police.example", "lead_telephone": "01632 960001",
+    "referral_route": "Agency", "agency_review_date": "01/11/2026",
+    "agency_reviewed_with": "Fictional Safeguarding Lead, Head of Safeguarding",
+    "completion_date": "02/11/2026",
+}
+
+CIGINF1_VALUES = {
+    "completed_name": "Fictional Officer", "completed_role": "Safeguarding manager",
+    "completed_telephone": "01632 960002", "completed_email": "fictional.officer@testshire-police.example",
+    "child_known": "Yes", "others_known": "Yes", "others_known_who": "Fictional Parent",
+    "involvement_from": "01/01/2024", "involvement_to": "30/10/2026",
+    "involvement_summary": "Fictional summary of this agency's involvement.",
+    "chronology_1_date": "03/02/2024", "chronology_1_event": "Domestic incident attended",
+    "chronology_1_practitioner": "Response team", "chronology_1_outcome": "Referral to children's social care",
+    "chronology_2_date": "15/06/2025", "chronology_2_event": "Welfare check",
+    "chronology_2_practitioner": "PC Fictional", "chronology_2_outcome": "No further action",
+    "practitioners_1_name": "PC Fictional", "practitioners_1_role": "Constable", "practitioners_1_team": "Response",
+    "practitioners_1_contact": "pc.fictional@testshire-police.example", "practitioners_1_attending": "Yes",
+    "case_open": "No", "working_together_concerns": "None identified yet.", "good_practice": "Prompt referral.",
+    "criteria_met": "Unsure", "criteria_reason": "Awaiting the post-mortem.", "other_information": "",
+    "checked_by_name": "Fictional Safeguarding Lead", "completion_date": "20/11/2026",
+}
+
+
+def blank_form(ws: Lifkit, out: Path, form_id: str, case: str | None = CASE, agency: str | None = "POL",
+               fmt: str = "pdf") -> Path:
+    args = ["form", form_id, "-o", out, "--format", fmt]
+    if form_id == "ciginf1":
+        args += ["--case", case, "--agency", agency]
+    result = ws(*args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def tick_state(pdf: Path, name: str) -> str:
+    """A tick-box's "on" state as the widget itself names it."""
+    from lifkit.pdfform import read_fields
+
+    return [s for s in read_fields(pdf)[name]["states"] if s != "/Off"][0]
+
+
+def fill_pdf(blank: Path, values: dict, out: Path, tool: str = "pypdf") -> Path:
+    """Fill ``blank`` with ``values`` (box name -> text, or True/False for tick-boxes) using ``tool``."""
+    ticks = {k: v for k, v in values.items() if isinstance(v, bool)}
+    texts = {k: str(v) for k, v in values.items() if not isinstance(v, bool)}
+    if tool == "pdftk":
+        pdftk = require_tool("pdftk")
+        entries = dict(texts)
+        entries.update({k: tick_state(blank, k).lstrip("/") if v else "Off" for k, v in ticks.items()})
+        xfdf = out.with_suffix(".xfdf")
+        xfdf.write_text('<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
+                        + "".join(f'<field name="{escape(k)}"><value>{escape(v)}</value></field>'
+                                  for k, v in entries.items()) + "</fields></xfdf>", encoding="utf-8")
+        subprocess.run([pdftk, str(blank), "fill_form", str(xfdf), "output", str(out)], check=True,
+                       capture_output=True)
+        return out
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(blank))
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, texts, auto_regenerate=False)
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            name = str(widget.get("/T", ""))
+            if name in ticks:
+                state = NameObject(tick_state(blank, name) if ticks[name] else "/Off")
+                widget[NameObject("/V")] = state
+                widget[NameObject("/AS")] = state
+    writer.write(out)
+    return out
+
+
+def set_info(pdf: Path, out: Path, **entries: str) -> Path:
+    """A copy of ``pdf`` with document information entries changed (e.g. LifkitCase="CIEC-2026-999")."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(pdf))
+    writer.add_metadata({f"/{k}": v for k, v in entries.items()})
+    writer.write(out)
+    return out
