@@ -1,0 +1,826 @@
+"""Word forms: :func:`render_docx` makes a fillable .docx of a form; :func:`read_docx` reads one back.
+
+The .docx is made from the docxtpl template ``templates/form.docx`` (page set-up, styles, header,
+footer and the wording around the form; see ``templates/README.md``). lifkit builds the form itself
+(sections, labels, boxes and tables) from the form definition and puts it where the template's
+``{{p form_body }}`` paragraph is.
+
+Every box is a Word content control whose tag (``w:tag``) is the box's widget name, as in the PDF:
+a field's ``name``, or ``<field>_<row>_<column>`` for a table cell. Short text, e-mail and telephone
+boxes are plain text controls, dates are date pickers (dd/MM/yyyy), yes/no and choice fields are
+drop-down lists, ticks are Word 2010 check boxes, and long text boxes are rich text controls that take
+several paragraphs; all sit in table cells that grow with what is typed ("Boxes expand to fit").
+Each control also has a hidden bookmark ``_lk_<tag>`` just before it: LibreOffice 7.4 drops content
+control tags when it saves a .docx but keeps bookmarks, so :func:`read_docx` can still tell the boxes
+apart in a form an agency filled in and saved with LibreOffice.
+
+The form's identity (``FormIdentity.metadata()``) is stored as Word custom document properties.
+No person's name goes into any document property.
+
+docxtpl, python-docx, lxml and jinja2 are imported inside the functions: ``lifkit --help`` and the
+commands that do not make or read Word files never load them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
+from .formdef import DATE_HINT, YES_NO, Column, Field, Section
+
+if TYPE_CHECKING:
+    from .generate import RenderContext
+
+TEMPLATE = "form.docx"
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
+STRICT_W_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"  # Word's "Strict Open XML" option
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the format id Word gives user properties
+NSMAP = {"w": W_NS, "w14": W14_NS}
+
+BOOKMARK_PREFIX = "_lk_"  # hidden bookmarks (a leading underscore hides them in Word's list)
+BOOKMARK_MAX = 40  # Word's limit on a bookmark's name
+
+PLACEHOLDER_TEXT = "Click or tap here to enter text."
+PLACEHOLDER_CELL = "Type here"
+PLACEHOLDER_CHOICE = "Choose an item."
+PLACEHOLDER_YESNO_CELL = "Yes / No"
+DATE_FORMAT = "dd/MM/yyyy"  # Word's picture for dd/mm/yyyy
+# Prompts that mean "empty" even where the file lost its showing-placeholder flag (LibreOffice drops
+# it from plain text boxes): lifkit's own and Word's usual ones.
+KNOWN_PLACEHOLDERS = frozenset({
+    PLACEHOLDER_TEXT, PLACEHOLDER_CELL, PLACEHOLDER_CHOICE, PLACEHOLDER_YESNO_CELL, DATE_HINT,
+    "Click here to enter text.", "Click or tap to enter a date.", "Click here to enter a date.",
+})
+BOX_CHECKED, BOX_UNCHECKED, BOX_FONT = "2612", "2610", "MS Gothic"
+
+MISSING = "-"  # a pre-filled value that lifkit does not have
+NONE_RECORDED = "None recorded"
+
+# Layout, in twentieths of a point.
+TICK_WIDTH = 567
+LABEL_SHARE = 0.36  # of the text width, for the label column of a section's table
+ROW_HEIGHT = 340
+LONGTEXT_HEIGHT = 1400
+LABEL_FILL = "E8EDF4"
+PREFILLED_FILL = "F2F2F2"
+
+MAX_PART_BYTES = 64 * 1024 * 1024  # a returned form's document.xml is far smaller: refuse zip bombs
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: Any) -> str:
+    """``value`` as text that XML can hold: line ends made ``\\n``, control characters dropped."""
+    text = "" if value is None else str(value)
+    return _XML_ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _q(name: str) -> str:
+    """``w:tag`` as lxml's ``{namespace}tag``."""
+    prefix, local = name.split(":")
+    return f"{{{NSMAP[prefix]}}}{local}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Making a form
+
+
+class _FormBody:
+    """The form's XML, for the template's ``{{p form_body }}``: Jinja inserts it unescaped."""
+
+    def __init__(self, xml: str):
+        self.xml = xml
+        self.used = False
+
+    def __html__(self) -> str:
+        self.used = True
+        return self.xml
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+class _BodyBuilder:
+    """Builds the form's sections as WordprocessingML elements (lxml) under one ``w:body``."""
+
+    def __init__(self, ctx: "RenderContext", text_width: int):
+        from lxml import etree
+
+        self.etree = etree
+        self.ctx = ctx
+        self.width = text_width
+        self.root = etree.Element(_q("w:body"), nsmap=NSMAP)
+        self.next_id = 1
+        self.label_width = max(int(text_width * LABEL_SHARE), TICK_WIDTH * 2)
+        self.answer_width = text_width - self.label_width
+
+    # ---- elements -----------------------------------------------------------------------------
+    def sub(self, parent, tag: str, attrs: dict[str, str] | None = None):
+        element = self.etree.SubElement(parent, _q(tag))
+        for key, value in (attrs or {}).items():
+            element.set(_q(key), value)
+        return element
+
+    def new_id(self) -> str:
+        self.next_id += 1
+        return str(self.next_id)
+
+    def paragraph(self, parent, style: str, text: str | None = None, keep_next: bool = False,
+                  center: bool = False):
+        p = self.sub(parent, "w:p")
+        ppr = self.sub(p, "w:pPr")
+        self.sub(ppr, "w:pStyle", {"w:val": style})
+        if keep_next:
+            self.sub(ppr, "w:keepNext")
+        if center:
+            self.sub(ppr, "w:jc", {"w:val": "center"})
+        if text is not None:
+            self.run(p, text)
+        return p
+
+    def run(self, parent, text: str, char_style: str | None = None):
+        """A run of ``text``; line breaks and tabs become Word's own."""
+        r = self.sub(parent, "w:r")
+        if char_style:
+            self.sub(self.sub(r, "w:rPr"), "w:rStyle", {"w:val": char_style})
+        for number, line in enumerate(clean_text(text).split("\n")):
+            if number:
+                self.sub(r, "w:br")
+            for index, piece in enumerate(line.split("\t")):
+                if index:
+                    self.sub(r, "w:tab")
+                if piece:
+                    t = self.sub(r, "w:t")
+                    t.text = piece
+                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        return r
+
+    def table(self, widths: list[int]):
+        if len(self.root) and self.root[-1].tag == _q("w:tbl"):
+            self.spacer()  # Word would join two tables that touch
+        tbl = self.sub(self.root, "w:tbl")
+        pr = self.sub(tbl, "w:tblPr")
+        self.sub(pr, "w:tblStyle", {"w:val": "FormTable"})
+        self.sub(pr, "w:tblW", {"w:w": str(sum(widths)), "w:type": "dxa"})
+        self.sub(pr, "w:tblLayout", {"w:type": "fixed"})
+        self.sub(pr, "w:tblLook", {"w:val": "0020", "w:firstRow": "1", "w:lastRow": "0", "w:firstColumn": "0",
+                                   "w:lastColumn": "0", "w:noHBand": "1", "w:noVBand": "1"})
+        grid = self.sub(tbl, "w:tblGrid")
+        for width in widths:
+            self.sub(grid, "w:gridCol", {"w:w": str(width)})
+        return tbl
+
+    def row(self, tbl, height: int | None = ROW_HEIGHT, header: bool = False, cant_split: bool = True):
+        tr = self.sub(tbl, "w:tr")
+        pr = self.sub(tr, "w:trPr")
+        if cant_split:
+            self.sub(pr, "w:cantSplit")
+        if height:
+            self.sub(pr, "w:trHeight", {"w:val": str(height), "w:hRule": "atLeast"})
+        if header:
+            self.sub(pr, "w:tblHeader")
+        return tr
+
+    def cell(self, tr, width: int, span: int = 1, fill: str | None = None, middle: bool = True):
+        tc = self.sub(tr, "w:tc")
+        pr = self.sub(tc, "w:tcPr")
+        self.sub(pr, "w:tcW", {"w:w": str(width), "w:type": "dxa"})
+        if span > 1:
+            self.sub(pr, "w:gridSpan", {"w:val": str(span)})
+        if fill:
+            self.sub(pr, "w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill})
+        if middle:
+            self.sub(pr, "w:vAlign", {"w:val": "center"})
+        return tc
+
+    def spacer(self) -> None:
+        self.paragraph(self.root, "FormSpacer")
+
+    # ---- content controls ---------------------------------------------------------------------
+    def bookmark(self, parent, tag: str) -> None:
+        """A hidden, empty bookmark ``_lk_<tag>`` just before the control (see the module's doc)."""
+        name = BOOKMARK_PREFIX + tag
+        if len(name) > BOOKMARK_MAX:
+            return
+        number = self.new_id()
+        self.sub(parent, "w:bookmarkStart", {"w:id": number, "w:name": name})
+        self.sub(parent, "w:bookmarkEnd", {"w:id": number})
+
+    def sdt_properties(self, sdt, tag: str, alias: str, placeholder: bool, font: str | None = None):
+        pr = self.sub(sdt, "w:sdtPr")
+        if font:
+            self.sub(self.sub(pr, "w:rPr"), "w:rFonts",
+                     {"w:ascii": font, "w:eastAsia": font, "w:hAnsi": font, "w:hint": "eastAsia"})
+        self.sub(pr, "w:alias", {"w:val": clean_text(alias)})
+        self.sub(pr, "w:tag", {"w:val": tag})
+        self.sub(pr, "w:id", {"w:val": self.new_id()})
+        self.sub(pr, "w:lock", {"w:val": "sdtLocked"})  # the box cannot be deleted; its contents can
+        if placeholder:
+            self.sub(pr, "w:showingPlcHdr")
+        return pr
+
+    def placeholder_run(self, parent, text: str) -> None:
+        self.run(parent, text, char_style="PlaceholderText")
+
+    def text_control(self, p, tag: str, alias: str, prompt: str) -> None:
+        self.bookmark(p, tag)
+        sdt = self.sub(p, "w:sdt")
+        pr = self.sdt_properties(sdt, tag, alias, placeholder=True)
+        self.sub(pr, "w:text")
+        self.placeholder_run(self.sub(sdt, "w:sdtContent"), prompt)
+
+    def date_control(self, p, tag: str, alias: str) -> None:
+        self.bookmark(p, tag)
+        sdt = self.sub(p, "w:sdt")
+        pr = self.sdt_properties(sdt, tag, alias, placeholder=True)
+        date = self.sub(pr, "w:date")
+        self.sub(date, "w:dateFormat", {"w:val": DATE_FORMAT})
+        self.sub(date, "w:lid", {"w:val": "en-GB"})
+        self.sub(date, "w:storeMappedDataAs", {"w:val": "dateTime"})
+        self.sub(date, "w:calendar", {"w:val": "gregorian"})
+        self.placeholder_run(self.sub(sdt, "w:sdtContent"), DATE_HINT)
+
+    def dropdown_control(self, p, tag: str, alias: str, choices: tuple[str, ...], prompt: str) -> None:
+        self.bookmark(p, tag)
+        sdt = self.sub(p, "w:sdt")
+        pr = self.sdt_properties(sdt, tag, alias, placeholder=True)
+        items = self.sub(pr, "w:dropDownList")
+        self.sub(items, "w:listItem", {"w:displayText": prompt, "w:value": ""})
+        for choice in dict.fromkeys(clean_text(c) for c in choices if clean_text(c).strip()):  # Word wants them unique
+            self.sub(items, "w:listItem", {"w:displayText": choice, "w:value": choice})
+        self.placeholder_run(self.sub(sdt, "w:sdtContent"), prompt)
+
+    def checkbox_control(self, p, tag: str, alias: str) -> None:
+        self.bookmark(p, tag)
+        sdt = self.sub(p, "w:sdt")
+        pr = self.sdt_properties(sdt, tag, alias, placeholder=False, font=BOX_FONT)
+        box = self.sub(pr, "w14:checkbox")
+        self.sub(box, "w14:checked").set(_q("w14:val"), "0")
+        for name, value in (("w14:checkedState", BOX_CHECKED), ("w14:uncheckedState", BOX_UNCHECKED)):
+            state = self.sub(box, name)
+            state.set(_q("w14:val"), value)
+            state.set(_q("w14:font"), BOX_FONT)
+        r = self.sub(self.sub(sdt, "w:sdtContent"), "w:r")
+        rpr = self.sub(r, "w:rPr")
+        self.sub(rpr, "w:rFonts", {"w:ascii": BOX_FONT, "w:eastAsia": BOX_FONT, "w:hAnsi": BOX_FONT,
+                                   "w:hint": "eastAsia"})
+        self.sub(rpr, "w:sz", {"w:val": "24"})
+        self.sub(rpr, "w:szCs", {"w:val": "24"})
+        self.sub(r, "w:t").text = chr(int(BOX_UNCHECKED, 16))
+
+    def richtext_control(self, tc, tag: str, alias: str) -> None:
+        """A rich text box around a whole paragraph of the cell: Enter starts a new paragraph in it."""
+        self.bookmark(tc, tag)
+        sdt = self.sub(tc, "w:sdt")
+        self.sdt_properties(sdt, tag, alias, placeholder=True)
+        p = self.paragraph(self.sub(sdt, "w:sdtContent"), "FormAnswer")
+        self.placeholder_run(p, PLACEHOLDER_TEXT)
+
+    def inline_control(self, p, kind: str, tag: str, alias: str, choices: tuple[str, ...] = (),
+                       in_table: bool = False) -> None:
+        """A one-line box of ``kind`` (a field or column type) in paragraph ``p``."""
+        if kind == "date":
+            self.date_control(p, tag, alias)
+        elif kind in ("yesno", "choice"):
+            prompt = PLACEHOLDER_YESNO_CELL if in_table and kind == "yesno" else PLACEHOLDER_CHOICE
+            self.dropdown_control(p, tag, alias, choices, prompt)
+        elif kind == "tick":
+            self.checkbox_control(p, tag, alias)
+        else:
+            self.text_control(p, tag, alias, PLACEHOLDER_CELL if in_table else PLACEHOLDER_TEXT)
+
+    # ---- the form -----------------------------------------------------------------------------
+    def build(self) -> str:
+        for section in self.ctx.form.sections:
+            self.section(section)
+        return "".join(self.etree.tostring(child, encoding="unicode") for child in self.root)
+
+    def section(self, section: Section) -> None:
+        self.paragraph(self.root, "Heading1", section.heading, keep_next=True)
+        pending: list[Field] = []
+        for f in section.fields:
+            if f.type != "rows":
+                pending.append(f)
+                continue
+            if pending:
+                self.fields_table(section, pending)
+                pending = []
+            self.rows_table(section, f)
+        if pending:
+            self.fields_table(section, pending)
+
+    def _grid(self) -> list[int]:
+        return [TICK_WIDTH, self.label_width - TICK_WIDTH, self.answer_width]
+
+    def fields_table(self, section: Section, fields: list[Field]) -> None:
+        """The section's fields (all but tables) as a table of label and box rows."""
+        tbl = self.table(self._grid())
+        for f in fields:
+            if f.prefilled:
+                self.prefilled_row(tbl, f)
+            elif f.type == "tick":
+                tr = self.row(tbl)
+                self.checkbox_control(self.paragraph(self.cell(tr, TICK_WIDTH), "FormAnswer", center=True),
+                                      f.name, f.label)
+                self.paragraph(self.cell(tr, self.width - TICK_WIDTH, span=2, fill=LABEL_FILL), "FormLabel",
+                               f.label)
+            elif f.type == "longtext":
+                if f.label != section.label:
+                    tr = self.row(tbl)
+                    self.paragraph(self.cell(tr, self.width, span=3, fill=LABEL_FILL), "FormLabel", f.label,
+                                   keep_next=True)
+                height = int(f.height * 20) if f.height else LONGTEXT_HEIGHT
+                tr = self.row(tbl, height=height, cant_split=False)
+                self.richtext_control(self.cell(tr, self.width, span=3, middle=False), f.name, f.label)
+            else:
+                tr = self.row(tbl)
+                if f.label == section.label:  # the heading says it: the box takes the whole width
+                    tc = self.cell(tr, self.width, span=3)
+                else:
+                    self.paragraph(self.cell(tr, self.label_width, span=2, fill=LABEL_FILL), "FormLabel", f.label)
+                    tc = self.cell(tr, self.answer_width)
+                self.inline_control(self.paragraph(tc, "FormAnswer"), f.type, f.name, f.label, f.choices)
+
+    def prefilled_row(self, tbl, f: Field) -> None:
+        from .generate import format_date
+
+        value = self.ctx.prefill.get(f.name)
+        text = format_date(value).strip("\n") if value is not None else ""
+        tr = self.row(tbl, cant_split=f.type != "longtext")
+        self.paragraph(self.cell(tr, self.label_width, span=2, fill=LABEL_FILL), "FormLabel", f.label)
+        self.paragraph(self.cell(tr, self.answer_width, fill=PREFILLED_FILL), "FormPrefilled",
+                       text if text.strip() else MISSING)
+
+    def _column_widths(self, columns: tuple[Column, ...]) -> list[int]:
+        total = sum(max(c.width, 0.1) for c in columns)
+        widths = [int(self.width * max(c.width, 0.1) / total) for c in columns]
+        widths[-1] += self.width - sum(widths)
+        return widths
+
+    def rows_table(self, section: Section, f: Field) -> None:
+        """A ``rows`` field: a header row of column labels, then a box per cell (or plain text)."""
+        if len(section.fields) > 1:
+            self.paragraph(self.root, "FormCaption", f.label, keep_next=True)
+        widths = self._column_widths(f.columns)
+        tbl = self.table(widths)
+        tr = self.row(tbl, header=True)
+        for column, width in zip(f.columns, widths):
+            self.paragraph(self.cell(tr, width, fill=LABEL_FILL), "FormTableHeading", column.label)
+        if f.prefilled:
+            self.prefilled_rows(tbl, f, widths)
+            return
+        for number in range(1, f.rows + 1):
+            tr = self.row(tbl)
+            for column, width in zip(f.columns, widths):
+                p = self.paragraph(self.cell(tr, width), "FormAnswer")
+                alias = f"{f.label}, row {number}: {column.label}"
+                self.inline_control(p, column.type, f.cell_name(number, column.name), alias,
+                                    choices=YES_NO if column.type == "yesno" else (), in_table=True)
+
+    def prefilled_rows(self, tbl, f: Field, widths: list[int]) -> None:
+        from .generate import format_date
+
+        value = self.ctx.prefill.get(f.name)
+        if not isinstance(value, (list, tuple)) or not value:
+            if value is None:
+                text = MISSING
+            elif isinstance(value, (list, tuple)):
+                text = NONE_RECORDED
+            else:
+                text = format_date(value).strip() or NONE_RECORDED
+            tr = self.row(tbl)
+            self.paragraph(self.cell(tr, self.width, span=len(widths), fill=PREFILLED_FILL), "FormPrefilled", text)
+            return
+        for entry in value:
+            tr = self.row(tbl)
+            for column, width in zip(f.columns, widths):
+                cell = entry.get(column.name) if isinstance(entry, dict) else None
+                text = format_date(cell) if cell is not None else ""
+                self.paragraph(self.cell(tr, width, fill=PREFILLED_FILL), "FormPrefilled",
+                               text if text.strip() else MISSING)
+
+
+def _text_width(document) -> int:
+    """The width between the margins of the template's (last) section, in twentieths of a point."""
+    section = document.sections[-1]
+    try:
+        width = int(section.page_width.twips - section.left_margin.twips - section.right_margin.twips)
+    except (AttributeError, TypeError):
+        width = 0
+    return width if width > 2000 else 9638  # A4 with 2 cm margins when the template says nothing usable
+
+
+def _template_context(ctx: "RenderContext", body: _FormBody) -> dict[str, Any]:
+    return {
+        "board_name": clean_text(ctx.board_name),
+        "form_id": clean_text(ctx.form.id),
+        "form_version": clean_text(ctx.form.version),
+        "form_title": clean_text(ctx.form.title),
+        "form_note": clean_text(ctx.form.note),
+        "case_ref": clean_text(ctx.identity.case_ref),
+        "agency_code": clean_text(ctx.identity.agency),
+        "return_to": [clean_text(line) for line in ctx.return_to],
+        "form_body": body,
+    }
+
+
+def render_docx(ctx: "RenderContext", path: Path) -> None:
+    """Write the Word form for ``ctx`` to ``path`` (replacing it in one step)."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from .fileutil import atomic_write_bytes
+    from .resources import resource
+
+    template = resource("templates", TEMPLATE)
+    tpl = DocxTemplate(io.BytesIO(template.read_bytes()))
+    document = tpl.get_docx()
+    body = _FormBody(_BodyBuilder(ctx, _text_width(document)).build())
+    env = SandboxedEnvironment(autoescape=True)
+    try:
+        tpl.render(_template_context(ctx, body), jinja_env=env, autoescape=True)
+    except TemplateError as exc:
+        raise InputError(f"The Word template {TEMPLATE} cannot be used: {exc}",
+                         "Mend the {{ }} and {% %} tags in it (see templates/README.md), or reinstall lifkit.") from exc
+    if not body.used:
+        raise InputError(f"The Word template {TEMPLATE} has no {{{{p form_body }}}} paragraph, so the form's boxes "
+                         "would be missing.", "Put a paragraph holding just {{p form_body }} back in it.")
+    document = tpl.docx
+    _set_core_properties(document, ctx)
+    _set_custom_properties(document, ctx.identity.metadata())
+    out = io.BytesIO()
+    tpl.save(out)
+    atomic_write_bytes(Path(path), out.getvalue())
+
+
+def _set_core_properties(document, ctx: "RenderContext") -> None:
+    """Title and the like: the form, never a person (the template's own values are replaced)."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    core = document.core_properties
+    core.title = clean_text(f"{ctx.form.id} {ctx.form.title}")
+    core.subject = clean_text(ctx.board_name)
+    core.author = "lifkit"
+    core.last_modified_by = "lifkit"
+    core.comments = ""
+    core.keywords = clean_text(ctx.form.id)
+    core.category = ""
+    core.identifier = ""
+    core.content_status = ""
+    core.language = "en-GB"
+    core.version = clean_text(ctx.form.version)
+    core.revision = 1
+    core.created = now
+    core.modified = now
+
+
+def _set_custom_properties(document, metadata: dict[str, str]) -> None:
+    """Store ``metadata`` as custom document properties (docProps/custom.xml), keeping any others."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from lxml import etree
+
+    package = document.part.package
+    part = next((rel.target_part for rel in package.rels.values()
+                 if rel.reltype == RT.CUSTOM_PROPERTIES and not rel.is_external), None)
+    root = None
+    if part is not None:
+        try:
+            root = etree.fromstring(part.blob, _safe_parser())
+        except etree.XMLSyntaxError:
+            root = None
+    if root is None or root.tag != f"{{{CUSTOM_NS}}}Properties":
+        root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})
+    for prop in list(root):
+        if prop.get("name") in metadata:
+            root.remove(prop)
+    for name, value in metadata.items():
+        prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property", fmtid=CUSTOM_FMTID, name=name)
+        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = clean_text(value)
+    for pid, prop in enumerate(root, start=2):
+        prop.set("pid", str(pid))
+    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if part is None:
+        part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package)
+        package.relate_to(part, RT.CUSTOM_PROPERTIES)
+    elif hasattr(part, "_element"):
+        part._element = etree.fromstring(blob, _safe_parser())
+    else:
+        part._blob = blob
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading a returned form
+
+
+@dataclass
+class WordContents:
+    """What a returned Word form holds, by content control tag (the widget names)."""
+
+    metadata: dict[str, str] = field(default_factory=dict)  # custom document properties
+    values: dict[str, str] = field(default_factory=dict)  # text in each box ("" when empty)
+    checkboxes: dict[str, bool] = field(default_factory=dict)  # tick boxes
+    stray_text: dict[str, str] = field(default_factory=dict)  # text typed beside a box, not in it
+
+
+def _safe_parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                           dtd_validation=False, remove_comments=True, remove_pis=True)
+
+
+def _unreadable(path: Path, reason: str) -> InputError:
+    return InputError(f"{path} is not a Word form lifkit can read: {reason}.",
+                      "Ask the agency to save it in Word as a Word Document (.docx), without a password, "
+                      "and send it again.")
+
+
+def _read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_PART_BYTES:
+        raise ValueError(f"{name} is too large")
+    with archive.open(info) as handle:
+        data = handle.read(MAX_PART_BYTES + 1)
+    if len(data) > MAX_PART_BYTES:
+        raise ValueError(f"{name} is too large")
+    return data
+
+
+def _custom_part_name(archive: zipfile.ZipFile, parse) -> str:
+    rels = _read_member(archive, "_rels/.rels")
+    if rels:
+        for rel in parse(rels).iter(f"{{{REL_NS}}}Relationship"):
+            if rel.get("Type") == CUSTOM_REL and rel.get("TargetMode") != "External":
+                return (rel.get("Target") or "").lstrip("/")
+    return "docProps/custom.xml"
+
+
+def read_docx(path: Path) -> WordContents:
+    """Read a returned .docx: its custom properties and every content control's value by tag.
+
+    Raises :class:`InputError` naming the file when it is not a .docx lifkit can read.
+    """
+    from lxml import etree
+
+    path = Path(path)
+    parser = _safe_parser()
+
+    def parse(data: bytes):
+        return etree.fromstring(data, parser)
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            document = _read_member(archive, "word/document.xml")
+            if document is None:
+                raise _unreadable(path, "it has no word/document.xml, so it is not a Word document")
+            custom = _read_member(archive, _custom_part_name(archive, parse))
+            root = parse(document)
+            metadata = _custom_properties(parse(custom)) if custom else {}
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist.") from None
+    except zipfile.BadZipFile:
+        raise _unreadable(path, "it is not a .docx file (not a zip package)") from None
+    except etree.XMLSyntaxError as exc:
+        raise _unreadable(path, f"its XML is damaged ({exc})") from None
+    except (zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError,
+            zlib.error, etree.LxmlError) as exc:
+        raise _unreadable(path, f"the file is damaged ({exc})") from None
+    if root.tag == f"{{{STRICT_W_NS}}}document":
+        raise _unreadable(path, "it was saved as Strict Open XML, which lifkit does not read")
+    if root.tag != _q("w:document"):
+        raise _unreadable(path, "word/document.xml is not a Word document")
+    contents = _read_controls(root)
+    contents.metadata = metadata
+    return contents
+
+
+def _custom_properties(root) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
+        name = prop.get("name")
+        if not name:
+            continue
+        value = next(iter(prop), None)
+        result[name] = "" if value is None else "".join(value.itertext())
+    return result
+
+
+_W_P, _W_R, _W_T, _W_TAB, _W_BR, _W_CR = (_q(t) for t in ("w:p", "w:r", "w:t", "w:tab", "w:br", "w:cr"))
+_W_SDT, _W_TC = _q("w:sdt"), _q("w:tc")
+_MC_FALLBACK = f"{{{MC_NS}}}Fallback"
+# sdtPr children that make a box something other than rich text
+_TYPED = ("w:text", "w:date", "w:dropDownList", "w:comboBox", "w:picture", "w14:checkbox", "w:docPartObj",
+          "w:docPartList", "w:equation", "w:citation", "w:bibliography", "w:group")
+
+
+def _walk(element):
+    """``element`` and its descendants in document order, leaving out mc:Fallback copies."""
+    yield element
+    for child in element:
+        if child.tag == _MC_FALLBACK or not isinstance(child.tag, str):
+            continue
+        yield from _walk(child)
+
+
+def _text_piece(element) -> str | None:
+    tag = element.tag
+    if tag == _W_T:
+        return element.text or ""
+    parent = element.getparent()
+    if parent is not None and parent.tag == _W_R:
+        if tag == _W_TAB:
+            return "\t"
+        if tag in (_W_BR, _W_CR):
+            return "\n"
+    return None
+
+
+def _control_text(content) -> str:
+    parts: list[str] = []
+    seen_paragraph = False
+    for element in _walk(content):
+        if element.tag == _W_P:
+            if seen_paragraph:
+                parts.append("\n")
+            seen_paragraph = True
+            continue
+        piece = _text_piece(element)
+        if piece is not None:
+            parts.append(piece)
+    return "".join(parts).strip()
+
+
+def _container(element):
+    """Where text counts as "beside" a box: its table cell, or else its paragraph."""
+    paragraph = None
+    for ancestor in element.iterancestors():
+        if ancestor.tag == _W_TC:
+            return ancestor
+        if ancestor.tag == _W_P and paragraph is None:
+            paragraph = ancestor
+    return paragraph
+
+
+def _leaf_around(element, leaves: set):
+    """The box ``element`` is in, if it is in one."""
+    for ancestor in element.iterancestors(_W_SDT):
+        return ancestor if ancestor in leaves else None
+    return None
+
+
+def _bookmark_tags(root, leaves: set) -> dict:
+    """Boxes that lost their tag, named by the ``_lk_`` bookmark just before (or inside) them."""
+    found: dict = {}
+    start = _q("w:bookmarkStart")
+    ends = {end.get(_q("w:id")): end for end in root.iter(_q("w:bookmarkEnd"))}
+    for mark in root.iter(start):
+        name = mark.get(_q("w:name")) or ""
+        if not name.startswith(BOOKMARK_PREFIX) or len(name) == len(BOOKMARK_PREFIX):
+            continue
+        target = _leaf_around(mark, leaves)
+        if target is None and mark.get(_q("w:id")) in ends:  # LibreOffice moves the start out, the end in
+            target = _leaf_around(ends[mark.get(_q("w:id"))], leaves)
+        if target is None:  # the first box after the bookmark in the same cell, before any other bookmark
+            container = _container(mark)
+            after = False
+            for element in (container if container is not None else mark.getparent()).iter(start, _W_SDT):
+                if element is mark:
+                    after = True
+                elif not after:
+                    continue
+                elif element.tag == start:
+                    if (element.get(_q("w:name")) or "").startswith(BOOKMARK_PREFIX):
+                        break
+                elif element in leaves:
+                    target = element
+                    break
+        if target is not None and target not in found:
+            found[target] = name[len(BOOKMARK_PREFIX):]
+    return found
+
+
+def _read_controls(root) -> WordContents:
+    contents = WordContents()
+    sdts = list(root.iter(_W_SDT))
+    leaves = {sdt for sdt in sdts if sdt.find(f".//{_W_SDT}") is None}
+    by_bookmark = _bookmark_tags(root, leaves)
+    tags: dict = {}
+    whole_cell: set = set()
+    for sdt in sdts:
+        if sdt not in leaves:
+            continue
+        pr = sdt.find(_q("w:sdtPr"))
+        tag_element = pr.find(_q("w:tag")) if pr is not None else None
+        tag = (tag_element.get(_q("w:val")) or "") if tag_element is not None else ""
+        tag = tag or by_bookmark.get(sdt, "")
+        if not tag:
+            continue
+        tags[sdt] = tag
+        if pr is None or not any(pr.find(_q(kind)) is not None for kind in _TYPED):
+            whole_cell.add(sdt)  # a rich text box: in lifkit's forms, the only thing in its cell
+        box = pr.find(_q("w14:checkbox")) if pr is not None else None
+        if box is not None:
+            checked = box.find(_q("w14:checked"))
+            state = (checked.get(_q("w14:val")) or "").strip().lower() if checked is not None else ""
+            contents.checkboxes[tag] = contents.checkboxes.get(tag, False) or state in ("1", "true", "on")
+            continue
+        content = sdt.find(_q("w:sdtContent"))
+        text = _control_text(content) if content is not None else ""
+        showing = pr.find(_q("w:showingPlcHdr")) if pr is not None else None
+        if showing is not None and (showing.get(_q("w:val")) or "1").lower() not in ("0", "false", "off"):
+            text = ""
+        if text in KNOWN_PLACEHOLDERS:
+            text = ""
+        earlier = contents.values.get(tag)
+        if earlier and text and text != earlier:  # the same box twice (a copied row): keep both
+            text = f"{earlier}\n{text}"
+        contents.values[tag] = text or earlier or ""
+    stray, more = _beside(tags, whole_cell)
+    for tag, extra in more.items():
+        contents.values[tag] = "\n".join(filter(None, (contents.values.get(tag, ""), extra)))
+    contents.stray_text = stray
+    return contents
+
+
+def _beside(tags: dict, whole_cell: set) -> tuple[dict[str, str], dict[str, str]]:
+    """Text in the same table cell (or paragraph) as a box but outside it, by the nearest box's tag.
+
+    Returns (stray text, more text). A long text box is the whole of its table cell, so the text after
+    it in that cell is more of its answer, not stray (LibreOffice 7.4 moves every paragraph but the
+    first out of a rich text box when it saves a .docx).
+    """
+    containers = []
+    for sdt in tags:
+        container = _container(sdt)
+        if container is not None and container not in containers:
+            containers.append(container)
+    stray: dict[str, list[str]] = {}
+    more: dict[str, list[str]] = {}
+    for container in containers:
+        segments = _segments(container, tags)
+        boxes = [box for kind, box in segments if kind == "box"]
+        whole = boxes[0] if len(boxes) == 1 and container.tag == _W_TC and boxes[0] in whole_cell else None
+        last_box = None
+        for index, (kind, item) in enumerate(segments):
+            if kind == "box":
+                last_box = item
+            elif whole is not None and last_box is whole:
+                more.setdefault(tags[whole], []).append(item)
+            else:
+                owner = last_box if last_box is not None else next(b for k, b in segments[index:] if k == "box")
+                stray.setdefault(tags[owner], []).append(item)
+    return ({tag: " ".join(pieces) for tag, pieces in stray.items()},
+            {tag: "\n".join(pieces) for tag, pieces in more.items()})
+
+
+def _segments(container, tags: dict) -> list[tuple[str, Any]]:
+    """The container's boxes ("box", sdt) and the text between them ("text", str), in document order."""
+    segments: list[tuple[str, Any]] = []
+    text: list[str] = []
+
+    def flush():
+        joined = "".join(text).strip()
+        if joined:
+            segments.append(("text", joined))
+        text.clear()
+
+    def visit(element):
+        if element in tags:
+            flush()
+            segments.append(("box", element))
+            return
+        if element.tag == _MC_FALLBACK or not isinstance(element.tag, str):
+            return
+        if element.tag == _W_P and "".join(text).strip():
+            text.append("\n")
+        piece = _text_piece(element)
+        if piece is not None:
+            text.append(piece)
+        for child in element:
+            visit(child)
+
+    visit(container)
+    flush()
+    return segments

@@ -1,0 +1,317 @@
+"""Build ``templates/form.docx``, the Word template lifkit fills to make its Word forms (CIGSCR1, CIGINF1).
+
+Run it from the repository after changing it, and commit both this script and the .docx::
+
+    .venv/bin/python templates/make_templates.py
+
+The template holds the page set-up (A4, 2 cm margins), the styles, the header (the board's name and
+the case reference), the footer (form id, version, "Page X of Y") and the wording around the form.
+The form itself (sections, labels, boxes and tables) is made by :mod:`lifkit.wordform` from the
+form definition and put where the ``{{p form_body }}`` paragraph is. ``templates/README.md`` lists
+the Jinja variables and the styles the form uses.
+
+An administrator can instead edit ``form.docx`` in Word (fonts, colours, a logo in the header, the
+wording); running this script again overwrites such edits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "form.docx"
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NAVY = "1F3864"  # section bars, title
+RULE = "8EA0B8"  # header and footer rules
+
+# A4 with 2 cm margins; the header and footer sit 1 cm from the edge of the page.
+PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838  # twentieths of a point
+MARGIN = 1134
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+
+# Every style the template and lifkit.wordform use, as WordprocessingML. The ids (w:styleId) are what
+# lifkit refers to: keep them; change the look (font, size, colour, spacing) as you like.
+STYLES = {
+    "Normal": f"""
+<w:style w:type="paragraph" w:default="1" w:styleId="Normal">
+  <w:name w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:spacing w:before="0" w:after="0" w:line="252" w:lineRule="auto"/></w:pPr>
+  <w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:eastAsia="Arial" w:cs="Arial"/>
+    <w:sz w:val="20"/><w:szCs w:val="20"/><w:lang w:val="en-GB" w:eastAsia="en-GB" w:bidi="ar-SA"/></w:rPr>
+</w:style>""",
+    "FormId": f"""
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormId">
+  <w:name w:val="Form Id"/><w:basedOn w:val="Normal"/><w:next w:val="Title"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:spacing w:before="0" w:after="40"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/><w:color w:val="{NAVY}"/><w:spacing w:val="20"/><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>
+</w:style>""",
+    "Title": f"""
+<w:style w:type="paragraph" w:styleId="Title">
+  <w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:pBdr><w:bottom w:val="single" w:sz="12" w:space="6" w:color="{NAVY}"/></w:pBdr>
+    <w:spacing w:before="0" w:after="160" w:line="240" w:lineRule="auto"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/><w:color w:val="{NAVY}"/><w:kern w:val="28"/><w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr>
+</w:style>""",
+    "FormNote": """
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormNote">
+  <w:name w:val="Form Note"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="BFBFBF"/>
+      <w:left w:val="single" w:sz="4" w:space="4" w:color="BFBFBF"/>
+      <w:bottom w:val="single" w:sz="4" w:space="4" w:color="BFBFBF"/>
+      <w:right w:val="single" w:sz="4" w:space="4" w:color="BFBFBF"/></w:pBdr>
+    <w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/><w:spacing w:before="0" w:after="120"/>
+    <w:ind w:left="113" w:right="113"/></w:pPr>
+  <w:rPr><w:i/><w:iCs/><w:color w:val="262626"/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
+</w:style>""",
+    # The numbered section headings ("3. Name of Child, Young Person / DOB / DOD (if deceased)").
+    # A heading style, so that Word's navigation pane lists the sections.
+    "Heading1": f"""
+<w:style w:type="paragraph" w:styleId="Heading1">
+  <w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:keepLines/>
+    <w:pBdr><w:top w:val="single" w:sz="4" w:space="2" w:color="{NAVY}"/>
+      <w:left w:val="single" w:sz="4" w:space="4" w:color="{NAVY}"/>
+      <w:bottom w:val="single" w:sz="4" w:space="2" w:color="{NAVY}"/>
+      <w:right w:val="single" w:sz="4" w:space="4" w:color="{NAVY}"/></w:pBdr>
+    <w:shd w:val="clear" w:color="auto" w:fill="{NAVY}"/><w:spacing w:before="280" w:after="0"/>
+    <w:ind w:left="108" w:right="108"/>
+    <w:outlineLvl w:val="0"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/><w:color w:val="FFFFFF"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>
+</w:style>""",
+    # A table's own label, above it, when a section has more than one thing in it.
+    "FormCaption": f"""
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormCaption">
+  <w:name w:val="Form Caption"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:spacing w:before="60" w:after="40"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/><w:color w:val="{NAVY}"/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
+</w:style>""",
+    # The label cells of a section's table ("Name", "DOB"...).
+    "FormLabel": """
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormLabel">
+  <w:name w:val="Form Label"/><w:basedOn w:val="Normal"/><w:qFormat/>
+  <w:rPr><w:color w:val="1A1A1A"/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
+</w:style>""",
+    # The cells and paragraphs people type into, and the text they type.
+    "FormAnswer": """
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormAnswer">
+  <w:name w:val="Form Answer"/><w:basedOn w:val="Normal"/><w:qFormat/>
+  <w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>
+</w:style>""",
+    # The header row of a table ("Name | DOB | Relationship to the child").
+    "FormTableHeading": """
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormTableHeading">
+  <w:name w:val="Form Table Heading"/><w:basedOn w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:keepNext/></w:pPr>
+  <w:rPr><w:b/><w:bCs/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>
+</w:style>""",
+    # Values lifkit fills in (CIGINF1's case details): not boxes, and not for the agency to change.
+    "FormPrefilled": """
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormPrefilled">
+  <w:name w:val="Form Prefilled"/><w:basedOn w:val="Normal"/><w:qFormat/>
+  <w:rPr><w:b/><w:bCs/><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>
+</w:style>""",
+    # The tiny paragraph that keeps two tables apart (Word joins tables that touch).
+    "FormSpacer": """
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormSpacer">
+  <w:name w:val="Form Spacer"/><w:basedOn w:val="Normal"/>
+  <w:pPr><w:spacing w:before="0" w:after="0" w:line="120" w:lineRule="exact"/></w:pPr>
+  <w:rPr><w:sz w:val="8"/><w:szCs w:val="8"/></w:rPr>
+</w:style>""",
+    "FormAddress": """
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormAddress">
+  <w:name w:val="Form Address"/><w:basedOn w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="0" w:after="0"/><w:ind w:left="113"/></w:pPr>
+</w:style>""",
+    "FormReturnHeading": f"""
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="FormReturnHeading">
+  <w:name w:val="Form Return Heading"/><w:basedOn w:val="Normal"/><w:next w:val="FormAddress"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:keepLines/><w:pBdr><w:top w:val="single" w:sz="12" w:space="6" w:color="{NAVY}"/></w:pBdr>
+    <w:spacing w:before="360" w:after="80"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/><w:color w:val="{NAVY}"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>
+</w:style>""",
+    "Header": f"""
+<w:style w:type="paragraph" w:styleId="Header">
+  <w:name w:val="header"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>
+  <w:pPr><w:pBdr><w:bottom w:val="single" w:sz="4" w:space="4" w:color="{RULE}"/></w:pBdr>
+    <w:tabs><w:tab w:val="right" w:pos="{TEXT_WIDTH}"/></w:tabs></w:pPr>
+  <w:rPr><w:color w:val="404040"/><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>
+</w:style>""",
+    "Footer": f"""
+<w:style w:type="paragraph" w:styleId="Footer">
+  <w:name w:val="footer"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>
+  <w:pPr><w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="{RULE}"/></w:pBdr>
+    <w:tabs><w:tab w:val="right" w:pos="{TEXT_WIDTH}"/></w:tabs></w:pPr>
+  <w:rPr><w:color w:val="404040"/><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>
+</w:style>""",
+    # Word's own style for the grey prompt in an empty box ("Click or tap here to enter text.").
+    "PlaceholderText": """
+<w:style w:type="character" w:styleId="PlaceholderText">
+  <w:name w:val="Placeholder Text"/><w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/>
+  <w:semiHidden/><w:rPr><w:color w:val="767676"/></w:rPr>
+</w:style>""",
+    # The boxes: every table of the form uses this style (grey rules, roomy cells).
+    "FormTable": f"""
+<w:style w:type="table" w:customStyle="1" w:styleId="FormTable">
+  <w:name w:val="Form Table"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/>
+  <w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>
+  <w:tblPr><w:tblInd w:w="0" w:type="dxa"/>
+    <w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="{RULE}"/>
+      <w:left w:val="single" w:sz="4" w:space="0" w:color="{RULE}"/>
+      <w:bottom w:val="single" w:sz="4" w:space="0" w:color="{RULE}"/>
+      <w:right w:val="single" w:sz="4" w:space="0" w:color="{RULE}"/>
+      <w:insideH w:val="single" w:sz="4" w:space="0" w:color="{RULE}"/>
+      <w:insideV w:val="single" w:sz="4" w:space="0" w:color="{RULE}"/></w:tblBorders>
+    <w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>
+      <w:bottom w:w="57" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>
+</w:style>""",
+}
+
+DOC_DEFAULTS = """
+<w:docDefaults>
+  <w:rPrDefault><w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:eastAsia="Arial" w:cs="Arial"/>
+    <w:sz w:val="20"/><w:szCs w:val="20"/><w:lang w:val="en-GB" w:eastAsia="en-GB" w:bidi="ar-SA"/></w:rPr>
+  </w:rPrDefault>
+  <w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="252" w:lineRule="auto"/></w:pPr></w:pPrDefault>
+</w:docDefaults>"""
+
+
+def _xml(fragment: str):
+    from lxml import etree
+
+    return etree.fromstring(f'<w:root xmlns:w="{W_NS}">{fragment}</w:root>')[0]
+
+
+def _q(name: str) -> str:
+    prefix, local = name.split(":")
+    assert prefix == "w"
+    return f"{{{W_NS}}}{local}"
+
+
+def set_styles(doc) -> None:
+    styles = doc.styles.element
+    old_defaults = styles.find(_q("w:docDefaults"))
+    old_defaults.addprevious(_xml(DOC_DEFAULTS))
+    styles.remove(old_defaults)
+    for style_id, xml in STYLES.items():
+        for old in styles.findall(_q("w:style")):
+            if old.get(_q("w:styleId")) == style_id:
+                styles.remove(old)
+        styles.append(_xml(xml))
+
+
+def set_page(doc) -> None:
+    from docx.shared import Twips
+
+    section = doc.sections[0]
+    section.page_width, section.page_height = Twips(PAGE_WIDTH), Twips(PAGE_HEIGHT)
+    section.left_margin = section.right_margin = Twips(MARGIN)
+    section.top_margin = section.bottom_margin = Twips(MARGIN)
+    section.header_distance = section.footer_distance = Twips(567)
+
+
+def set_settings(doc) -> None:
+    """Word 2013+ layout (no "Compatibility Mode"), British English, no stale preview picture."""
+    settings = doc.settings.element
+    for compat in settings.iter(_q("w:compatSetting")):
+        if compat.get(_q("w:name")) == "compatibilityMode":
+            compat.set(_q("w:val"), "15")
+    for name in ("w:savePreviewPicture", "w:rsids"):
+        for element in settings.findall(_q(name)):
+            settings.remove(element)
+    for element in settings.findall(_q("w:themeFontLang")):
+        element.set(_q("w:val"), "en-GB")
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, NUMPAGES) in ``paragraph``, showing ``shown`` until Word updates it."""
+    for xml in (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+        f'<w:r><w:t>{shown}</w:t></w:r>',
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+    ):
+        paragraph._p.append(_xml(xml))
+
+
+def set_header_footer(doc) -> None:
+    section = doc.sections[0]
+    header = section.header.paragraphs[0]
+    header.style = doc.styles["Header"]
+    board = header.add_run("{{ board_name }}")
+    board.bold = True
+    header.add_run("\t{% if case_ref %}Case {{ case_ref }}{% endif %}")
+
+    footer = section.footer.paragraphs[0]
+    footer.style = doc.styles["Footer"]
+    footer.add_run("{{ form_id }} version {{ form_version }}\tPage ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES", "1")
+
+
+def set_body(doc) -> None:
+    doc.add_paragraph("{{ form_id }}", style="Form Id")
+    doc.add_paragraph("{{ form_title }}", style="Title")
+    doc.add_paragraph("{{ form_note }}", style="Form Note")
+    # The form's sections, boxes and tables go here: this paragraph must stay, alone on its line.
+    doc.add_paragraph("{{p form_body }}", style="Normal")
+    doc.add_paragraph("Please return this form to:", style="Form Return Heading")
+    doc.add_paragraph("{%p for line in return_to %}", style="Form Address")
+    doc.add_paragraph("{{ line }}", style="Form Address")
+    doc.add_paragraph("{%p endfor %}", style="Form Address")
+
+
+def set_properties(doc) -> None:
+    """Neutral properties: lifkit sets the title and its own custom properties on every form."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    core = doc.core_properties
+    core.title = "lifkit form template"
+    core.subject = ""
+    core.author = "lifkit"
+    core.last_modified_by = "lifkit"
+    core.comments = "The Word template lifkit makes its CIGSCR1 and CIGINF1 Word forms from."
+    core.keywords = ""
+    core.category = ""
+    core.revision = 1
+    core.created = core.modified = dt.datetime(2026, 1, 1)
+    package = doc.part.package
+    for r_id, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:  # python-docx's own preview picture: not this document
+            del package.rels[r_id]
+    for r_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):  # Word 2010's copy of styles.xml: would go stale
+            del doc.part.rels[r_id]
+    for part in package.iter_parts():
+        if part.partname == "/docProps/app.xml":
+            part._blob = APP_XML.encode("utf-8")
+
+
+APP_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" \
+xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">\
+<Template>Normal.dotm</Template><TotalTime>0</TotalTime><Pages>1</Pages><Application>lifkit</Application>\
+<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop><Company></Company><LinksUpToDate>false</LinksUpToDate>\
+<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"""
+
+
+def build(output: Path = OUTPUT) -> Path:
+    import docx
+
+    doc = docx.Document()
+    set_page(doc)
+    set_styles(doc)
+    set_settings(doc)
+    set_header_footer(doc)
+    set_body(doc)
+    set_properties(doc)
+    doc.save(str(output))
+    return output
+
+
+if __name__ == "__main__":
+    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT))
