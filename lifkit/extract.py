@@ -25,10 +25,12 @@ _PROGRAMMING_ERRORS = (ImportError, NameError, SyntaxError)
 class UnreadableForm(InputError):
     """A returned file lifkit cannot read values from at all (exit status 2)."""
 
-    def __init__(self, path: Path, message: str, hint: str | None = None, kind: str = "unreadable"):
+    def __init__(self, path: Path, message: str, hint: str | None = None, kind: str = "unreadable",
+                 identity: FormIdentity | None = None):
         super().__init__(f"{Path(path).name}: {message}", hint)
         self.path = Path(path)
         self.kind = kind  # damaged, encrypted, flattened, not-a-form, wrong-type, too-large
+        self.identity = identity  # whose form it is, when that could still be read (a flattened form)
 
 
 @dataclass
@@ -93,7 +95,7 @@ def _extract_pdf(path: Path) -> Extracted:
                 path, f"is lifkit's {identity.form_id} form but has no boxes left: it was flattened or "
                 "printed to PDF, which turns the answers into pictures of text.",
                 "Ask the agency to return the form they filled in itself (File > Save, not Print to PDF).",
-                kind="flattened")
+                kind="flattened", identity=identity)
         raise UnreadableForm(path, "has no form fields and no lifkit metadata: it is not one of lifkit's forms "
                              "(or it was printed to PDF, which removes the boxes).",
                              "Ask the agency to fill in and return the form lifkit sent them.", kind="not-a-form")
@@ -116,16 +118,17 @@ def _identity_from_field(value: str) -> FormIdentity | None:
 
 
 def _extract_docx(path: Path) -> Extracted:
-    from .wordform import read_docx
+    from .wordform import UnreadableWord, read_docx
 
     try:
         contents = read_docx(path)
     except _PROGRAMMING_ERRORS:
         raise
-    except InputError as exc:
-        raise UnreadableForm(path, f"is damaged or not a Word form: {exc.message}",
-                             "Ask the agency to save the form again as Word (.docx) and resend it.",
+    except UnreadableWord as exc:
+        raise UnreadableForm(path, f"is not a Word form lifkit can read: {exc.reason}.", exc.hint,
                              kind="damaged") from None
+    except InputError as exc:
+        raise UnreadableForm(path, exc.message, exc.hint, kind="damaged") from None
     except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file means "damaged"
         raise UnreadableForm(path, f"is damaged and cannot be read as a Word file ({type(exc).__name__}).",
                              "Ask the agency to save the form again as Word (.docx) and resend it.",
@@ -139,5 +142,5 @@ def _extract_docx(path: Path) -> Extracted:
     if not raw:
         raise UnreadableForm(path, f"is lifkit's {identity.form_id} form but has no boxes left: the content "
                              "controls were removed.", "Ask the agency to fill in the form lifkit sent them "
-                             "without converting it.", kind="flattened")
+                             "without converting it.", kind="flattened", identity=identity)
     return Extracted(path=path, format="docx", identity=identity, raw=raw, stray_text=dict(contents.stray_text))

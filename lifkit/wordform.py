@@ -546,10 +546,18 @@ def _safe_parser():
                            dtd_validation=False, remove_comments=True, remove_pis=True)
 
 
+class UnreadableWord(InputError):
+    """A .docx that cannot be read; ``reason`` says why without naming the file again."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path} is not a Word form lifkit can read: {reason}.",
+                         "Ask the agency to save it in Word as a Word Document (.docx), without a password, "
+                         "and send it again.")
+        self.reason = reason
+
+
 def _unreadable(path: Path, reason: str) -> InputError:
-    return InputError(f"{path} is not a Word form lifkit can read: {reason}.",
-                      "Ask the agency to save it in Word as a Word Document (.docx), without a password, "
-                      "and send it again.")
+    return UnreadableWord(path, reason)
 
 
 def _read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:

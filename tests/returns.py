@@ -3,11 +3,19 @@ tool (pypdf or pdftk), sometimes altered afterwards. Every value is fictional.""
 
 from __future__ import annotations
 
+import copy
 import subprocess
+import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from lxml import etree
+
 from conftest import Lifkit, require_tool
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+NS = {"w": W, "w14": W14}
 
 CASE = "CIEC-2026-001"
 
@@ -100,3 +108,79 @@ def set_info(pdf: Path, out: Path, **entries: str) -> Path:
     writer.add_metadata({f"/{k}": v for k, v in entries.items()})
     writer.write(out)
     return out
+
+
+# --- Word returns -----------------------------------------------------------------------------
+
+
+def controls(root) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for sdt in root.iter(f"{{{W}}}sdt"):
+        tag = sdt.find("w:sdtPr/w:tag", NS)
+        found.setdefault(tag.get(f"{{{W}}}val") if tag is not None else None, []).append(sdt)
+    return found
+
+
+def fill(source: Path, target: Path, values: dict[str, str], ticks: set[str]) -> None:
+    """Type ``values`` into the boxes (by tag) and tick ``ticks``, editing the XML as Word would save it."""
+    with zipfile.ZipFile(source) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    q = lambda name: f"{{{W}}}{name}"  # noqa: E731
+    for tag, sdts in controls(root).items():
+        sdt = sdts[0]
+        pr, content = sdt.find("w:sdtPr", NS), sdt.find("w:sdtContent", NS)
+        if tag in ticks:
+            pr.find("w14:checkbox/w14:checked", NS).set(f"{{{W14}}}val", "1")
+            content.find(".//w:t", NS).text = "\u2612"
+        if tag not in values:
+            continue
+        showing = pr.find("w:showingPlcHdr", NS)
+        if showing is not None:
+            pr.remove(showing)
+        date = pr.find("w:date", NS)
+        if date is not None:
+            day, month, year = values[tag].split("/")
+            date.set(q("fullDate"), f"{year}-{month}-{day}T00:00:00Z")
+        paragraphs = content.findall("w:p", NS)
+        if paragraphs:  # a rich text box around whole paragraphs: one paragraph per line
+            for extra in paragraphs[1:]:
+                content.remove(extra)
+            first = paragraphs[0]
+            for run in first.findall("w:r", NS):
+                first.remove(run)
+            for number, line in enumerate(values[tag].split("\n")):
+                paragraph = first
+                if number:
+                    paragraph = etree.SubElement(content, q("p"))
+                    paragraph.append(copy.deepcopy(first.find("w:pPr", NS)))
+                etree.SubElement(etree.SubElement(paragraph, q("r")), q("t")).text = line
+        else:
+            for run in content.findall("w:r", NS):
+                content.remove(run)
+            run = etree.SubElement(content, q("r"))
+            for number, line in enumerate(values[tag].split("\n")):
+                if number:
+                    etree.SubElement(run, q("br"))
+                etree.SubElement(run, q("t")).text = line
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def fill_docx(blank: Path, values: dict, out: Path) -> Path:
+    """Fill a Word form as Word would save it: box name -> text, or True/False for tick-boxes."""
+    fill(blank, out, {k: str(v) for k, v in values.items() if not isinstance(v, bool)},
+         {k for k, v in values.items() if v is True})
+    return out
+
+
+def resave_with_libreoffice(docx: Path, out_dir: Path, profile: Path) -> Path:
+    """The file as LibreOffice saves it again (as an agency using LibreOffice would return it)."""
+    soffice = require_tool("soffice")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out_dir), str(docx)],
+                   check=True, capture_output=True, timeout=180)
+    return out_dir / docx.name

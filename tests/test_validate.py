@@ -335,3 +335,69 @@ def test_mutated_returns_raise_only_lifkit_errors(valid_return, tmp_path, data):
         else:
             mutant[position:position] = data.draw(st.binary(min_size=1, max_size=64))
     _validate_bytes(valid_return[0], bytes(mutant), ".pdf", tmp_path)
+
+
+# --- Word returns -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def word_returns(tmp_path_factory) -> dict:
+    from conftest import fill_placeholders
+    from returns import fill_docx, resave_with_libreoffice
+
+    root = tmp_path_factory.mktemp("word") / "lscb"
+    Lifkit()("init", root)
+    fill_placeholders(root)
+    write_case(root)
+    ws = Lifkit(root)
+    blank = blank_form(ws, root.parent / "blank.docx", "ciginf1", fmt="docx")
+    filled = fill_docx(blank, CIGINF1_VALUES, root.parent / "filled.docx")
+    resaved = resave_with_libreoffice(filled, root.parent / "resaved", root.parent / "lo-profile")
+    return {"root": root, "blank": blank, "filled": filled, "resaved": resaved}
+
+
+@pytest.mark.parametrize("which", ["filled", "resaved"])
+def test_a_word_return_is_valid(word_returns, which: str, monkeypatch):
+    monkeypatch.setenv("LIFKIT_TODAY", TODAY)
+    status, out, data = check(Lifkit(word_returns["root"]), "--case", CASE, word_returns[which])
+    assert status == 0, out
+    assert data[0]["format"] == "docx"
+    assert data[0]["values"]["chronology"][1]["event"] == "Welfare check"
+    assert data[0]["values"]["involvement_from"] == "2024-01-01"
+
+
+def test_a_word_return_with_problems(word_returns, tmp_path):
+    from returns import fill_docx
+
+    bad = fill_docx(word_returns["blank"], {**CIGINF1_VALUES, "completed_email": "nobody@", "case_open": ""},
+                    tmp_path / "bad.docx")
+    status, out, _ = check(Lifkit(word_returns["root"]), bad)
+    assert status == 1
+    assert "section 1 (Completed by), 'Email': 'nobody@' is not an email address." in out
+    assert "section 7 (Was the case open to your agency at the time of the incident?): must be filled in." in out
+
+
+def test_a_word_file_that_is_not_lifkits(word_returns, tmp_path):
+    import docx
+
+    other = tmp_path / "letter.docx"
+    document = docx.Document()
+    document.add_paragraph("A letter, not a form.")
+    document.save(other)
+    _unreadable(Lifkit(word_returns["root"]), other, "is a Word file, but not one of lifkit's forms")
+
+
+def test_a_zip_bomb_docx_is_refused(word_returns, tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(word_returns["filled"]) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"</w:body>", b"<!--" + b" " * (200 * 1024 * 1024) + b"--></w:body>")
+            out.writestr(item, data)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    status, out, _ = check(Lifkit(word_returns["root"]), bomb)
+    assert status == 2, out
+    assert "UNREADABLE  bomb.docx: " in out

@@ -6,7 +6,6 @@ files are made and converted once per module and shared by the tests.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import importlib.util
 import re
@@ -25,9 +24,7 @@ from lifkit.generate import RenderContext
 from lifkit.identity import FormIdentity, sign
 from lifkit.wordform import read_docx, render_docx
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
-NS = {"w": W, "w14": W14}
+from returns import NS, W, W14, controls, fill  # noqa: F401  (shared with the validate and collect tests)
 
 BOARD = "Testshire Safeguarding Children Board"
 RETURN_TO = ("Jordan Avery", "LSCB Administrator", "1 Test Street", "Testtown TE1 1ST",
@@ -90,14 +87,6 @@ def text_of(element) -> str:
     return "".join(pieces)
 
 
-def controls(root) -> dict[str, list]:
-    found: dict[str, list] = {}
-    for sdt in root.iter(f"{{{W}}}sdt"):
-        tag = sdt.find("w:sdtPr/w:tag", NS)
-        found.setdefault(tag.get(f"{{{W}}}val") if tag is not None else None, []).append(sdt)
-    return found
-
-
 def fillable(form_id: str):
     """(widget name, field, column) for every box on the form, the pre-filled ones left out."""
     return [(name, f, column) for name, f, column in load_form(form_id).widgets() if not f.prefilled]
@@ -119,54 +108,6 @@ def pdftotext(pdf: Path) -> str:
 
 
 # --- filling a form in, as Word would -----------------------------------------------------------------
-
-def fill(source: Path, target: Path, values: dict[str, str], ticks: set[str]) -> None:
-    """Type ``values`` into the boxes (by tag) and tick ``ticks``, editing the XML as Word would save it."""
-    with zipfile.ZipFile(source) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
-    root = etree.fromstring(parts["word/document.xml"])
-    q = lambda name: f"{{{W}}}{name}"  # noqa: E731
-    for tag, sdts in controls(root).items():
-        sdt = sdts[0]
-        pr, content = sdt.find("w:sdtPr", NS), sdt.find("w:sdtContent", NS)
-        if tag in ticks:
-            pr.find("w14:checkbox/w14:checked", NS).set(f"{{{W14}}}val", "1")
-            content.find(".//w:t", NS).text = "\u2612"
-        if tag not in values:
-            continue
-        showing = pr.find("w:showingPlcHdr", NS)
-        if showing is not None:
-            pr.remove(showing)
-        date = pr.find("w:date", NS)
-        if date is not None:
-            day, month, year = values[tag].split("/")
-            date.set(q("fullDate"), f"{year}-{month}-{day}T00:00:00Z")
-        paragraphs = content.findall("w:p", NS)
-        if paragraphs:  # a rich text box around whole paragraphs: one paragraph per line
-            for extra in paragraphs[1:]:
-                content.remove(extra)
-            first = paragraphs[0]
-            for run in first.findall("w:r", NS):
-                first.remove(run)
-            for number, line in enumerate(values[tag].split("\n")):
-                paragraph = first
-                if number:
-                    paragraph = etree.SubElement(content, q("p"))
-                    paragraph.append(copy.deepcopy(first.find("w:pPr", NS)))
-                etree.SubElement(etree.SubElement(paragraph, q("r")), q("t")).text = line
-        else:
-            for run in content.findall("w:r", NS):
-                content.remove(run)
-            run = etree.SubElement(content, q("r"))
-            for number, line in enumerate(values[tag].split("\n")):
-                if number:
-                    etree.SubElement(run, q("br"))
-                etree.SubElement(run, q("t")).text = line
-    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-
 
 SCR_VALUES = {
     "reasons": "Fictional reasons & <more> \"quoted\" 'text'",
