@@ -1,30 +1,46 @@
-"""The case folder: ``cases/<REF>/case.yaml`` and what is derived from it.
+"""The case folder: where everything about one case lives, and what is derived from it.
 
-``case.yaml`` holds the referral's data and the case's dates. This module reads it into plain
-dataclasses and owns the deadline rules of the domain (a CIGINF1 is due 7 days after issue, or by
-the meeting if that is sooner).
+    cases/<REF>/
+      case.yaml       the referral's data and the case's dates (human-readable; lifkit rewrites it whole)
+      journal.jsonl   every event, one JSON object a line: opened, issued, received, validated, chased...
+      inbox/          originals as they arrived, never modified; inbox/aside/ what could not be matched
+      outbox/         forms and email drafts lifkit made
+      returns/        each agency's returns: <AGENCY>.json (every submission, the latest current) and the
+                      files that came with them
+      pack/           the CIEC meeting packs
+
+Where a case stands is derived from these files alone (:func:`case_status`), so the register can
+always be rebuilt from them.
 
 case.yaml (dates as yyyy-mm-dd)::
 
     reference: CIEC-2026-004
     notified: 2026-11-02          # the LSCB was notified: starts the one-month decision clock
+    opened: 2026-11-03
     meeting_date: 2026-11-20      # the CIEC meeting, once set
     child: {name: ..., dob: ..., dod: ..., address: ...}
     significant_people:
       - {name: ..., dob: ..., address: ..., relationship: ...}
+    referral: {...}               # the CIGSCR1's values as validated
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from dataclasses import dataclass
+import getpass
+import json
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
 
 CASE_FILE = "case.yaml"
+JOURNAL = "journal.jsonl"
 RETURN_DAYS = 7
+FOLDERS = ("inbox", "outbox", "returns", "pack")
 
 
 @dataclass(frozen=True)
@@ -44,12 +60,32 @@ class Case:
     meeting_date: dt.date | None
     child: Person
     people: tuple[Person, ...]
+    opened: dt.date | None = None
+    referral: dict = field(default_factory=dict)
+
+    @property
+    def decision_due(self) -> dt.date | None:
+        return add_months(self.notified, 1) if self.notified else None
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day when it is shorter (31 Jan -> 28/29 Feb)."""
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def return_by(issued: dt.date, meeting: dt.date | None) -> dt.date:
     """When a CIGINF1 is due back: 7 days after issue, or the meeting day if that is sooner."""
     due = issued + dt.timedelta(days=RETURN_DAYS)
     return min(due, meeting) if meeting and meeting >= issued else due
+
+
+# --- reading ----------------------------------------------------------------------------------
 
 
 def case_folder(ws, reference: str) -> Path:
@@ -60,22 +96,21 @@ def case_folder(ws, reference: str) -> Path:
     return ws.cases_dir / reference
 
 
+def case_references(ws) -> list[str]:
+    if not ws.cases_dir.is_dir():
+        return []
+    return sorted(p.name for p in ws.cases_dir.iterdir() if (p / CASE_FILE).is_file())
+
+
 def load_case(ws, reference: str) -> Case:
     """Read ``cases/<reference>/case.yaml``."""
-    import yaml
-
     folder = case_folder(ws, reference)
     path = folder / CASE_FILE
     if not path.is_file():
-        known = sorted(p.name for p in ws.cases_dir.glob("*") if (p / CASE_FILE).is_file()) if ws.cases_dir.is_dir() else []
+        known = case_references(ws)
         hint = f"The cases are: {', '.join(known)}." if known else "There are no cases in this workspace yet."
         raise InputError(f"There is no case {reference} ({path} does not exist).", hint)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} cannot be read: {exc}", "Restore it from the case's backup, or correct it.") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path} does not hold a case.", "Restore it from the case's backup, or correct it.")
+    data = _read_yaml(path)
     child = data.get("child") or {}
     return Case(
         reference=str(data.get("reference") or reference),
@@ -85,7 +120,21 @@ def load_case(ws, reference: str) -> Case:
         child=_person(child, path, "child"),
         people=tuple(_person(p, path, f"significant_people #{i + 1}")
                      for i, p in enumerate(data.get("significant_people") or [])),
+        opened=_date(data.get("opened"), path, "opened"),
+        referral=dict(data.get("referral") or {}),
     )
+
+
+def _read_yaml(path: Path) -> dict:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path} cannot be read: {exc}", "Restore it from the workspace backup, or correct it.") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path} does not hold a case.", "Restore it from the workspace backup, or correct it.")
+    return data
 
 
 def _person(data: Any, path: Path, where: str) -> Person:
@@ -107,3 +156,100 @@ def _date(value: Any, path: Path, key: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise InputError(f"{path}: {key} is {value!r}, not a date (yyyy-mm-dd).") from None
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def update_case_file(case_dir: Path, **changes: Any) -> dict:
+    """Change top-level entries of case.yaml (e.g. meeting_date) and write it back atomically."""
+    import yaml
+
+    from .fileutil import atomic_write_text
+
+    path = case_dir / CASE_FILE
+    data = _read_yaml(path)
+    data.update(changes)
+    atomic_write_text(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return data
+
+
+def record_event(case_dir: Path, event: str, **details: Any) -> dict:
+    """Append one event to the case's journal: when, who, what. Details hold references, agency codes,
+    dates, file names and counts, never a person's name."""
+    entry = {"at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "by": _user(), "event": event}
+    entry.update({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in details.items()})
+    line = json.dumps(entry, ensure_ascii=False) + "\n"
+    with (case_dir / JOURNAL).open("a", encoding="utf-8") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return entry
+
+
+def journal(case_dir: Path) -> list[dict]:
+    path = case_dir / JOURNAL
+    if not path.is_file():
+        return []
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            raise InputError(f"{path}, line {number}, is not a journal entry.",
+                             "Restore the journal from the workspace backup.") from None
+    return entries
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (a service account): say so rather than fail
+        return "unknown"
+
+
+def next_reference(ws, year: int) -> tuple[str, Path]:
+    """Reserve the next case reference for ``year``: its folder is created at once (atomically), so two
+    administrators opening cases together never get the same reference."""
+    from .workspace import format_reference
+
+    ws.cases_dir.mkdir(exist_ok=True)
+    seq = 1
+    existing = {p.name for p in ws.cases_dir.iterdir()}
+    while True:
+        reference = format_reference(ws.settings.reference_pattern, year, seq)
+        if reference not in existing:
+            folder = ws.cases_dir / reference
+            try:
+                folder.mkdir()
+                return reference, folder
+            except FileExistsError:
+                pass
+        seq += 1
+
+
+def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: list[dict], referral: dict,
+                original: Path | None = None) -> Case:
+    """Make the folder, case.yaml and journal of a new case with the next reference."""
+    import shutil
+
+    import yaml
+
+    from .fileutil import atomic_write_text
+
+    reference, folder = next_reference(ws, opened.year)
+    for name in FOLDERS:
+        (folder / name).mkdir()
+    data = {"reference": reference, "notified": notified, "opened": opened, "meeting_date": None,
+            "child": child, "significant_people": people, "referral": referral}
+    atomic_write_text(folder / CASE_FILE, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    kept = None
+    if original is not None:
+        # never the sender's file name: it may carry the child's name
+        kept = folder / "inbox" / f"referral-CIGSCR1{original.suffix.lower()}"
+        shutil.copy2(original, kept)
+    record_event(folder, "opened", reference=reference, notified=notified,
+                 referral=kept.name if kept else None)
+    return load_case(ws, reference)

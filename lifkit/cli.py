@@ -14,6 +14,7 @@ import sys
 import click
 
 from . import __version__
+from .commands import cases as case_commands
 from .commands import forms as form_commands
 from .commands import validate as validate_commands
 from .commands import workspace as workspace_commands
@@ -99,6 +100,11 @@ for command in (
     workspace_commands.demo,
     form_commands.form,
     validate_commands.validate,
+    case_commands.referral,
+    case_commands.request,
+    case_commands.collect,
+    case_commands.status,
+    case_commands.chase,
 ):
     cli.add_command(command)
 

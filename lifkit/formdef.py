@@ -9,7 +9,7 @@ files each cell is its own box named ``<field>_<row>_<column>``, rows counted fr
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 from .errors import InputError

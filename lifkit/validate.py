@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from .dates import format_date, parse_date, today
 from .extract import Extracted, UnreadableForm, extract
-from .formdef import FORM_IDS, Field, FormDef, load_form
+from .formdef import FORM_IDS, FormDef, load_form
 from .identity import token_matches, workspace_secret
 
 _FALSE_TICKS = {"", "off", "/off", "false", "0", "no", "/no", "n"}

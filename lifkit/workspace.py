@@ -15,10 +15,13 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import InputError, SettingsError, WorkspaceExists, WorkspaceNotFound
 from .fileutil import atomic_write_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .mail import SmtpSettings
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,7 @@ class Settings:
     members: tuple[Member, ...]
     reference_pattern: str
     register_path: str
+    smtp: "SmtpSettings | None" = None
 
     def member(self, code: str) -> Member:
         for member in self.members:
@@ -351,12 +355,17 @@ def _problem_from_cerberus(error, data: dict, lines: "_KeyLines", ce) -> Problem
     elif code == ce.EMPTY_NOT_ALLOWED.code:
         message = "is empty; it must be given."
     elif code == ce.BAD_TYPE.code:
-        expected = {"string": "text in quotes", "dict": "a [table] of settings", "list": "a list of [[members]]"}
+        expected = {"string": "text in quotes", "dict": "a [table] of settings", "list": "a list of [[members]]",
+                    "integer": "a whole number", "boolean": "true or false"}
         message = f"should be {expected.get(error.constraint, error.constraint)}, not {_toml_kind(error.value)}."
     elif code == ce.UNALLOWED_VALUE.code:
         message = f"{error.value!r} is not one of: {', '.join(error.constraint)}."
     elif code == ce.MIN_LENGTH.code:
         message = "needs at least one [[members]] entry."
+    elif code in (ce.MIN_VALUE.code, ce.MAX_VALUE.code):
+        message = f"{error.value!r} is out of range ({error.rule} {error.constraint})."
+    elif code == ce.REGEX_MISMATCH.code:
+        message = f"{error.value!r} is not a usable name here (letters, digits and _)."
     elif code == ce.CUSTOM.code:
         message = str(error.info[0])
     else:  # a rule added to the schema later: say what cerberus says, in plain words
@@ -463,7 +472,18 @@ def _to_settings(data: dict) -> Settings:
         ),
         reference_pattern=data["cases"]["reference_pattern"],
         register_path=data["register"]["path"],
+        smtp=_smtp(data.get("smtp")),
     )
+
+
+def _smtp(data: dict | None):
+    if not data:
+        return None
+    from .mail import SmtpSettings
+
+    return SmtpSettings(host=data["host"], port=int(data.get("port", 587)), username=data.get("username", ""),
+                        starttls=bool(data.get("starttls", True)),
+                        password_env=data.get("password_env", "LIFKIT_SMTP_PASSWORD"))
 
 
 class _KeyLines:

@@ -39,6 +39,25 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
 
 
+class DateParam(click.ParamType):
+    """A date typed the UK way (03/12/2026, 3 Dec 2026) or as yyyy-mm-dd."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        from ..dates import parse_date
+
+        parsed = parse_date(value)
+        if parsed is None:
+            self.fail(f"{value!r} is not a date; use dd/mm/yyyy (e.g. 03/12/2026) or yyyy-mm-dd.", param, ctx)
+        return parsed
+
+
+DATE = DateParam()
+
+
 def json_option(function: Callable) -> Callable:
     """``--json``: print the result as JSON on stdout instead of text."""
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(function)

@@ -1,0 +1,217 @@
+"""The case exchange: ``referral open``, ``request``, ``collect``, ``status`` and ``chase``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import ExitStatus
+from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, progress
+
+
+def _date(value) -> str:
+    from ..dates import format_date
+
+    return format_date(value) if value else "-"
+
+
+def _warn(ctx: click.Context, warning: str | None) -> bool:
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
+    return bool(warning)
+
+
+@click.group()
+def referral() -> None:
+    """Open a case from a returned referral form (CIGSCR1).
+
+    \b
+    Example:
+      lifkit referral open CIGSCR1-returned.pdf --notified 02/11/2026
+    """
+
+
+@referral.command("open")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--notified", type=DATE, required=True, help="The date the LSCB was notified of the incident: "
+              "the one-month decision clock starts here.")
+@click.option("--accept-problems", is_flag=True, help="Open the case even though the form has problems "
+              "(they are recorded with the case).")
+@json_option
+@pass_workspace
+@click.pass_context
+def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, as_json: bool) -> None:
+    """Validate a returned CIGSCR1 (PDF, Word, or the email holding it) and open its case.
+
+    The case gets the next reference, its folder under cases/, and a row on the register.
+
+    \b
+    Example:
+      lifkit referral open CIGSCR1-returned.pdf --notified 02/11/2026
+    """
+    from ..exchange import open_referral
+
+    result = open_referral(ws, file, notified, accept_problems)
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(f"Opened case {result.reference} in {result.folder}")
+        click.echo(f"  notified {_date(result.notified)}; decision due by {_date(result.decision_due)}")
+        for problem in result.problems:
+            click.echo(f"  accepted problem: {problem}")
+        click.echo(f"Next: lifkit request {result.reference} --meeting DATE")
+    if _warn(ctx, result.register_warning) or result.problems:
+        ctx.exit(int(ExitStatus.ATTENTION))
+
+
+@click.command("request")
+@click.argument("reference", metavar="REF")
+@click.option("--meeting", type=DATE, help="The CIEC meeting date (returns are due 7 days after issue, or by "
+              "the meeting if sooner).")
+@click.option("--agency", "agencies", multiple=True, metavar="CODE", help="Only this member (repeat for more).")
+@click.option("--send", is_flag=True, help="Send the drafts through the [smtp] server in lifkit.toml.")
+@json_option
+@pass_workspace
+@click.pass_context
+def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: bool, as_json: bool) -> None:
+    """Issue a pre-filled CIGINF1 and an email draft to every CIEC member.
+
+    The drafts (outbox/request-REF-CODE.eml) open in Outlook or Thunderbird ready to send. Subjects and
+    file names carry the case reference and agency code only.
+
+    \b
+    Examples:
+      lifkit request CIEC-2026-004 --meeting 20/11/2026
+      lifkit request CIEC-2026-004 --agency POL --agency CSC
+    """
+    from ..exchange import issue_requests
+
+    with progress(len(agencies) or len(ws.settings.members), "Making requests") as step:
+        result = issue_requests(ws, reference, meeting, list(agencies) or None, send, progress=step)
+    if as_json:
+        print_json(result)
+    else:
+        print_table(["Agency", "Email", "Reply by", "Draft"],
+                    [(r.agency, r.email, _date(r.return_by), r.draft.name) for r in result.issued])
+        click.echo(f"{plural(len(result.issued), 'request')} for {result.reference} in "
+                   f"{result.issued[0].draft.parent if result.issued else '-'}"
+                   + (f"; {len(result.sent)} sent." if send else "."))
+    placeholders = result.placeholders and (f"{', '.join(result.placeholders)} still have placeholder addresses "
+                                            "from `lifkit init`: correct lifkit.toml before sending these drafts.")
+    if _warn(ctx, result.register_warning) | _warn(ctx, placeholders or None):
+        ctx.exit(int(ExitStatus.ATTENTION))
+
+
+@click.command("collect")
+@click.argument("reference", metavar="REF")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option
+@pass_workspace
+@click.pass_context
+def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Read saved replies (.eml, .msg, mbox, Maildir, or bare PDF/Word forms) and file each return.
+
+    Each form is identified by its hidden metadata, matched to its member, checked against the
+    sender's address and validated. Invalid returns get a reply draft listing the problems; forms for
+    another case or from an unknown sender are kept aside and reported, never dropped.
+
+    \b
+    Examples:
+      lifkit collect CIEC-2026-004 saved-replies/*.eml
+      lifkit collect CIEC-2026-004 ~/Mail/CIEC.mbox
+    """
+    from ..exchange import collect as collect_returns
+
+    with progress(len(paths), "Collecting") as step:
+        result = collect_returns(ws, reference, list(paths), progress=step)
+    if as_json:
+        print_json(result)
+    else:
+        for item in result.received:
+            state = "valid" if item.valid else f"{plural(len(item.problems), 'problem')}"
+            extra = f", {plural(len(item.attachments), 'attached document')}" if item.attachments else ""
+            again = " (replaces the earlier return)" if item.supersedes else ""
+            click.echo(f"{item.agency:<8} returned: {state}{extra}{again}")
+            for problem in item.problems:
+                click.echo(f"    - {problem}")
+            if item.reply_draft:
+                click.echo(f"    reply draft: {item.reply_draft.name}")
+        for item in result.aside:
+            click.echo(f"SET ASIDE {item.file.name}: {item.reason}")
+        for note in result.notes:
+            click.echo(f"NOTE      {note}")
+        click.echo(f"{plural(len(result.received), 'return')} filed, {len(result.aside)} set aside.")
+    if _warn(ctx, result.register_warning) or result.needs_attention:
+        ctx.exit(int(ExitStatus.ATTENTION))
+
+
+@click.command("status")
+@click.argument("reference", metavar="[REF]", required=False)
+@json_option
+@pass_workspace
+@click.pass_context
+def status(ctx, ws, reference: str | None, as_json: bool) -> None:
+    """Where each case stands: each member's request and return, and the decision clock.
+
+    Exit status 1 when anything needs attention (overdue or invalid returns, a late decision, forms
+    set aside).
+
+    \b
+    Examples:
+      lifkit status
+      lifkit status CIEC-2026-004 --json
+    """
+    from ..exchange import all_status
+
+    cases = all_status(ws, reference)
+    if as_json:
+        print_json(cases)
+    else:
+        if not cases:
+            click.echo("No cases yet.")
+        for case in cases:
+            clock = "-" if case.days_left is None else (
+                f"{case.days_left} days left" if case.days_left >= 0 else f"{-case.days_left} days LATE")
+            click.echo(f"{case.reference}: notified {_date(case.notified)}, decision due {_date(case.decision_due)} "
+                       f"({clock}), meeting {_date(case.meeting_date)}")
+            if case.members:
+                print_table(["Agency", "Issued", "Due", "Returned", "Valid", "Overdue", "Chased"], [
+                    (m.code, _date(m.issued), _date(m.due), _date(m.returned),
+                     "-" if m.valid is None else ("yes" if m.valid else f"NO ({m.problems})"),
+                     "OVERDUE" if m.overdue else "", m.chased or "")
+                    for m in case.members])
+                returned = sum(1 for m in case.members if m.valid)
+                click.echo(f"{returned} of {len(case.members)} valid returns"
+                           + (f"; {case.aside} set aside" if case.aside else "") + ".")
+            else:
+                click.echo("No requests issued yet.")
+            click.echo()
+    if any(c.needs_attention for c in cases):
+        ctx.exit(int(ExitStatus.ATTENTION))
+
+
+@click.command("chase")
+@click.argument("reference", metavar="REF")
+@click.option("--by", "new_date", type=DATE, help="The new date to ask for (default: 3 days from today, or the "
+              "meeting if sooner).")
+@json_option
+@pass_workspace
+def chase(ws, reference: str, new_date, as_json: bool) -> None:
+    """Reminder drafts to every member whose return is outstanding or invalid.
+
+    \b
+    Examples:
+      lifkit chase CIEC-2026-004
+      lifkit chase CIEC-2026-004 --by 18/11/2026
+    """
+    from ..exchange import chase as chase_members
+
+    drafts = chase_members(ws, reference, new_date)
+    if as_json:
+        print_json(drafts)
+        return
+    for draft in drafts:
+        click.echo(f"{draft.agency:<8} {draft.reason:<12} new date {_date(draft.new_date)}  {draft.draft.name}")
+    click.echo(f"{plural(len(drafts), 'reminder')} drafted." if drafts else "Nothing to chase: every return is in "
+               "and valid.")

@@ -1,0 +1,614 @@
+"""The administrator's week: open a case from a referral, request information from every CIEC member,
+collect the replies, see where things stand, and chase what is missing.
+
+Forms travel as attachments of email drafts (``outbox/*.eml``, opened and sent from the mail client,
+or sent with ``--send``) and come back as saved messages. Every step records itself in the case's
+journal; the case folder is the source of truth, the register is kept up to date from it.
+
+No child's name goes into a subject, a message body or a file name: they carry the case reference,
+the agency code and dates only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .cases import (Case, case_references, create_case, journal, load_case,
+                    record_event, return_by, update_case_file)
+from .dates import format_date, today
+from .errors import InputError, LifkitError
+from .extract import UnreadableForm, extract
+from .mail import Attachment, build_draft, is_message_file, read_messages, safe_filename
+from .validate import FormProblem, validate_extracted
+
+FORM_SUFFIXES = (".pdf", ".docx")
+DASH = "\u2014"
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class OpenedCase:
+    reference: str
+    folder: Path
+    notified: dt.date
+    decision_due: dt.date
+    problems: list[str] = field(default_factory=list)  # accepted with --accept-problems
+    register_warning: str | None = None
+
+
+@dataclass
+class IssuedRequest:
+    agency: str
+    email: str
+    return_by: dt.date
+    files: list[Path]
+    draft: Path
+
+
+@dataclass
+class RequestResult:
+    reference: str
+    meeting_date: dt.date | None
+    issued: list[IssuedRequest]
+    sent: list[Path] = field(default_factory=list)
+    register_warning: str | None = None
+    placeholders: list[str] = field(default_factory=list)  # members still at an address from `lifkit init`
+
+
+@dataclass
+class ReceivedReturn:
+    agency: str
+    file: Path
+    valid: bool
+    problems: list[str]
+    attachments: list[Path]
+    reply_draft: Path | None
+    supersedes: bool
+
+
+@dataclass
+class AsideItem:
+    file: Path
+    reason: str
+
+
+@dataclass
+class CollectResult:
+    reference: str
+    received: list[ReceivedReturn] = field(default_factory=list)
+    aside: list[AsideItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # parts refused (winmail.dat, oversized...), messages with no form
+    register_warning: str | None = None
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.aside or self.notes or any(not r.valid for r in self.received))
+
+
+@dataclass
+class MemberStatus:
+    code: str
+    agency: str
+    issued: dt.date | None
+    due: dt.date | None
+    returned: dt.date | None
+    valid: bool | None
+    problems: int
+    overdue: bool
+    chased: int
+
+
+@dataclass
+class CaseStatus:
+    reference: str
+    notified: dt.date | None
+    decision_due: dt.date | None
+    days_left: int | None
+    meeting_date: dt.date | None
+    members: list[MemberStatus]
+    aside: int
+
+    @property
+    def needs_attention(self) -> bool:
+        late = self.days_left is not None and self.days_left < 0
+        return late or self.aside > 0 or any(m.overdue or m.valid is False for m in self.members)
+
+
+@dataclass
+class ChaseDraft:
+    agency: str
+    reason: str
+    new_date: dt.date
+    draft: Path
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _stamp() -> str:
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+
+
+def _unique(path: Path) -> Path:
+    if not path.exists():
+        return path
+    for n in range(2, 10_000):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise InputError(f"Too many files named like {path.name} in {path.parent}.")
+
+
+def _inside(folder: Path, path: Path) -> Path:
+    """``path``, after making sure it cannot leave ``folder`` (a last guard under safe_filename)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder.resolve()):
+        raise InputError(f"Refused to write {path.name}: it would leave the case folder.")
+    return path
+
+
+def _register(ws, reference: str, values: dict[str, Any]) -> str | None:
+    """Update the case's row on the register. The case folder is the source of truth, so a register that
+    cannot be written now (open in Excel, locked) is reported, not fatal: nothing in the case is lost."""
+    from .register import update_case
+
+    try:
+        update_case(ws.register_path, reference, values)
+    except LifkitError as exc:
+        return f"The register was not updated: {exc.message} Run the command again later to bring it up to date."
+    return None
+
+
+def _is_placeholder(address: str) -> bool:
+    from .workspace import PLACEHOLDER_DOMAINS
+
+    return address.lower().rpartition("@")[2] in PLACEHOLDER_DOMAINS
+
+
+def _yes_no(value) -> str:
+    return "Yes" if value else "No"
+
+
+# --- opening a case ---------------------------------------------------------------------------
+
+
+def _referral_file(path: Path, workdir: Path) -> tuple[Path, str]:
+    """The CIGSCR1 file in ``path`` (a form, or an email holding one) and the sender's address."""
+    if not is_message_file(path):
+        return path, ""
+    candidates = []
+    for message in read_messages(path):
+        for attachment in message.attachments:
+            if Path(attachment.filename).suffix.lower() in FORM_SUFFIXES:
+                target = _unique(workdir / attachment.filename)
+                target.write_bytes(attachment.data)
+                candidates.append((target, message.sender))
+    forms = []
+    for candidate, sender in candidates:
+        try:
+            identity = extract(candidate).identity
+        except UnreadableForm:
+            continue
+        if identity and identity.form_id == "CIGSCR1":
+            forms.append((candidate, sender))
+    if len(forms) != 1:
+        found = "no CIGSCR1" if not forms else f"{len(forms)} CIGSCR1 forms"
+        raise InputError(f"{path.name} holds {found}: give the one referral form to open the case from.",
+                         "Save the CIGSCR1 attachment from the message and give that file.")
+    return forms[0]
+
+
+def open_referral(ws, path: Path, notified: dt.date, accept_problems: bool = False) -> OpenedCase:
+    """Read a returned CIGSCR1 (PDF, Word, or an email holding one), validate it and open its case."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path} does not exist.", "Give the referral form (or the email it came in).")
+    on = today()
+    if notified > on:
+        raise InputError(f"The notification date {format_date(notified)} is in the future.",
+                         "Give the date the LSCB was notified of the incident.")
+    with tempfile.TemporaryDirectory() as tmp:
+        form_file, _sender = _referral_file(path, Path(tmp))
+        validation = validate_extracted(ws, extract(form_file), form_id="cigscr1")
+        problems = [str(p) for p in validation.problems]
+        if problems and not accept_problems:
+            raise ReferralProblems(form_file.name if form_file != path else path.name, validation.problems)
+        values = validation.values
+        child = {"name": values.get("child_name", ""), "dob": values.get("child_dob"),
+                 "dod": values.get("child_dod"), "address": ""}
+        people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": "",
+                   "relationship": r.get("relationship", "")} for r in values.get("significant_people") or []]
+        referral = {"values": values, "raw": validation.raw, "problems": problems}
+        case = create_case(ws, notified=notified, opened=on, child=child, people=people, referral=referral,
+                           original=form_file)
+    if path != form_file and is_message_file(path) and path.is_file():
+        shutil.copy2(path, case.folder / "inbox" / f"referral-message{path.suffix.lower() or '.eml'}")
+    record_event(case.folder, "validated", form="CIGSCR1", valid=not problems, problems=len(problems))
+    warning = _register(ws, case.reference, {
+        "case_ref": case.reference, "date_notified": notified, "cigscr1_received": on,
+        "referral_route": values.get("referral_route", ""), "referring_agency": values.get("agency", ""),
+        "named_lead": values.get("lead_name", ""), "child_name": values.get("child_name", ""),
+        "child_dob": values.get("child_dob"), "child_dod": values.get("child_dod"),
+        "criterion_a": _yes_no(values.get("criterion_a")), "criterion_b_i": _yes_no(values.get("criterion_b_i")),
+        "criterion_b_ii": _yes_no(values.get("criterion_b_ii")),
+        "criterion_custody": _yes_no(values.get("criterion_custody")),
+        "criterion_looked_after": _yes_no(values.get("criterion_looked_after")),
+        "decision_due": case.decision_due, "status": "Opened",
+    })
+    return OpenedCase(reference=case.reference, folder=case.folder, notified=notified,
+                      decision_due=case.decision_due, problems=problems, register_warning=warning)
+
+
+class ReferralProblems(InputError):
+    """The referral has problems: the case is not opened unless the administrator accepts them."""
+
+    def __init__(self, name: str, problems: list[FormProblem]):
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{name} has {len(problems)} problem{'s' if len(problems) != 1 else ''}; the case was not "
+                         f"opened:\n{lines}",
+                         "Ask the referrer to correct and resend the form, or open the case anyway with "
+                         "--accept-problems (they are recorded with the case).")
+
+
+# --- requesting information -------------------------------------------------------------------
+
+
+def request_subject(reference: str, due: dt.date) -> str:
+    return f"CIEC request for information {DASH} {reference} {DASH} reply by {format_date(due)}"
+
+
+def _request_body(ws, case: Case, member, due: dt.date) -> str:
+    admin = ws.settings.administrator
+    meeting = (f"at its meeting on {format_date(case.meeting_date)}" if case.meeting_date
+               else "at its next meeting")
+    return (
+        f"Dear {member.name},\n\n"
+        f"Case {case.reference}: the Critical Incident Evidence Committee (CIEC) of the {ws.settings.board_name} "
+        f"will consider this case {meeting}.\n\n"
+        f"Please complete the attached request for information (CIGINF1) for {member.agency} and return it by "
+        f"{format_date(due)}, by replying to this email with the completed form attached. The form holds the "
+        "case details; please fill in every section for your agency, up to the date of the incident, and name "
+        "the key practitioners and whether they will attend the meeting.\n\n"
+        "Please keep the case reference in the subject and do not add the child's name to it.\n\n"
+        f"{admin.name}\nLSCB Administrator, {ws.settings.board_name}\n{admin.email}"
+        + (f"\n{admin.telephone}" if admin.telephone else "") + "\n"
+    )
+
+
+def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies: list[str] | None = None,
+                   send: bool = False, progress: Callable[[str], None] | None = None) -> RequestResult:
+    """A pre-filled CIGINF1 and an email draft for every member (or those in ``agencies``)."""
+    from .generate import generate_form
+
+    case = load_case(ws, reference)
+    issued_on = today()
+    if meeting is not None:
+        update_case_file(case.folder, meeting_date=meeting)
+        case = load_case(ws, reference)
+    members = [ws.settings.member(code) for code in agencies] if agencies else list(ws.settings.members)
+    outbox = case.folder / "outbox"
+    outbox.mkdir(exist_ok=True)
+    result = RequestResult(reference=case.reference, meeting_date=case.meeting_date, issued=[])
+    for member in members:
+        if progress:
+            progress(member.code)
+        due = return_by(issued_on, case.meeting_date)
+        made = generate_form(ws, "ciginf1", case.reference, member.code, member.format, outbox, issued=issued_on)
+        draft = outbox / f"request-{case.reference}-{member.code}.eml"
+        draft.write_bytes(build_draft(ws.settings.administrator.email, member.email,
+                                      request_subject(case.reference, due), _request_body(ws, case, member, due),
+                                      list(made.files)))
+        record_event(case.folder, "issued", agency=member.code, issued=issued_on, return_by=due,
+                     files=[f.name for f in made.files], draft=draft.name)
+        result.issued.append(IssuedRequest(member.code, member.email, due, list(made.files), draft))
+        if _is_placeholder(member.email):
+            result.placeholders.append(member.code)
+    if send and result.placeholders:
+        raise InputError(f"Not sent: {', '.join(result.placeholders)} still have the placeholder addresses from "
+                         "`lifkit init`.", "Put the members' real addresses in lifkit.toml (lifkit config check "
+                         "lists them), then run the request again. The drafts are in the outbox.")
+    if send and result.issued:
+        result.sent = _send(ws, case, [r.draft for r in result.issued])
+    result.register_warning = _register(ws, case.reference, {
+        "ciec_meeting": case.meeting_date, "ciginf1_issued": issued_on,
+        "ciginf1_returned": _returned_text(ws, case), "status": "Awaiting returns"})
+    return result
+
+
+def _send(ws, case: Case, drafts: list[Path]) -> list[Path]:
+    from .mail import send_drafts
+
+    if ws.settings.smtp is None:
+        raise InputError("--send needs an [smtp] section in lifkit.toml (host, port, username).",
+                         "The drafts are in the outbox: open them in your mail client and send them from there.")
+    sent = send_drafts(ws.settings.smtp, drafts)
+    for draft in sent:
+        record_event(case.folder, "sent", draft=draft.name)
+    return sent
+
+
+# --- collecting returns -----------------------------------------------------------------------
+
+
+def _returns_file(case: Case, code: str) -> Path:
+    return case.folder / "returns" / f"{code}.json"
+
+
+def load_returns(case: Case, code: str) -> list[dict]:
+    """Every return received from agency ``code``, oldest first; the last is the current one."""
+    path = _returns_file(case, code)
+    if not path.is_file():
+        return []
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["submissions"]
+    except (ValueError, KeyError, TypeError):
+        raise InputError(f"{path} is damaged.", "Restore it from the workspace backup; the originals are in "
+                         "the case's inbox/ and can be collected again.") from None
+
+
+def _save_return(case: Case, code: str, submission: dict) -> bool:
+    from .fileutil import atomic_write_text
+
+    submissions = load_returns(case, code)
+    supersedes = bool(submissions)
+    for old in submissions:
+        old["current"] = False
+    submission["current"] = True
+    submissions.append(submission)
+    atomic_write_text(_returns_file(case, code), json.dumps({"agency": code, "submissions": submissions},
+                                                            indent=2, ensure_ascii=False, default=str))
+    return supersedes
+
+
+def _set_aside(case: Case, source: Path, reason: str, result: CollectResult, data: bytes | None = None) -> None:
+    aside = case.folder / "inbox" / "aside"
+    aside.mkdir(parents=True, exist_ok=True)
+    target = _inside(case.folder, _unique(aside / f"{_stamp()}-{safe_filename(source.name)}"))
+    if data is None:
+        shutil.copy2(source, target)
+    else:
+        target.write_bytes(data)
+    record_event(case.folder, "set aside", file=target.name, reason=reason)
+    result.aside.append(AsideItem(target, reason))
+
+
+def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], None] | None = None) -> CollectResult:
+    """Read every message or form in ``paths`` and file each return under its agency."""
+    case = load_case(ws, reference)
+    result = CollectResult(reference=case.reference)
+    inbox = case.folder / "inbox"
+    inbox.mkdir(exist_ok=True)
+    for path in map(Path, paths):
+        if progress:
+            progress(path.name)
+        if not path.exists():
+            result.notes.append(f"{path}: no such file or folder")
+            continue
+        if is_message_file(path):
+            try:
+                messages = list(read_messages(path))
+            except LifkitError as exc:
+                result.notes.append(exc.message)
+                continue
+            for message in messages:
+                _collect_message(ws, case, message, result)
+        elif path.suffix.lower() in FORM_SUFFIXES:
+            original = _inside(case.folder, _unique(inbox / f"{_stamp()}-{safe_filename(path.name)}"))
+            shutil.copy2(path, original)
+            _collect_form(ws, case, original, sender=None, extras=[], result=result, origin=original)
+        else:
+            result.notes.append(f"{path.name}: neither an email, a mailbox nor a PDF or Word form; not read")
+    result.register_warning = _register(ws, case.reference, {"ciginf1_returned": _returned_text(ws, case)})
+    return result
+
+
+def _collect_message(ws, case: Case, message, result: CollectResult) -> None:
+    folder = _inside(case.folder, case.folder / "inbox" / f"{_stamp()}-message")
+    folder.mkdir(parents=True)
+    original = folder / "message.eml"
+    original.write_bytes(message.raw)  # the original, exactly as read, never modified
+    for problem in message.problems:
+        result.notes.append(f"{message.label} (from {message.sender or 'no sender'}): {problem}")
+    saved: list[tuple[Path, Attachment]] = []
+    for attachment in message.attachments:
+        target = _inside(case.folder, _unique(folder / attachment.filename))
+        target.write_bytes(attachment.data)
+        saved.append((target, attachment))
+    forms, extras = [], []
+    for target, attachment in saved:
+        if target.suffix.lower() in FORM_SUFFIXES and _looks_like_form(target):
+            forms.append(target)
+        else:
+            extras.append(target)
+    record_event(case.folder, "received", message=f"{folder.name}/message.eml", attachments=len(saved),
+                 forms=len(forms))
+    if not forms:
+        result.notes.append(f"{message.label} (from {message.sender or 'no sender'}): no lifkit form in it; "
+                            f"kept in {folder.relative_to(case.folder)}")
+        return
+    for form in forms:
+        _collect_form(ws, case, form, sender=message.sender, extras=extras if len(forms) == 1 else [],
+                      result=result, origin=original)
+
+
+def _looks_like_form(path: Path) -> bool:
+    """Whether a file carries lifkit's form identity (a flattened form still does)."""
+    try:
+        return extract(path).identity is not None
+    except UnreadableForm as exc:
+        return exc.identity is not None
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _collect_form(ws, case: Case, path: Path, sender: str | None, extras: list[Path], result: CollectResult,
+                  origin: Path) -> None:
+    try:
+        extracted = extract(path)
+        identity, unreadable = extracted.identity, None
+    except UnreadableForm as exc:
+        identity, unreadable, extracted = exc.identity, exc, None
+    if identity is None:
+        _set_aside(case, path, f"not a lifkit form: {unreadable.message if unreadable else 'no identity'}", result)
+        return
+    if identity.form_id != "CIGINF1":
+        _set_aside(case, path, f"a {identity.form_id}, not a CIGINF1 return", result)
+        return
+    if identity.case_ref != case.reference:
+        _set_aside(case, path, f"a form for case {identity.case_ref or '(none)'}, not {case.reference}", result)
+        return
+    member = next((m for m in ws.settings.members if m.code == identity.agency), None)
+    if member is None:
+        _set_aside(case, path, f"a form for agency {identity.agency}, which is not a CIEC member", result)
+        return
+    if sender is not None and sender != member.email.lower():
+        _set_aside(case, path, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address", result)
+        return
+    folder = case.folder / "returns" / member.code / _stamp()
+    folder.mkdir(parents=True)
+    stored = folder / f"CIGINF1-{case.reference}-{member.code}{path.suffix.lower()}"
+    shutil.copy2(path, stored)
+    kept_extras = []
+    for extra in extras:
+        target = _unique(folder / extra.name)
+        shutil.copy2(extra, target)
+        kept_extras.append(target)
+    if unreadable is not None:
+        validation = None
+        problems = [f"The form as a whole: {unreadable.message.split(': ', 1)[-1]} {unreadable.hint or ''}".strip()]
+    else:
+        try:
+            validation = validate_extracted(ws, extracted, case.reference, "ciginf1")
+            problems = [str(p) for p in validation.problems]
+        except UnreadableForm as exc:
+            validation, problems = None, [f"The form as a whole: {exc.message}"]
+    valid = not problems
+    submission = {
+        "received": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "received_on": today().isoformat(),
+        "sender": sender, "file": str(stored.relative_to(case.folder)), "original": str(origin.relative_to(case.folder)),
+        "valid": valid, "problems": problems,
+        "values": validation.to_dict()["values"] if validation else {},
+        "raw": validation.raw if validation else {},
+        "attachments": [str(p.relative_to(case.folder)) for p in kept_extras],
+    }
+    supersedes = _save_return(case, member.code, submission)
+    record_event(case.folder, "validated", agency=member.code, valid=valid, problems=len(problems),
+                 file=submission["file"], supersedes=supersedes)
+    reply = None if valid else _reply_draft(ws, case, member, problems)
+    result.received.append(ReceivedReturn(member.code, stored, valid, problems, kept_extras, reply, supersedes))
+
+
+def _reply_draft(ws, case: Case, member, problems: list[str]) -> Path:
+    due = today() + dt.timedelta(days=3)
+    if case.meeting_date and today() <= case.meeting_date < due:
+        due = case.meeting_date
+    lines = "\n".join(f"- {p}" for p in problems)
+    body = (f"Dear {member.name},\n\nThank you for returning the request for information (CIGINF1) for case "
+            f"{case.reference}. It cannot be used yet:\n\n{lines}\n\n"
+            f"Please correct the form you filled in and send it back by {format_date(due)} by replying to this "
+            f"email. Please keep the case reference in the subject and do not add the child's name to it.\n\n"
+            f"{ws.settings.administrator.name}\nLSCB Administrator, {ws.settings.board_name}\n")
+    subject = f"CIEC request for information {DASH} {case.reference} {DASH} please correct and resend by {format_date(due)}"
+    draft = _unique(case.folder / "outbox" / f"reply-{case.reference}-{member.code}.eml")
+    draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
+    record_event(case.folder, "reply drafted", agency=member.code, draft=draft.name, problems=len(problems))
+    return draft
+
+
+# --- where things stand -----------------------------------------------------------------------
+
+
+def _member_status(case: Case, member, events: list[dict], on: dt.date) -> MemberStatus:
+    issued = due = None
+    chased = 0
+    for event in events:
+        if event.get("agency") != member.code:
+            continue
+        if event["event"] == "issued":
+            issued = dt.date.fromisoformat(event.get("issued") or event["at"][:10])
+            due = dt.date.fromisoformat(event["return_by"])
+        elif event["event"] == "chased":
+            chased += 1
+            due = dt.date.fromisoformat(event["new_date"])
+    submissions = load_returns(case, member.code)
+    current = submissions[-1] if submissions else None
+    returned = dt.date.fromisoformat(current.get("received_on") or current["received"][:10]) if current else None
+    valid = current["valid"] if current else None
+    overdue = bool(issued and due and on > due and valid is not True)
+    return MemberStatus(member.code, member.agency, issued, due, returned, valid,
+                        len(current["problems"]) if current else 0, overdue, chased)
+
+
+def case_status(ws, reference: str) -> CaseStatus:
+    case = load_case(ws, reference)
+    on = today()
+    events = journal(case.folder)
+    issued_codes = {e.get("agency") for e in events if e["event"] == "issued"}
+    members = [_member_status(case, m, events, on) for m in ws.settings.members
+               if m.code in issued_codes or _returns_file(case, m.code).exists()]
+    aside = case.folder / "inbox" / "aside"
+    due = case.decision_due
+    return CaseStatus(case.reference, case.notified, due, (due - on).days if due else None, case.meeting_date,
+                      members, len(list(aside.iterdir())) if aside.is_dir() else 0)
+
+
+def all_status(ws, reference: str | None = None) -> list[CaseStatus]:
+    references = [reference] if reference else case_references(ws)
+    return [case_status(ws, r) for r in references]
+
+
+def _returned_text(ws, case: Case) -> str:
+    status = case_status(ws, case.reference)
+    if not status.members:
+        return ""
+    valid = sum(1 for m in status.members if m.valid)
+    return f"{valid} of {len(status.members)}"
+
+
+# --- chasing ----------------------------------------------------------------------------------
+
+
+def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraft]:
+    """A reminder draft to every member whose return is outstanding or invalid, with a new date."""
+    case = load_case(ws, reference)
+    on = today()
+    if new_date is None:
+        new_date = on + dt.timedelta(days=3)
+        if case.meeting_date and on <= case.meeting_date < new_date:
+            new_date = case.meeting_date
+    if new_date < on:
+        raise InputError(f"The new date {format_date(new_date)} is in the past.", "Give a date from today on.")
+    status = case_status(ws, reference)
+    drafts = []
+    for member_status in status.members:
+        if member_status.valid is True or member_status.issued is None:
+            continue
+        member = ws.settings.member(member_status.code)
+        if member_status.valid is False:
+            current = load_returns(case, member.code)[-1]
+            reason = "invalid"
+            missing = ("The form you returned cannot be used yet:\n\n"
+                       + "\n".join(f"- {p}" for p in current["problems"]) + "\n\nPlease correct it and send it back")
+        else:
+            reason = "outstanding"
+            missing = (f"We have not yet received your agency's completed request for information (CIGINF1), which "
+                       f"was due on {format_date(member_status.due)}. Please complete the form sent to you and return it")
+        body = (f"Dear {member.name},\n\nCase {case.reference}: {missing} by {format_date(new_date)}, by replying to "
+                "this email with the form attached.\n\nPlease keep the case reference in the subject and do not add "
+                f"the child's name to it.\n\n{ws.settings.administrator.name}\nLSCB Administrator, "
+                f"{ws.settings.board_name}\n")
+        subject = f"CIEC request for information {DASH} {case.reference} {DASH} reminder: reply by {format_date(new_date)}"
+        draft = _unique(case.folder / "outbox" / f"reminder-{case.reference}-{member.code}.eml")
+        draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
+        record_event(case.folder, "chased", agency=member.code, reason=reason, new_date=new_date, draft=draft.name)
+        drafts.append(ChaseDraft(member.code, reason, new_date, draft))
+    return drafts
