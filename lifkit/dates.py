@@ -8,6 +8,8 @@ the deadline checks as of another day.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import os
 import re
@@ -25,7 +27,22 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 _WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s*[\s\-/.]?\s*([A-Za-z]+)\.?,?\s*[\s\-/.]?\s*(\d{2}|\d{4})$")
 
 
+_PRETEND: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("lifkit_today", default=None)
+
+
+@contextlib.contextmanager
+def pretend_today(day: dt.date):
+    """Run the code inside as if today were ``day`` (``lifkit demo`` plays out the weeks of a case)."""
+    token = _PRETEND.set(day)
+    try:
+        yield day
+    finally:
+        _PRETEND.reset(token)
+
+
 def today() -> dt.date:
+    if _PRETEND.get() is not None:
+        return _PRETEND.get()
     value = os.environ.get(TODAY_ENV)
     if not value:
         return dt.date.today()

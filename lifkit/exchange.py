@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from .cases import (Case, case_references, create_case, journal, load_case,
                     record_event, return_by, update_case_file)
@@ -25,6 +25,7 @@ from .dates import format_date, today
 from .errors import InputError, LifkitError
 from .extract import UnreadableForm, extract
 from .mail import Attachment, build_draft, is_message_file, read_messages, safe_filename
+from .sync import sync_case
 from .validate import FormProblem, validate_extracted
 
 FORM_SUFFIXES = (".pdf", ".docx")
@@ -155,18 +156,6 @@ def _inside(folder: Path, path: Path) -> Path:
     return path
 
 
-def _register(ws, reference: str, values: dict[str, Any]) -> str | None:
-    """Update the case's row on the register. The case folder is the source of truth, so a register that
-    cannot be written now (open in Excel, locked) is reported, not fatal: nothing in the case is lost."""
-    from .register import update_case
-
-    try:
-        update_case(ws.register_path, reference, values)
-    except LifkitError as exc:
-        return f"The register was not updated: {exc.message} Run the command again later to bring it up to date."
-    return None
-
-
 def _is_placeholder(address: str) -> bool:
     from .workspace import PLACEHOLDER_DOMAINS
 
@@ -232,17 +221,7 @@ def open_referral(ws, path: Path, notified: dt.date, accept_problems: bool = Fal
     if path != form_file and is_message_file(path) and path.is_file():
         shutil.copy2(path, case.folder / "inbox" / f"referral-message{path.suffix.lower() or '.eml'}")
     record_event(case.folder, "validated", form="CIGSCR1", valid=not problems, problems=len(problems))
-    warning = _register(ws, case.reference, {
-        "case_ref": case.reference, "date_notified": notified, "cigscr1_received": on,
-        "referral_route": values.get("referral_route", ""), "referring_agency": values.get("agency", ""),
-        "named_lead": values.get("lead_name", ""), "child_name": values.get("child_name", ""),
-        "child_dob": values.get("child_dob"), "child_dod": values.get("child_dod"),
-        "criterion_a": _yes_no(values.get("criterion_a")), "criterion_b_i": _yes_no(values.get("criterion_b_i")),
-        "criterion_b_ii": _yes_no(values.get("criterion_b_ii")),
-        "criterion_custody": _yes_no(values.get("criterion_custody")),
-        "criterion_looked_after": _yes_no(values.get("criterion_looked_after")),
-        "decision_due": case.decision_due, "status": "Opened",
-    })
+    warning = sync_case(ws, case.reference)
     return OpenedCase(reference=case.reference, folder=case.folder, notified=notified,
                       decision_due=case.decision_due, problems=problems, register_warning=warning)
 
@@ -317,9 +296,7 @@ def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies:
                          "lists them), then run the request again. The drafts are in the outbox.")
     if send and result.issued:
         result.sent = _send(ws, case, [r.draft for r in result.issued])
-    result.register_warning = _register(ws, case.reference, {
-        "ciec_meeting": case.meeting_date, "ciginf1_issued": issued_on,
-        "ciginf1_returned": _returned_text(ws, case), "status": "Awaiting returns"})
+    result.register_warning = sync_case(ws, case.reference)
     return result
 
 
@@ -406,7 +383,7 @@ def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], Non
             _collect_form(ws, case, original, sender=None, extras=[], result=result, origin=original)
         else:
             result.notes.append(f"{path.name}: neither an email, a mailbox nor a PDF or Word form; not read")
-    result.register_warning = _register(ws, case.reference, {"ciginf1_returned": _returned_text(ws, case)})
+    result.register_warning = sync_case(ws, case.reference)
     return result
 
 
@@ -564,14 +541,6 @@ def case_status(ws, reference: str) -> CaseStatus:
 def all_status(ws, reference: str | None = None) -> list[CaseStatus]:
     references = [reference] if reference else case_references(ws)
     return [case_status(ws, r) for r in references]
-
-
-def _returned_text(ws, case: Case) -> str:
-    status = case_status(ws, case.reference)
-    if not status.members:
-        return ""
-    valid = sum(1 for m in status.members if m.valid)
-    return f"{valid} of {len(status.members)}"
 
 
 # --- chasing ----------------------------------------------------------------------------------

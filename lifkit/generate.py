@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .dates import format_date  # noqa: F401  (renderers print dates with it)
 from .errors import InputError
 from .formdef import FormDef, load_form
 from .identity import FormIdentity, sign, workspace_secret

@@ -451,3 +451,75 @@ def read_fields(path: Path) -> dict[str, dict]:
             entry["options"] = [str(o[0] if isinstance(o, list) else o) for o in data["/Opt"]]
         fields[name] = entry
     return fields
+
+
+def fill_pdf(source: Path, target: Path, values: dict) -> Path:
+    """Fill a form as an agency's PDF viewer would: box name -> text, True/False for tick-boxes.
+
+    Used by ``lifkit demo`` to play the agencies. Tick-boxes take the "on" state their own widget
+    names; viewers regenerate the appearance of the text (NeedAppearances is set on every form).
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(str(source)))
+    texts = {k: str(v) for k, v in values.items() if not isinstance(v, bool)}
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, texts, auto_regenerate=False)
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            name = str(widget.get("/T", ""))
+            if isinstance(values.get(name), bool):
+                states = [str(s) for s in widget.get("/AP", {}).get("/N", {}).keys() if str(s) != "/Off"]
+                state = NameObject(states[0] if values[name] and states else "/Off")
+                widget[NameObject("/V")] = state
+                widget[NameObject("/AS")] = state
+    with open(target, "wb") as handle:
+        writer.write(handle)
+    return Path(target)
+
+
+# --- merging forms into another document ---------------------------------------------------------
+
+
+def adopt_fields(writer, reader, prefix: str) -> int:
+    """Give the form fields of ``reader`` (whose pages' widgets were already cloned into ``writer``) a
+    place in ``writer``'s form under the parent field ``prefix``, so they keep working and never collide
+    with another merged form's fields of the same name: ``summary`` becomes ``<prefix>.summary``.
+
+    The source form's default resources (the fonts its boxes are drawn with) come along, and viewers
+    are asked to redraw boxes whenever the source asked them to. Returns the number of top-level fields
+    adopted (0 when the document has no form)."""
+    from pypdf.generic import (ArrayObject, BooleanObject, DictionaryObject, NameObject, TextStringObject)
+
+    if "." in prefix:
+        raise ValueError("a field name prefix cannot hold a full stop")
+    source = reader.trailer["/Root"].get("/AcroForm")
+    fields = source.get("/Fields") if source is not None else None
+    if not fields:
+        return 0
+    parent = DictionaryObject({NameObject("/T"): TextStringObject(prefix), NameObject("/Kids"): ArrayObject()})
+    parent_ref = writer._add_object(parent)
+    for reference in fields:
+        field = reference.get_object().clone(writer, ignore_fields=("/P",))  # the clone the widgets already use
+        if getattr(field, "indirect_reference", None) is None:
+            writer._add_object(field)
+        field[NameObject("/Parent")] = parent_ref
+        parent["/Kids"].append(field.indirect_reference)
+    root = writer._root_object
+    if "/AcroForm" not in root:
+        root[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
+            NameObject("/Fields"): ArrayObject(), NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g")}))
+    form = root["/AcroForm"]
+    form.setdefault(NameObject("/Fields"), ArrayObject()).append(parent_ref)
+    resources = source.get("/DR")
+    if resources is not None:
+        mine = form.setdefault(NameObject("/DR"), DictionaryObject())
+        for kind, entries in resources.items():
+            target = mine.setdefault(NameObject(kind), DictionaryObject())
+            for name, value in (entries.items() if isinstance(entries, DictionaryObject) else ()):
+                if name not in target:
+                    target[NameObject(name)] = value.clone(writer)
+    if source.get("/NeedAppearances"):
+        form[NameObject("/NeedAppearances")] = BooleanObject(True)
+    return len(parent["/Kids"])

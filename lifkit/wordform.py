@@ -356,7 +356,7 @@ class _BodyBuilder:
                 self.inline_control(self.paragraph(tc, "FormAnswer"), f.type, f.name, f.label, f.choices)
 
     def prefilled_row(self, tbl, f: Field) -> None:
-        from .generate import format_date
+        from .dates import format_date
 
         value = self.ctx.prefill.get(f.name)
         text = format_date(value).strip("\n") if value is not None else ""
@@ -392,7 +392,7 @@ class _BodyBuilder:
                                     choices=YES_NO if column.type == "yesno" else (), in_table=True)
 
     def prefilled_rows(self, tbl, f: Field, widths: list[int]) -> None:
-        from .generate import format_date
+        from .dates import format_date
 
         value = self.ctx.prefill.get(f.name)
         if not isinstance(value, (list, tuple)) or not value:
@@ -441,8 +441,6 @@ def _template_context(ctx: "RenderContext", body: _FormBody) -> dict[str, Any]:
 def render_docx(ctx: "RenderContext", path: Path) -> None:
     """Write the Word form for ``ctx`` to ``path`` (replacing it in one step)."""
     from docxtpl import DocxTemplate
-    from jinja2 import TemplateError
-    from jinja2.sandbox import SandboxedEnvironment
 
     from .fileutil import atomic_write_bytes
     from .resources import resource
@@ -451,18 +449,58 @@ def render_docx(ctx: "RenderContext", path: Path) -> None:
     tpl = DocxTemplate(io.BytesIO(template.read_bytes()))
     document = tpl.get_docx()
     body = _FormBody(_BodyBuilder(ctx, _text_width(document)).build())
-    env = SandboxedEnvironment(autoescape=True)
-    try:
-        tpl.render(_template_context(ctx, body), jinja_env=env, autoescape=True)
-    except TemplateError as exc:
-        raise InputError(f"The Word template {TEMPLATE} cannot be used: {exc}",
-                         "Mend the {{ }} and {% %} tags in it (see templates/README.md), or reinstall lifkit.") from exc
+    _render(tpl, TEMPLATE, _template_context(ctx, body))
     if not body.used:
         raise InputError(f"The Word template {TEMPLATE} has no {{{{p form_body }}}} paragraph, so the form's boxes "
                          "would be missing.", "Put a paragraph holding just {{p form_body }} back in it.")
     document = tpl.docx
     _set_core_properties(document, ctx)
     _set_custom_properties(document, ctx.identity.metadata())
+    out = io.BytesIO()
+    tpl.save(out)
+    atomic_write_bytes(Path(path), out.getvalue())
+
+
+def _render(tpl, name: str, context: dict) -> None:
+    """Render a docxtpl template in a sandboxed Jinja environment that escapes every value."""
+    from jinja2 import TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    try:
+        tpl.render(context, jinja_env=SandboxedEnvironment(autoescape=True), autoescape=True)
+    except TemplateError as exc:
+        raise InputError(f"The Word template {name} cannot be used: {exc}",
+                         "Mend the {{ }} and {% %} tags in it (see templates/README.md), or reinstall lifkit.") from exc
+
+
+def render_document(template_name: str, context: dict, path: Path, title: str) -> None:
+    """Render a Word document (not a form) such as CIGSUM1 from ``templates/<template_name>``.
+
+    Text values with line breaks keep them; ``title`` becomes the document's title property, which
+    must never hold a person's name.
+    """
+    from docxtpl import DocxTemplate, Listing
+
+    from .fileutil import atomic_write_bytes
+    from .resources import resource
+
+    tpl = DocxTemplate(io.BytesIO(resource("templates", template_name).read_bytes()))
+
+    def prepare(value):
+        if isinstance(value, str):
+            value = clean_text(value)
+            return Listing(value) if "\n" in value else value
+        if isinstance(value, dict):
+            return {k: prepare(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [prepare(v) for v in value]
+        return value
+
+    _render(tpl, template_name, {k: prepare(v) for k, v in context.items()})
+    core = tpl.docx.core_properties
+    core.title = clean_text(title)
+    core.author = core.last_modified_by = "lifkit"
+    core.comments = core.keywords = core.subject = ""
     out = io.BytesIO()
     tpl.save(out)
     atomic_write_bytes(Path(path), out.getvalue())
@@ -832,3 +870,66 @@ def _segments(container, tags: dict) -> list[tuple[str, Any]]:
     visit(container)
     flush()
     return segments
+
+
+def fill_docx(source: Path, target: Path, values: dict) -> Path:
+    """Type ``values`` into a Word form's boxes as Word would save them: box name -> text (dates as
+    dd/mm/yyyy), True/False for tick-boxes. Used by ``lifkit demo`` to play the agencies."""
+    import copy
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(source) as archive:
+        parts = {info: archive.read(info.filename) for info in archive.infolist()}
+    document = next(info for info in parts if info.filename == "word/document.xml")
+    root = etree.fromstring(parts[document], _safe_parser())
+    for sdt in root.iter(_q("w:sdt")):
+        pr, content = sdt.find(_q("w:sdtPr")), sdt.find(_q("w:sdtContent"))
+        tag = pr.find(_q("w:tag")) if pr is not None else None
+        name = tag.get(_q("w:val")) if tag is not None else None
+        if name not in values or content is None:
+            continue
+        value = values[name]
+        box = pr.find(_q("w14:checkbox"))
+        if box is not None:
+            box.find(_q("w14:checked")).set(_q("w14:val"), "1" if value else "0")
+            text = content.find(f".//{_q('w:t')}")
+            if text is not None:
+                text.text = chr(int(BOX_CHECKED if value else BOX_UNCHECKED, 16))
+            continue
+        showing = pr.find(_q("w:showingPlcHdr"))
+        if showing is not None:
+            pr.remove(showing)
+        date = pr.find(_q("w:date"))
+        if date is not None and value:
+            day, month, year = str(value).split("/")
+            date.set(_q("w:fullDate"), f"{year}-{int(month):02d}-{int(day):02d}T00:00:00Z")
+        lines = str(value).split("\n")
+        paragraphs = content.findall(_q("w:p"))
+        if paragraphs:  # a box around whole paragraphs: one paragraph a line
+            first = paragraphs[0]
+            for extra in paragraphs[1:]:
+                content.remove(extra)
+            for run in first.findall(_q("w:r")):
+                first.remove(run)
+            for number, line in enumerate(lines):
+                paragraph = first
+                if number:
+                    paragraph = etree.SubElement(content, _q("w:p"))
+                    if first.find(_q("w:pPr")) is not None:
+                        paragraph.append(copy.deepcopy(first.find(_q("w:pPr"))))
+                etree.SubElement(etree.SubElement(paragraph, _q("w:r")), _q("w:t")).text = line
+        else:
+            for run in content.findall(_q("w:r")):
+                content.remove(run)
+            run = etree.SubElement(content, _q("w:r"))
+            for number, line in enumerate(lines):
+                if number:
+                    etree.SubElement(run, _q("w:br"))
+                etree.SubElement(run, _q("w:t")).text = line
+    parts[document] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            archive.writestr(info, data)
+    return Path(target)

@@ -82,6 +82,7 @@ class Settings:
     reference_pattern: str
     register_path: str
     smtp: "SmtpSettings | None" = None
+    notifications: dict = field(default_factory=dict)  # "ofsted" and "panel": where decision notices go
 
     def member(self, code: str) -> Member:
         for member in self.members:
@@ -473,6 +474,7 @@ def _to_settings(data: dict) -> Settings:
         reference_pattern=data["cases"]["reference_pattern"],
         register_path=data["register"]["path"],
         smtp=_smtp(data.get("smtp")),
+        notifications={k: v.strip() for k, v in (data.get("notifications") or {}).items()},
     )
 
 

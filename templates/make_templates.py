@@ -22,6 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "form.docx"
+CIGSUM1_OUTPUT = HERE / "cigsum1.docx"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NAVY = "1F3864"  # section bars, title
@@ -313,5 +314,128 @@ def build(output: Path = OUTPUT) -> Path:
     return output
 
 
+# --- CIGSUM1, the case summary ---------------------------------------------------------------------
+
+
+def _rows_table(doc, rows: list[tuple[str, str]]):
+    """A two-column table: labels on the left, Jinja values on the right."""
+    from docx.shared import Twips
+
+    table = doc.add_table(rows=0, cols=2)
+    table.style = doc.styles["Form Table"]
+    for label, value in rows:
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(label)
+        cells[0].paragraphs[0].style = doc.styles["Form Label"]
+        cells[1].paragraphs[0].add_run(value)
+        cells[1].paragraphs[0].style = doc.styles["Form Answer"]
+    table.autofit = False
+    table.columns[0].width, table.columns[1].width = Twips(TEXT_WIDTH * 34 // 100), Twips(TEXT_WIDTH * 66 // 100)
+    for row in table.rows:
+        row.cells[0].width, row.cells[1].width = Twips(TEXT_WIDTH * 34 // 100), Twips(TEXT_WIDTH * 66 // 100)
+    doc.add_paragraph("", style="Form Spacer")
+    return table
+
+
+def set_cigsum1_header_footer(doc) -> None:
+    section = doc.sections[0]
+    header = section.header.paragraphs[0]
+    header.style = doc.styles["Header"]
+    header.add_run("{{ board_name }}").bold = True
+    header.add_run("\tOFFICIAL-SENSITIVE  Case {{ case_ref }}")
+    footer = section.footer.paragraphs[0]
+    footer.style = doc.styles["Footer"]
+    footer.add_run("CIGSUM1 LSCB CIG Case Summary, {{ case_ref }}, prepared {{ prepared }}\tPage ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES", "1")
+
+
+def set_cigsum1_body(doc) -> None:
+    from docx.shared import Twips
+
+    doc.add_paragraph("CIGSUM1", style="Form Id")
+    doc.add_paragraph("LSCB CIG Case Summary", style="Title")
+    doc.add_paragraph("Prepared by lifkit from the case folder; made again whenever the case changes. For the LSCB "
+                      "Independent Chair to read and sign.", style="Form Note")
+    doc.add_paragraph("Case", style="Heading 1")
+    _rows_table(doc, [
+        ("Case reference", "{{ case_ref }}"),
+        ("Child", "{{ child_name }}"),
+        ("Date of birth", "{{ child_dob }}"),
+        ("Date of death (if deceased)", "{{ child_dod }}"),
+        ("Date the LSCB was notified", "{{ notified }}"),
+        ("Decision due by", "{{ decision_due }}"),
+        ("Referrer and agency", "{{ referrer }}"),
+        ("CIEC meeting date(s)", "{{ meetings }}"),
+        ("Agencies asked for information", "{{ agencies_asked }}"),
+        ("Returns received", "{{ returns_received }}"),
+    ])
+    doc.add_paragraph("Summary of case", style="Heading 1")
+    doc.add_paragraph("{{ summary }}", style="Form Answer")
+    doc.add_paragraph("Serious Case Review criteria (regulation 5(2))", style="Heading 1")
+    table = doc.add_table(rows=4, cols=3)
+    table.style = doc.styles["Form Table"]
+    for cell, text in zip(table.rows[0].cells, ("Criterion", "Ticked by the referrer", "CIEC's view")):
+        cell.paragraphs[0].add_run(text)
+        cell.paragraphs[0].style = doc.styles["Form Table Heading"]
+    table.rows[1].cells[0].paragraphs[0].add_run("{%tr for c in criteria %}")
+    for cell, text in zip(table.rows[2].cells, ("{{ c.label }}", "{{ c.referrer }}", "{{ c.view }}")):
+        cell.paragraphs[0].add_run(text)
+        cell.paragraphs[0].style = doc.styles["Form Answer"]
+    table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    table.autofit = False
+    for column, share in zip(table.columns, (60, 18, 22)):
+        column.width = Twips(TEXT_WIDTH * share // 100)
+    for row in table.rows:
+        for cell, share in zip(row.cells, (60, 18, 22)):
+            cell.width = Twips(TEXT_WIDTH * share // 100)
+    doc.add_paragraph("", style="Form Spacer")
+    doc.add_paragraph("CIEC recommendation", style="Heading 1")
+    _rows_table(doc, [
+        ("Recommendation", "{{ recommendation }}"),
+        ("CIEC meeting", "{{ recommendation_meeting }}"),
+        ("Rationale", "{{ recommendation_rationale }}"),
+        ("Further information asked for", "{{ further_info }}"),
+    ])
+    doc.add_paragraph("LSCB Independent Chair's response and decision", style="Heading 1")
+    _rows_table(doc, [
+        ("Response to the recommendation", "{{ chair_response }}"),
+        ("Decision", "{{ decision }}"),
+        ("Rationale", "{{ decision_rationale }}"),
+        ("Date of decision", "{{ decision_date }}"),
+        ("Reviewer(s) appointed", "{{ reviewers }}"),
+        ("Amendments", "{{ amendments }}"),
+    ])
+    doc.add_paragraph("Notifications", style="Heading 1")
+    _rows_table(doc, [
+        ("Ofsted notified", "{{ ofsted_notified }}"),
+        ("National Panel notified", "{{ panel_notified }}"),
+        ("Referrer notified", "{{ referrer_notified }}"),
+    ])
+    doc.add_paragraph("Signed (LSCB Independent Chair): ______________________________    Date: ______________",
+                      style="Form Return Heading")
+
+
+def build_cigsum1(output: Path = CIGSUM1_OUTPUT) -> Path:
+    import docx
+
+    doc = docx.Document()
+    set_page(doc)
+    set_styles(doc)
+    set_settings(doc)
+    set_cigsum1_header_footer(doc)
+    set_cigsum1_body(doc)
+    set_properties(doc)
+    doc.core_properties.title = "lifkit CIGSUM1 template"
+    doc.core_properties.comments = "The Word template lifkit makes each case's CIGSUM1 case summary from."
+    doc.save(str(output))
+    return output
+
+
 if __name__ == "__main__":
-    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT))
+    if len(sys.argv) > 1:
+        print(build(Path(sys.argv[1])))
+    else:
+        print(build(OUTPUT))
+        print(build_cigsum1(CIGSUM1_OUTPUT))
