@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from lifkit.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
+TODAY = "2026-11-25"  # the "today" of tests that depend on dates (LIFKIT_TODAY)
 
 
 def require_tool(name: str) -> str:
@@ -65,6 +66,13 @@ def fill_placeholders(root: Path) -> None:
         member["name"] = f"Member Person {index}"
         member["email"] = f"{member['code'].lower()}.ciec@testshire.example"
     settings.write_text(document.as_string(), encoding="utf-8")
+
+
+@pytest.fixture
+def fixed_today(monkeypatch) -> str:
+    """Fix lifkit's "today" at TODAY for the test."""
+    monkeypatch.setenv("LIFKIT_TODAY", TODAY)
+    return TODAY
 
 
 @pytest.fixture

@@ -12,15 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Lifkit, require_tool
+from conftest import TODAY, Lifkit, require_tool
 from returns import CIGINF1_VALUES, CIGSCR1_VALUES, blank_form, fill_pdf
 
-TODAY = "2026-11-25"
 
 
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setenv("LIFKIT_TODAY", TODAY)
+pytestmark = pytest.mark.usefixtures("fixed_today")
 
 
 @pytest.fixture

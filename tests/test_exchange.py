@@ -16,16 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Lifkit, require_tool
+from conftest import TODAY, Lifkit, require_tool
 from returns import (CIGINF1_VALUES, CIGSCR1_VALUES, blank_form, fill_docx, fill_pdf, set_info)
 
-TODAY = "2026-11-25"
 MEETING = "04/12/2026"
 
 
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setenv("LIFKIT_TODAY", TODAY)
+pytestmark = pytest.mark.usefixtures("fixed_today")
 
 
 def reply(sender: str, subject: str, *attachments: Path, body: str = "Please find our return attached.") -> bytes:

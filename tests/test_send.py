@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import socket
 import ssl
 from email import message_from_bytes
 from email.policy import default
@@ -59,7 +60,10 @@ def smtp_server(tmp_path: Path, monkeypatch):
         logins.append((auth_data.login.decode(), auth_data.password.decode()))
         return AuthResult(success=auth_data.password == b"fictional-secret")
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=0, tls_context=context, require_starttls=True,
+    with socket.socket() as probe:  # a free port on the loopback address
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
                             authenticator=authenticator, auth_require_tls=True)
     controller.start()
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts this test's own certificate
@@ -69,18 +73,24 @@ def smtp_server(tmp_path: Path, monkeypatch):
         controller.stop()
 
 
-def test_send_with_starttls_and_a_password_from_the_environment(workspace: Path, tmp_path: Path, smtp_server,
-                                                                 monkeypatch):
-    controller, received, logins = smtp_server
-    port = controller.server.sockets[0].getsockname()[1]
+def case_with_smtp(workspace: Path, tmp_path: Path, smtp: str) -> tuple[Lifkit, str]:
+    """A workspace with an [smtp] section and a case opened from a referral, ready to request."""
     settings = workspace / "lifkit.toml"
-    settings.write_text(settings.read_text(encoding="utf-8") + f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\n'
-                        'username = "lscb.admin"\nstarttls = true\n', encoding="utf-8")
-    monkeypatch.setenv("LIFKIT_SMTP_PASSWORD", "fictional-secret")
-    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-25")
+    settings.write_text(settings.read_text(encoding="utf-8") + f"\n[smtp]\n{smtp}\n", encoding="utf-8")
     ws = Lifkit(workspace)
     form = fill_pdf(blank_form(ws, tmp_path / "blank.pdf", "cigscr1"), CIGSCR1_VALUES, tmp_path / "referral.pdf")
     reference = json.loads(ws("referral", "open", form, "--notified", "02/11/2026", "--json").stdout)["reference"]
+    return ws, reference
+
+
+def test_send_with_starttls_and_a_password_from_the_environment(workspace: Path, tmp_path: Path, smtp_server,
+                                                                 monkeypatch, fixed_today):
+    controller, received, logins = smtp_server
+    port = controller.port
+    monkeypatch.setenv("LIFKIT_SMTP_PASSWORD", "fictional-secret")
+    ws, reference = case_with_smtp(workspace, tmp_path, f'host = "127.0.0.1"\nport = {port}\nusername = "lscb.admin"\n'
+                                   'starttls = true')
+    settings = workspace / "lifkit.toml"
     result = ws("request", reference, "--agency", "POL", "--agency", "CSC", "--send", "--json")
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["sent"]) == 2
@@ -92,14 +102,8 @@ def test_send_with_starttls_and_a_password_from_the_environment(workspace: Path,
     assert "fictional-secret" not in settings.read_text(encoding="utf-8")
 
 
-def test_send_failure_keeps_the_drafts(workspace: Path, tmp_path: Path, monkeypatch):
-    settings = workspace / "lifkit.toml"
-    settings.write_text(settings.read_text(encoding="utf-8") + '\n[smtp]\nhost = "127.0.0.1"\nport = 9\n',
-                        encoding="utf-8")
-    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-25")
-    ws = Lifkit(workspace)
-    form = fill_pdf(blank_form(ws, tmp_path / "blank.pdf", "cigscr1"), CIGSCR1_VALUES, tmp_path / "referral.pdf")
-    reference = json.loads(ws("referral", "open", form, "--notified", "02/11/2026", "--json").stdout)["reference"]
+def test_send_failure_keeps_the_drafts(workspace: Path, tmp_path: Path, fixed_today):
+    ws, reference = case_with_smtp(workspace, tmp_path, 'host = "127.0.0.1"\nport = 9')
     result = ws("request", reference, "--agency", "POL", "--send")
     assert result.exit_code == 4
     assert "The mail server 127.0.0.1:9 failed" in result.stderr
@@ -107,15 +111,9 @@ def test_send_failure_keeps_the_drafts(workspace: Path, tmp_path: Path, monkeypa
     assert (workspace / "cases" / reference / "outbox" / f"request-{reference}-POL.eml").is_file()
 
 
-def test_send_without_a_password(workspace: Path, tmp_path: Path, monkeypatch):
-    settings = workspace / "lifkit.toml"
-    settings.write_text(settings.read_text(encoding="utf-8") + '\n[smtp]\nhost = "127.0.0.1"\nusername = "x"\n',
-                        encoding="utf-8")
+def test_send_without_a_password(workspace: Path, tmp_path: Path, monkeypatch, fixed_today):
     monkeypatch.delenv("LIFKIT_SMTP_PASSWORD", raising=False)
-    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-25")
-    ws = Lifkit(workspace)
-    form = fill_pdf(blank_form(ws, tmp_path / "blank.pdf", "cigscr1"), CIGSCR1_VALUES, tmp_path / "referral.pdf")
-    reference = json.loads(ws("referral", "open", form, "--notified", "02/11/2026", "--json").stdout)["reference"]
+    ws, reference = case_with_smtp(workspace, tmp_path, 'host = "127.0.0.1"\nusername = "x"')
     result = ws("request", reference, "--agency", "POL", "--send")
     assert result.exit_code == 2
     assert "set the LIFKIT_SMTP_PASSWORD environment variable" in result.stderr

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Lifkit, require_tool
+from conftest import TODAY, Lifkit, require_tool
 from returns import CASE, CIGINF1_VALUES, CIGSCR1_VALUES, blank_form, fill_pdf, set_info
 from test_forms import write_case
 
@@ -18,12 +18,9 @@ from lifkit.errors import LifkitError
 from lifkit.formdef import load_form
 from lifkit.validate import normalise
 
-TODAY = "2026-11-25"
 
 
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setenv("LIFKIT_TODAY", TODAY)
+pytestmark = pytest.mark.usefixtures("fixed_today")
 
 
 @pytest.fixture

@@ -7,13 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitStatus
-from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, progress
-
-
-def _date(value) -> str:
-    from ..dates import format_date
-
-    return format_date(value) if value else "-"
+from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, progress
 
 
 def _warn(ctx: click.Context, warning: str | None) -> bool:
@@ -57,7 +51,7 @@ def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, as_json:
         print_json(result)
     else:
         click.echo(f"Opened case {result.reference} in {result.folder}")
-        click.echo(f"  notified {_date(result.notified)}; decision due by {_date(result.decision_due)}")
+        click.echo(f"  notified {show_date(result.notified)}; decision due by {show_date(result.decision_due)}")
         for problem in result.problems:
             click.echo(f"  accepted problem: {problem}")
         click.echo(f"Next: lifkit request {result.reference} --meeting DATE")
@@ -93,7 +87,7 @@ def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: b
         print_json(result)
     else:
         print_table(["Agency", "Email", "Reply by", "Draft"],
-                    [(r.agency, r.email, _date(r.return_by), r.draft.name) for r in result.issued])
+                    [(r.agency, r.email, show_date(r.return_by), r.draft.name) for r in result.issued])
         click.echo(f"{plural(len(result.issued), 'request')} for {result.reference} in "
                    f"{result.issued[0].draft.parent if result.issued else '-'}"
                    + (f"; {len(result.sent)} sent." if send else "."))
@@ -173,11 +167,11 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
         for case in cases:
             clock = "-" if case.days_left is None else (
                 f"{case.days_left} days left" if case.days_left >= 0 else f"{-case.days_left} days LATE")
-            click.echo(f"{case.reference}: notified {_date(case.notified)}, decision due {_date(case.decision_due)} "
-                       f"({clock}), meeting {_date(case.meeting_date)}")
+            click.echo(f"{case.reference}: notified {show_date(case.notified)}, decision due {show_date(case.decision_due)} "
+                       f"({clock}), meeting {show_date(case.meeting_date)}")
             if case.members:
                 print_table(["Agency", "Issued", "Due", "Returned", "Valid", "Overdue", "Chased"], [
-                    (m.code, _date(m.issued), _date(m.due), _date(m.returned),
+                    (m.code, show_date(m.issued), show_date(m.due), show_date(m.returned),
                      "-" if m.valid is None else ("yes" if m.valid else f"NO ({m.problems})"),
                      "OVERDUE" if m.overdue else "", m.chased or "")
                     for m in case.members])
@@ -212,6 +206,6 @@ def chase(ws, reference: str, new_date, as_json: bool) -> None:
         print_json(drafts)
         return
     for draft in drafts:
-        click.echo(f"{draft.agency:<8} {draft.reason:<12} new date {_date(draft.new_date)}  {draft.draft.name}")
+        click.echo(f"{draft.agency:<8} {draft.reason:<12} new date {show_date(draft.new_date)}  {draft.draft.name}")
     click.echo(f"{plural(len(drafts), 'reminder')} drafted." if drafts else "Nothing to chase: every return is in "
                "and valid.")

@@ -105,6 +105,13 @@ def progress(length: int, label: str):
         yield lambda *_: bar.update(1)
 
 
+def show_date(value) -> str:
+    """A date as people read it (dd/mm/yyyy), or "-" when there is none."""
+    from ..dates import format_date
+
+    return format_date(value) if value else "-"
+
+
 def plural(count: int, word: str) -> str:
     """``1 warning``, ``2 warnings``."""
     return f"{count} {word}" + ("" if count == 1 else "s")

@@ -7,15 +7,9 @@ from pathlib import Path
 import click
 
 from ..errors import ExitStatus
-from .common import DATE, json_option, pass_workspace, plural, print_json, print_table
+from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, show_date
 
 RECOMMENDATION_HELP = "SCR, Critical Case Review, MA Concise Review, Individual Agency Review or Review not initiated"
-
-
-def _date(value) -> str:
-    from ..dates import format_date
-
-    return format_date(value) if value else "-"
 
 
 def _finish(ctx, outcome, as_json: bool, what: str) -> None:
@@ -91,7 +85,7 @@ def decide(ctx, ws, reference, recommendation, further_info, next_meeting, respo
         if next_meeting is None:
             raise InputError("--further-info needs --next-meeting DATE.", "Give the meeting the case goes back to.")
         outcome = decisions.further_information(ws, reference, rationale, next_meeting, meeting)
-        _finish(ctx, outcome, as_json, f"further information asked for; on the agenda of {_date(next_meeting)}")
+        _finish(ctx, outcome, as_json, f"further information asked for; on the agenda of {show_date(next_meeting)}")
     else:
         if not decision:
             raise InputError("--chair needs --decision.", f"Give the decision: {RECOMMENDATION_HELP}.")
@@ -117,7 +111,7 @@ def notified(ctx, ws, reference: str, notice: str, on, as_json: bool) -> None:
     from ..decisions import record_notified
 
     outcome = record_notified(ws, reference, notice, on)
-    _finish(ctx, outcome, as_json, f"{notice} notified on {_date(on)}")
+    _finish(ctx, outcome, as_json, f"{notice} notified on {show_date(on)}")
 
 
 @click.command("overdue")
@@ -148,7 +142,7 @@ def overdue(ctx, ws, as_json: bool) -> None:
                 return ""
             return f"LATE by {-item.days} days" if item.days < 0 else ("due today" if item.days == 0 else
                                                                       f"due in {item.days} days")
-        print_table(["Case", "What", "Due", "When"], [(i.reference, i.what, _date(i.due), when(i)) for i in items])
+        print_table(["Case", "What", "Due", "When"], [(i.reference, i.what, show_date(i.due), when(i)) for i in items])
         late = sum(1 for i in items if i.late)
         click.echo(f"{plural(len(items), 'item')}, {late} late.")
     if any(i.late for i in items):
