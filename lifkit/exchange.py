@@ -401,8 +401,9 @@ def _collect_message(ws, case: Case, message, result: CollectResult) -> None:
         saved.append((target, attachment))
     forms, extras = [], []
     for target, attachment in saved:
-        if target.suffix.lower() in FORM_SUFFIXES and _looks_like_form(target):
-            forms.append(target)
+        read = _read_form(target) if target.suffix.lower() in FORM_SUFFIXES else None
+        if read is not None and read.identity is not None:  # a flattened form still says whose it is
+            forms.append((target, read))
         else:
             extras.append(target)
     record_event(case.folder, "received", message=f"{folder.name}/message.eml", attachments=len(saved),
@@ -411,28 +412,26 @@ def _collect_message(ws, case: Case, message, result: CollectResult) -> None:
         result.notes.append(f"{message.label} (from {message.sender or 'no sender'}): no lifkit form in it; "
                             f"kept in {folder.relative_to(case.folder)}")
         return
-    for form in forms:
+    for form, read in forms:
         _collect_form(ws, case, form, sender=message.sender, extras=extras if len(forms) == 1 else [],
-                      result=result, origin=original)
+                      result=result, origin=original, read=read)
 
 
-def _looks_like_form(path: Path) -> bool:
-    """Whether a file carries lifkit's form identity (a flattened form still does)."""
+def _read_form(path: Path):
+    """A file's extracted contents, or the reason it cannot be read (read once, used twice)."""
     try:
-        return extract(path).identity is not None
+        return extract(path)
     except UnreadableForm as exc:
-        return exc.identity is not None
-    except Exception:  # noqa: BLE001
-        return False
+        return exc
 
 
 def _collect_form(ws, case: Case, path: Path, sender: str | None, extras: list[Path], result: CollectResult,
-                  origin: Path) -> None:
-    try:
-        extracted = extract(path)
-        identity, unreadable = extracted.identity, None
-    except UnreadableForm as exc:
-        identity, unreadable, extracted = exc.identity, exc, None
+                  origin: Path, read=None) -> None:
+    read = _read_form(path) if read is None else read
+    if isinstance(read, UnreadableForm):
+        identity, unreadable, extracted = read.identity, read, None
+    else:
+        identity, unreadable, extracted = read.identity, None, read
     if identity is None:
         _set_aside(case, path, f"not a lifkit form: {unreadable.message if unreadable else 'no identity'}", result)
         return
