@@ -1,0 +1,143 @@
+"""``lifkit register``: show the CIEC/SCR register's cases, check the workbook, rebuild rows from the cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from ..errors import ExitStatus, InputError
+from .common import json_option, pass_workspace, plural, print_json, print_table
+
+# The columns of `lifkit register show`'s table: enough to find a case; `show REF` gives the whole row.
+SUMMARY_HEADERS = ("Case ref", "Date notified", "Referring agency", "CIEC meeting date", "Decision", "Decision due",
+                   "Status")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+@click.group()
+def register() -> None:
+    """Show the CIEC/SCR register (the Excel workbook), check it, and bring it up to date.
+
+    lifkit updates the register itself as cases move on. `show` and `check` only read it, so they are
+    safe while the workbook is open in Excel; `sync` writes, so close it first.
+
+    \b
+    Examples:
+      lifkit register show
+      lifkit register show CIEC-2026-004
+      lifkit register check
+      lifkit register sync
+    """
+
+
+@register.command("show")
+@click.argument("ref", required=False)
+@json_option
+@pass_workspace
+def show(ws, ref: str | None, as_json: bool) -> None:
+    """List the cases on the register, or show case REF's row in full (every column, yours too).
+
+    Dates are shown dd/mm/yyyy; with --json, yyyy-mm-dd, and each row carries its row number as _row.
+
+    \b
+    Examples:
+      lifkit register show
+      lifkit register show CIEC-2026-004
+      lifkit register show --json
+    """
+    from ..register import ROW_KEY, open_register
+
+    reg = open_register(ws.register_path)
+    if ref:
+        row = reg.find(ref)
+        if row is None:
+            raise InputError(f"{ref} is not on the register ({ws.register_path}).",
+                             "`lifkit register show` lists the cases that are.")
+        if as_json:
+            print_json(row)
+            return
+        click.echo(f"{row.get('Case ref', ref)} (row {row[ROW_KEY]} of the Register sheet)")
+        width = max(len(h) for h in reg.headers)
+        for header in reg.headers:
+            click.echo(f"  {header.ljust(width)}  {_text(row.get(header))}".rstrip())
+        return
+    rows = reg.rows()
+    if as_json:
+        print_json(rows)
+        return
+    print_table(SUMMARY_HEADERS, [[_text(row.get(h)) for h in SUMMARY_HEADERS] for row in rows])
+    click.echo(f"{plural(len(rows), 'case')} on the register ({ws.register_path}).")
+
+
+@register.command("check")
+@json_option
+@pass_workspace
+@click.pass_context
+def check(ctx: click.Context, ws, as_json: bool) -> None:
+    """Check the register: missing or doubled column headings, a case on two rows, rows added by hand
+    (no case folder), and dates that are not dates. Exit status 1 when something needs attention.
+
+    \b
+    Examples:
+      lifkit register check
+      lifkit register check --json
+    """
+    from ..register import check_register
+
+    problems = check_register(ws.register_path, ws.cases_dir)
+    if as_json:
+        print_json({"register": ws.register_path, "problems": problems})
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        if problems:
+            click.echo(f"{ws.register_path}: {plural(len(problems), 'problem')}.")
+        else:
+            click.echo(f"{ws.register_path}: OK")
+    if problems:
+        ctx.exit(int(ExitStatus.ATTENTION))
+
+
+@register.command("sync")
+@click.argument("ref", required=False)
+@json_option
+@pass_workspace
+@click.pass_context
+def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
+    """Rewrite lifkit's columns of every case's row (or case REF's) from the case folders, and add the
+    Decisions rows that could not be written before (while the register was open in Excel, say).
+
+    Your own columns, the Notes column, and rows lifkit does not know are left as they are. The
+    workbook must not be open in Excel (exit status 3 if it is; nothing is changed).
+
+    \b
+    Examples:
+      lifkit register sync
+      lifkit register sync CIEC-2026-004
+    """
+    from ..register import check_writable
+    from ..sync import sync_all
+
+    check_writable(ws.register_path)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
+    result = sync_all(ws, ref)
+    if as_json:
+        print_json({"register": ws.register_path, "written": result.written, "failed": result.failed})
+    else:
+        for reference, message in result.failed.items():
+            click.echo(f"{reference}: {message}", err=True)
+        click.echo(f"{ws.register_path}: {plural(len(result.written), 'case')} brought up to date"
+                   + (f", {len(result.failed)} not." if result.failed else "."))
+    if result.failed:
+        ctx.exit(int(ExitStatus.ATTENTION))
