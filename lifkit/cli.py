@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .commands import cases as case_commands
 from .commands import forms as form_commands
+from .commands import pack as pack_commands
 from .commands import register as register_commands
 from .commands import validate as validate_commands
 from .commands import workspace as workspace_commands
@@ -107,6 +108,7 @@ for command in (
     case_commands.status,
     case_commands.chase,
     register_commands.register,
+    pack_commands.pack,
 ):
     cli.add_command(command)
 

@@ -1,0 +1,1378 @@
+"""The CIEC meeting pack: one PDF the committee reads before and during the meeting.
+
+``lifkit pack REF`` builds it from the case folder alone: the cover (what is missing), the contents,
+the CIGM1 agenda, the referral (CIGSCR1) and the case's dates, the returns at a glance, the
+multi-agency chronology, then each agency's return in full followed by the documents it attached.
+
+How it is made, and why:
+
+- Everything lifkit writes is laid out once by reportlab (platypus). "Page x of y" and the contents
+  page's numbers are small form XObjects drawn where they belong and defined when the layout is done,
+  so one layout pass is enough and the contents page always agrees with the pages.
+- Returns are rendered from the extracted values (``returns/<AGENCY>.json``), never from the boxes of
+  the returned form, so a long answer flows over as many lines and pages as it needs.
+- An attached PDF gets one pack page per page: reportlab draws the pack's header and footer on a
+  blank page, then pypdf puts the attached page on it as a form XObject, scaled to fit between them
+  (its content streams are copied, not parsed, which keeps large documents fast). Its form fields move
+  under a prefix of their own (:func:`lifkit.pdfform.adopt_fields`) so no two merged forms collide.
+- Bookmarks, page labels (the numbers printed in the footer), metadata, the document id and AES-256
+  encryption are added by pypdf. With the same case folder and build date the unencrypted pack is
+  byte-identical: reportlab runs in invariant mode, every date in the file is the build date and the
+  document id is a hash of the content.
+
+This module imports reportlab and pypdf at its top: it is imported only by the ``pack`` command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, NextPageTemplate,
+                                PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
+
+from .cases import Case, case_references, load_case, record_event
+from .dates import format_date, today
+from .errors import InputError
+from .formdef import Field, load_form
+from .pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
+
+PACK_FOLDER = "pack"
+MARKING = "OFFICIAL-SENSITIVE"
+SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"
+
+RECOMMENDATIONS = (
+    ("Serious Case Review (SCR)", "The case meets the SCR criteria (regulation 5(2))."),
+    ("Critical Case Review", "Below the SCR threshold, but learning can be drawn to inform future practice."),
+    ("MA Concise Review", "A concise multi-agency review."),
+    ("Individual Agency Review", "A review by one agency of its own practice."),
+    ("Review not initiated", "No review; the reasons are recorded on CIGSUM1 (and told to the National Panel)."),
+)
+CRITERIA = (
+    ("(a)", "Is abuse or neglect of a child known or suspected?"),
+    ("(b)(i)", "Has the child died (including suspected suicide)?"),
+    ("(b)(ii)", "Has the child been seriously harmed, and is there cause for concern as to the way in which "
+                "the authority, their Board partners or other relevant persons have worked together?"),
+    ("Custody", "Did the child die in custody, in police custody, on remand or following sentencing, in a Young "
+                "Offender Institution, a secure training centre or a secure children's home, or while detained "
+                "under mental health legislation? (Such a death is always referred.)"),
+    ("Looked after", "Is the child a looked-after child who meets (a) and (b)? (Such a child must be referred.)"),
+)
+
+# --- page geometry and colours ------------------------------------------------------------------
+
+MARGIN = 48
+TOP_BAND = 64  # header: marking, board and case reference, rule
+BOTTOM_BAND = 50  # footer: rule, case and meeting, marking, page x of y
+CAPTION = 20  # the line above an attached page saying what it is
+NAVY = HexColor("#1F3864")
+GREY = HexColor("#555555")
+RULE = HexColor("#9AA7B5")
+FILL = HexColor("#DCE6F1")
+PALE = HexColor("#F3F6FA")
+AMBER = HexColor("#FFF4D6")
+RED_FILL = HexColor("#FBE3E3")
+RED = HexColor("#9C1C1C")
+NOT_ANSWERED = "not answered"
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PackResult:
+    reference: str
+    file: Path
+    sha256: str
+    pages: int
+    encrypted: bool
+    built: dt.date
+    meeting_date: dt.date | None
+    returns: int  # members asked
+    valid: int
+    outstanding: list[str] = field(default_factory=list)  # agency codes
+    invalid: list[str] = field(default_factory=list)
+    merged: int = 0  # attached PDFs merged in
+    listed: int = 0  # attached documents listed by name only
+
+    @property
+    def complete(self) -> bool:
+        return not (self.outstanding or self.invalid)
+
+
+class PackIncomplete(InputError):
+    """Returns are outstanding or invalid and --allow-incomplete was not given."""
+
+
+# --- what goes in -------------------------------------------------------------------------------
+
+
+@dataclass
+class Attached:
+    """A document an agency sent with its return (or the return itself, when it could not be read)."""
+
+    name: str
+    path: Path
+    relative: str  # the path inside the case folder
+    reader: Any = None  # a pypdf reader when it is merged
+    pages: list[tuple[float, float, float, float, int]] = field(default_factory=list)  # crop box and rotation
+    note: str = ""  # why it is listed rather than merged
+    key: str = ""
+
+    @property
+    def merged(self) -> bool:
+        return self.reader is not None
+
+
+@dataclass
+class AgencyReturn:
+    code: str
+    agency: str
+    state: str  # "valid", "invalid" or "outstanding"
+    due: dt.date | None = None
+    returned: dt.date | None = None
+    problems: list[str] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)
+    attached: list[Attached] = field(default_factory=list)
+    order: int = 0
+
+
+@dataclass
+class PackInput:
+    case: Case
+    board: str
+    meeting: dt.date | None
+    built: dt.date
+    stamp: str  # the PDF date of the build: D:yyyymmdd, or the exact SOURCE_DATE_EPOCH time
+    agencies: list[AgencyReturn]
+    other_cases: list[str]
+    chair: str = ""
+    administrator: str = ""
+
+    @property
+    def outstanding(self) -> list[AgencyReturn]:
+        return [a for a in self.agencies if a.state == "outstanding"]
+
+    @property
+    def invalid(self) -> list[AgencyReturn]:
+        return [a for a in self.agencies if a.state == "invalid"]
+
+    @property
+    def received(self) -> list[AgencyReturn]:
+        return [a for a in self.agencies if a.state != "outstanding"]
+
+
+# --- dates and passwords ------------------------------------------------------------------------
+
+
+def build_date(given: dt.date | None = None) -> tuple[dt.date, str]:
+    """The build date and its PDF date string: ``--date``, else ``SOURCE_DATE_EPOCH``, else today."""
+    if given is not None:
+        return given, given.strftime("D:%Y%m%d")
+    epoch = os.environ.get(SOURCE_DATE_ENV, "").strip()
+    if epoch:
+        try:
+            moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise InputError(f"{SOURCE_DATE_ENV} is {epoch!r}, not a number of seconds since 1970.",
+                             "Set it to a Unix time (e.g. `date +%s`), or unset it.") from None
+        return moment.date(), moment.strftime("D:%Y%m%d%H%M%SZ")
+    on = today()
+    return on, on.strftime("D:%Y%m%d")
+
+
+def read_password(path: Path | None = None, env: str | None = None) -> str | None:
+    """The pack's password: the first line of ``path`` ("-" for standard input), or the variable ``env``.
+
+    Messages name the file or variable, never what is in it."""
+    if path is not None and env:
+        raise InputError("Give the password one way: --password-file or --password-env, not both.")
+    if path is not None:
+        if str(path) == "-":
+            line = sys.stdin.readline()
+            where = "standard input"
+        else:
+            path = Path(path)
+            try:
+                with path.open(encoding="utf-8-sig") as handle:
+                    line = handle.readline()
+            except FileNotFoundError:
+                raise InputError(f"The password file {path} does not exist.") from None
+            except UnicodeDecodeError:
+                raise InputError(f"The password file {path} is not text.", "Save it as plain UTF-8 text.") from None
+            where = str(path)
+        password = line.rstrip("\r\n")
+        if not password:
+            raise InputError(f"The first line of {where} is empty: no password to encrypt the pack with.")
+        return password
+    if env:
+        password = os.environ.get(env, "")
+        if not password:
+            raise InputError(f"The environment variable {env} is not set or is empty: no password to encrypt "
+                             "the pack with.")
+        return password
+    return None
+
+
+# --- gathering ----------------------------------------------------------------------------------
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _open_pdf(path: Path) -> tuple[Any, list, str]:
+    """A reader for an attached PDF and each page's crop box and rotation, or why it cannot be merged."""
+    from pypdf import PasswordType, PdfReader
+
+    try:
+        reader = PdfReader(str(path), strict=False)
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            return None, [], "password-protected: not merged"
+        pages = []
+        for page in reader.pages:
+            box = page.cropbox
+            left, bottom, right, top = (float(box.left), float(box.bottom), float(box.right), float(box.top))
+            if right - left < 1 or top - bottom < 1:
+                raise ValueError("empty page box")
+            pages.append((left, bottom, right, top, int(page.rotation or 0) % 360))
+        if not pages:
+            return None, [], "has no pages: not merged"
+        return reader, pages, ""
+    except Exception:  # noqa: BLE001 - a damaged attachment is listed, never fatal
+        return None, [], "damaged or not a PDF: not merged"
+
+
+def _attachment(case: Case, relative: str, name: str | None = None) -> Attached:
+    path = case.folder / relative
+    item = Attached(name=name or path.name, path=path, relative=relative)
+    if not path.is_file():
+        item.note = "missing from the case folder"
+    elif path.suffix.lower() == ".pdf":
+        item.reader, item.pages, item.note = _open_pdf(path)
+    else:
+        kind = {".docx": "Word document", ".doc": "Word document", ".xlsx": "Excel workbook", ".xls": "Excel workbook",
+                ".txt": "text file", ".rtf": "Word document", ".odt": "document", ".msg": "Outlook message",
+                ".eml": "email", ".jpg": "picture", ".jpeg": "picture", ".png": "picture"}.get(path.suffix.lower(),
+                                                                                             "file")
+        item.note = f"{kind}: not merged; it is in the case folder"
+    return item
+
+
+def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | None = None) -> PackInput:
+    """Everything the pack shows, read from the case folder: no side effects."""
+    from .exchange import case_status, load_returns
+
+    case = load_case(ws, reference)
+    on, stamp = build_date(built)
+    meeting = meeting or case.meeting_date
+    status = case_status(ws, reference)
+    order = {m.code: n for n, m in enumerate(ws.settings.members)}
+    agencies = []
+    for member in status.members:
+        item = AgencyReturn(code=member.code, agency=member.agency, state="outstanding", due=member.due,
+                            order=order.get(member.code, 999))
+        submissions = load_returns(case, member.code)
+        if submissions:
+            current = submissions[-1]
+            item.state = "valid" if current.get("valid") else "invalid"
+            item.returned = member.returned
+            item.problems = list(current.get("problems") or [])
+            item.values = dict(current.get("values") or {})
+            item.raw = dict(current.get("raw") or {})
+            if not item.values and current.get("file"):
+                # an unreadable return (flattened, printed to PDF): the file itself is the best there is
+                item.attached.append(_attachment(case, current["file"], name=f"The returned form as received "
+                                                                               f"({Path(current['file']).name})"))
+            for relative in current.get("attachments") or []:
+                item.attached.append(_attachment(case, relative))
+        agencies.append(item)
+    for item in agencies:
+        for number, attached in enumerate(item.attached, start=1):
+            attached.key = f"{item.code}-doc{number}"
+    others = []
+    if meeting:
+        for other in case_references(ws):
+            if other != case.reference:
+                try:
+                    if load_case(ws, other).meeting_date == meeting:
+                        others.append(other)
+                except InputError:
+                    continue
+    return PackInput(case=case, board=ws.settings.board_name, meeting=meeting, built=on, stamp=stamp,
+                     agencies=agencies, other_cases=others, chair=ws.settings.ciec_chair.name,
+                     administrator=ws.settings.administrator.name)
+
+
+def _missing_lines(data: PackInput) -> list[str]:
+    lines = []
+    for item in data.agencies:
+        if item.state == "outstanding":
+            due = f", due {format_date(item.due)}" if item.due else ""
+            lines.append(f"{item.code} ({item.agency}): outstanding{due}")
+        elif item.state == "invalid":
+            count = len(item.problems)
+            lines.append(f"{item.code} ({item.agency}): invalid, {count} problem{'s' if count != 1 else ''}")
+    return lines
+
+
+def check_complete(data: PackInput) -> None:
+    """Refuse a pack with outstanding or invalid returns (unless the caller allows it)."""
+    if not data.agencies:
+        raise PackIncomplete(f"No requests for information have been issued for {data.case.reference}: the pack "
+                             "would hold no returns.",
+                             f"Issue them first (lifkit request {data.case.reference}), or build the pack anyway "
+                             "with --allow-incomplete.")
+    lines = _missing_lines(data)
+    if lines:
+        listed = "\n".join(f"  - {line}" for line in lines)
+        raise PackIncomplete(
+            f"The pack for {data.case.reference} was not built: {len(lines)} of {len(data.agencies)} returns "
+            f"are missing or invalid:\n{listed}",
+            f"Chase them (lifkit chase {data.case.reference}), or build the pack anyway with --allow-incomplete: "
+            "they are then listed on its cover and in the returns table.")
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def default_output(case: Case, meeting: dt.date | None, built: dt.date) -> Path:
+    """cases/<REF>/pack/CIEC-pack-<REF>-<meeting date, or build date>.pdf: no personal data in the name."""
+    return case.folder / PACK_FOLDER / f"CIEC-pack-{case.reference}-{(meeting or built).isoformat()}.pdf"
+
+
+def build_pack(ws, reference: str, meeting: dt.date | None = None, built: dt.date | None = None,
+               password: str | None = None, allow_incomplete: bool = False,
+               output: Path | None = None) -> PackResult:
+    """Build the pack of case ``reference``, write it and record the build in the case's journal."""
+    data = gather(ws, reference, meeting, built)
+    if not allow_incomplete:
+        check_complete(data)
+    return _write(data, password, output)
+
+
+def build_meeting_packs(ws, meeting: dt.date, built: dt.date | None = None, password: str | None = None,
+                        allow_incomplete: bool = False, output: Path | None = None) -> list[PackResult]:
+    """One pack for every case whose CIEC meeting is on ``meeting``. Every case is checked before any
+    pack is written, so an incomplete case stops them all (unless allowed)."""
+    references = [r for r in case_references(ws) if _meeting_of(ws, r) == meeting]
+    if not references:
+        raise InputError(f"No case has its CIEC meeting on {format_date(meeting)}.",
+                         "Set a case's meeting with `lifkit request REF --meeting DATE`, or name the case: "
+                         "lifkit pack REF --meeting DATE.")
+    if output is not None and output.exists() and not output.is_dir():
+        raise InputError(f"{output} is a file: with --meeting, -o names the folder the packs go in.")
+    inputs = [gather(ws, reference, meeting, built) for reference in references]
+    if not allow_incomplete:
+        problems = []
+        for data in inputs:
+            try:
+                check_complete(data)
+            except PackIncomplete as exc:
+                problems.append(exc)
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise PackIncomplete("No pack was built: " + " ".join(p.message for p in problems), problems[0].hint
+                                 .replace(f"lifkit chase {inputs[0].case.reference}", "lifkit chase REF"))
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+    return [_write(data, password, output) for data in inputs]
+
+
+def _meeting_of(ws, reference: str) -> dt.date | None:
+    try:
+        return load_case(ws, reference).meeting_date
+    except InputError:
+        return None
+
+
+def _write(data: PackInput, password: str | None, output: Path | None) -> PackResult:
+    from .fileutil import atomic_write_bytes
+
+    target = default_output(data.case, data.meeting, data.built)
+    if output is not None:
+        target = output / target.name if output.is_dir() else output
+    if target.suffix.lower() != ".pdf":
+        raise InputError(f"{target} does not end in .pdf.", "Name the pack's file NAME.pdf, or give a folder.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pdf, pages = render(data, password)
+    atomic_write_bytes(target, pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    try:
+        shown = str(target.resolve().relative_to(data.case.folder.resolve()))
+    except ValueError:
+        shown = str(target.resolve())
+    record_event(data.case.folder, "pack built", file=shown, sha256=digest, pages=pages, encrypted=bool(password),
+                 meeting=data.meeting, built=data.built, outstanding=[a.code for a in data.outstanding],
+                 invalid=[a.code for a in data.invalid])
+    merged = sum(1 for a in data.agencies for d in a.attached if d.merged)
+    listed = sum(1 for a in data.agencies for d in a.attached if not d.merged)
+    return PackResult(reference=data.case.reference, file=target, sha256=digest, pages=pages,
+                      encrypted=bool(password), built=data.built, meeting_date=data.meeting,
+                      returns=len(data.agencies), valid=sum(1 for a in data.agencies if a.state == "valid"),
+                      outstanding=[a.code for a in data.outstanding], invalid=[a.code for a in data.invalid],
+                      merged=merged, listed=listed)
+
+
+def render(data: PackInput, password: str | None = None) -> tuple[bytes, int]:
+    """The pack as PDF bytes, and its page count."""
+    register_fonts()
+    layout = _layout(data)
+    return _assemble(data, layout, password), layout.pages
+
+
+# --- layout (reportlab) -------------------------------------------------------------------------
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = dict(fontName=SANS, fontSize=9.5, leading=12.5)
+    return {
+        "body": ParagraphStyle("body", **base, spaceAfter=4),
+        "answer": ParagraphStyle("answer", **base, spaceAfter=6),
+        "small": ParagraphStyle("small", fontName=SANS, fontSize=8, leading=10, textColor=GREY),
+        "muted": ParagraphStyle("muted", **base, textColor=GREY),
+        "cover-board": ParagraphStyle("cover-board", fontName=SANS_BOLD, fontSize=13, leading=17, textColor=NAVY),
+        "cover-sub": ParagraphStyle("cover-sub", fontName=SANS, fontSize=11, leading=15, textColor=GREY),
+        "cover-title": ParagraphStyle("cover-title", fontName=SANS_BOLD, fontSize=26, leading=32, textColor=NAVY,
+                                      spaceBefore=26, spaceAfter=6),
+        "h1": ParagraphStyle("h1", fontName=SANS_BOLD, fontSize=16, leading=20, textColor=NAVY, spaceAfter=4),
+        "h1-sub": ParagraphStyle("h1-sub", fontName=SANS, fontSize=9.5, leading=12.5, textColor=GREY,
+                                 spaceAfter=10),
+        "h2": ParagraphStyle("h2", fontName=SANS_BOLD, fontSize=12, leading=15, textColor=NAVY, spaceBefore=12,
+                             spaceAfter=6, keepWithNext=1),
+        "section": ParagraphStyle("section", fontName=SANS_BOLD, fontSize=9.5, leading=12.5),
+        "label": ParagraphStyle("label", fontName=SANS_BOLD, fontSize=8.5, leading=11, textColor=NAVY,
+                                spaceBefore=2, spaceAfter=3),
+        "cell": ParagraphStyle("cell", fontName=SANS, fontSize=8.5, leading=10.5),
+        "cell-muted": ParagraphStyle("cell-muted", fontName=SANS, fontSize=8.5, leading=10.5, textColor=GREY),
+        "cell-bold": ParagraphStyle("cell-bold", fontName=SANS_BOLD, fontSize=8.5, leading=10.5),
+        "head": ParagraphStyle("head", fontName=SANS_BOLD, fontSize=8, leading=10, textColor=NAVY),
+        "caption": ParagraphStyle("caption", fontName=SANS_BOLD, fontSize=8.5, leading=11, textColor=NAVY),
+        "item": ParagraphStyle("item", **base, leftIndent=12, spaceAfter=1),
+        "problem": ParagraphStyle("problem", fontName=SANS, fontSize=8.5, leading=11, textColor=RED,
+                                  leftIndent=10, bulletIndent=0),
+    }
+
+
+class _Heading(Paragraph):
+    """A heading whose page is recorded for the contents page and the bookmarks."""
+
+    def __init__(self, text: str, style: ParagraphStyle, key: str):
+        super().__init__(_markup(text, bold=True), style)
+        self.pack_key = key
+
+
+class _Anchor(Flowable):
+    """Records the page it lands on (for a heading drawn by something else, e.g. a table)."""
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.pack_key = key
+        self.width = self.height = 0
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+def _form_name(prefix: str, key: str) -> str:
+    return prefix + re.sub(r"[^A-Za-z0-9]", "_", key)
+
+
+class _ContentsLine(Flowable):
+    """One line of the contents: the title, a dotted leader and the page (a form defined at the end)."""
+
+    def __init__(self, title: str, level: int, key: str):
+        super().__init__()
+        self.title, self.level, self.key = title, level, key
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.height = 19 if self.level == 0 else 15
+        return self.width, self.height
+
+    def draw(self):
+        canvas = self.canv
+        bold = self.level == 0
+        size = 10.5 if bold else 9.5
+        indent = 16 * self.level
+        room = self.width - indent - 40
+        title = self.title
+        if string_width(title, size, bold) > room:
+            while title and string_width(title + "…", size, bold) > room:
+                title = title[:-1]
+            title += "…"
+        y = 4
+        canvas.setFillColor(NAVY if bold else HexColor("#222222"))
+        end = indent + draw_string(canvas, indent, y, title, size, bold)
+        canvas.setFillColor(RULE)
+        step = string_width(" .", size)
+        count = int((self.width - 36 - end - 6) / step)
+        if count > 0:  # right-aligned, so the dots of every line stand in the same columns
+            draw_string(canvas, self.width - 36 - count * step, y, " ." * count, size)
+        canvas.setFillColor(NAVY if bold else HexColor("#222222"))
+        canvas.saveState()
+        canvas.translate(self.width, y)
+        canvas.doForm(_form_name("lkc", self.key))
+        canvas.restoreState()
+
+
+class _AttachedPage(Flowable):
+    """A pack page that an attached PDF's page will be put on: draws the caption, records where."""
+
+    def __init__(self, caption: str, document: Attached, index: int, styles):
+        super().__init__()
+        self.caption, self.document, self.index = caption, document, index
+        self.paragraph = Paragraph(_markup(caption, bold=True), styles["caption"])
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        _, height = self.paragraph.wrap(available_width, CAPTION)
+        self.height = min(height, CAPTION)
+        return self.width, self.height
+
+    def draw(self):
+        self.paragraph.drawOn(self.canv, 0, self.height - self.paragraph.height)
+        doc = self.canv._doctemplate
+        width, height = self.canv._pagesize
+        box = (MARGIN, BOTTOM_BAND + 4, width - MARGIN, height - TOP_BAND - CAPTION - 2)
+        doc.placements.append((doc.page, self.document, self.index, box))
+
+
+class _PackDoc(BaseDocTemplate):
+    """The page templates, the running header and footer, and the bookkeeping of where things land."""
+
+    def __init__(self, buffer, data: PackInput):
+        super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
+                         bottomMargin=BOTTOM_BAND, invariant=1, title=f"CIEC pack {data.case.reference}",
+                         author=data.board, creator="lifkit", subject=MARKING)
+        self.data = data
+        self.anchors: dict[str, int] = {}
+        self.placements: list = []
+        self.contents_keys: list[str] = []
+        self.page_sizes: set[tuple[float, float]] = set()
+        templates = []
+        for name, size in (("body", A4), ("attached", A4), ("attached-landscape", landscape(A4))):
+            width, height = size
+            frame = Frame(MARGIN, BOTTOM_BAND, width - 2 * MARGIN, height - TOP_BAND - BOTTOM_BAND, id=name,
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+            templates.append(PageTemplate(id=name, frames=[frame], onPage=self._decorate, pagesize=size))
+        self.addPageTemplates(templates)
+
+    def afterFlowable(self, flowable):
+        key = getattr(flowable, "pack_key", None)
+        if key and key not in self.anchors:
+            self.anchors[key] = self.page
+
+    def _decorate(self, canvas, doc):
+        """Every page: the running header and footer (one form per page size, drawn once and shown on
+        every page) and its own "Page x of y"."""
+        width, height = canvas._pagesize
+        self.page_sizes.add((width, height))
+        canvas.saveState()
+        canvas.doForm(_form_name("lkframe", f"{width:.0f}x{height:.0f}"))
+        canvas.translate(width - MARGIN, 28)
+        canvas.doForm(_form_name("lkp", str(canvas.getPageNumber())))
+        canvas.restoreState()
+
+    def _frame_form(self, width: float, height: float) -> None:
+        """The header and footer of a page of this size: the marking top and bottom, the board, the case
+        reference, the meeting and build dates, and the rules."""
+        data, canvas = self.data, self.canv
+        canvas.beginForm(_form_name("lkframe", f"{width:.0f}x{height:.0f}"), 0, 0, width, height)
+        canvas.setFillColor(RED)
+        draw_string(canvas, (width - string_width(MARKING, 9.5, True)) / 2, height - 24, MARKING, 9.5, bold=True)
+        canvas.setFillColor(NAVY)
+        board = data.board
+        room = width - 2 * MARGIN - 170
+        if string_width(board, 8.5, True) > room:
+            while board and string_width(board + "…", 8.5, True) > room:
+                board = board[:-1]
+            board += "…"
+        draw_string(canvas, MARGIN, height - 42, board, 8.5, bold=True)
+        right = f"CIEC pack  {data.case.reference}"
+        draw_string(canvas, width - MARGIN - string_width(right, 8.5, True), height - 42, right, 8.5, bold=True)
+        canvas.setStrokeColor(NAVY)
+        canvas.setLineWidth(0.8)
+        canvas.line(MARGIN, height - 48, width - MARGIN, height - 48)
+        canvas.line(MARGIN, 40, width - MARGIN, 40)
+        canvas.setFillColor(GREY)
+        meeting = f"meeting {format_date(data.meeting)}" if data.meeting else "meeting date not set"
+        footer = f"{data.case.reference}  ·  {meeting}  ·  built {format_date(data.built)}"
+        draw_string(canvas, MARGIN, 28, footer, 7.5)
+        canvas.setFillColor(RED)
+        draw_string(canvas, (width - string_width(MARKING, 8, True)) / 2, 15, MARKING, 8, bold=True)
+        canvas.endForm()
+
+    def _endBuild(self):
+        """Finish the pages, then define the forms they refer to: "Page x of y" and the contents' numbers."""
+        self._doSave = 0
+        super()._endBuild()
+        canvas = self.canv
+        total = self.pages = canvas.getPageNumber() - 1
+        for width, height in sorted(self.page_sizes):
+            self._frame_form(width, height)
+        for number in range(1, total + 1):
+            self._number_form(_form_name("lkp", str(number)), f"Page {number} of {total}", 7.5, GREY)
+        for key in self.contents_keys:
+            self._number_form(_form_name("lkc", key), str(self.anchors.get(key, "")), 9.5, HexColor("#222222"))
+        canvas.save()
+
+    def _number_form(self, name: str, text: str, size: float, colour) -> None:
+        canvas = self.canv
+        width = string_width(text, size)
+        canvas.beginForm(name, lowerx=-width - 2, lowery=-4, upperx=1, uppery=size + 2)
+        canvas.setFillColor(colour)
+        draw_string(canvas, -width, 0, text, size)
+        canvas.endForm()
+
+
+@dataclass
+class Layout:
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]
+    outline: list[tuple[str, str, int]]  # key, title, level
+    placements: list  # (page number, Attached, page index, body box)
+
+
+def _layout(data: PackInput) -> Layout:
+    from reportlab import rl_config
+
+    saved, rl_config.useA85 = rl_config.useA85, 0  # binary streams: smaller, and no ASCII85 pass to run
+    try:
+        return _layout_pages(data)
+    finally:
+        rl_config.useA85 = saved
+
+
+def _layout_pages(data: PackInput) -> Layout:
+    styles = _styles()
+    buffer = io.BytesIO()
+    doc = _PackDoc(buffer, data)
+    width = A4[0] - 2 * MARGIN
+    outline = _outline(data)
+    doc.contents_keys = [key for key, _title, _level in outline if key not in ("cover", "contents")]
+    story: list = []
+    story += _cover(data, styles, width)
+    story += [PageBreak()] + _contents(data, outline, styles)
+    story += [PageBreak()] + _agenda(data, styles, width)
+    story += [PageBreak()] + _referral(data, styles, width)
+    story += [PageBreak()] + _glance(data, styles, width)
+    story += [PageBreak()] + _chronology(data, styles, width)
+    for number, item in enumerate(sorted(data.received, key=lambda a: a.order)):
+        story += [PageBreak()] + ([_Anchor("returns")] if number == 0 else []) + _agency(data, item, styles, width)
+    if not data.received:
+        story += [PageBreak(), _Heading("Agency returns", styles["h1"], "returns"),
+                  Paragraph("No agency has returned its request for information yet.", styles["body"])]
+    doc.build(story)
+    return Layout(pdf=buffer.getvalue(), pages=doc.pages, anchors=doc.anchors, outline=outline,
+                  placements=doc.placements)
+
+
+def _outline(data: PackInput) -> list[tuple[str, str, int]]:
+    entries = [("cover", "Cover", 0), ("contents", "Contents", 0),
+               ("agenda", "CIGM1: CIEC meeting agenda", 0), ("part-a", "Part A: Practitioner Review", 1),
+               ("part-b", "Part B: Review and CIG Decision", 1),
+               ("referral", "The referral (CIGSCR1) and the case's dates", 0),
+               ("glance", "Returns at a glance", 0), ("chronology", "Multi-agency chronology", 0),
+               ("returns", "Agency returns", 0)]
+    for item in sorted(data.received, key=lambda a: a.order):
+        entries.append((f"agency-{item.code}", f"{item.code}: {item.agency}"
+                        + (" (INVALID)" if item.state == "invalid" else ""), 1))
+        for document in item.attached:
+            if document.merged:
+                entries.append((document.key, f"Attached: {document.name}", 2))
+    return entries
+
+
+def _markup(text: str, bold: bool = False) -> str:
+    """:func:`lifkit.pdftext.markup`, with a short cut for plain ASCII (most of a pack), which the base font
+    draws whole: the same markup, without looking up a font for every character."""
+    if text.isascii():
+        return "<br/>".join(escape(line) for line in (text.splitlines() or [""]))
+    return markup(text, bold=bold)
+
+
+def _p(text: Any, style: ParagraphStyle, bold: bool = False) -> Paragraph:
+    return Paragraph(_markup("" if text is None else str(text), bold=bold), style)
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A table cell's text: drawn as a plain string when it fits on one line (far cheaper to lay out than a
+    paragraph, and most cells are dates, codes, names and yes/no), else as a paragraph that wraps."""
+
+    text: str
+    style: ParagraphStyle
+
+
+def _c(text: Any, style: ParagraphStyle) -> _Text:
+    return _Text("" if text is None else str(text), style)
+
+
+def _resolve(rows: list, widths: list[float]) -> tuple[list, list]:
+    from reportlab.lib.colors import black
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    commands, resolved = [], []
+    for r, row in enumerate(rows):
+        cells = []
+        for c, cell in enumerate(row):
+            if isinstance(cell, _Text):
+                text, style = cell.text, cell.style
+                if (text.isascii() and "\n" not in text and "\r" not in text
+                        and stringWidth(text, style.fontName, style.fontSize) <= widths[c] - 9):
+                    commands.append(("FONT", (c, r), (c, r), style.fontName, style.fontSize, style.leading))
+                    if style.textColor != black:
+                        commands.append(("TEXTCOLOR", (c, r), (c, r), style.textColor))
+                    cells.append(text)
+                    continue
+                cell = Paragraph(_markup(text), style)
+            cells.append(cell)
+        resolved.append(cells)
+    return resolved, commands
+
+
+def _grid(rows: list, widths: list[float], header: bool = True, extra: list | None = None,
+          lines: bool = True) -> Table:
+    rows, fonts = _resolve(rows, widths)
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1)
+    style = fonts + ([("GRID", (0, 0), (-1, -1), 0.4, RULE)] if lines else [])
+    style += [("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), FILL))
+    table.setStyle(TableStyle(style + (extra or [])))
+    return table
+
+
+def _facts(rows: list[tuple[str, Any]], styles, width: float, label_share: float = 0.34) -> Table:
+    cells = [[_c(label, styles["cell-bold"]),
+              value if isinstance(value, (Flowable, _Text)) else _c(value, styles["cell"])] for label, value in rows]
+    return _grid(cells, [width * label_share, width * (1 - label_share)], header=False,
+                 extra=[("BACKGROUND", (0, 0), (0, -1), PALE)])
+
+
+def _h1(text: str, key: str, styles, subtitle: str = "") -> list:
+    items: list = [_Heading(text, styles["h1"], key)]
+    if subtitle:
+        items.append(_p(subtitle, styles["h1-sub"]))
+    else:
+        items.append(Spacer(1, 8))
+    return items
+
+
+# --- the cover and contents ---------------------------------------------------------------------
+
+
+def _cover(data: PackInput, styles, width: float) -> list:
+    case = data.case
+    story: list = [_Anchor("cover"), Spacer(1, 18), _p(data.board, styles["cover-board"]),
+                   _p("Critical Incident Evidence Committee (CIEC)", styles["cover-sub"]),
+                   _p("CIEC meeting pack", styles["cover-title"]),
+                   _p(f"Case {case.reference}", styles["h2"]), Spacer(1, 8)]
+    references = case.reference
+    if data.other_cases:
+        references += f" (this pack); also at this meeting: {', '.join(data.other_cases)} (separate packs)"
+    asked = len(data.agencies)
+    valid = sum(1 for a in data.agencies if a.state == "valid")
+    facts = [
+        ("Meeting date", format_date(data.meeting) if data.meeting else "Not set yet"),
+        ("Case reference(s)", references),
+        ("Decision due", _due_text(data)),
+        ("Returns", f"{valid} of {asked} agencies asked have returned a valid CIGINF1" if asked
+         else "No requests for information issued"),
+        ("CIEC Chair", data.chair or "-"),
+        ("Prepared by", f"{data.administrator}, LSCB Administrator" if data.administrator else "LSCB Administrator"),
+        ("Pack built", format_date(data.built)),
+    ]
+    story.append(_facts(facts, styles, width, 0.28))
+    story.append(Spacer(1, 16))
+    missing = _missing_lines(data)
+    if missing or not data.agencies:
+        rows = [[_p("Missing or invalid: the CIEC meets without these", styles["cell-bold"])]]
+        rows += [[_p(line, styles["cell"])] for line in missing]
+        if not data.agencies:
+            rows.append([_p("No requests for information have been issued for this case.", styles["cell"])])
+        story.append(_grid(rows, [width], header=False, extra=[
+            ("BACKGROUND", (0, 0), (-1, 0), RED_FILL), ("BACKGROUND", (0, 1), (-1, -1), AMBER),
+            ("BOX", (0, 0), (-1, -1), 0.8, RED)]))
+    else:
+        story.append(_grid([[_p(f"Complete: all {asked} returns are in and valid.", styles["cell-bold"])]],
+                           [width], header=False, extra=[("BACKGROUND", (0, 0), (-1, -1), PALE)]))
+    story.append(Spacer(1, 28))
+    notice = (f"{MARKING}. This pack holds personal data about a child and the people around them, shared "
+              "under the board's information-sharing agreement for the CIEC's decision only. Keep it on the "
+              "board's secure site or an encrypted device; do not forward it, print it only if you must, and "
+              "destroy printed copies securely after the meeting.")
+    story.append(_grid([[_p(notice, styles["small"])]], [width], header=False,
+                       extra=[("BOX", (0, 0), (-1, -1), 0.6, RULE), ("BACKGROUND", (0, 0), (-1, -1), PALE)]))
+    return story
+
+
+def _due_text(data: PackInput) -> str:
+    due = data.case.decision_due
+    if not due:
+        return "Not known (no notification date)"
+    left = (due - data.built).days
+    if left >= 0:
+        text = f"{format_date(due)} ({left} day{'s' if left != 1 else ''} left on {format_date(data.built)})"
+    else:
+        text = f"{format_date(due)} ({-left} day{'s' if left != -1 else ''} LATE on {format_date(data.built)})"
+    if data.meeting and data.meeting > due:
+        text += "; due BEFORE this meeting"
+    return text
+
+
+def _contents(data: PackInput, outline: list, styles) -> list:
+    story: list = _h1("Contents", "contents", styles, "Page numbers are those shown at the foot of each page "
+                                                      "and in your PDF viewer.")
+    for key, title, level in outline:
+        if key in ("cover", "contents"):
+            continue
+        if level == 0:
+            story.append(Spacer(1, 4))
+        story.append(_ContentsLine(title, level, key))
+    return story
+
+
+# --- CIGM1 agenda -------------------------------------------------------------------------------
+
+
+def _attending(item: AgencyReturn) -> list[dict]:
+    return [row for row in item.values.get("practitioners") or [] if str(row.get("attending", "")).strip() == "Yes"]
+
+
+def _agenda(data: PackInput, styles, width: float) -> list:
+    meeting = format_date(data.meeting) if data.meeting else "(date not set)"
+    story = _h1("CIGM1: CIEC meeting agenda", "agenda", styles,
+                f"Meeting of the Critical Incident Evidence Committee on {meeting}  ·  case {data.case.reference}")
+    story.append(_Heading("Part A: Practitioner Review", styles["h2"], "part-a"))
+    story.append(_p("Key practitioners (to the date of the incident) join for Part A only: 1. Introductions and "
+                    "confidentiality. 2. Each agency's involvement with the child and family, in the order below. "
+                    "3. Questions from the CIEC. 4. Practitioners leave before Part B.", styles["body"]))
+    story.append(Spacer(1, 2))
+    story.append(_p("Practitioners the agencies say will attend:", styles["label"]))
+    rows = [[_c(h, styles["head"]) for h in ("Agency", "Practitioner", "Role", "Team", "Contact")]]
+    none_attending, unknown = [], []
+    for item in sorted(data.agencies, key=lambda a: a.order):
+        if item.state == "outstanding":
+            unknown.append(item.code)
+            continue
+        people = _attending(item)
+        if not people:
+            none_attending.append(item.code)
+        for person in people:
+            rows.append([_c(item.code, styles["cell-bold"]), _c(person.get("name"), styles["cell"]),
+                         _c(person.get("role"), styles["cell"]), _c(person.get("team"), styles["cell"]),
+                         _c(person.get("contact"), styles["cell"])])
+    if len(rows) > 1:
+        story.append(_grid(rows, [w * width for w in (0.1, 0.2, 0.17, 0.17, 0.36)]))
+    else:
+        story.append(_p("No agency has named a practitioner who will attend.", styles["muted"]))
+    notes = []
+    if none_attending:
+        notes.append(f"No practitioner named as attending: {', '.join(none_attending)}.")
+    if unknown:
+        notes.append(f"Not known yet (return outstanding): {', '.join(unknown)}.")
+    for note in notes:
+        story.append(Spacer(1, 4))
+        story.append(_p(note, styles["small"]))
+    story.append(CondPageBreak(260))
+    story.append(_Heading("Part B: Review and CIG Decision", styles["h2"], "part-b"))
+    story.append(_p("CIEC members only. 1. Does the case meet the criteria for a Serious Case Review "
+                    "(regulation 5(2))? An SCR is required when (a) is met and (b)(i) or (b)(ii) is met.",
+                    styles["body"]))
+    box = "\u2610"
+    rows = [[_c(h, styles["head"]) for h in ("", "Question to decide", "Met", "Not met", "Unclear")]]
+    for tag, question in CRITERIA:
+        rows.append([_c(tag, styles["cell-bold"]), _c(question, styles["cell"])]
+                    + [_c(box, styles["cell"]) for _ in range(3)])
+    story.append(_grid(rows, [width * 0.13, width * 0.57] + [width * 0.1] * 3,
+                       extra=[("ALIGN", (2, 0), (-1, -1), "CENTER")]))
+    story.append(Spacer(1, 8))
+    story.append(_p("2. The CIEC's recommendation (one):", styles["body"]))
+    rows = [[_c(box, styles["cell"]), _c(name, styles["cell-bold"]), _c(text, styles["cell"])]
+            for name, text in RECOMMENDATIONS]
+    rows.append([_c(box, styles["cell"]), _c("Further information needed", styles["cell-bold"]),
+                 _c("What is needed, from whom, and the next meeting date: ____________________", styles["cell"])])
+    story.append(_grid(rows, [width * 0.05, width * 0.27, width * 0.68], header=False,
+                       extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]))
+    story.append(Spacer(1, 8))
+    due = data.case.decision_due
+    story.append(_p("3. The rationale, recorded on CIGSUM1 (case summary). The CIEC Chair refers the "
+                    "recommendation to the LSCB Independent Chair, who affirms or challenges it and decides"
+                    + (f"; the decision is due by {format_date(due)}." if due else "."), styles["body"]))
+    return story
+
+
+# --- the referral -------------------------------------------------------------------------------
+
+
+def _display(kind: str, value: Any, raw: str = "") -> str:
+    if kind == "tick":
+        return "Yes" if value is True else "No"
+    if kind == "date":
+        day = _as_date(value)
+        return format_date(day) if day else (raw or "")
+    if value is None:
+        return raw or ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+FRAME_HEIGHT = A4[1] - TOP_BAND - BOTTOM_BAND
+
+
+def _section_heading(text: str, styles, width: float) -> Table:
+    """A form section's heading as printed: a shaded band exactly as wide as the tables under it."""
+    band = Table([[_p(text, styles["section"], bold=True)]], colWidths=[width])
+    band.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), FILL), ("LEFTPADDING", (0, 0), (-1, -1), 5),
+                              ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    return band
+
+
+def _form_sections(form, values: dict, raw: dict, styles, width: float, skip_prefilled: bool) -> list:
+    """A form's answers laid out by section as printed: short answers in a table, long ones flowing.
+
+    A section's heading always stays with what follows it; an answer that fits on a page is kept on one
+    page; a longer one starts where it is and flows on over as many pages as it needs, never cut."""
+    story: list = []
+    for section in form.sections:
+        fields = [f for f in section.fields if not (skip_prefilled and f.prefilled)]
+        if not fields:
+            continue
+        units: list[list] = []  # each a run of flowables that belongs together
+        ticks = [f for f in fields if f.type == "tick"]
+        if ticks:
+            rows = [[_c("\u2612" if values.get(f.name) is True else "\u2610", styles["cell"]),
+                     _c(f.label, styles["cell"])] for f in ticks]
+            units.append([_grid(rows, [width * 0.05, width * 0.95], header=False, lines=False,
+                                extra=[("ALIGN", (0, 0), (0, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])])
+        short: list = []
+        for f in fields:
+            if f.type == "tick":
+                continue
+            if f.type in ("longtext", "rows"):
+                if short:
+                    units.append([_facts(short, styles, width)])
+                    short = []
+                units.append(_long(f, values, raw, styles, width, section.label))
+                continue
+            text = _display(f.type, values.get(f.name), raw.get(f.name, ""))
+            short.append((f.label, _c(text, styles["cell"]) if text else _c(NOT_ANSWERED, styles["cell-muted"])))
+        if short:
+            units.append([_facts(short, styles, width)])
+        units[0] = [_section_heading(section.heading, styles, width), Spacer(1, 5), *units[0]]
+        for unit in units:
+            story.extend(_keep(unit, width))
+            story.append(Spacer(1, 6))
+        story.append(Spacer(1, 4))
+    return story
+
+
+def _keep(unit: list, width: float) -> list:
+    """``unit`` kept on one page when it fits on one; otherwise started with room for its first lines.
+
+    Its height is estimated (laying it out twice would cost more than the rest of the page), generously
+    for text, so an answer only just short of a page still flows on rather than leaving a blank page."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    height = 0.0
+    for flowable in unit:
+        if isinstance(flowable, Paragraph):
+            style = flowable.style
+            lines = flowable.getPlainText().split("\n")
+            count = sum(int(stringWidth(line, style.fontName, style.fontSize) * 1.06 / width) + 1 for line in lines)
+            height += count * style.leading + style.spaceBefore + style.spaceAfter
+        elif isinstance(flowable, Table):
+            height += 20 * len(flowable._cellvalues)
+        else:
+            height += 20
+    if height <= FRAME_HEIGHT - 24:
+        return [KeepTogether(unit)]
+    return [CondPageBreak(160), *unit]
+
+
+def _long(f: Field, values: dict, raw: dict, styles, width: float, section_label: str) -> list:
+    label = [] if f.label == section_label else [_p(f.label, styles["label"])]
+    if f.type == "rows":
+        rows = values.get(f.name) or []
+        if not rows:
+            return label + [_p("None given.", styles["muted"])]
+        total = sum(c.width for c in f.columns)
+        widths = [width * c.width / total for c in f.columns]
+        table = [[_c(c.label, styles["head"]) for c in f.columns]]
+        for row in rows:
+            number = row.get("row")
+            table.append([_c(_display(c.type, row.get(c.name), raw.get(f.cell_name(number, c.name), "")
+                                       if number else ""), styles["cell"]) for c in f.columns])
+        return label + [_grid(table, widths)]
+    text = _display("longtext", values.get(f.name), raw.get(f.name, "")).strip()
+    if not text:
+        return label + [_p(NOT_ANSWERED, styles["muted"])]
+    return label + [_p(chunk.strip("\n"), styles["answer"]) for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
+
+
+def _referral(data: PackInput, styles, width: float) -> list:
+    case = data.case
+    story = _h1("The referral (CIGSCR1) and the case's dates", "referral", styles,
+                "As the referrer completed it; section numbers and labels are the form's own.")
+    dates = [
+        ("LSCB notified of the incident", format_date(case.notified) if case.notified else "Not recorded"),
+        ("Referral received (case opened)", format_date(case.opened) if case.opened else "Not recorded"),
+        ("SCR decision due (one month after notification)", _due_text(data)),
+        ("CIEC meeting", format_date(data.meeting) if data.meeting else "Not set yet"),
+    ]
+    story.append(_facts(dates, styles, width, 0.42))
+    referral = case.referral or {}
+    problems = list(referral.get("problems") or [])
+    if problems:
+        story.append(Spacer(1, 8))
+        story.append(_p("The referral was accepted with these problems:", styles["label"]))
+        story.extend(_p(problem, styles["problem"]) for problem in problems)
+    values = referral.get("values") or {}
+    story.append(Spacer(1, 6))
+    if not values:
+        story.append(_p("No referral form is recorded with this case.", styles["muted"]))
+    else:
+        story.extend(_form_sections(load_form("cigscr1"), values, referral.get("raw") or {}, styles, width,
+                                    skip_prefilled=False))
+    people = [case.child, *case.people]
+    if any(person.address for person in people):  # what the agencies were sent with their request
+        rows = [[_c(h, styles["head"]) for h in ("Name", "DOB", "Relationship", "Address")]]
+        for number, person in enumerate(people):
+            rows.append([_c(person.name, styles["cell"]), _c(format_date(person.dob), styles["cell"]),
+                         _c("the child" if number == 0 else person.relationship, styles["cell"]),
+                         _c(person.address, styles["cell"])])
+        story.extend(_keep([_section_heading("The child and significant people as sent to the agencies (CIGINF1)",
+                                             styles, width), Spacer(1, 5),
+                            _grid(rows, [width * w for w in (0.26, 0.13, 0.17, 0.44)])], width))
+    return story
+
+
+# --- returns at a glance ------------------------------------------------------------------------
+
+
+def _glance(data: PackInput, styles, width: float) -> list:
+    story = _h1("Returns at a glance", "glance", styles,
+                f"Every CIEC member asked for information (CIGINF1), as at {format_date(data.built)}.")
+    heads = ("Agency", "Returned", "Child known", "Open at the time", "SCR criteria met?", "Practitioners attending")
+    rows = [[_c(h, styles["head"]) for h in heads]]
+    extra = []
+    for number, item in enumerate(sorted(data.agencies, key=lambda a: a.order), start=1):
+        agency = Paragraph(f"<b>{_markup(item.code)}</b><br/>{_markup(item.agency)}", styles["cell"])
+        if item.state == "outstanding":
+            due = f", due {format_date(item.due)}" if item.due else ""
+            rows.append([agency, _c(f"Outstanding{due}", styles["cell-bold"]), "", "", "", ""])
+            extra += [("SPAN", (1, number), (-1, number)), ("BACKGROUND", (0, number), (-1, number), AMBER)]
+            continue
+        values = item.values
+        people = _attending(item)
+        attending = "; ".join(f"{p.get('name', '')}" + (f" ({p['role']})" if p.get("role") else "") for p in people)
+        criteria = values.get("criteria_met") or ""
+        cells = [agency, _c(format_date(item.returned), styles["cell"]),
+                 _c(values.get("child_known") or "-", styles["cell"]),
+                 _c(values.get("case_open") or "-", styles["cell"]),
+                 _c(criteria or "-", styles["cell"]), _c(attending or "None", styles["cell"])]
+        if item.state == "invalid":
+            count = len(item.problems)
+            cells[1] = Paragraph(f"{format_date(item.returned)}<br/><b>INVALID: {count} "
+                                 f"problem{'s' if count != 1 else ''}</b>", styles["cell"])
+            extra.append(("BACKGROUND", (0, number), (-1, number), RED_FILL))
+        rows.append(cells)
+    if len(rows) == 1:
+        story.append(_p("No requests for information have been issued for this case.", styles["muted"]))
+        return story
+    story.append(_grid(rows, [w * width for w in (0.24, 0.14, 0.1, 0.12, 0.12, 0.28)], extra=extra))
+    valid = sum(1 for a in data.agencies if a.state == "valid")
+    story.append(Spacer(1, 6))
+    story.append(_p(f"{valid} valid, {len(data.invalid)} invalid, {len(data.outstanding)} outstanding, of "
+                    f"{len(data.agencies)} asked.", styles["small"]))
+    return story
+
+
+# --- the chronology -----------------------------------------------------------------------------
+
+
+def chronology_rows(data: PackInput) -> list[tuple[dt.date | None, str, dict, str]]:
+    """Every agency's chronology rows in date order (undated rows last): (date, agency code, row, date text)."""
+    rows = []
+    for item in data.received:
+        for row in item.values.get("chronology") or []:
+            day = _as_date(row.get("date"))
+            text = format_date(day) if day else (item.raw.get(f"chronology_{row.get('row')}_date") or "undated")
+            rows.append((day, item.code, row, text, item.order))
+    rows.sort(key=lambda r: (r[0] is None, r[0] or dt.date.min, r[4], r[2].get("row") or 0))
+    return [r[:4] for r in rows]
+
+
+def _chronology(data: PackInput, styles, width: float) -> list:
+    story = _h1("Multi-agency chronology", "chronology", styles,
+                "Every agency's significant contacts up to the date of the incident, merged in date order.")
+    rows = chronology_rows(data)
+    if not rows:
+        story.append(_p("No agency has returned a chronology yet.", styles["muted"]))
+        return story
+    table = [[_c(h, styles["head"]) for h in ("Date", "Agency", "Contact / event", "Practitioner or team",
+                                               "Action / outcome")]]
+    extra = []
+    for number, (_day, code, row, text) in enumerate(rows, start=1):
+        table.append([_c(text, styles["cell"]), _c(code, styles["cell-bold"]), _c(row.get("event"), styles["cell"]),
+                      _c(row.get("practitioner"), styles["cell"]), _c(row.get("outcome"), styles["cell"])])
+        if number % 2 == 0:
+            extra.append(("BACKGROUND", (0, number), (-1, number), PALE))
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    code_width = max(44.0, *(stringWidth(code, SANS_BOLD, 8.5) + 10 for _d, code, _r, _t in rows))
+    rest = width - width * 0.12 - code_width
+    story.append(_grid(table, [width * 0.12, code_width, rest * 0.38, rest * 0.25, rest * 0.37], extra=extra))
+    attached = [(item.code, d.name) for item in data.received for d in item.attached]
+    if attached:
+        story.append(Spacer(1, 6))
+        story.append(_p("Documents attached to returns (fuller chronologies among them) follow each agency's "
+                        "return: " + "; ".join(f"{code}: {name}" for code, name in attached) + ".", styles["small"]))
+    return story
+
+
+# --- each agency's return -----------------------------------------------------------------------
+
+
+def _agency(data: PackInput, item: AgencyReturn, styles, width: float) -> list:
+    completed = _display("date", item.values.get("completion_date"), item.raw.get("completion_date", ""))
+    sub = f"CIGINF1 returned {format_date(item.returned)}" + (f"  ·  completed {completed}" if completed else "")
+    story = _h1(f"{item.code}: {item.agency}", f"agency-{item.code}", styles, sub)
+    if item.state == "invalid":
+        rows = [[_c(f"This return is INVALID ({len(item.problems)} problem{'s' if len(item.problems) != 1 else ''}); "
+                    "shown as received:", styles["cell-bold"])]]
+        rows += [[_c(f"- {problem}", styles["cell"])] for problem in item.problems]
+        story.append(_grid(rows, [width], header=False, extra=[("BACKGROUND", (0, 0), (-1, -1), RED_FILL),
+                                                               ("BOX", (0, 0), (-1, -1), 0.8, RED)]))
+        story.append(Spacer(1, 6))
+    if item.values:
+        story.extend(_form_sections(load_form("ciginf1"), item.values, item.raw, styles, width, skip_prefilled=True))
+    else:
+        story.append(_p("No answers could be read from this return.", styles["muted"]))
+    if item.attached:
+        rows = [[_c(h, styles["head"]) for h in ("Document", "In this pack")]]
+        for document in item.attached:
+            where = (f"merged: {len(document.pages)} page{'s' if len(document.pages) != 1 else ''}, after this page"
+                     if document.merged else f"{document.note} ({document.relative})")
+            rows.append([_c(document.name, styles["cell"]), _c(where, styles["cell"])])
+        story.extend(_keep([_section_heading(f"Documents attached by {item.code}", styles, width), Spacer(1, 5),
+                            _grid(rows, [width * 0.45, width * 0.55])], width))
+        for document in item.attached:
+            if not document.merged:
+                continue
+            for index, (left, bottom, right, top, rotation) in enumerate(document.pages):
+                wide = (right - left) > (top - bottom)
+                if rotation in (90, 270):
+                    wide = not wide
+                caption = (f"Attached by {item.code}: {document.name}  ·  page {index + 1} of "
+                           f"{len(document.pages)}")
+                page = _AttachedPage(caption, document, index, styles)
+                if index == 0:
+                    page.pack_key = document.key
+                story += [NextPageTemplate("attached-landscape" if wide else "attached"), PageBreak(), page]
+        story.append(NextPageTemplate("body"))
+    return story
+
+
+# --- assembly (pypdf) ---------------------------------------------------------------------------
+
+
+def _assemble(data: PackInput, layout: Layout, password: str | None) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject,
+                               TextStringObject)
+
+    from .pdfform import adopt_fields
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(layout.pdf)))
+    writer.pdf_header = b"%PDF-1.7"
+    digest = hashlib.sha256(layout.pdf)
+    readers: dict[str, Attached] = {}
+    for page_number, document, index, box in layout.placements:
+        readers.setdefault(document.key, document)
+        _place(writer, writer.pages[page_number - 1], document, index, box)
+    for key, document in readers.items():  # readers stay alive until written: pypdf maps clones by id(reader)
+        adopt_fields(writer, document.reader, key)
+        digest.update(key.encode() + hashlib.sha256(document.path.read_bytes()).digest())
+
+    parents: dict[int, Any] = {}
+    for key, title, level in layout.outline:
+        page = layout.anchors.get(key)
+        if page is None or (level and level - 1 not in parents):
+            continue
+        for deeper in [n for n in parents if n >= level]:
+            del parents[deeper]
+        parent = parents.get(level - 1) if level else None
+        parents[level] = writer.add_outline_item(title=title, page_number=page - 1, parent=parent,
+                                                 bold=level == 0, is_open=level == 0)
+    writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
+
+    title = f"CIEC pack {data.case.reference}" + (f", meeting {format_date(data.meeting)}" if data.meeting else "")
+    writer.add_metadata({"/Title": title, "/Author": data.board, "/Subject": MARKING, "/Creator": "lifkit",
+                         "/Producer": "lifkit (reportlab, pypdf)", "/Keywords": f"{MARKING}, {data.case.reference}",
+                         "/CreationDate": data.stamp, "/ModDate": data.stamp})
+    root = writer._root_object
+    root[NameObject("/Lang")] = TextStringObject("en-GB")
+    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    digest.update(data.stamp.encode())
+    file_id = ByteStringObject(digest.digest()[:16])
+    writer._ID = ArrayObject([file_id, file_id])
+    if password:
+        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _multiply(first: tuple, second: tuple) -> tuple:
+    """The matrix that applies ``first`` then ``second`` (PDF order: [a b c d e f])."""
+    a1, b1, c1, d1, e1, f1 = first
+    a2, b2, c2, d2, e2, f2 = second
+    return (a1 * a2 + b1 * c2, a1 * b2 + b1 * d2, c1 * a2 + d1 * c2, c1 * b2 + d1 * d2,
+            e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
+
+
+def _apply(matrix: tuple, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = matrix
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _fit(crop: tuple, box: tuple) -> tuple:
+    """The matrix putting a page (crop box and /Rotate) upright, scaled to fit ``box`` and centred at its top."""
+    left, bottom, right, top, rotation = crop
+    width, height = right - left, top - bottom
+    turn = {0: (1, 0, 0, 1, 0, 0), 90: (0, -1, 1, 0, 0, width), 180: (-1, 0, 0, -1, width, height),
+            270: (0, 1, -1, 0, height, 0)}.get(rotation, (1, 0, 0, 1, 0, 0))
+    shown_w, shown_h = (height, width) if rotation in (90, 270) else (width, height)
+    x0, y0, x1, y1 = box
+    scale = min((x1 - x0) / shown_w, (y1 - y0) / shown_h, 1.0)
+    tx = x0 + ((x1 - x0) - shown_w * scale) / 2
+    ty = y1 - shown_h * scale
+    matrix = _multiply((1, 0, 0, 1, -left, -bottom), turn)
+    matrix = _multiply(matrix, (scale, 0, 0, scale, tx, ty))
+    return matrix, (tx, ty, shown_w * scale, shown_h * scale)
+
+
+def _number(value: float):
+    from pypdf.generic import FloatObject, NumberObject
+
+    rounded = round(value, 4)
+    return NumberObject(int(rounded)) if rounded == int(rounded) else FloatObject(rounded)
+
+
+def _resolved(dictionary, key: str):
+    """``dictionary[key]`` with an indirect reference followed (``get`` returns the reference), or None."""
+    value = dictionary.get(key)
+    return value.get_object() if value is not None else None
+
+
+def _place(writer, target, document: Attached, index: int, box: tuple) -> None:
+    """Put page ``index`` of ``document`` on the pack page ``target`` as a form XObject, with its annotations."""
+    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, RectangleObject,
+                               StreamObject)
+
+    source = document.reader.pages[index]
+    crop = document.pages[index]
+    matrix, (px, py, pw, ph) = _fit(crop, box)
+
+    contents = _resolved(source, "/Contents")
+    form = StreamObject()
+    if contents is None:
+        form._data = b""
+    elif isinstance(contents, StreamObject) and "/Filter" in contents and not isinstance(contents, DecodedStreamObject):
+        form._data = contents._data  # still compressed: copied as it is, never decoded or parsed
+        for key in ("/Filter", "/DecodeParms"):
+            if key in contents:
+                form[NameObject(key)] = contents[key].clone(writer)
+    else:
+        parts = contents if isinstance(contents, ArrayObject) else [contents]
+        form = DecodedStreamObject()
+        form.set_data(b"\n".join(part.get_object().get_data() for part in parts))
+        form = form.flate_encode()
+    left, bottom, right, top, _rotation = crop
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = RectangleObject([_number(left), _number(bottom), _number(right), _number(top)])
+    resources = _resolved(source, "/Resources")
+    if resources is not None:
+        cloned = resources.clone(writer)
+        form[NameObject("/Resources")] = getattr(cloned, "indirect_reference", None) or cloned
+    form_ref = writer._add_object(form)
+
+    page_resources = DictionaryObject()
+    for key, value in (_resolved(target, "/Resources") or {}).items():
+        page_resources[NameObject(key)] = value
+    xobjects = DictionaryObject()
+    for key, value in (_resolved(page_resources, "/XObject") or {}).items():
+        xobjects[NameObject(key)] = value
+    xobjects[NameObject("/LkAttached")] = form_ref
+    page_resources[NameObject("/XObject")] = xobjects
+    target[NameObject("/Resources")] = page_resources
+    ops = "q {} cm /LkAttached Do Q\nq 0.6 0.65 0.71 RG 0.5 w {} {} {} {} re S Q\n".format(
+        " ".join(f"{v:.5f}".rstrip("0").rstrip(".") for v in matrix),
+        *(f"{v:.3f}" for v in (px, py, pw, ph)))
+    before, after = DecodedStreamObject(), DecodedStreamObject()
+    before.set_data(b"q\n")
+    after.set_data(b"\nQ\n" + ops.encode("ascii"))
+    existing = _resolved(target, "/Contents")
+    parts = list(existing) if isinstance(existing, ArrayObject) else [target.raw_get("/Contents")]
+    target[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *parts, writer._add_object(after)])
+
+    annotations = []
+    for reference in _resolved(source, "/Annots") or []:
+        annotation = reference.get_object()
+        subtype = annotation.get("/Subtype")
+        action = _resolved(annotation, "/A")
+        if subtype == "/Popup" or (subtype == "/Link" and ("/Dest" in annotation or (
+                action is not None and action.get("/S") != "/URI"))):
+            continue  # links into the attached document's own pages lead nowhere in the pack
+        clone = annotation.clone(writer, ignore_fields=("/P", "/Popup"))
+        if getattr(clone, "indirect_reference", None) is None:
+            writer._add_object(clone)
+        rect = [float(v) for v in (_resolved(annotation, "/Rect") or [0, 0, 0, 0])]
+        corners = [_apply(matrix, x, y) for x in (rect[0], rect[2]) for y in (rect[1], rect[3])]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        clone[NameObject("/Rect")] = RectangleObject([_number(min(xs)), _number(min(ys)), _number(max(xs)),
+                                                      _number(max(ys))])
+        for key in ("/QuadPoints", "/Vertices", "/L"):
+            if key in annotation:
+                points = [float(v) for v in annotation[key]]
+                moved = [c for i in range(0, len(points) - 1, 2) for c in _apply(matrix, points[i], points[i + 1])]
+                clone[NameObject(key)] = ArrayObject(_number(v) for v in moved)
+        clone[NameObject("/P")] = target.indirect_reference
+        annotations.append(clone.indirect_reference)
+    if annotations:
+        existing = _resolved(target, "/Annots")
+        target[NameObject("/Annots")] = ArrayObject([*(existing or []), *annotations])
