@@ -256,7 +256,9 @@ def open_register(path: Path) -> Register:
 
     Raises :class:`InputError` (naming the file and what to do) for a workbook lifkit cannot read: a
     missing file, an encrypted or old-style ``.xls`` workbook, a Strict Open XML one, a missing
-    ``Register`` or ``Decisions`` sheet, or a sheet without its header row.
+    ``Register`` or ``Decisions`` sheet, or a Register sheet without its header row. The Decisions
+    sheet is read (and its header row looked for) when :meth:`Register.decisions` is first called.
+    Reading takes no lock and works while the workbook is open in Excel.
     """
     path = Path(path)
     book = _Book(path, _read_file(path))

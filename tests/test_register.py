@@ -469,23 +469,33 @@ def test_text_xml_cannot_hold_is_escaped_and_read_back(updated):
 # --- two processes, and processes killed mid-save ---------------------------------------------------------
 
 WRITER = """
-import datetime as dt, sys
+import datetime as dt, os, sys, time
 from lifkit.register import record
-path, tag = sys.argv[1], sys.argv[2]
+path, tag, go = sys.argv[1], sys.argv[2], sys.argv[3]
+while not os.path.exists(go):  # both start writing at once
+    time.sleep(0.005)
+print(time.time())
 for i in range(50):
     record(path, f"{tag}-{i:03d}", {"status": "Decided", "decision_date": dt.date(2026, 1, 1)},
            {"date": dt.date(2026, 1, 1), "by": "CIEC", "decision": "No SCR", "rationale": f"{tag} {i}",
             "recorded_by": tag})
+print(time.time())
 """
 
 
 def test_two_processes_recording_at_once_lose_nothing(workspace: Path):
     path = workspace / "register.xlsx"
-    processes = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag], stderr=subprocess.PIPE)
-                 for tag in ("ALPHA", "BRAVO")]
+    go = workspace / "go"
+    processes = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag, str(go)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE) for tag in ("ALPHA", "BRAVO")]
+    time.sleep(1.5)  # both processes started and waiting
+    go.touch()
+    spans = []
     for process in processes:
-        _, err = process.communicate(timeout=300)
+        out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err.decode()
+        spans.append([float(t) for t in out.split()])
+    assert max(start for start, _ in spans) < min(end for _, end in spans)  # they did write at the same time
     register = open_register(path)
     refs = [row["Case ref"] for row in register.rows()]
     assert sorted(refs) == sorted(f"{tag}-{i:03d}" for tag in ("ALPHA", "BRAVO") for i in range(50))
@@ -494,6 +504,7 @@ def test_two_processes_recording_at_once_lose_nothing(workspace: Path):
     assert {d["Rationale"] for d in decisions} == {f"{tag} {i}" for tag in ("ALPHA", "BRAVO") for i in range(50)}
     _, rows = openpyxl_rows(path, "Register")
     assert len(rows) == 100
+    assert [n for n, _ in rows] == list(range(2, 102))
     assert len(list((workspace / ".backups").iterdir())) == register_module.BACKUPS_KEPT
 
 
