@@ -11,7 +11,10 @@ Then, each timed as a separate process (as the administrator runs it), median of
 
 Target (issue 7): lifkit under 3 s, and within 3x of qpdf.
 
-    .venv/bin/python bench/pack_bench.py [--runs 5] [--keep DIR]
+    .venv/bin/python bench/pack_bench.py [--runs 5] [--keep DIR] [--json]
+
+With --json it prints only a JSON list for bench/run.py (``make bench``): one item with the task,
+lifkit's median, the reference task and its median, in seconds.
 """
 
 from __future__ import annotations
@@ -168,7 +171,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="Make the case in this folder and keep it.")
+    parser.add_argument("--json", action="store_true", help="Print the figures as JSON (for bench/run.py).")
     args = parser.parse_args()
+    say = (lambda text: print(text, file=sys.stderr)) if args.json else print
     qpdf = shutil.which("qpdf")
     if not qpdf:
         raise SystemExit("qpdf is not installed (make test-tools installs it).")
@@ -178,7 +183,7 @@ def main() -> None:
     try:
         started = time.perf_counter()
         ws, reference, inputs = make_case(root)
-        print(f"case {reference}: {AGENCIES} returns, {ATTACHED} attached PDFs of {ATTACHED_PAGES} pages "
+        say(f"case {reference}: {AGENCIES} returns, {ATTACHED} attached PDFs of {ATTACHED_PAGES} pages "
               f"(made in {time.perf_counter() - started:.0f} s)")
         out = root / "pack.pdf"
         exe = str(Path(sys.executable).parent / "lifkit")
@@ -192,13 +197,20 @@ def main() -> None:
         merged_pages = sum(len(PdfReader(str(p)).pages) for p in inputs)
         qpdf_cmd = [qpdf, "--empty", "--pages", *map(str, inputs), "--", str(root / "merged.pdf")]
         qpdf_median, qpdf_times = timed(qpdf_cmd, args.runs)
-        print(f"lifkit pack: median {lifkit_median:.2f} s over {args.runs} runs "
+        say(f"lifkit pack: median {lifkit_median:.2f} s over {args.runs} runs "
               f"({', '.join(f'{t:.2f}' for t in lifkit_times)}); {pages} pages, {chronology}-row chronology")
-        print(f"qpdf merge:  median {qpdf_median:.2f} s over {args.runs} runs "
+        say(f"qpdf merge:  median {qpdf_median:.2f} s over {args.runs} runs "
               f"({', '.join(f'{t:.2f}' for t in qpdf_times)}); {merged_pages} pages from {len(inputs)} files")
         ratio = lifkit_median / qpdf_median
-        print(f"ratio lifkit/qpdf: {ratio:.1f}x   (targets: under 3 s -> {'met' if lifkit_median < 3 else 'NOT met'}; "
+        say(f"ratio lifkit/qpdf: {ratio:.1f}x   (targets: under 3 s -> {'met' if lifkit_median < 3 else 'NOT met'}; "
               f"within 3x of qpdf -> {'met' if ratio <= 3 else 'NOT met'})")
+        if args.json:
+            print(json.dumps([{
+                "task": f"`lifkit pack` of {AGENCIES} returns, {ATTACHED} attached PDFs of {ATTACHED_PAGES} pages, "
+                        f"{chronology}-row chronology ({pages} pages)",
+                "lifkit": round(lifkit_median, 3),
+                "reference_task": f"`qpdf --empty --pages` of the same {len(inputs)} PDFs",
+                "reference": round(qpdf_median, 3)}]))
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

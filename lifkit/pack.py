@@ -470,7 +470,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell-bold": ParagraphStyle("cell-bold", fontName=SANS_BOLD, fontSize=8.5, leading=10.5),
         "head": ParagraphStyle("head", fontName=SANS_BOLD, fontSize=8, leading=10, textColor=NAVY),
         "caption": ParagraphStyle("caption", fontName=SANS_BOLD, fontSize=8.5, leading=11, textColor=NAVY),
-        "item": ParagraphStyle("item", **base, leftIndent=12, spaceAfter=1),
         "problem": ParagraphStyle("problem", fontName=SANS, fontSize=8.5, leading=11, textColor=RED,
                                   leftIndent=10, bulletIndent=0),
     }
@@ -544,13 +543,23 @@ class _ContentsLine(Flowable):
 class _AttachedPage(Flowable):
     """A pack page that an attached PDF's page will be put on: draws the caption, records where."""
 
-    def __init__(self, caption: str, document: Attached, index: int, styles):
+    def __init__(self, code: str, document: Attached, index: int, styles):
         super().__init__()
-        self.caption, self.document, self.index = caption, document, index
-        self.paragraph = Paragraph(_markup(caption, bold=True), styles["caption"])
+        self.code, self.document, self.index, self.style = code, document, index, styles["caption"]
 
     def wrap(self, available_width, available_height):
         self.width = available_width
+        name, size = self.document.name, self.style.fontSize
+        tail = f"  ·  page {self.index + 1} of {len(self.document.pages)}"
+
+        def caption(text: str) -> str:
+            return f"Attached by {self.code}: {text}{tail}"
+
+        if string_width(caption(name), size, True) > available_width:  # one line: the page goes right under it
+            while name and string_width(caption(name + "…"), size, True) > available_width:
+                name = name[:-1]
+            name += "…"
+        self.paragraph = Paragraph(_markup(caption(name), bold=True), self.style)
         _, height = self.paragraph.wrap(available_width, CAPTION)
         self.height = min(height, CAPTION)
         return self.width, self.height
@@ -643,11 +652,13 @@ class _PackDoc(BaseDocTemplate):
         canvas.save()
 
     def _number_form(self, name: str, text: str, size: float, colour) -> None:
+        """A right-aligned number (ASCII, which the base font draws whole) as a form."""
         canvas = self.canv
-        width = string_width(text, size)
+        width = canvas.stringWidth(text, SANS, size)
         canvas.beginForm(name, lowerx=-width - 2, lowery=-4, upperx=1, uppery=size + 2)
         canvas.setFillColor(colour)
-        draw_string(canvas, -width, 0, text, size)
+        canvas.setFont(SANS, size)
+        canvas.drawString(-width, 0, text)
         canvas.endForm()
 
 
@@ -1195,9 +1206,7 @@ def _agency(data: PackInput, item: AgencyReturn, styles, width: float) -> list:
                 wide = (right - left) > (top - bottom)
                 if rotation in (90, 270):
                     wide = not wide
-                caption = (f"Attached by {item.code}: {document.name}  ·  page {index + 1} of "
-                           f"{len(document.pages)}")
-                page = _AttachedPage(caption, document, index, styles)
+                page = _AttachedPage(item.code, document, index, styles)
                 if index == 0:
                     page.pack_key = document.key
                 story += [NextPageTemplate("attached-landscape" if wide else "attached"), PageBreak(), page]
