@@ -45,5 +45,10 @@ demo: venv
 	rm -rf $(DEMO_DIR)
 	$(BIN)/lifkit demo $(DEMO_DIR)
 
+# Times lifkit against reference tools in the same run; writes bench/results.md (quoted in the README).
+bench: venv test-tools
+	@command -v hyperfine >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq hyperfine >/dev/null; }
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

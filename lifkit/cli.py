@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .commands import cases as case_commands
+from .commands import decisions as decision_commands
 from .commands import forms as form_commands
 from .commands import pack as pack_commands
 from .commands import register as register_commands
@@ -109,6 +110,10 @@ for command in (
     case_commands.chase,
     register_commands.register,
     pack_commands.pack,
+    decision_commands.decide,
+    decision_commands.notified,
+    decision_commands.overdue,
+    decision_commands.report,
 ):
     cli.add_command(command)
 

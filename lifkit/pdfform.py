@@ -465,6 +465,8 @@ def fill_pdf(source: Path, target: Path, values: dict) -> Path:
     writer = PdfWriter(clone_from=PdfReader(str(source)))
     texts = {k: str(v) for k, v in values.items() if not isinstance(v, bool)}
     for page in writer.pages:
+        if "/Annots" not in page:
+            continue
         writer.update_page_form_field_values(page, texts, auto_regenerate=False)
         for annotation in page.get("/Annots", []):
             widget = annotation.get_object()

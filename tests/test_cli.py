@@ -134,3 +134,13 @@ def test_python_dash_m_lifkit():
     result = subprocess.run([sys.executable, "-m", "lifkit", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.strip() == f"lifkit, version {__version__}"
+
+
+def test_the_cli_reference_is_up_to_date():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_cli_reference", REPO / "docs" / "make_cli_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert committed == module.reference(), "docs/cli.md is stale: run .venv/bin/python docs/make_cli_reference.py"

@@ -156,9 +156,13 @@ def config_check(ctx: click.Context, app: AppContext, as_json: bool) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @json_option
 def demo(directory: Path, as_json: bool) -> None:
-    """Make a practice workspace in DIRECTORY with a fictional board and members, and try lifkit on it.
+    """Make a practice workspace in DIRECTORY and run the whole cycle on two fictional cases.
 
-    Everything in it is fictional and marked so; addresses use the reserved .example domain.
+    A fictional board with 15 members: referrals opened from emailed forms, requests, replies (PDF
+    and Word, one late, one invalid then corrected, one with an attached chronology), collect,
+    status, chase, the pack (and an encrypted copy), the CIEC's recommendation, the Chair's
+    decision, CIGSUM1, the notices, the register, overdue and the year's report. Everything in it is
+    fictional and marked so; addresses use the reserved .example domain.
 
     \b
     Example:
@@ -170,9 +174,11 @@ def demo(directory: Path, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    click.echo(f"Practice workspace (fictional): {result.root}")
+    click.echo(f"Practice workspace (everything in it is fictional): {result.root}")
     for step in result.steps:
         click.echo(f"  - {step}")
-    click.echo(f"Settings: {result.settings_file}")
-    click.echo(f"Register: {result.register}")
-    click.echo(f"Try: lifkit --workspace {result.root} members")
+    click.echo("Made:")
+    for what, path in result.files.items():
+        click.echo(f"  {what + ':':<16} {path}")
+    click.echo(f"The encrypted pack's password: {result.pack_password}")
+    click.echo(f"Try: lifkit --workspace {result.root} status")
