@@ -95,3 +95,14 @@ def workspace(tmp_path: Path) -> Path:
 def ws_lifkit(workspace: Path) -> Lifkit:
     """The command line, pointed at the `workspace` fixture."""
     return Lifkit(workspace)
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory) -> tuple[Path, dict]:
+    """The practice workspace of `lifkit demo`, made once per test run (read it; copy it to change it)."""
+    import json
+
+    root = tmp_path_factory.mktemp("demo") / "practice"
+    result = Lifkit()("demo", root, "--json")
+    assert result.exit_code == 0, result.output
+    return root, json.loads(result.stdout)

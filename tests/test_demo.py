@@ -12,12 +12,9 @@ import pytest
 from conftest import Lifkit
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple[Path, dict]:
-    root = tmp_path_factory.mktemp("demo") / "practice"
-    result = Lifkit()("demo", root, "--json")
-    assert result.exit_code == 0, result.output
-    return root, json.loads(result.stdout)
+@pytest.fixture
+def demo(demo_workspace) -> tuple[Path, dict]:
+    return demo_workspace
 
 
 def test_the_demo_names_what_it_made(demo):
