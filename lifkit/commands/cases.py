@@ -7,13 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitStatus
-from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, progress
-
-
-def _warn(ctx: click.Context, warning: str | None) -> bool:
-    if warning:
-        click.echo(f"Warning: {warning}", err=True)
-    return bool(warning)
+from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, progress, show_date, warn
 
 
 @click.group()
@@ -55,7 +49,7 @@ def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, as_json:
         for problem in result.problems:
             click.echo(f"  accepted problem: {problem}")
         click.echo(f"Next: lifkit request {result.reference} --meeting DATE")
-    if _warn(ctx, result.register_warning) or result.problems:
+    if warn(result.register_warning) or result.problems:
         ctx.exit(int(ExitStatus.ATTENTION))
 
 
@@ -93,7 +87,7 @@ def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: b
                    + (f"; {len(result.sent)} sent." if send else "."))
     placeholders = result.placeholders and (f"{', '.join(result.placeholders)} still have placeholder addresses "
                                             "from `lifkit init`: correct lifkit.toml before sending these drafts.")
-    if _warn(ctx, result.register_warning) | _warn(ctx, placeholders or None):
+    if warn(result.register_warning) | warn(placeholders or None):
         ctx.exit(int(ExitStatus.ATTENTION))
 
 
@@ -136,7 +130,7 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
         for note in result.notes:
             click.echo(f"NOTE      {note}")
         click.echo(f"{plural(len(result.received), 'return')} filed, {len(result.aside)} set aside.")
-    if _warn(ctx, result.register_warning) or result.needs_attention:
+    if warn(result.register_warning) or result.needs_attention:
         ctx.exit(int(ExitStatus.ATTENTION))
 
 

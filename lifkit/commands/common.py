@@ -105,6 +105,13 @@ def progress(length: int, label: str):
         yield lambda *_: bar.update(1)
 
 
+def warn(message: str | None) -> bool:
+    """Print a warning on stderr (when there is one); True when there was."""
+    if message:
+        click.echo(f"Warning: {message}", err=True)
+    return bool(message)
+
+
 def show_date(value) -> str:
     """A date as people read it (dd/mm/yyyy), or "-" when there is none."""
     from ..dates import format_date

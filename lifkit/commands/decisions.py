@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitStatus
-from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, show_date
+from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, warn
 
 RECOMMENDATION_HELP = "SCR, Critical Case Review, MA Concise Review, Individual Agency Review or Review not initiated"
 
@@ -20,8 +20,7 @@ def _finish(ctx, outcome, as_json: bool, what: str) -> None:
         click.echo(f"  case summary: {outcome.summary}")
         for notice in outcome.notices:
             click.echo(f"  notice draft: {notice.name}")
-    if outcome.register_warning:
-        click.echo(f"Warning: {outcome.register_warning}", err=True)
+    if warn(outcome.register_warning):
         ctx.exit(int(ExitStatus.ATTENTION))
 
 
