@@ -195,8 +195,13 @@ def _referral_file(path: Path, workdir: Path) -> tuple[Path, str]:
     return forms[0]
 
 
-def open_referral(ws, path: Path, notified: dt.date, accept_problems: bool = False) -> OpenedCase:
-    """Read a returned CIGSCR1 (PDF, Word, or an email holding one), validate it and open its case."""
+def open_referral(ws, path: Path, notified: dt.date, accept_problems: bool = False,
+                  child_address: str = "") -> OpenedCase:
+    """Read a returned CIGSCR1 (PDF, Word, or an email holding one), validate it and open its case.
+
+    The CIGSCR1 does not ask for addresses, which the CIGINF1 requests carry: ``child_address`` gives
+    the child's, and the significant people's can be added to case.yaml before the requests go out.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path} does not exist.", "Give the referral form (or the email it came in).")
@@ -212,7 +217,7 @@ def open_referral(ws, path: Path, notified: dt.date, accept_problems: bool = Fal
             raise ReferralProblems(form_file.name if form_file != path else path.name, validation.problems)
         values = validation.values
         child = {"name": values.get("child_name", ""), "dob": values.get("child_dob"),
-                 "dod": values.get("child_dod"), "address": ""}
+                 "dod": values.get("child_dod"), "address": child_address.strip()}
         people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": "",
                    "relationship": r.get("relationship", "")} for r in values.get("significant_people") or []]
         referral = {"values": values, "raw": validation.raw, "problems": problems}

@@ -58,7 +58,8 @@ def opened(workspace: Path, tmp_path: Path):
     form = fill_pdf(blank, CIGSCR1_VALUES, tmp_path / "CIGSCR1 Fictional Child.pdf")
     message = tmp_path / "referral.eml"
     message.write_bytes(reply("fictional.lead@testshire-police.example", "Referral", form))
-    result = ws("referral", "open", message, "--notified", "02/11/2026", "--json")
+    result = ws("referral", "open", message, "--notified", "02/11/2026", "--child-address", "1 Fictional Road\nTesttown",
+                "--json")
     assert result.exit_code == 0, result.output
     return ws, workspace, json.loads(result.stdout)["reference"]
 
@@ -72,6 +73,7 @@ def test_referral_open_from_an_email(opened):
     case = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8"))
     assert str(case["notified"]) == "2026-11-02"
     assert case["child"]["name"] == "Fictional Child"
+    assert case["child"]["address"] == "1 Fictional Road\nTesttown"  # carried by the CIGINF1 requests
     assert sorted(p.name for p in (folder / "inbox").iterdir()) == ["referral-CIGSCR1.pdf", "referral-message.eml"]
     events = [json.loads(line)["event"] for line in (folder / "journal.jsonl").read_text().splitlines()]
     assert events == ["opened", "validated"]

@@ -26,21 +26,25 @@ def referral() -> None:
               "the one-month decision clock starts here.")
 @click.option("--accept-problems", is_flag=True, help="Open the case even though the form has problems "
               "(they are recorded with the case).")
+@click.option("--child-address", default="", metavar="TEXT", help="The child's address, which the requests for "
+              "information carry (the CIGSCR1 does not ask for it).")
 @json_option
 @pass_workspace
 @click.pass_context
-def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, as_json: bool) -> None:
+def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, child_address: str, as_json: bool) -> None:
     """Validate a returned CIGSCR1 (PDF, Word, or the email holding it) and open its case.
 
-    The case gets the next reference, its folder under cases/, and a row on the register.
+    The case gets the next reference, its folder under cases/, and a row on the register. The
+    significant people's addresses, which the CIGSCR1 does not ask for, can be added to the case's
+    case.yaml before the requests go out.
 
     \b
     Example:
-      lifkit referral open CIGSCR1-returned.pdf --notified 02/11/2026
+      lifkit referral open CIGSCR1-returned.pdf --notified 02/11/2026 --child-address "1 Any Road, Town"
     """
     from ..exchange import open_referral
 
-    result = open_referral(ws, file, notified, accept_problems)
+    result = open_referral(ws, file, notified, accept_problems, child_address)
     if as_json:
         print_json(result)
     else:
