@@ -1957,12 +1957,7 @@ class _Sheet:
             if tail and int(tail.group(2)) == grown_from and ":" in text:
                 edits.append((match.start(3) + tail.start(2), match.end(3), str(new_last).encode()))
         if edits:
-            out, pos = [], 0
-            for start, end, new in edits:
-                out += [data[pos:start], new]
-                pos = end
-            out.append(data[pos:])
-            self.book.set_part(self.book.workbook_part, b"".join(out))
+            self.book.set_part(self.book.workbook_part, _splice(data, edits))
 
     def _grow_tables(self, grown_from: int, new_last: int) -> None:
         """Tables (Insert > Table) on the sheet whose last row is the one above the new rows grow with them."""
@@ -1987,12 +1982,17 @@ class _Sheet:
                 if new:
                     edits.append((attr.start(1), attr.end(1), new.encode()))
             if edits:
-                out, pos = [], 0
-                for start, end, new in edits:
-                    out += [data[pos:start], new]
-                    pos = end
-                out.append(data[pos:])
-                self.book.set_part(part, b"".join(out))
+                self.book.set_part(part, _splice(data, edits))
+
+
+def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """``data`` with each (start, end) span replaced by its new bytes; spans in order, not overlapping."""
+    out, pos = [], 0
+    for start, end, new in edits:
+        out += [data[pos:start], new]
+        pos = end
+    out.append(data[pos:])
+    return b"".join(out)
 
 
 _CELL_PATTERNS: dict[tuple[bytes, bytes], re.Pattern] = {}
