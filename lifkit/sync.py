@@ -140,14 +140,32 @@ class SyncResult:
 
 
 def sync_all(ws, reference: str | None = None) -> SyncResult:
-    """Rebuild every case's Register row (or one case's) from the case folders."""
+    """Rebuild every case's Register row (or one case's) from the case folders.
+
+    Cases with Decisions rows still to write go one by one (each with its rows, in one save); all the
+    others are written together, in one save of the workbook.
+    """
     from .cases import case_references
+    from .register import update_cases
 
     result = SyncResult()
-    for ref in [reference] if reference else case_references(ws):
-        warning = sync_case(ws, ref)
-        if warning:
-            result.failed[ref] = warning
+    references = [reference] if reference else case_references(ws)
+    together: dict[str, dict] = {}
+    for ref in references:
+        if _pending_rows(load_case(ws, ref).folder):
+            warning = sync_case(ws, ref)
+            if warning:
+                result.failed[ref] = warning
+            else:
+                result.written.append(ref)
         else:
-            result.written.append(ref)
+            together[ref] = case_row(ws, ref)
+    if together:
+        try:
+            update_cases(ws.register_path, together)
+            result.written.extend(together)
+        except LifkitError as exc:
+            for ref in together:
+                result.failed[ref] = f"The register was not updated: {exc.message}"
+    result.written.sort()
     return result
