@@ -238,20 +238,24 @@ def _field(paragraph, instruction: str, shown: str) -> None:
         paragraph._p.append(_xml(xml))
 
 
-def set_header_footer(doc) -> None:
+def _header_footer(doc, header_right: str, footer_left: str) -> None:
+    """The board's name (bold) and ``header_right`` in the header; ``footer_left`` and "Page X of Y" below."""
     section = doc.sections[0]
     header = section.header.paragraphs[0]
     header.style = doc.styles["Header"]
-    board = header.add_run("{{ board_name }}")
-    board.bold = True
-    header.add_run("\t{% if case_ref %}Case {{ case_ref }}{% endif %}")
+    header.add_run("{{ board_name }}").bold = True
+    header.add_run(f"\t{header_right}")
 
     footer = section.footer.paragraphs[0]
     footer.style = doc.styles["Footer"]
-    footer.add_run("{{ form_id }} version {{ form_version }}\tPage ")
+    footer.add_run(f"{footer_left}\tPage ")
     _field(footer, "PAGE", "1")
     footer.add_run(" of ")
     _field(footer, "NUMPAGES", "1")
+
+
+def set_header_footer(doc) -> None:
+    _header_footer(doc, "{% if case_ref %}Case {{ case_ref }}{% endif %}", "{{ form_id }} version {{ form_version }}")
 
 
 def set_body(doc) -> None:
@@ -338,17 +342,8 @@ def _rows_table(doc, rows: list[tuple[str, str]]):
 
 
 def set_cigsum1_header_footer(doc) -> None:
-    section = doc.sections[0]
-    header = section.header.paragraphs[0]
-    header.style = doc.styles["Header"]
-    header.add_run("{{ board_name }}").bold = True
-    header.add_run("\tOFFICIAL-SENSITIVE  Case {{ case_ref }}")
-    footer = section.footer.paragraphs[0]
-    footer.style = doc.styles["Footer"]
-    footer.add_run("CIGSUM1 LSCB CIG Case Summary, {{ case_ref }}, prepared {{ prepared }}\tPage ")
-    _field(footer, "PAGE", "1")
-    footer.add_run(" of ")
-    _field(footer, "NUMPAGES", "1")
+    _header_footer(doc, "OFFICIAL-SENSITIVE  Case {{ case_ref }}",
+                   "CIGSUM1 LSCB CIG Case Summary, {{ case_ref }}, prepared {{ prepared }}")
 
 
 def set_cigsum1_body(doc) -> None:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from openpyxl.utils import get_column_letter
+
 from conftest import Lifkit, require_tool
 from lifkit import register as register_module
 from lifkit.errors import ExitStatus, InputError, LockedError
@@ -727,17 +729,9 @@ NS_DECLS = ('xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def _header_cells(row: int, prefix: str = "x:") -> str:
-    cells = "".join(f'<{prefix}c r="{_letter(n)}{row}" t="inlineStr"><{prefix}is><{prefix}t>{c.header.replace(chr(39), "&apos;")}'
+    cells = "".join(f'<{prefix}c r="{get_column_letter(n)}{row}" t="inlineStr"><{prefix}is><{prefix}t>{c.header.replace(chr(39), "&apos;")}'
                     f'</{prefix}t></{prefix}is></{prefix}c>' for n, c in enumerate(REGISTER_COLUMNS, 1))
     return cells + f'<{prefix}c r="AE{row}" t="inlineStr"><{prefix}is><{prefix}t>Length</{prefix}t></{prefix}is></{prefix}c>'
-
-
-def _letter(n: int) -> str:
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def hand_written_sheet(extra_v3: str = "", extra_v4: str = "") -> bytes:
