@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from lifkit.register import DATE_FORMAT, DECISIONS_COLUMNS, REGISTER_COLUMNS, create_register, open_register, record
+from lifkit.register.workbook import DATE_FORMAT, DECISIONS_COLUMNS, REGISTER_COLUMNS, create_register, open_register, record
 
 
 def build(path: Path, rows: int) -> Path:

@@ -45,7 +45,7 @@ def hyperfine(commands: list[str], runs: int = 10, prepare: str | None = None) -
 def make_case(root: Path, count: int = 60) -> tuple[Path, str, list[Path], list[Path]]:
     """A workspace with one case, ``count`` filled CIGINF1 returns and the same as emails."""
     sys.path.insert(0, str(REPO / "tests"))
-    from lifkit.pdfform import fill_pdf
+    from lifkit.documents.pdfform import fill_pdf
     from returns import CIGINF1_VALUES, CIGSCR1_VALUES  # the tests' fictional values
 
     env = {**os.environ, "LIFKIT_TODAY": "2026-11-25"}
@@ -66,7 +66,7 @@ def make_case(root: Path, count: int = 60) -> tuple[Path, str, list[Path], list[
     returns, emails = [], []
     (root / "returns").mkdir()
     (root / "mail").mkdir()
-    from lifkit.workspace import open_workspace
+    from lifkit.case.workspace import open_workspace
 
     members = {m.code: m for m in open_workspace(workspace).settings.members}
     for index in range(count):

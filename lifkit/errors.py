@@ -66,7 +66,7 @@ class WorkspaceExists(InputError):
 class SettingsError(InputError):
     """``lifkit.toml`` is unreadable or breaks the settings schema.
 
-    ``problems`` is the list of :class:`lifkit.workspace.Problem` found, one message each.
+    ``problems`` is the list of :class:`lifkit.case.workspace.Problem` found, one message each.
     """
 
     def __init__(self, message: str, problems=(), hint: str | None = None):

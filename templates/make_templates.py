@@ -6,7 +6,7 @@ Run it from the repository after changing it, and commit both this script and th
 
 The template holds the page set-up (A4, 2 cm margins), the styles, the header (the board's name and
 the case reference), the footer (form id, version, "Page X of Y") and the wording around the form.
-The form itself (sections, labels, boxes and tables) is made by :mod:`lifkit.wordform` from the
+The form itself (sections, labels, boxes and tables) is made by :mod:`lifkit.documents.wordform` from the
 form definition and put where the ``{{p form_body }}`` paragraph is. ``templates/README.md`` lists
 the Jinja variables and the styles the form uses.
 
@@ -33,7 +33,7 @@ PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838  # twentieths of a point
 MARGIN = 1134
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-# Every style the template and lifkit.wordform use, as WordprocessingML. The ids (w:styleId) are what
+# Every style the template and lifkit.documents.wordform use, as WordprocessingML. The ids (w:styleId) are what
 # lifkit refers to: keep them; change the look (font, size, colour, spacing) as you like.
 STYLES = {
     "Normal": f"""

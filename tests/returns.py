@@ -63,7 +63,7 @@ def blank_form(ws: Lifkit, out: Path, form_id: str, case: str | None = CASE, age
 
 def tick_state(pdf: Path, name: str) -> str:
     """A tick-box's "on" state as the widget itself names it."""
-    from lifkit.pdfform import read_fields
+    from lifkit.documents.pdfform import read_fields
 
     return [s for s in read_fields(pdf)[name]["states"] if s != "/Off"][0]
 

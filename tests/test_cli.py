@@ -72,7 +72,7 @@ def test_lifkit_error_is_reported_plainly_with_its_status(workspace: Path, monke
     def locked(*args, **kwargs):
         raise LockedError("The register is open in Excel on PC-ADMIN2.", "Close it there, then try again.")
 
-    monkeypatch.setattr("lifkit.workspace.add_member", locked)
+    monkeypatch.setattr("lifkit.case.workspace.add_member", locked)
     result = Lifkit(workspace)("members", "add", "FIRE", "--agency", "Fire", "--name", "A B", "--email", "a@b.example")
     assert result.exit_code == 3
     assert result.stderr == "Error: The register is open in Excel on PC-ADMIN2.\nClose it there, then try again.\n"
@@ -83,7 +83,7 @@ def test_debug_shows_the_traceback(workspace: Path, monkeypatch):
     def locked(*args, **kwargs):
         raise LockedError("locked")
 
-    monkeypatch.setattr("lifkit.workspace.add_member", locked)
+    monkeypatch.setattr("lifkit.case.workspace.add_member", locked)
     result = Lifkit(workspace)("--debug", "members", "add", "FIRE", "--agency", "F", "--name", "A B",
                                "--email", "a@b.example")
     assert isinstance(result.exception, LockedError)
@@ -95,7 +95,7 @@ def test_internal_fault_names_no_data(workspace: Path, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("Fictional Childname 01/02/2019")
 
-    monkeypatch.setattr("lifkit.workspace.remove_member", broken)
+    monkeypatch.setattr("lifkit.case.workspace.remove_member", broken)
     result = Lifkit(workspace)("members", "remove", "POL")
     assert result.exit_code == int(ExitStatus.INTERNAL)
     assert "internal fault (ValueError" in result.stderr
@@ -108,7 +108,7 @@ def test_os_error_names_the_file(tmp_path: Path, lifkit: Lifkit, monkeypatch):
     def denied(path):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("lifkit.register.create_register", denied)
+    monkeypatch.setattr("lifkit.register.workbook.create_register", denied)
     result = lifkit("init", tmp_path / "board")
     assert result.exit_code == 2
     assert f"Error: {tmp_path / 'board' / 'register.xlsx'}: Permission denied." in result.stderr

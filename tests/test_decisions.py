@@ -58,13 +58,13 @@ def summary_text(ws: Lifkit, reference: str) -> str:
 
 
 def register_row(ws: Lifkit, reference: str) -> dict:
-    from lifkit.register import open_register
+    from lifkit.register.workbook import open_register
 
     return open_register(ws.workspace / "register.xlsx").find(reference)
 
 
 def decisions_rows(ws: Lifkit, reference: str) -> list[dict]:
-    from lifkit.register import open_register
+    from lifkit.register.workbook import open_register
 
     return [r for r in open_register(ws.workspace / "register.xlsx").decisions() if r.get("Case ref") == reference]
 

@@ -47,7 +47,7 @@ def test_the_demo_pack(demo):
 
 
 def test_the_demo_register(demo):
-    from lifkit.register import open_register
+    from lifkit.register.workbook import open_register
 
     root, _ = demo
     register = open_register(root / "register.xlsx")

@@ -77,7 +77,7 @@ def test_referral_open_from_an_email(opened):
     assert sorted(p.name for p in (folder / "inbox").iterdir()) == ["referral-CIGSCR1.pdf", "referral-message.eml"]
     events = [json.loads(line)["event"] for line in (folder / "journal.jsonl").read_text().splitlines()]
     assert events == ["opened", "validated"]
-    from lifkit.register import open_register
+    from lifkit.register.workbook import open_register
 
     row = open_register(root / "register.xlsx").find(reference)
     assert row["Child name"] == "Fictional Child" and row["Status"] == "Opened"
@@ -227,7 +227,7 @@ def test_the_whole_week(opened, tmp_path: Path):
     assert json.loads(ws("status", reference, "--json").stdout)[0]["members"][5]["chased"] in (0, 1)
 
     # the register follows
-    from lifkit.register import open_register
+    from lifkit.register.workbook import open_register
 
     row = open_register(root / "register.xlsx").find(reference)
     assert row["CIGINF1 returned"] == "4 of 15"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Lifkit, require_tool
-from lifkit.formdef import FORM_IDS, load_form
-from lifkit.identity import FormIdentity, token_matches, workspace_secret
-from lifkit.pdfform import BLANK_CHOICE, IDENTITY_FIELD, read_fields
-from lifkit.resources import schema
+from lifkit.documents.formdef import FORM_IDS, load_form
+from lifkit.documents.identity import FormIdentity, token_matches, workspace_secret
+from lifkit.documents.pdfform import BLANK_CHOICE, IDENTITY_FIELD, read_fields
+from lifkit.mechanics.resources import schema
 
 CASE = "CIEC-2026-001"
 UNUSUAL = {

@@ -19,7 +19,7 @@ from conftest import REPO
 pytestmark = pytest.mark.slow
 
 RESOURCE_CHECK = (
-    "import importlib.resources as r, lifkit.resources as lr\n"
+    "import importlib.resources as r, lifkit.mechanics.resources as lr\n"
     "print(lr.schema('workspace')['board']['type'])\n"
     "print(r.files('lifkit.schemas'))\n"
 )

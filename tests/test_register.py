@@ -1,4 +1,4 @@
-"""The CIEC/SCR register (lifkit.register): reading, surgical writes, safety, and the register commands.
+"""The CIEC/SCR register (lifkit.register.workbook): reading, surgical writes, safety, and the register commands.
 
 Every name here is fictional. Registers are made by openpyxl (with a chart, a drop-down list,
 conditional formatting, a table, frozen panes, columns added by hand and a row coloured by hand) and by
@@ -30,9 +30,9 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from conftest import Lifkit, require_tool
-from lifkit import register as register_module
+from lifkit.register import workbook as register_module
 from lifkit.errors import ExitStatus, InputError, LockedError
-from lifkit.register import (DATE_FORMAT, DECISIONS_COLUMNS, REGISTER_COLUMNS, ROW_KEY, append_decision,
+from lifkit.register.workbook import (DATE_FORMAT, DECISIONS_COLUMNS, REGISTER_COLUMNS, ROW_KEY, append_decision,
                              check_register, create_register, lock_path, open_register, owner_name, record,
                              update_case)
 
@@ -472,7 +472,7 @@ def test_text_xml_cannot_hold_is_escaped_and_read_back(updated):
 
 WRITER = """
 import datetime as dt, os, sys, time
-from lifkit.register import record
+from lifkit.register.workbook import record
 path, tag, go = sys.argv[1], sys.argv[2], sys.argv[3]
 while not os.path.exists(go):  # both start writing at once
     time.sleep(0.005)
@@ -512,7 +512,7 @@ def test_two_processes_recording_at_once_lose_nothing(workspace: Path):
 
 FAULTY = """
 import datetime as dt, os, sys
-import lifkit.register as register
+import lifkit.register.workbook as register
 path, fault = sys.argv[1], sys.argv[2]
 if fault == "while-writing":
     real = register._Zip.chunks
@@ -547,7 +547,7 @@ def test_a_process_killed_in_the_middle_of_a_save_leaves_the_old_workbook(worksp
 
 LOOPER = """
 import datetime as dt, sys
-from lifkit.register import update_case
+from lifkit.register.workbook import update_case
 path = sys.argv[1]
 i = 0
 while True:

@@ -15,8 +15,8 @@ from returns import CASE, CIGINF1_VALUES, CIGSCR1_VALUES, blank_form, fill_pdf, 
 from test_forms import write_case
 
 from lifkit.errors import LifkitError
-from lifkit.formdef import load_form
-from lifkit.validate import normalise
+from lifkit.documents.formdef import load_form
+from lifkit.documents.validate import normalise
 
 
 
@@ -299,8 +299,8 @@ def valid_return(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def _validate_bytes(root: Path, data: bytes, suffix: str, tmp: Path) -> None:
-    from lifkit.validate import validate_file
-    from lifkit.workspace import open_workspace
+    from lifkit.documents.validate import validate_file
+    from lifkit.case.workspace import open_workspace
 
     path = tmp / f"mutant{suffix}"
     path.write_bytes(data)

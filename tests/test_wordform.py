@@ -1,4 +1,4 @@
-"""The Word forms (lifkit.wordform): boxes, pre-filled values, metadata, LibreOffice, round trips.
+"""The Word forms (lifkit.documents.wordform): boxes, pre-filled values, metadata, LibreOffice, round trips.
 
 Every name and address here is fictional. LibreOffice conversions take a few seconds each, so the
 files are made and converted once per module and shared by the tests.
@@ -19,10 +19,10 @@ from lxml import etree
 
 from conftest import REPO, require_tool
 from lifkit.errors import InputError
-from lifkit.formdef import YES_NO, load_form
-from lifkit.generate import RenderContext
-from lifkit.identity import FormIdentity, sign
-from lifkit.wordform import read_docx, render_docx
+from lifkit.documents.formdef import YES_NO, load_form
+from lifkit.documents.generate import RenderContext
+from lifkit.documents.identity import FormIdentity, sign
+from lifkit.documents.wordform import read_docx, render_docx
 
 from returns import NS, W, W14, controls, fill  # noqa: F401  (shared with the validate and collect tests)
 
@@ -494,10 +494,10 @@ def broken_template(tmp_path, monkeypatch, replace: tuple[str, str]) -> None:
             if item.filename == "word/document.xml":
                 data = data.replace(replace[0].encode(), replace[1].encode())
             out.writestr(item, data)
-    import lifkit.resources
+    import lifkit.mechanics.resources
 
-    original = lifkit.resources.resource
-    monkeypatch.setattr(lifkit.resources, "resource",
+    original = lifkit.mechanics.resources.resource
+    monkeypatch.setattr(lifkit.mechanics.resources, "resource",
                         lambda kind, name: target if kind == "templates" else original(kind, name))
 
 
@@ -516,7 +516,7 @@ def test_the_template_runs_in_a_sandbox(tmp_path, monkeypatch):
 
 
 def test_importing_wordform_loads_no_heavy_library():
-    code = ("import sys, lifkit.wordform\n"
+    code = ("import sys, lifkit.documents.wordform\n"
             "print([m for m in ('docxtpl', 'docx', 'lxml', 'jinja2') if m in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Lifkit
-from lifkit.register import DECISIONS_COLUMNS, REGISTER_COLUMNS
-from lifkit.workspace import STARTING_MEMBERS, reference_pattern_problem
+from lifkit.register.workbook import DECISIONS_COLUMNS, REGISTER_COLUMNS
+from lifkit.case.workspace import STARTING_MEMBERS, reference_pattern_problem
 
 
 # --- lifkit init ------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, child_ad
     Example:
       lifkit referral open CIGSCR1-returned.pdf --notified 02/11/2026 --child-address "1 Any Road, Town"
     """
-    from ..exchange import open_referral
+    from lifkit.steps.exchange import open_referral
 
     result = open_referral(ws, file, notified, accept_problems, child_address)
     if as_json:
@@ -77,7 +77,7 @@ def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: b
       lifkit request CIEC-2026-004 --meeting 20/11/2026
       lifkit request CIEC-2026-004 --agency POL --agency CSC
     """
-    from ..exchange import issue_requests
+    from lifkit.steps.exchange import issue_requests
 
     with progress(len(agencies) or len(ws.settings.members), "Making requests") as step:
         result = issue_requests(ws, reference, meeting, list(agencies) or None, send, progress=step)
@@ -113,7 +113,7 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
       lifkit collect CIEC-2026-004 saved-replies/*.eml
       lifkit collect CIEC-2026-004 ~/Mail/CIEC.mbox
     """
-    from ..exchange import collect as collect_returns
+    from lifkit.steps.exchange import collect as collect_returns
 
     with progress(len(paths), "Collecting") as step:
         result = collect_returns(ws, reference, list(paths), progress=step)
@@ -154,7 +154,7 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
       lifkit status
       lifkit status CIEC-2026-004 --json
     """
-    from ..exchange import all_status
+    from lifkit.steps.exchange import all_status
 
     cases = all_status(ws, reference)
     if as_json:
@@ -197,7 +197,7 @@ def chase(ws, reference: str, new_date, as_json: bool) -> None:
       lifkit chase CIEC-2026-004
       lifkit chase CIEC-2026-004 --by 18/11/2026
     """
-    from ..exchange import chase as chase_members
+    from lifkit.steps.exchange import chase as chase_members
 
     drafts = chase_members(ws, reference, new_date)
     if as_json:

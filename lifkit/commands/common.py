@@ -30,7 +30,7 @@ class AppContext:
     def workspace(self):
         """The workspace the command works in, found and checked once per run."""
         if self._workspace is None:
-            from ..workspace import open_workspace
+            from lifkit.case.workspace import open_workspace
 
             self._workspace = open_workspace(self.workspace_arg)
         return self._workspace
@@ -47,7 +47,7 @@ class DateParam(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dt.date):
             return value
-        from ..dates import parse_date
+        from lifkit.mechanics.dates import parse_date
 
         parsed = parse_date(value)
         if parsed is None:
@@ -114,7 +114,7 @@ def warn(message: str | None) -> bool:
 
 def show_date(value) -> str:
     """A date as people read it (dd/mm/yyyy), or "-" when there is none."""
-    from ..dates import format_date
+    from lifkit.mechanics.dates import format_date
 
     return format_date(value) if value else "-"
 

@@ -64,7 +64,7 @@ def decide(ctx, ws, reference, recommendation, further_info, next_meeting, respo
       lifkit decide CIEC-2026-004 --chair affirmed --decision "MA Concise Review" --rationale "..."
       lifkit decide CIEC-2026-004 --chair challenged --decision SCR --reviewer "A. Reviewer" --rationale "..."
     """
-    from .. import decisions
+    from lifkit.steps import decisions
     from ..errors import InputError
 
     modes = [m for m, on in (("--ciec", recommendation), ("--further-info", further_info), ("--chair", response)) if on]
@@ -107,7 +107,7 @@ def notified(ctx, ws, reference: str, notice: str, on, as_json: bool) -> None:
     Example:
       lifkit notified CIEC-2026-004 ofsted --on 03/12/2026
     """
-    from ..decisions import record_notified
+    from lifkit.steps.decisions import record_notified
 
     outcome = record_notified(ws, reference, notice, on)
     _finish(ctx, outcome, as_json, f"{notice} notified on {show_date(on)}")
@@ -128,7 +128,7 @@ def overdue(ctx, ws, as_json: bool) -> None:
       lifkit overdue
       lifkit overdue --json
     """
-    from ..decisions import overdue as find_overdue
+    from lifkit.steps.decisions import overdue as find_overdue
 
     items = find_overdue(ws)
     if as_json:
@@ -162,7 +162,7 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
       lifkit report --year 2026
       lifkit report --year 2026 -o ciec-2026.xlsx
     """
-    from ..decisions import year_report
+    from lifkit.steps.decisions import year_report
 
     figures = year_report(ws, year, output)
     if as_json:

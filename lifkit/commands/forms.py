@@ -32,7 +32,7 @@ def form(ws, form_id: str, case_ref: str | None, agency: str | None, fmt: str, o
       lifkit form cigscr1 --format both
       lifkit form ciginf1 --case CIEC-2026-004 --agency POL -o outbox/
     """
-    from ..generate import generate_form
+    from lifkit.documents.generate import generate_form
 
     result = generate_form(ws, form_id, case_ref, agency, fmt, output)
     if as_json:

@@ -45,7 +45,7 @@ def pack(ctx, ws, reference: str | None, meeting, password_file: Path | None, pa
       lifkit pack CIEC-2026-004 --password-file ~/pack-password.txt -o pack.pdf
       lifkit pack --meeting 04/12/2026 --allow-incomplete
     """
-    from ..pack import build_meeting_packs, build_pack, read_password
+    from lifkit.steps.pack import build_meeting_packs, build_pack, read_password
 
     if reference is None and meeting is None:
         raise click.UsageError("Give a case reference (REF), or --meeting DATE for every case at a meeting.")

@@ -57,7 +57,7 @@ def show(ws, ref: str | None, as_json: bool) -> None:
       lifkit register show CIEC-2026-004
       lifkit register show --json
     """
-    from ..register import ROW_KEY, open_register
+    from lifkit.register.workbook import ROW_KEY, open_register
 
     reg = open_register(ws.register_path)
     if ref:
@@ -94,7 +94,7 @@ def check(ctx: click.Context, ws, as_json: bool) -> None:
       lifkit register check
       lifkit register check --json
     """
-    from ..register import check_register
+    from lifkit.register.workbook import check_register
 
     problems = check_register(ws.register_path, ws.cases_dir)
     if as_json:
@@ -127,8 +127,8 @@ def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
       lifkit register sync
       lifkit register sync CIEC-2026-004
     """
-    from ..register import check_writable
-    from ..sync import sync_all
+    from lifkit.register.workbook import check_writable
+    from lifkit.register.sync import sync_all
 
     check_writable(ws.register_path)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
     result = sync_all(ws, ref)

@@ -31,7 +31,7 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
       lifkit validate CIGINF1-CIEC-2026-004-POL.pdf
       lifkit validate --case CIEC-2026-004 returns/*.pdf returns/*.docx --json
     """
-    from ..validate import validate_files
+    from lifkit.documents.validate import validate_files
 
     expected = form_id or ("ciginf1" if case_ref else None)
     with progress(len(files), "Checking") as step:

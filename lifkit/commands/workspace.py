@@ -28,7 +28,7 @@ def init(directory: Path, board: str | None, admin_name: str | None, admin_email
       lifkit init lscb --board "Exampleshire Safeguarding Children Board" \\
           --admin-name "Jordan Avery" --admin-email lscb.admin@exampleshire.gov.uk
     """
-    from ..workspace import init_workspace
+    from lifkit.case.workspace import init_workspace
 
     result = init_workspace(directory, board, admin_name, admin_email)
     if as_json:
@@ -82,7 +82,7 @@ def members_add(ws, code: str, agency: str, name: str, email: str, fmt: str, as_
     Example:
       lifkit members add FIRE --agency "Fire and Rescue Service" --name "A. Person" --email a.person@fire.gov.uk
     """
-    from ..workspace import Member, add_member
+    from lifkit.case.workspace import Member, add_member
 
     member = add_member(ws.root, Member(code=code, agency=agency, name=name, email=email, format=fmt))
     if as_json:
@@ -102,7 +102,7 @@ def members_remove(ws, code: str, as_json: bool) -> None:
     Example:
       lifkit members remove FIRE
     """
-    from ..workspace import remove_member
+    from lifkit.case.workspace import remove_member
 
     member = remove_member(ws.root, code)
     if as_json:
@@ -133,7 +133,7 @@ def config_check(ctx: click.Context, app: AppContext, as_json: bool) -> None:
       lifkit config check
       lifkit --workspace D:\\LSCB config check --json
     """
-    from ..workspace import check_workspace
+    from lifkit.case.workspace import check_workspace
 
     result = check_workspace(app.workspace_arg)
     if as_json:
@@ -168,7 +168,7 @@ def demo(directory: Path, as_json: bool) -> None:
     Example:
       lifkit demo lifkit-practice
     """
-    from ..demo import run_demo
+    from lifkit.steps.demo import run_demo
 
     result = run_demo(directory)
     if as_json:

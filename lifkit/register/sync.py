@@ -14,14 +14,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cases import journal, load_case, record_event
-from .errors import LifkitError
+from lifkit.case.folder import journal, load_case, record_event
+from lifkit.errors import LifkitError
 
 
 def case_row(ws, reference: str) -> dict[str, Any]:
     """lifkit's columns of the case's Register row (keys of register.REGISTER_COLUMNS)."""
-    from .decisions import decision_state
-    from .exchange import case_status
+    from lifkit.steps.decisions import decision_state
+    from lifkit.steps.exchange import case_status
 
     case = load_case(ws, reference)
     referral = (case.referral or {}).get("values", {})
@@ -100,7 +100,7 @@ def sync_case(ws, reference: str, decision_row: dict | None = None) -> str | Non
     """
     import uuid
 
-    from .register import append_decision, record, update_case
+    from lifkit.register.workbook import append_decision, record, update_case
 
     case = load_case(ws, reference)
     if decision_row is not None:
@@ -145,8 +145,8 @@ def sync_all(ws, reference: str | None = None) -> SyncResult:
     Cases with Decisions rows still to write go one by one (each with its rows, in one save); all the
     others are written together, in one save of the workbook.
     """
-    from .cases import case_references
-    from .register import update_cases
+    from lifkit.case.folder import case_references
+    from lifkit.register.workbook import update_cases
 
     result = SyncResult()
     references = [reference] if reference else case_references(ws)

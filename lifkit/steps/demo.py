@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
-from .dates import format_date, pretend_today, today
-from .errors import WorkspaceExists
-from .fileutil import atomic_write_text
-from .identity import workspace_secret
-from .workspace import (CASES_DIR, DEFAULT_REGISTER, SETTINGS_FILE, STARTING_MEMBERS, Administrator, Member, Person,
+from lifkit.mechanics.dates import format_date, pretend_today, today
+from lifkit.errors import WorkspaceExists
+from lifkit.mechanics.files import atomic_write_text
+from lifkit.documents.identity import workspace_secret
+from lifkit.case.workspace import (CASES_DIR, DEFAULT_REGISTER, SETTINGS_FILE, STARTING_MEMBERS, Administrator, Member, Person,
                         open_workspace, settings_document)
 
 DEMO_BOARD = "Exampleshire Safeguarding Children Board (FICTIONAL PRACTICE WORKSPACE)"
@@ -137,10 +137,10 @@ def _reply(sender: str, subject: str, attachments: list[Path]) -> bytes:
 
 def _fill(form: Path, target: Path, values: dict) -> Path:
     if form.suffix == ".docx":
-        from .wordform import fill_docx
+        from lifkit.documents.wordform import fill_docx
 
         return fill_docx(form, target, values)
-    from .pdfform import fill_pdf
+    from lifkit.documents.pdfform import fill_pdf
 
     return fill_pdf(form, target, values)
 
@@ -161,7 +161,7 @@ def _chronology_pdf(path: Path) -> Path:
 
 def run_demo(directory: Path, password: str = "practice-only-7Kq2") -> DemoResult:
     """Make the practice workspace in ``directory`` (which must not be a workspace) and run the cycle."""
-    from .register import create_register
+    from lifkit.register.workbook import create_register
 
     directory = Path(directory).expanduser()
     if (directory / SETTINGS_FILE).exists() or (directory / DEFAULT_REGISTER).exists():
@@ -186,8 +186,8 @@ def run_demo(directory: Path, password: str = "practice-only-7Kq2") -> DemoResul
 
 
 def _open(ws, on: dt.date, notified: dt.date, values: dict, mail: Path, name: str) -> str:
-    from .exchange import open_referral
-    from .generate import generate_form
+    from lifkit.steps.exchange import open_referral
+    from lifkit.documents.generate import generate_form
 
     with pretend_today(on):
         blank = generate_form(ws, "cigscr1", output=mail / f"{name}-blank.pdf").files[0]
@@ -198,7 +198,7 @@ def _open(ws, on: dt.date, notified: dt.date, values: dict, mail: Path, name: st
 
 
 def _first_case(ws, start: dt.date, mail: Path, result: DemoResult, password: str) -> str:
-    from .exchange import case_status, chase, collect, issue_requests
+    from lifkit.steps.exchange import case_status, chase, collect, issue_requests
 
     with pretend_today(start):
         values = _referral_values("Alex Example (FICTIONAL)", "14/02/2015", format_date(start - dt.timedelta(days=3)),
@@ -256,7 +256,7 @@ def _first_case(ws, start: dt.date, mail: Path, result: DemoResult, password: st
 
 
 def _pack(ws, reference: str, result: DemoResult, password: str) -> None:
-    from .pack import build_pack
+    from lifkit.steps.pack import build_pack
 
     plain = build_pack(ws, reference)
     result.files["pack"] = plain.file
@@ -268,7 +268,7 @@ def _pack(ws, reference: str, result: DemoResult, password: str) -> None:
 
 
 def _second_case(ws, start: dt.date, mail: Path, result: DemoResult) -> str:
-    from .exchange import collect, issue_requests
+    from lifkit.steps.exchange import collect, issue_requests
 
     on = start + dt.timedelta(days=6)
     with pretend_today(on):
@@ -295,7 +295,7 @@ def _second_case(ws, start: dt.date, mail: Path, result: DemoResult) -> str:
 
 
 def _close(ws, reference: str, result: DemoResult) -> None:
-    from .decisions import chair_decide, overdue, recommend, record_notified, year_report
+    from lifkit.steps.decisions import chair_decide, overdue, recommend, record_notified, year_report
 
     start = today() - dt.timedelta(days=20)
     with pretend_today(start + dt.timedelta(days=9)):

@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .errors import InputError, SettingsError, WorkspaceExists, WorkspaceNotFound
-from .fileutil import atomic_write_text
+from lifkit.errors import InputError, SettingsError, WorkspaceExists, WorkspaceNotFound
+from lifkit.mechanics.files import atomic_write_text
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .mail import SmtpSettings
+    from lifkit.documents.mail import SmtpSettings
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +252,7 @@ def check_settings_data(data: dict, lines: "_KeyLines | None" = None) -> list[Pr
     """Every problem in parsed settings: schema errors, cross-checks, then placeholder warnings."""
     from cerberus import errors as cerberus_errors
 
-    from .resources import schema
+    from lifkit.mechanics.resources import schema
 
     lines = lines or _KeyLines("")
     validator = _validator_class()(schema("workspace"))
@@ -481,7 +481,7 @@ def _to_settings(data: dict) -> Settings:
 def _smtp(data: dict | None):
     if not data:
         return None
-    from .mail import SmtpSettings
+    from lifkit.documents.mail import SmtpSettings
 
     return SmtpSettings(host=data["host"], port=int(data.get("port", 587)), username=data.get("username", ""),
                         starttls=bool(data.get("starttls", True)),
@@ -692,8 +692,8 @@ def init_workspace(directory: Path, board_name: str | None = None, admin_name: s
     Refuses to touch a folder that already holds any of them. Values not given are placeholders that
     ``lifkit config check`` flags until they are replaced.
     """
-    from .identity import workspace_secret
-    from .register import create_register
+    from lifkit.documents.identity import workspace_secret
+    from lifkit.register.workbook import create_register
 
     directory = Path(directory).expanduser()
     existing = [name for name in (SETTINGS_FILE, DEFAULT_REGISTER, CASES_DIR) if (directory / name).exists()]

@@ -35,8 +35,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .errors import InputError, LockedError
-from .fileutil import atomic_write_bytes
+from lifkit.errors import InputError, LockedError
+from lifkit.mechanics.files import atomic_write_bytes
 
 REGISTER_SHEET = "Register"
 DECISIONS_SHEET = "Decisions"

@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import re
 
-from .errors import InputError
+from lifkit.errors import InputError
 
 TODAY_ENV = "LIFKIT_TODAY"
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cases import Case, case_references, journal, load_case, record_event, update_case_file
-from .dates import format_date, today
-from .errors import InputError, LifkitError
-from .mail import build_draft
-from .sync import sync_case
+from lifkit.case.folder import Case, case_references, journal, load_case, record_event, update_case_file
+from lifkit.mechanics.dates import format_date, today
+from lifkit.errors import InputError, LifkitError
+from lifkit.documents.mail import build_draft
+from lifkit.register.sync import sync_case
 
 RECOMMENDATIONS = ("SCR", "Critical Case Review", "MA Concise Review", "Individual Agency Review",
                    "Review not initiated")
@@ -243,7 +243,7 @@ def summary_path(case: Case) -> Path:
 
 
 def summary_context(ws, case: Case) -> dict[str, Any]:
-    from .exchange import case_status
+    from lifkit.steps.exchange import case_status
 
     state = decision_state(case)
     referral = (case.referral or {}).get("values", {})
@@ -291,7 +291,7 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
 
 def write_summary(ws, reference: str) -> Path:
     """Make the case's CIGSUM1 again from the case folder (called after every change)."""
-    from .wordform import render_document
+    from lifkit.documents.wordform import render_document
 
     case = load_case(ws, reference)
     path = summary_path(case)
@@ -316,7 +316,7 @@ def _age(born: dt.date | None, on: dt.date) -> str | None:
 def sensitive_strings(ws, case: Case) -> set[str]:
     """Everything in the case folder that identifies a person: names (and their parts), dates of birth in
     the ways they are written, addresses (and their lines)."""
-    from .exchange import load_returns
+    from lifkit.steps.exchange import load_returns
 
     texts: set[str] = set()
     people = [case.child, *case.people]
@@ -353,7 +353,7 @@ def _identifying(ws, case: Case) -> set[str]:
 
 
 def _panel_details(ws, case: Case, state: DecisionState, sensitive: set[str]) -> list[str]:
-    from .exchange import load_returns
+    from lifkit.steps.exchange import load_returns
 
     referral = (case.referral or {}).get("values", {})
     on = case.child.dod or case.notified or today()
@@ -463,7 +463,7 @@ class OverdueItem:
 def overdue(ws) -> list[OverdueItem]:
     """Across all cases: decisions due within 7 days or late, panel notices due or late, CIGINF1 returns
     overdue, notifications not yet recorded."""
-    from .exchange import case_status
+    from lifkit.steps.exchange import case_status
 
     on = today()
     items: list[OverdueItem] = []
@@ -568,7 +568,7 @@ def _report_workbook(report: YearReport, path: Path) -> Path:
     from openpyxl.chart import BarChart, PieChart, Reference
     from openpyxl.styles import Font
 
-    from .fileutil import atomic_write_bytes
+    from lifkit.mechanics.files import atomic_write_bytes
 
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"{path} does not end in .xlsx.", "Name the report file ....xlsx.")

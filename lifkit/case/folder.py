@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from lifkit.errors import InputError
 
 CASE_FILE = "case.yaml"
 JOURNAL = "journal.jsonl"
@@ -89,7 +89,7 @@ def return_by(issued: dt.date, meeting: dt.date | None) -> dt.date:
 
 
 def case_folder(ws, reference: str) -> Path:
-    from .workspace import SAFE_REFERENCE_RE
+    from lifkit.case.workspace import SAFE_REFERENCE_RE
 
     if not SAFE_REFERENCE_RE.match(reference or ""):
         raise InputError(f"{reference!r} is not a case reference.", "A case reference looks like CIEC-2026-004.")
@@ -165,7 +165,7 @@ def update_case_file(case_dir: Path, **changes: Any) -> dict:
     """Change top-level entries of case.yaml (e.g. meeting_date) and write it back atomically."""
     import yaml
 
-    from .fileutil import atomic_write_text
+    from lifkit.mechanics.files import atomic_write_text
 
     path = case_dir / CASE_FILE
     data = _read_yaml(path)
@@ -213,7 +213,7 @@ def _user() -> str:
 def next_reference(ws, year: int) -> tuple[str, Path]:
     """Reserve the next case reference for ``year``: its folder is created at once (atomically), so two
     administrators opening cases together never get the same reference."""
-    from .workspace import format_reference
+    from lifkit.case.workspace import format_reference
 
     ws.cases_dir.mkdir(exist_ok=True)
     seq = 1
@@ -237,7 +237,7 @@ def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: lis
 
     import yaml
 
-    from .fileutil import atomic_write_text
+    from lifkit.mechanics.files import atomic_write_text
 
     reference, folder = next_reference(ws, opened.year)
     for name in FOLDERS:

@@ -11,7 +11,7 @@ import functools
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from .errors import ExitStatus, LifkitError
+from lifkit.errors import ExitStatus, LifkitError
 
 
 class MissingResource(LifkitError):

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .dates import format_date, parse_date, today
-from .extract import Extracted, UnreadableForm, extract
-from .formdef import FORM_IDS, FormDef, load_form
-from .identity import token_matches, workspace_secret
+from lifkit.mechanics.dates import format_date, parse_date, today
+from lifkit.documents.extract import Extracted, UnreadableForm, extract
+from lifkit.documents.formdef import FORM_IDS, FormDef, load_form
+from lifkit.documents.identity import token_matches, workspace_secret
 
 _FALSE_TICKS = {"", "off", "/off", "false", "0", "no", "/no", "n"}
 
@@ -269,7 +269,7 @@ def _schema_problems(form: FormDef, values: dict[str, Any], already: set[str]) -
     from cerberus import Validator
     from cerberus import errors as ce
 
-    from .resources import schema
+    from lifkit.mechanics.resources import schema
 
     document = {}
     for f in form.fields:

@@ -1,8 +1,8 @@
 """Making the forms lifkit sends: ``lifkit form cigscr1|ciginf1``.
 
 One :class:`RenderContext` (the definition, the board, the form's identity, the pre-filled values and
-the return address) is rendered as a fillable PDF by :mod:`lifkit.pdfform` and as a Word form by
-:mod:`lifkit.wordform`. CIGSCR1 is blank but for the board's return address; CIGINF1 is pre-filled for
+the return address) is rendered as a fillable PDF by :mod:`lifkit.documents.pdfform` and as a Word form by
+:mod:`lifkit.documents.wordform`. CIGSCR1 is blank but for the board's return address; CIGINF1 is pre-filled for
 one case and one agency.
 """
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .formdef import FormDef, load_form
-from .identity import FormIdentity, sign, workspace_secret
+from lifkit.errors import InputError
+from lifkit.documents.formdef import FormDef, load_form
+from lifkit.documents.identity import FormIdentity, sign, workspace_secret
 
 FORMATS = ("pdf", "docx", "both")
 
@@ -62,7 +62,7 @@ def return_address(settings) -> tuple[str, ...]:
 
 def ciginf1_prefill(case, agency_name: str, issued: dt.date) -> dict[str, Any]:
     """The pre-filled part of a CIGINF1 for one case and one agency."""
-    from .cases import return_by
+    from lifkit.case.folder import return_by
 
     return {
         "case_ref": case.reference,
@@ -85,7 +85,7 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
     prefill: dict[str, Any] = {}
     case = None
     if case_ref:
-        from .cases import load_case
+        from lifkit.case.folder import load_case
 
         case = load_case(ws, case_ref)
         case_ref = case.reference
@@ -112,11 +112,11 @@ def generate_form(ws, form_id: str, case_ref: str | None = None, agency: str | N
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.suffix == ".pdf":
-            from .pdfform import render_pdf
+            from lifkit.documents.pdfform import render_pdf
 
             render_pdf(ctx, target)
         else:
-            from .wordform import render_docx
+            from lifkit.documents.wordform import render_docx
 
             render_docx(ctx, target)
         written.append(target.resolve())

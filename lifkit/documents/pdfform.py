@@ -14,7 +14,7 @@ macOS Preview (which ignores NeedAppearances) shows them too.
 This module imports reportlab at its top: it is itself imported only inside the functions that render
 a form, so ``lifkit --help`` never loads it.
 
-The form's identity (see :mod:`lifkit.identity`) is stored twice: in the document information
+The form's identity (see :mod:`lifkit.documents.identity`) is stored twice: in the document information
 dictionary, and in a hidden read-only field ``lifkit_identity`` that survives viewers which rewrite
 the document information when they save.
 """
@@ -29,10 +29,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
-from .formdef import DATE_HINT, Field, FormDef
-from .dates import format_date
-from .identity import FormIdentity
-from .pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
+from lifkit.documents.formdef import DATE_HINT, Field, FormDef
+from lifkit.mechanics.dates import format_date
+from lifkit.documents.identity import FormIdentity
+from lifkit.mechanics.pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
 
 IDENTITY_FIELD = "lifkit_identity"
 IDENTITY_SEPARATOR = "|"
@@ -56,8 +56,8 @@ def identity_value(identity: FormIdentity) -> str:
 
 
 def render_pdf(ctx, path: Path) -> None:
-    """Write the fillable PDF form for ``ctx`` (a :class:`lifkit.generate.RenderContext`) to ``path``."""
-    from .fileutil import atomic_write_bytes
+    """Write the fillable PDF form for ``ctx`` (a :class:`lifkit.documents.generate.RenderContext`) to ``path``."""
+    from lifkit.mechanics.files import atomic_write_bytes
 
     register_fonts()
     first = _build(ctx, total_pages=None)

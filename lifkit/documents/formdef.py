@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Iterator
 
-from .errors import InputError
+from lifkit.errors import InputError
 
 FORM_IDS = ("cigscr1", "ciginf1")
 FIELD_TYPES = ("text", "longtext", "date", "email", "phone", "yesno", "choice", "tick", "rows")
@@ -156,7 +156,7 @@ def _build(data: dict, source: str) -> FormDef:
 @functools.lru_cache(maxsize=None)
 def load_form(form_id: str) -> FormDef:
     """The definition of ``form_id`` (``cigscr1`` or ``ciginf1``, any case)."""
-    from .resources import load_yaml
+    from lifkit.mechanics.resources import load_yaml
 
     key = form_id.strip().lower()
     if key not in FORM_IDS:

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .cases import (Case, case_references, create_case, journal, load_case,
+from lifkit.case.folder import (Case, case_references, create_case, journal, load_case,
                     record_event, return_by, update_case_file)
-from .dates import format_date, today
-from .errors import InputError, LifkitError
-from .extract import UnreadableForm, extract
-from .mail import Attachment, build_draft, is_message_file, read_messages, safe_filename
-from .sync import sync_case
-from .validate import FormProblem, validate_extracted
+from lifkit.mechanics.dates import format_date, today
+from lifkit.errors import InputError, LifkitError
+from lifkit.documents.extract import UnreadableForm, extract
+from lifkit.documents.mail import Attachment, build_draft, is_message_file, read_messages, safe_filename
+from lifkit.register.sync import sync_case
+from lifkit.documents.validate import FormProblem, validate_extracted
 
 FORM_SUFFIXES = (".pdf", ".docx")
 DASH = "\u2014"
@@ -157,7 +157,7 @@ def _inside(folder: Path, path: Path) -> Path:
 
 
 def _is_placeholder(address: str) -> bool:
-    from .workspace import PLACEHOLDER_DOMAINS
+    from lifkit.case.workspace import PLACEHOLDER_DOMAINS
 
     return address.lower().rpartition("@")[2] in PLACEHOLDER_DOMAINS
 
@@ -270,7 +270,7 @@ def _request_body(ws, case: Case, member, due: dt.date) -> str:
 def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies: list[str] | None = None,
                    send: bool = False, progress: Callable[[str], None] | None = None) -> RequestResult:
     """A pre-filled CIGINF1 and an email draft for every member (or those in ``agencies``)."""
-    from .generate import generate_form
+    from lifkit.documents.generate import generate_form
 
     case = load_case(ws, reference)
     issued_on = today()
@@ -306,7 +306,7 @@ def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies:
 
 
 def _send(ws, case: Case, drafts: list[Path]) -> list[Path]:
-    from .mail import send_drafts
+    from lifkit.documents.mail import send_drafts
 
     if ws.settings.smtp is None:
         raise InputError("--send needs an [smtp] section in lifkit.toml (host, port, username).",
@@ -337,7 +337,7 @@ def load_returns(case: Case, code: str) -> list[dict]:
 
 
 def _save_return(case: Case, code: str, submission: dict) -> bool:
-    from .fileutil import atomic_write_text
+    from lifkit.mechanics.files import atomic_write_text
 
     submissions = load_returns(case, code)
     supersedes = bool(submissions)

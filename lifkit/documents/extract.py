@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import InputError
-from .identity import FormIdentity
+from lifkit.errors import InputError
+from lifkit.documents.identity import FormIdentity
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a returned form is a few hundred kB; larger is not a form
 # Errors no file can cause: they are lifkit's own faults and must not be reported as a damaged file.
@@ -72,7 +72,7 @@ def extract(path: Path) -> Extracted:
 
 
 def _extract_pdf(path: Path) -> Extracted:
-    from .pdfform import IDENTITY_FIELD, PasswordProtected, read_pdf
+    from lifkit.documents.pdfform import IDENTITY_FIELD, PasswordProtected, read_pdf
 
     try:
         fields, info = read_pdf(path)
@@ -106,7 +106,7 @@ def _extract_pdf(path: Path) -> Extracted:
 
 
 def _identity_from_field(value: str) -> FormIdentity | None:
-    from .pdfform import IDENTITY_SEPARATOR
+    from lifkit.documents.pdfform import IDENTITY_SEPARATOR
 
     parts = str(value).split(IDENTITY_SEPARATOR)
     if len(parts) != 5 or not parts[0]:
@@ -118,7 +118,7 @@ def _identity_from_field(value: str) -> FormIdentity | None:
 
 
 def _extract_docx(path: Path) -> Extracted:
-    from .wordform import UnreadableWord, read_docx
+    from lifkit.documents.wordform import UnreadableWord, read_docx
 
     try:
         contents = read_docx(path)

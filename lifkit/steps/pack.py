@@ -14,7 +14,7 @@ How it is made, and why:
 - An attached PDF gets one pack page per page: reportlab draws the pack's header and footer on a
   blank page, then pypdf puts the attached page on it as a form XObject, scaled to fit between them
   (its content streams are copied, not parsed, which keeps large documents fast). Its form fields move
-  under a prefix of their own (:func:`lifkit.pdfform.adopt_fields`) so no two merged forms collide.
+  under a prefix of their own (:func:`lifkit.documents.pdfform.adopt_fields`) so no two merged forms collide.
 - Bookmarks, page labels (the numbers printed in the footer), metadata, the document id and AES-256
   encryption are added by pypdf. With the same case folder and build date the unencrypted pack is
   byte-identical: reportlab runs in invariant mode, every date in the file is the build date and the
@@ -42,11 +42,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, NextPageTemplate,
                                 PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
-from .cases import Case, case_references, load_case, record_event
-from .dates import format_date, today
-from .errors import InputError
-from .formdef import Field, load_form
-from .pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
+from lifkit.case.folder import Case, case_references, load_case, record_event
+from lifkit.mechanics.dates import format_date, today
+from lifkit.errors import InputError
+from lifkit.documents.formdef import Field, load_form
+from lifkit.mechanics.pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
 
 PACK_FOLDER = "pack"
 MARKING = "OFFICIAL-SENSITIVE"
@@ -282,7 +282,7 @@ def _attachment(case: Case, relative: str, name: str | None = None) -> Attached:
 
 def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | None = None) -> PackInput:
     """Everything the pack shows, read from the case folder: no side effects."""
-    from .exchange import case_status, load_returns
+    from lifkit.steps.exchange import case_status, load_returns
 
     case = load_case(ws, reference)
     on, stamp = build_date(built)
@@ -409,7 +409,7 @@ def _meeting_of(ws, reference: str) -> dt.date | None:
 
 
 def _write(data: PackInput, password: str | None, output: Path | None) -> PackResult:
-    from .fileutil import atomic_write_bytes
+    from lifkit.mechanics.files import atomic_write_bytes
 
     target = default_output(data.case, data.meeting, data.built)
     if output is not None:
@@ -722,7 +722,7 @@ def _outline(data: PackInput) -> list[tuple[str, str, int]]:
 
 
 def _markup(text: str, bold: bool = False) -> str:
-    """:func:`lifkit.pdftext.markup`, with a short cut for plain ASCII (most of a pack), which the base font
+    """:func:`lifkit.mechanics.pdftext.markup`, with a short cut for plain ASCII (most of a pack), which the base font
     draws whole: the same markup, without looking up a font for every character."""
     if text.isascii():
         return "<br/>".join(escape(line) for line in (text.splitlines() or [""]))
@@ -1222,7 +1222,7 @@ def _assemble(data: PackInput, layout: Layout, password: str | None) -> bytes:
     from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject,
                                TextStringObject)
 
-    from .pdfform import adopt_fields
+    from lifkit.documents.pdfform import adopt_fields
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(layout.pdf)))
     writer.pdf_header = b"%PDF-1.7"

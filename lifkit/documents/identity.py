@@ -55,7 +55,7 @@ def workspace_secret(root: Path) -> bytes:
     path = Path(root) / SECRET_FILE
     if path.is_file():
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    from .fileutil import atomic_write_text
+    from lifkit.mechanics.files import atomic_write_text
 
     path.parent.mkdir(exist_ok=True)
     key = secrets.token_bytes(32)

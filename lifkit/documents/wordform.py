@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
-from .formdef import DATE_HINT, YES_NO, Column, Field, Section
+from lifkit.errors import InputError
+from lifkit.documents.formdef import DATE_HINT, YES_NO, Column, Field, Section
 
 if TYPE_CHECKING:
-    from .generate import RenderContext
+    from lifkit.documents.generate import RenderContext
 
 TEMPLATE = "form.docx"
 
@@ -356,7 +356,7 @@ class _BodyBuilder:
                 self.inline_control(self.paragraph(tc, "FormAnswer"), f.type, f.name, f.label, f.choices)
 
     def prefilled_row(self, tbl, f: Field) -> None:
-        from .dates import format_date
+        from lifkit.mechanics.dates import format_date
 
         value = self.ctx.prefill.get(f.name)
         text = format_date(value).strip("\n") if value is not None else ""
@@ -392,7 +392,7 @@ class _BodyBuilder:
                                     choices=YES_NO if column.type == "yesno" else (), in_table=True)
 
     def prefilled_rows(self, tbl, f: Field, widths: list[int]) -> None:
-        from .dates import format_date
+        from lifkit.mechanics.dates import format_date
 
         value = self.ctx.prefill.get(f.name)
         if not isinstance(value, (list, tuple)) or not value:
@@ -442,8 +442,8 @@ def render_docx(ctx: "RenderContext", path: Path) -> None:
     """Write the Word form for ``ctx`` to ``path`` (replacing it in one step)."""
     from docxtpl import DocxTemplate
 
-    from .fileutil import atomic_write_bytes
-    from .resources import resource
+    from lifkit.mechanics.files import atomic_write_bytes
+    from lifkit.mechanics.resources import resource
 
     template = resource("templates", TEMPLATE)
     tpl = DocxTemplate(io.BytesIO(template.read_bytes()))
@@ -481,8 +481,8 @@ def render_document(template_name: str, context: dict, path: Path, title: str) -
     """
     from docxtpl import DocxTemplate, Listing
 
-    from .fileutil import atomic_write_bytes
-    from .resources import resource
+    from lifkit.mechanics.files import atomic_write_bytes
+    from lifkit.mechanics.resources import resource
 
     tpl = DocxTemplate(io.BytesIO(resource("templates", template_name).read_bytes()))
 

@@ -18,7 +18,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Iterator
 
-from .errors import InputError
+from lifkit.errors import InputError
 
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024  # larger than any form or report an agency sends by secure email
 MAX_MESSAGE_BYTES = 150 * 1024 * 1024
@@ -322,7 +322,7 @@ def send_drafts(settings: SmtpSettings, drafts: list[Path], timeout: float = 30)
     from email import message_from_bytes
     from email.policy import SMTP
 
-    from .errors import ExternalError
+    from lifkit.errors import ExternalError
 
     password = smtp_password(settings) if settings.username else ""
     sent = []

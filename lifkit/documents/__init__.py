@@ -1,0 +1,1 @@
+"""Documents: form definitions, PDF and Word forms, extraction, validation, identity, mail."""

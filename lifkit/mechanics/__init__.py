@@ -1,0 +1,1 @@
+"""Mechanics that know nothing of cases: dates, files, resources, PDF text drawing."""

@@ -1,0 +1,1 @@
+"""The process steps: the exchange with the agencies, decisions, the pack, the demo."""
