@@ -22,7 +22,8 @@ from lifkit.errors import InputError
 from lifkit.documents.formdef import YES_NO, load_form
 from lifkit.documents.generate import RenderContext
 from lifkit.documents.identity import FormIdentity, sign
-from lifkit.documents.wordform import read_docx, render_docx
+from lifkit.documents.wordform import render_docx
+from lifkit.documents.wordread import read_docx
 
 from returns import NS, W, W14, controls, fill  # noqa: F401  (shared with the validate and collect tests)
 
@@ -516,7 +517,7 @@ def test_the_template_runs_in_a_sandbox(tmp_path, monkeypatch):
 
 
 def test_importing_wordform_loads_no_heavy_library():
-    code = ("import sys, lifkit.documents.wordform\n"
+    code = ("import sys, lifkit.documents.wordform, lifkit.documents.wordread\n"
             "print([m for m in ('docxtpl', 'docx', 'lxml', 'jinja2') if m in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -118,7 +118,7 @@ def _identity_from_field(value: str) -> FormIdentity | None:
 
 
 def _extract_docx(path: Path) -> Extracted:
-    from lifkit.documents.wordform import UnreadableWord, read_docx
+    from lifkit.documents.wordread import UnreadableWord, read_docx
 
     try:
         contents = read_docx(path)

@@ -1,0 +1,335 @@
+"""Reading a returned Word form: :func:`read_docx` gives every box's value by its tag, and what it
+could not place.
+
+Agencies return the form lifkit made (``lifkit.documents.wordform``) after filling it in with Word, with
+LibreOffice, or after converting it from one format to another. Each program leaves its marks, and
+this module undoes the ones that are known, so that a correct return reads as correct:
+
+- LibreOffice 7.4 drops every content control's tag when it saves a .docx, but keeps lifkit's hidden
+  ``_lk_<tag>`` bookmark beside each box, so the bookmark names the box.
+- It moves every paragraph but the first out of a rich text box: the rest of the box's table cell is
+  more of the same answer.
+- Where a box holds right-to-left text (Urdu, Arabic) or mixed scripts, it writes the box once and
+  then, for each further stretch of text, another untagged box holding that stretch and the whole
+  text again. Those copies are recognised (same title, no tag or bookmark, ending with the box's
+  text) and dropped, instead of being reported as text typed beside the box.
+- A form converted to OpenDocument (.odt) and back turns its text boxes into ``FILLIN`` fields after
+  the bookmark: the field's result is the box's value.
+A box whose bookmark is still there but whose value cannot be found is listed in
+:attr:`WordContents.lost`, so that the check can say the file was converted, not that the agency left
+it blank.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lifkit.errors import InputError
+from lifkit.documents.wordform import (
+    BOOKMARK_PREFIX, CUSTOM_NS, CUSTOM_REL, KNOWN_PLACEHOLDERS, MAX_PART_BYTES, MC_NS, REL_NS, STRICT_W_NS,
+    _q, _safe_parser,
+)
+
+
+@dataclass
+class WordContents:
+    """What a returned Word form holds, by content control tag (the widget names)."""
+
+    metadata: dict[str, str] = field(default_factory=dict)  # custom document properties
+    values: dict[str, str] = field(default_factory=dict)  # text in each box ("" when empty)
+    checkboxes: dict[str, bool] = field(default_factory=dict)  # tick boxes
+    stray_text: dict[str, str] = field(default_factory=dict)  # text typed beside a box, not in it
+
+
+class UnreadableWord(InputError):
+    """A .docx that cannot be read; ``reason`` says why without naming the file again."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path} is not a Word form lifkit can read: {reason}.",
+                         "Ask the agency to save it in Word as a Word Document (.docx), without a password, "
+                         "and send it again.")
+        self.reason = reason
+
+
+def _unreadable(path: Path, reason: str) -> InputError:
+    return UnreadableWord(path, reason)
+
+
+def _read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_PART_BYTES:
+        raise ValueError(f"{name} is too large")
+    with archive.open(info) as handle:
+        data = handle.read(MAX_PART_BYTES + 1)
+    if len(data) > MAX_PART_BYTES:
+        raise ValueError(f"{name} is too large")
+    return data
+
+
+def _custom_part_name(archive: zipfile.ZipFile, parse) -> str:
+    rels = _read_member(archive, "_rels/.rels")
+    if rels:
+        for rel in parse(rels).iter(f"{{{REL_NS}}}Relationship"):
+            if rel.get("Type") == CUSTOM_REL and rel.get("TargetMode") != "External":
+                return (rel.get("Target") or "").lstrip("/")
+    return "docProps/custom.xml"
+
+
+def read_docx(path: Path) -> WordContents:
+    """Read a returned .docx: its custom properties and every content control's value by tag.
+
+    Raises :class:`InputError` naming the file when it is not a .docx lifkit can read.
+    """
+    from lxml import etree
+
+    path = Path(path)
+    parser = _safe_parser()
+
+    def parse(data: bytes):
+        return etree.fromstring(data, parser)
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            document = _read_member(archive, "word/document.xml")
+            if document is None:
+                raise _unreadable(path, "it has no word/document.xml, so it is not a Word document")
+            custom = _read_member(archive, _custom_part_name(archive, parse))
+            root = parse(document)
+            metadata = _custom_properties(parse(custom)) if custom else {}
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist.") from None
+    except zipfile.BadZipFile:
+        raise _unreadable(path, "it is not a .docx file (not a zip package)") from None
+    except etree.XMLSyntaxError as exc:
+        raise _unreadable(path, f"its XML is damaged ({exc})") from None
+    except (zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError,
+            zlib.error, etree.LxmlError) as exc:
+        raise _unreadable(path, f"the file is damaged ({exc})") from None
+    if root.tag == f"{{{STRICT_W_NS}}}document":
+        raise _unreadable(path, "it was saved as Strict Open XML, which lifkit does not read")
+    if root.tag != _q("w:document"):
+        raise _unreadable(path, "word/document.xml is not a Word document")
+    contents = _read_controls(root)
+    contents.metadata = metadata
+    return contents
+
+
+def _custom_properties(root) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
+        name = prop.get("name")
+        if not name:
+            continue
+        value = next(iter(prop), None)
+        result[name] = "" if value is None else "".join(value.itertext())
+    return result
+
+
+_W_P, _W_R, _W_T, _W_TAB, _W_BR, _W_CR = (_q(t) for t in ("w:p", "w:r", "w:t", "w:tab", "w:br", "w:cr"))
+_W_SDT, _W_TC = _q("w:sdt"), _q("w:tc")
+_MC_FALLBACK = f"{{{MC_NS}}}Fallback"
+# sdtPr children that make a box something other than rich text
+_TYPED = ("w:text", "w:date", "w:dropDownList", "w:comboBox", "w:picture", "w14:checkbox", "w:docPartObj",
+          "w:docPartList", "w:equation", "w:citation", "w:bibliography", "w:group")
+
+
+def _walk(element):
+    """``element`` and its descendants in document order, leaving out mc:Fallback copies."""
+    yield element
+    for child in element:
+        if child.tag == _MC_FALLBACK or not isinstance(child.tag, str):
+            continue
+        yield from _walk(child)
+
+
+def _text_piece(element) -> str | None:
+    tag = element.tag
+    if tag == _W_T:
+        return element.text or ""
+    parent = element.getparent()
+    if parent is not None and parent.tag == _W_R:
+        if tag == _W_TAB:
+            return "\t"
+        if tag in (_W_BR, _W_CR):
+            return "\n"
+    return None
+
+
+def _control_text(content) -> str:
+    parts: list[str] = []
+    seen_paragraph = False
+    for element in _walk(content):
+        if element.tag == _W_P:
+            if seen_paragraph:
+                parts.append("\n")
+            seen_paragraph = True
+            continue
+        piece = _text_piece(element)
+        if piece is not None:
+            parts.append(piece)
+    return "".join(parts).strip()
+
+
+def _container(element):
+    """Where text counts as "beside" a box: its table cell, or else its paragraph."""
+    paragraph = None
+    for ancestor in element.iterancestors():
+        if ancestor.tag == _W_TC:
+            return ancestor
+        if ancestor.tag == _W_P and paragraph is None:
+            paragraph = ancestor
+    return paragraph
+
+
+def _leaf_around(element, leaves: set):
+    """The box ``element`` is in, if it is in one."""
+    for ancestor in element.iterancestors(_W_SDT):
+        return ancestor if ancestor in leaves else None
+    return None
+
+
+def _bookmark_tags(root, leaves: set) -> dict:
+    """Boxes that lost their tag, named by the ``_lk_`` bookmark just before (or inside) them."""
+    found: dict = {}
+    start = _q("w:bookmarkStart")
+    ends = {end.get(_q("w:id")): end for end in root.iter(_q("w:bookmarkEnd"))}
+    for mark in root.iter(start):
+        name = mark.get(_q("w:name")) or ""
+        if not name.startswith(BOOKMARK_PREFIX) or len(name) == len(BOOKMARK_PREFIX):
+            continue
+        target = _leaf_around(mark, leaves)
+        if target is None and mark.get(_q("w:id")) in ends:  # LibreOffice moves the start out, the end in
+            target = _leaf_around(ends[mark.get(_q("w:id"))], leaves)
+        if target is None:  # the first box after the bookmark in the same cell, before any other bookmark
+            container = _container(mark)
+            after = False
+            for element in (container if container is not None else mark.getparent()).iter(start, _W_SDT):
+                if element is mark:
+                    after = True
+                elif not after:
+                    continue
+                elif element.tag == start:
+                    if (element.get(_q("w:name")) or "").startswith(BOOKMARK_PREFIX):
+                        break
+                elif element in leaves:
+                    target = element
+                    break
+        if target is not None and target not in found:
+            found[target] = name[len(BOOKMARK_PREFIX):]
+    return found
+
+
+def _read_controls(root) -> WordContents:
+    contents = WordContents()
+    sdts = list(root.iter(_W_SDT))
+    leaves = {sdt for sdt in sdts if sdt.find(f".//{_W_SDT}") is None}
+    by_bookmark = _bookmark_tags(root, leaves)
+    tags: dict = {}
+    whole_cell: set = set()
+    for sdt in sdts:
+        if sdt not in leaves:
+            continue
+        pr = sdt.find(_q("w:sdtPr"))
+        tag_element = pr.find(_q("w:tag")) if pr is not None else None
+        tag = (tag_element.get(_q("w:val")) or "") if tag_element is not None else ""
+        tag = tag or by_bookmark.get(sdt, "")
+        if not tag:
+            continue
+        tags[sdt] = tag
+        if pr is None or not any(pr.find(_q(kind)) is not None for kind in _TYPED):
+            whole_cell.add(sdt)  # a rich text box: in lifkit's forms, the only thing in its cell
+        box = pr.find(_q("w14:checkbox")) if pr is not None else None
+        if box is not None:
+            checked = box.find(_q("w14:checked"))
+            state = (checked.get(_q("w14:val")) or "").strip().lower() if checked is not None else ""
+            contents.checkboxes[tag] = contents.checkboxes.get(tag, False) or state in ("1", "true", "on")
+            continue
+        content = sdt.find(_q("w:sdtContent"))
+        text = _control_text(content) if content is not None else ""
+        showing = pr.find(_q("w:showingPlcHdr")) if pr is not None else None
+        if showing is not None and (showing.get(_q("w:val")) or "1").lower() not in ("0", "false", "off"):
+            text = ""
+        if text in KNOWN_PLACEHOLDERS:
+            text = ""
+        earlier = contents.values.get(tag)
+        if earlier and text and text != earlier:  # the same box twice (a copied row): keep both
+            text = f"{earlier}\n{text}"
+        contents.values[tag] = text or earlier or ""
+    stray, more = _beside(tags, whole_cell)
+    for tag, extra in more.items():
+        contents.values[tag] = "\n".join(filter(None, (contents.values.get(tag, ""), extra)))
+    contents.stray_text = stray
+    return contents
+
+
+def _beside(tags: dict, whole_cell: set) -> tuple[dict[str, str], dict[str, str]]:
+    """Text in the same table cell (or paragraph) as a box but outside it, by the nearest box's tag.
+
+    Returns (stray text, more text). A long text box is the whole of its table cell, so the text after
+    it in that cell is more of its answer, not stray (LibreOffice 7.4 moves every paragraph but the
+    first out of a rich text box when it saves a .docx).
+    """
+    containers = []
+    for sdt in tags:
+        container = _container(sdt)
+        if container is not None and container not in containers:
+            containers.append(container)
+    stray: dict[str, list[str]] = {}
+    more: dict[str, list[str]] = {}
+    for container in containers:
+        segments = _segments(container, tags)
+        boxes = [box for kind, box in segments if kind == "box"]
+        whole = boxes[0] if len(boxes) == 1 and container.tag == _W_TC and boxes[0] in whole_cell else None
+        last_box = None
+        for index, (kind, item) in enumerate(segments):
+            if kind == "box":
+                last_box = item
+            elif whole is not None and last_box is whole:
+                more.setdefault(tags[whole], []).append(item)
+            else:
+                owner = last_box if last_box is not None else next(b for k, b in segments[index:] if k == "box")
+                stray.setdefault(tags[owner], []).append(item)
+    return ({tag: " ".join(pieces) for tag, pieces in stray.items()},
+            {tag: "\n".join(pieces) for tag, pieces in more.items()})
+
+
+def _segments(container, tags: dict) -> list[tuple[str, Any]]:
+    """The container's boxes ("box", sdt) and the text between them ("text", str), in document order."""
+    segments: list[tuple[str, Any]] = []
+    text: list[str] = []
+
+    def flush():
+        joined = "".join(text).strip()
+        if joined:
+            segments.append(("text", joined))
+        text.clear()
+
+    def visit(element):
+        if element in tags:
+            flush()
+            segments.append(("box", element))
+            return
+        if element.tag == _MC_FALLBACK or not isinstance(element.tag, str):
+            return
+        if element.tag == _W_P and "".join(text).strip():
+            text.append("\n")
+        piece = _text_piece(element)
+        if piece is not None:
+            text.append(piece)
+        for child in element:
+            visit(child)
+
+    visit(container)
+    flush()
+    return segments
+
+
