@@ -40,6 +40,10 @@ class Extracted:
     identity: FormIdentity | None
     raw: dict[str, str] = field(default_factory=dict)  # box name -> what was in it, as found
     stray_text: dict[str, str] = field(default_factory=dict)  # Word: text typed beside a box, by box
+    # Word: boxes whose value could not be found because the file was converted (by LibreOffice, to .odt
+    # and back); with ``converted``, every box missing from ``raw`` is one of them
+    lost: list[str] = field(default_factory=list)
+    converted: bool = False
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -143,4 +147,5 @@ def _extract_docx(path: Path) -> Extracted:
         raise UnreadableForm(path, f"is lifkit's {identity.form_id} form but has no boxes left: the content "
                              "controls were removed.", "Ask the agency to fill in the form lifkit sent them "
                              "without converting it.", kind="flattened", identity=identity)
-    return Extracted(path=path, format="docx", identity=identity, raw=raw, stray_text=dict(contents.stray_text))
+    return Extracted(path=path, format="docx", identity=identity, raw=raw, stray_text=dict(contents.stray_text),
+                     lost=list(contents.lost), converted=contents.converted)

@@ -133,11 +133,29 @@ def validate_extracted(ws, extracted: Extracted, case_ref: str | None = None,
     result.problems.extend(problems)
     result.problems.extend(_schema_problems(form, values, {p.where for p in problems}))
     result.problems.extend(cross_field_problems(form, values, today()))
+    _converted_not_blank(form, extracted, result.problems)
     for name, text in extracted.stray_text.items():
         result.problems.append(FormProblem(_where(form, name), f"text was typed beside the box instead of in it: "
                                            f"{_quote(text)}", "the answer inside the box", field=name))
     result.problems.sort(key=_form_order(form))
     return result
+
+
+CONVERTED = ("could not be read: the form was converted by another program (for example to OpenDocument "
+             ".odt and back), which lost this box")
+CONVERTED_EXPECTED = ("the form lifkit sent, filled in and saved as a Word Document (.docx) by the program it "
+                      "was filled in with, without converting it")
+
+
+def _converted_not_blank(form: FormDef, extracted: Extracted, problems: list[FormProblem]) -> None:
+    """A box reported empty whose value was lost in a conversion is said to be that, not left blank."""
+    unfound = set(extracted.lost)
+    if extracted.converted:
+        unfound |= {name for name, _, _ in form.widgets() if name not in extracted.raw}
+    where = {_where(form, name) for name in unfound}
+    for index, problem in enumerate(problems):
+        if problem.message.startswith("must be filled in") and problem.where in where:
+            problems[index] = FormProblem(problem.where, CONVERTED, CONVERTED_EXPECTED, field=problem.field)
 
 
 def _form_order(form: FormDef):
@@ -213,6 +231,11 @@ def _normalise_one(form: FormDef, kind: str, raw: str | None, choices: tuple[str
                    name: str, problems: list) -> Any:
     if kind == "tick":
         return _text(raw).lower() not in _FALSE_TICKS
+    if kind == "longtext":  # as typed: a tab or indent at the start and blank lines inside are kept
+        lines = ("" if raw is None else str(raw)).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        return "\n".join(lines).rstrip()
     text = _text(raw)
     if kind == "date":
         if not text:

@@ -280,8 +280,18 @@ class _BodyBuilder:
         self.sub(r, "w:t").text = chr(int(BOX_UNCHECKED, 16))
 
     def richtext_control(self, tc, tag: str, alias: str) -> None:
-        """A rich text box around a whole paragraph of the cell: Enter starts a new paragraph in it."""
-        self.bookmark(tc, tag)
+        """A rich text box around a whole paragraph of the cell: Enter starts a new paragraph in it.
+
+        Its bookmark sits in the cell, before the box; in a table's first row it sits at the end of the
+        paragraph before the table (the section's heading), because LibreOffice loses a bookmark at the
+        very start of a table when it converts the form to .odt.
+        """
+        tr = tc.getparent()
+        tbl = tr.getparent()
+        before = tbl.getprevious()
+        first_row = next(tbl.iter(_q("w:tr"))) is tr
+        anchor = before if first_row and before is not None and before.tag == _q("w:p") else tc
+        self.bookmark(anchor, tag)
         sdt = self.sub(tc, "w:sdt")
         self.sdt_properties(sdt, tag, alias, placeholder=True)
         p = self.paragraph(self.sub(sdt, "w:sdtContent"), "FormAnswer")

@@ -16,12 +16,13 @@ this module undoes the ones that are known, so that a correct return reads as co
 - A form converted to OpenDocument (.odt) and back turns its text boxes into ``FILLIN`` fields after
   the bookmark: the field's result is the box's value.
 A box whose bookmark is still there but whose value cannot be found is listed in
-:attr:`WordContents.lost`, so that the check can say the file was converted, not that the agency left
-it blank.
+:attr:`WordContents.lost` (and a file that went through .odt is marked ``converted``), so that the
+check can say the file was converted, not that the agency left it blank.
 """
 
 from __future__ import annotations
 
+import copy
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ class WordContents:
     values: dict[str, str] = field(default_factory=dict)  # text in each box ("" when empty)
     checkboxes: dict[str, bool] = field(default_factory=dict)  # tick boxes
     stray_text: dict[str, str] = field(default_factory=dict)  # text typed beside a box, not in it
+    # boxes whose bookmark is still in the file but whose value could not be found (a converted file)
+    lost: list[str] = field(default_factory=list)
+    converted: bool = False  # the file went through OpenDocument (.odt): its text boxes became fields
 
 
 class UnreadableWord(InputError):
@@ -176,7 +180,18 @@ def _control_text(content) -> str:
         piece = _text_piece(element)
         if piece is not None:
             parts.append(piece)
-    return "".join(parts).strip()
+    return _trim("".join(parts))
+
+
+def _trim(text: str) -> str:
+    """``text`` without blank lines around it or spaces at its end, keeping a tab or indent typed at the
+    start of its first line and the blank lines inside it."""
+    lines = text.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines).rstrip()
 
 
 def _container(element):
@@ -206,33 +221,174 @@ def _bookmark_tags(root, leaves: set) -> dict:
         name = mark.get(_q("w:name")) or ""
         if not name.startswith(BOOKMARK_PREFIX) or len(name) == len(BOOKMARK_PREFIX):
             continue
+        end = ends.get(mark.get(_q("w:id")))
         target = _leaf_around(mark, leaves)
-        if target is None and mark.get(_q("w:id")) in ends:  # LibreOffice moves the start out, the end in
-            target = _leaf_around(ends[mark.get(_q("w:id"))], leaves)
-        if target is None:  # the first box after the bookmark in the same cell, before any other bookmark
-            container = _container(mark)
-            after = False
-            for element in (container if container is not None else mark.getparent()).iter(start, _W_SDT):
-                if element is mark:
-                    after = True
-                elif not after:
-                    continue
-                elif element.tag == start:
-                    if (element.get(_q("w:name")) or "").startswith(BOOKMARK_PREFIX):
-                        break
-                elif element in leaves:
-                    target = element
-                    break
+        if target is None and end is not None:  # LibreOffice moves the start out, the end in
+            target = _leaf_around(end, leaves)
+        if target is None:
+            target = _first_box_after(mark, leaves)
+        if target is None and end is not None:  # the start in the label's cell, the end in the box's
+            target = _first_box_after(end, leaves)
+        if target is None and _container(mark) is not None and _container(mark).tag == _W_P:
+            target = _next_box(root, mark, leaves)  # a bookmark in the heading before the box's table
         if target is not None and target not in found:
             found[target] = name[len(BOOKMARK_PREFIX):]
     return found
 
 
+def _first_box_after(mark, leaves: set):
+    """The first box after ``mark`` in the same cell (or paragraph), before any other ``_lk_`` bookmark."""
+    start = _q("w:bookmarkStart")
+    container = _container(mark)
+    after = False
+    for element in (container if container is not None else mark.getparent()).iter(start, _W_SDT,
+                                                                                     _q("w:bookmarkEnd")):
+        if element is mark:
+            after = True
+        elif not after or element.tag == _q("w:bookmarkEnd"):
+            continue
+        elif element.tag == start:
+            if (element.get(_q("w:name")) or "").startswith(BOOKMARK_PREFIX):
+                return None
+        elif element in leaves:
+            return element
+    return None
+
+
+def _next_box(root, mark, leaves: set):
+    """The first box after ``mark`` in the document, unless another ``_lk_`` bookmark comes first."""
+    start = _q("w:bookmarkStart")
+    after = False
+    for element in root.iter(start, _W_SDT):
+        if element is mark:
+            after = True
+        elif not after:
+            continue
+        elif element.tag == start:
+            if (element.get(_q("w:name")) or "").startswith(BOOKMARK_PREFIX):
+                return None
+        elif element in leaves:
+            return element
+    return None
+
+
+_W_FLDCHAR, _W_INSTR, _W_RPR = _q("w:fldChar"), _q("w:instrText"), _q("w:rPr")
+
+
+def _fields_as_boxes(root) -> bool:
+    """Turn each ``FILLIN`` field (what a text box becomes after a trip through .odt) into an untagged
+    box holding the field's result, so that the ``_lk_`` bookmark before it names it. True if any."""
+    found = False
+    for paragraph in list(root.iter(_W_P)):
+        if paragraph.find(f".//{_W_FLDCHAR}") is None:
+            continue
+        for run in list(paragraph.iter(_W_R)):  # one field character or piece of text a run
+            pieces = [child for child in run if child.tag != _W_RPR]
+            if len(pieces) < 2 or not any(piece.tag == _W_FLDCHAR for piece in pieces):
+                continue
+            style = run.find(_W_RPR)
+            for piece in pieces:
+                single = run.makeelement(_W_R, {})
+                if style is not None:
+                    single.append(copy.deepcopy(style))
+                single.append(piece)
+                run.addprevious(single)
+            run.getparent().remove(run)
+        for parent in {run.getparent() for run in paragraph.iter(_W_R)}:
+            found = _wrap_fillin(parent) or found
+    return found
+
+
+def _field_char(element) -> str:
+    if element.tag != _W_R:
+        return ""
+    char = element.find(_W_FLDCHAR)
+    return (char.get(_q("w:fldCharType")) or "") if char is not None else ""
+
+
+def _wrap_fillin(parent) -> bool:
+    depth, parts, instruction, result, found = 0, [], [], None, False
+    for child in list(parent):
+        kind = _field_char(child)
+        if kind == "begin":
+            depth += 1
+            if depth == 1:
+                parts, instruction, result = [child], [], None
+                continue
+        if depth != 1:
+            if kind == "end":
+                depth -= 1
+            continue
+        parts.append(child)
+        if kind == "separate":
+            result = []
+        elif kind == "end":
+            depth = 0
+            if "".join(instruction).split()[:1] == ["FILLIN"] and result is not None:
+                box = parent.makeelement(_W_SDT, {})
+                box.append(parent.makeelement(_q("w:sdtPr"), {}))
+                content = parent.makeelement(_q("w:sdtContent"), {})
+                box.append(content)
+                parts[0].addprevious(box)
+                for element in result:
+                    content.append(element)
+                for element in parts:
+                    if element.getparent() is parent:
+                        parent.remove(element)
+                found = True
+        elif result is not None:
+            result.append(child)
+        elif child.tag == _W_R:
+            instruction.extend(text.text or "" for text in child.iter(_W_INSTR))
+    return found
+
+
+def _drop_copies(leaves: set, named: set) -> None:
+    """Remove the copies LibreOffice writes after a box holding right-to-left or mixed-script text:
+    untagged, unbookmarked boxes with the same title right after it in its paragraph, each holding a
+    stretch of the text and then the whole text again (and the stretches it puts between them)."""
+    for box in list(named):
+        content = box.find(_q("w:sdtContent"))
+        whole = _control_text(content) if content is not None else ""
+        if not whole:
+            continue
+        title = _alias(box)
+        between: list = []
+        for sibling in box.itersiblings():
+            if sibling.tag == _W_SDT:
+                if sibling in named or sibling not in leaves or _alias(sibling) != title:
+                    break
+                inner = sibling.find(_q("w:sdtContent"))
+                if not (_control_text(inner) if inner is not None else "").endswith(whole):
+                    break
+                for element in [*between, sibling]:
+                    element.getparent().remove(element)
+                leaves.discard(sibling)
+                between = []
+            elif sibling.tag == _W_R:
+                between.append(sibling)
+            elif sibling.tag == _q("w:bookmarkStart") and (sibling.get(_q("w:name")) or "").startswith(
+                    BOOKMARK_PREFIX):
+                break
+
+
+def _tag(box) -> str:
+    tag = box.find(f"{_q('w:sdtPr')}/{_q('w:tag')}")
+    return (tag.get(_q("w:val")) or "") if tag is not None else ""
+
+
+def _alias(box) -> str:
+    alias = box.find(f"{_q('w:sdtPr')}/{_q('w:alias')}")
+    return (alias.get(_q("w:val")) or "") if alias is not None else ""
+
+
 def _read_controls(root) -> WordContents:
-    contents = WordContents()
+    contents = WordContents(converted=_fields_as_boxes(root))
     sdts = list(root.iter(_W_SDT))
     leaves = {sdt for sdt in sdts if sdt.find(f".//{_W_SDT}") is None}
     by_bookmark = _bookmark_tags(root, leaves)
+    _drop_copies(leaves, {sdt for sdt in leaves if sdt in by_bookmark or _tag(sdt)})
+    sdts = [sdt for sdt in sdts if sdt in leaves]
     tags: dict = {}
     whole_cell: set = set()
     for sdt in sdts:
@@ -266,8 +422,12 @@ def _read_controls(root) -> WordContents:
         contents.values[tag] = text or earlier or ""
     stray, more = _beside(tags, whole_cell)
     for tag, extra in more.items():
-        contents.values[tag] = "\n".join(filter(None, (contents.values.get(tag, ""), extra)))
+        contents.values[tag] = _trim(contents.values.get(tag, "") + extra)
     contents.stray_text = stray
+    named = {name[len(BOOKMARK_PREFIX):] for name in (mark.get(_q("w:name")) or "" for mark in
+                                                      root.iter(_q("w:bookmarkStart")))
+             if name.startswith(BOOKMARK_PREFIX) and len(name) > len(BOOKMARK_PREFIX)}
+    contents.lost = sorted(named - set(contents.values) - set(contents.checkboxes))
     return contents
 
 
@@ -284,7 +444,7 @@ def _beside(tags: dict, whole_cell: set) -> tuple[dict[str, str], dict[str, str]
         if container is not None and container not in containers:
             containers.append(container)
     stray: dict[str, list[str]] = {}
-    more: dict[str, list[str]] = {}
+    more: dict[str, str] = {}
     for container in containers:
         segments = _segments(container, tags)
         boxes = [box for kind, box in segments if kind == "box"]
@@ -294,22 +454,22 @@ def _beside(tags: dict, whole_cell: set) -> tuple[dict[str, str], dict[str, str]
             if kind == "box":
                 last_box = item
             elif whole is not None and last_box is whole:
-                more.setdefault(tags[whole], []).append(item)
+                more[tags[whole]] = more.get(tags[whole], "") + item
             else:
                 owner = last_box if last_box is not None else next(b for k, b in segments[index:] if k == "box")
-                stray.setdefault(tags[owner], []).append(item)
-    return ({tag: " ".join(pieces) for tag, pieces in stray.items()},
-            {tag: "\n".join(pieces) for tag, pieces in more.items()})
+                stray.setdefault(tags[owner], []).append(item.strip())
+    return {tag: " ".join(pieces) for tag, pieces in stray.items()}, more
 
 
 def _segments(container, tags: dict) -> list[tuple[str, Any]]:
-    """The container's boxes ("box", sdt) and the text between them ("text", str), in document order."""
+    """The container's boxes ("box", sdt) and the text between them ("text", str, as typed: a new
+    paragraph after a box or after text starts with a line break), in document order."""
     segments: list[tuple[str, Any]] = []
     text: list[str] = []
 
     def flush():
-        joined = "".join(text).strip()
-        if joined:
+        joined = "".join(text)
+        if joined.strip():
             segments.append(("text", joined))
         text.clear()
 
@@ -320,7 +480,7 @@ def _segments(container, tags: dict) -> list[tuple[str, Any]]:
             return
         if element.tag == _MC_FALLBACK or not isinstance(element.tag, str):
             return
-        if element.tag == _W_P and "".join(text).strip():
+        if element.tag == _W_P and (text or (segments and segments[-1][0] == "box")):
             text.append("\n")
         piece = _text_piece(element)
         if piece is not None:
