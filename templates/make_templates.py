@@ -82,11 +82,12 @@ STYLES = {
     <w:outlineLvl w:val="0"/></w:pPr>
   <w:rPr><w:b/><w:bCs/><w:color w:val="FFFFFF"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>
 </w:style>""",
-    # A table's own label, above it, when a section has more than one thing in it.
+    # A table's own label, above it, when a section has more than one thing in it (outline level 2:
+    # screen readers and the navigation pane list it under its section).
     "FormCaption": f"""
 <w:style w:type="paragraph" w:customStyle="1" w:styleId="FormCaption">
   <w:name w:val="Form Caption"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
-  <w:pPr><w:keepNext/><w:spacing w:before="60" w:after="40"/></w:pPr>
+  <w:pPr><w:keepNext/><w:spacing w:before="60" w:after="40"/><w:outlineLvl w:val="1"/></w:pPr>
   <w:rPr><w:b/><w:bCs/><w:color w:val="{NAVY}"/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
 </w:style>""",
     # The label cells of a section's table ("Name", "DOB"...).
@@ -126,11 +127,12 @@ STYLES = {
   <w:name w:val="Form Address"/><w:basedOn w:val="Normal"/><w:qFormat/>
   <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="0" w:after="0"/><w:ind w:left="113"/></w:pPr>
 </w:style>""",
+    # "Please return this form to:", a heading at the level of the sections.
     "FormReturnHeading": f"""
 <w:style w:type="paragraph" w:customStyle="1" w:styleId="FormReturnHeading">
   <w:name w:val="Form Return Heading"/><w:basedOn w:val="Normal"/><w:next w:val="FormAddress"/><w:qFormat/>
   <w:pPr><w:keepNext/><w:keepLines/><w:pBdr><w:top w:val="single" w:sz="12" w:space="6" w:color="{NAVY}"/></w:pBdr>
-    <w:spacing w:before="360" w:after="80"/></w:pPr>
+    <w:spacing w:before="360" w:after="80"/><w:outlineLvl w:val="0"/></w:pPr>
   <w:rPr><w:b/><w:bCs/><w:color w:val="{NAVY}"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>
 </w:style>""",
     "Header": f"""

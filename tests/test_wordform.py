@@ -251,6 +251,44 @@ def test_sections_appear_with_the_forms_own_numbering(files):
     assert "\n".join(RETURN_TO) in body
 
 
+def _outline_levels(path: Path) -> dict[str, int]:
+    """Style id -> outline level, for the styles that have one (headings, to Word and screen readers)."""
+    levels = {}
+    for style in part(path, "word/styles.xml").iter(f"{{{W}}}style"):
+        level = style.find("w:pPr/w:outlineLvl", NS)
+        if level is not None:
+            levels[style.get(f"{{{W}}}styleId")] = int(level.get(f"{{{W}}}val"))
+    return levels
+
+
+@pytest.mark.parametrize("form_id", ["cigscr1", "ciginf1"])
+def test_the_form_can_be_used_with_a_screen_reader_and_a_keyboard(files, form_id):
+    root = document(files[form_id])
+    for sdt in root.iter(f"{{{W}}}sdt"):  # every box says what it is (Title) and which box (Tag)
+        pr = sdt.find("w:sdtPr", NS)
+        assert (pr.find("w:alias", NS).get(f"{{{W}}}val") or "").strip()
+        assert (pr.find("w:tag", NS).get(f"{{{W}}}val") or "").strip()
+    levels = _outline_levels(files[form_id])
+    headings = {}
+    for p in root.iter(f"{{{W}}}p"):
+        style = p.find("w:pPr/w:pStyle", NS)
+        if style is not None and style.get(f"{{{W}}}val") in levels:
+            headings[text_of(p).strip()] = levels[style.get(f"{{{W}}}val")]
+    for section in load_form(form_id).sections:
+        assert headings[section.heading] == 0
+    assert headings["Please return this form to:"] == 0
+    for f in load_form(form_id).fields:  # a table's own label is a heading under its section
+        if f.type == "rows" and len(load_form(form_id).section_of(f.name).fields) > 1:
+            assert headings[f.label] == 1
+    settings = part(files[form_id], "word/settings.xml")
+    protection = settings.findall("w:documentProtection", NS)
+    assert len(protection) == 1
+    assert protection[0].get(f"{{{W}}}edit") == "forms" and protection[0].get(f"{{{W}}}enforcement") == "1"
+    order = [etree.QName(child).localname for child in settings]  # Word wants CT_Settings' order
+    assert "zoom" not in order or order.index("zoom") < order.index("documentProtection")
+    assert "defaultTabStop" not in order or order.index("documentProtection") < order.index("defaultTabStop")
+
+
 def test_an_empty_form_reads_back_empty(files):
     for form_id in ("cigscr1", "ciginf1"):
         contents = read_docx(files[form_id])

@@ -461,6 +461,7 @@ def render_docx(ctx: "RenderContext", path: Path) -> None:
         raise InputError(f"The Word template {TEMPLATE} has no {{{{p form_body }}}} paragraph, so the form's boxes "
                          "would be missing.", "Put a paragraph holding just {{p form_body }} back in it.")
     document = tpl.docx
+    _restrict_to_filling_in(document)
     _set_core_properties(document, ctx)
     _set_custom_properties(document, ctx.identity.metadata())
     out = io.BytesIO()
@@ -511,6 +512,37 @@ def render_document(template_name: str, context: dict, path: Path, title: str) -
     out = io.BytesIO()
     tpl.save(out)
     atomic_write_bytes(Path(path), out.getvalue())
+
+
+# settings.xml children that come before w:documentProtection (ECMA-376 CT_Settings order); Word refuses
+# a settings part whose children are out of order.
+_BEFORE_PROTECTION = (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+    "saveSubsetFonts", "saveFormsData", "mirrorMargins", "alignBordersAndEdges", "bordersDoNotSurroundHeader",
+    "bordersDoNotSurroundFooter", "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors",
+    "activeWritingStyle", "proofState", "formsDesign", "attachedTemplate", "linkStyles",
+    "stylePaneFormatFilter", "stylePaneSortMethod", "documentType", "mailMerge", "revisionView",
+    "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
+)
+
+
+def _restrict_to_filling_in(document) -> None:
+    """Open the form with editing restricted to filling in forms (Word's Restrict Editing > Filling in
+    forms, no password): the keyboard moves from box to box, and the wording around them cannot be
+    changed by accident. An agency that must change more can stop the protection in Word."""
+    settings = document.settings.element
+    for old in settings.findall(_q("w:documentProtection")):
+        settings.remove(old)
+    protection = settings.makeelement(_q("w:documentProtection"), {_q("w:edit"): "forms",
+                                                                   _q("w:enforcement"): "1"})
+    before = [child for child in settings if isinstance(child.tag, str)
+              and child.tag.startswith(f"{{{W_NS}}}") and child.tag.split("}")[1] in _BEFORE_PROTECTION]
+    if before:
+        before[-1].addnext(protection)
+    else:
+        settings.insert(0, protection)
 
 
 def _set_core_properties(document, ctx: "RenderContext") -> None:
