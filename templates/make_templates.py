@@ -410,8 +410,25 @@ def set_cigsum1_body(doc) -> None:
         ("National Panel notified", "{{ panel_notified }}"),
         ("Referrer notified", "{{ referrer_notified }}"),
     ])
-    doc.add_paragraph("Signed (LSCB Independent Chair): ______________________________    Date: ______________",
-                      style="Form Return Heading")
+    signature_line(doc)
+
+
+def signature_line(doc) -> None:
+    """"Signed ... Date: ..." on one line whatever the font: the lines to sign on are tab leaders (drawn
+    to the tab stops, never wrapped), not underscores that can break away from "Date:"."""
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+    from docx.shared import Pt, Twips
+
+    paragraph = doc.add_paragraph(style="Normal")
+    paragraph.paragraph_format.space_before = Pt(24)
+    paragraph.paragraph_format.keep_together = True
+    stops = paragraph.paragraph_format.tab_stops
+    stops.add_tab_stop(Twips(TEXT_WIDTH - 3000), WD_TAB_ALIGNMENT.LEFT, WD_TAB_LEADER.LINES)
+    stops.add_tab_stop(Twips(TEXT_WIDTH), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.LINES)
+    paragraph.add_run("Signed (LSCB Independent Chair):").bold = True
+    paragraph.add_run("\t")
+    paragraph.add_run("  Date:").bold = True
+    paragraph.add_run("\t")
 
 
 def build_cigsum1(output: Path = CIGSUM1_OUTPUT) -> Path:

@@ -28,7 +28,8 @@ from pathlib import Path
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table,
+                                TableStyle)
 
 from lifkit.documents.formdef import DATE_HINT, Field, FormDef
 from lifkit.mechanics.dates import format_date
@@ -36,7 +37,8 @@ from lifkit.documents.identity import FormIdentity
 # read_fields is re-exported for the tests that read a drawn form back
 from lifkit.documents.pdfread import IDENTITY_FIELD, identity_value, read_fields  # noqa: F401
 from lifkit.mechanics.pdf import page_count
-from lifkit.mechanics.pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
+from lifkit.mechanics.pdftext import (SANS, SANS_BOLD, draw_string, fit_width, markup, register_fonts,
+                                      string_width)
 
 BLANK_CHOICE = " "  # the "nothing chosen yet" entry of a drop-down list
 
@@ -50,6 +52,7 @@ WIDGET_FONT = "Helvetica"  # AcroForm text must use one of the standard 14 fonts
 BOX_FILL = "#F2F6FB"
 BOX_BORDER = "#5B6B7F"
 HEADING_FILL = "#DCE6F1"
+CHOICES_GAP = 8  # between a drop-down and its printed choices
 
 
 def render_pdf(ctx, path: Path) -> None:
@@ -93,6 +96,7 @@ def _styles():
         "rownumber": ParagraphStyle("rownumber", fontName=SANS, fontSize=7, leading=9, alignment=1),
         "value": ParagraphStyle("value", fontName=SANS, fontSize=9.5, leading=12.5),
         "return": ParagraphStyle("return", fontName=SANS, fontSize=9.5, leading=12.5),
+        "choices": ParagraphStyle("choices", fontName=SANS, fontSize=8.5, leading=10.5, textColor=HexColor("#444444")),
     }
 
 
@@ -121,9 +125,12 @@ def _header_footer(canvas, doc, ctx, total_pages: int | None) -> None:
     width, height = A4
     canvas.saveState()
     canvas.setFillColor(HexColor("#1F3864"))
-    draw_string(canvas, PAGE_MARGIN, height - 32, ctx.board_name, 9.5, bold=True)
     right = f"{ctx.form.id}" + (f"  {ctx.identity.case_ref}" if ctx.identity.case_ref else "")
-    draw_string(canvas, width - PAGE_MARGIN - string_width(right, 9, True), height - 32, right, 9, bold=True)
+    right_width = string_width(right, 9, True)
+    # a long board name is shortened to end before the form id (page 1 prints it in full under the title)
+    board = fit_width(ctx.board_name, width - 2 * PAGE_MARGIN - right_width - 18, 9.5, bold=True)
+    draw_string(canvas, PAGE_MARGIN, height - 32, board, 9.5, bold=True)
+    draw_string(canvas, width - PAGE_MARGIN - right_width, height - 32, right, 9, bold=True)
     canvas.setStrokeColor(HexColor("#1F3864"))
     canvas.setLineWidth(0.8)
     canvas.line(PAGE_MARGIN, height - 38, width - PAGE_MARGIN, height - 38)
@@ -165,10 +172,9 @@ def _story(ctx, width: float) -> list:
         for field in section.fields:
             if not field.prefilled:
                 story.extend(_field_flowables(field, width, styles, section.label))
-    if ctx.return_to:
-        story.append(Spacer(1, 12))
+    if ctx.return_to:  # one block, never split over a page
         text = "<b>Please return this form to:</b><br/>" + markup("\n".join(ctx.return_to))
-        story.append(Paragraph(text, styles["return"]))
+        story.append(KeepTogether([Spacer(1, 12), Paragraph(text, styles["return"])]))
     return story
 
 
@@ -230,7 +236,10 @@ class _FieldFlowable(Flowable):
 
 
 class _LabelledBox(_FieldFlowable):
-    """A label on the left and a one-line box (text, date, email, phone or drop-down) on the right."""
+    """A label on the left and a one-line box (text, date, email, phone or drop-down) on the right.
+
+    A drop-down prints as an empty box, so its choices ("Yes / No") are printed beside it (under it
+    when there is no room): a form printed and filled in by hand still shows what may be chosen."""
 
     def wrap(self, available_width, available_height):
         self.width = available_width
@@ -238,14 +247,29 @@ class _LabelledBox(_FieldFlowable):
         self.paragraph, label_height = self._label(self.label_width - 8)
         if not self.paragraph.text:  # the section heading says it all: the box starts at the left
             self.label_width = 0
-        self.height = max(label_height, BOX_HEIGHT) + 6
+        self.box_width = _box_width(self.field, self.width - self.label_width)
+        self.choices, self.choices_under = None, 0.0
+        if self.field.type in ("yesno", "choice"):
+            text = markup(" / ".join(self.field.choices))
+            beside = self.width - self.label_width - self.box_width - CHOICES_GAP
+            self.choices = Paragraph(text, self.styles["choices"])
+            _, height = self.choices.wrap(max(beside, 1), 10_000)
+            if beside < 60 or height > BOX_HEIGHT:
+                _, height = self.choices.wrap(self.width - self.label_width, 10_000)
+                self.choices_under = height + 2
+        self.height = max(label_height, BOX_HEIGHT + self.choices_under) + 6
         return self.width, self.height
 
     def draw(self):
         self.paragraph.drawOn(self.canv, 0, self.height - 3 - self.paragraph.height)
-        width = _box_width(self.field, self.width - self.label_width)
-        _draw_widget(self.canv, self.field.name, self.field.type, self.label_width, self.height - 3 - BOX_HEIGHT,
-                     width, BOX_HEIGHT, _tooltip(self.field), self.field.choices)
+        box_y = self.height - 3 - BOX_HEIGHT
+        _draw_widget(self.canv, self.field.name, self.field.type, self.label_width, box_y,
+                     self.box_width, BOX_HEIGHT, _tooltip(self.field), self.field.choices)
+        if self.choices is not None and self.choices_under:
+            self.choices.drawOn(self.canv, self.label_width, box_y - self.choices_under)
+        elif self.choices is not None:
+            self.choices.drawOn(self.canv, self.label_width + self.box_width + CHOICES_GAP,
+                                box_y + (BOX_HEIGHT - self.choices.height) / 2)
 
 
 class _LongBox(_FieldFlowable):
@@ -308,7 +332,8 @@ def _table(field: Field, width: float, styles):
     number_width = 20
     widths = [number_width] + [(width - number_width) * c.width / total for c in field.columns]
     header = [Paragraph("", styles["cellhead"])] + [
-        Paragraph(markup(_label_text(field, c), bold=True), styles["cellhead"]) for c in field.columns]
+        Paragraph(markup(_label_text(field, c) + (" (Yes / No)" if c.type == "yesno" else ""), bold=True),
+                  styles["cellhead"]) for c in field.columns]
     rows = [header]
     for row in range(1, field.rows + 1):
         cells = [Paragraph(str(row), styles["rownumber"])]

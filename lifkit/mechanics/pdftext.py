@@ -153,3 +153,12 @@ def draw_string(canvas, x: float, y: float, text: str, size: float, bold: bool =
         canvas.drawString(x, y, chunk)
         x += canvas.stringWidth(chunk, font, size)
     return x - start
+
+
+def fit_width(text: str, room: float, size: float, bold: bool = False) -> str:
+    """``text``, or as much of it as fits in ``room`` points followed by "…", for a one-line header."""
+    if string_width(text, size, bold) <= room:
+        return text
+    while text and string_width(text.rstrip() + "…", size, bold) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"

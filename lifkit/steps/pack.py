@@ -46,7 +46,7 @@ from lifkit.case.folder import Case, case_references, load_case, record_event
 from lifkit.mechanics.dates import format_date, today
 from lifkit.errors import InputError
 from lifkit.documents.formdef import Field, load_form
-from lifkit.mechanics.pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
+from lifkit.mechanics.pdftext import SANS, SANS_BOLD, draw_string, fit_width, markup, register_fonts, string_width
 
 PACK_FOLDER = "pack"
 MARKING = "OFFICIAL-SENSITIVE"
@@ -616,12 +616,7 @@ class _PackDoc(BaseDocTemplate):
         canvas.setFillColor(RED)
         draw_string(canvas, (width - string_width(MARKING, 9.5, True)) / 2, height - 24, MARKING, 9.5, bold=True)
         canvas.setFillColor(NAVY)
-        board = data.board
-        room = width - 2 * MARGIN - 170
-        if string_width(board, 8.5, True) > room:
-            while board and string_width(board + "…", 8.5, True) > room:
-                board = board[:-1]
-            board += "…"
+        board = fit_width(data.board, width - 2 * MARGIN - 170, 8.5, bold=True)
         draw_string(canvas, MARGIN, height - 42, board, 8.5, bold=True)
         right = f"CIEC pack  {data.case.reference}"
         draw_string(canvas, width - MARGIN - string_width(right, 8.5, True), height - 42, right, 8.5, bold=True)
@@ -763,10 +758,40 @@ def _resolve(rows: list, widths: list[float]) -> tuple[list, list]:
                         commands.append(("TEXTCOLOR", (c, r), (c, r), style.textColor))
                     cells.append(text)
                     continue
-                cell = Paragraph(_markup(text), style)
+                cell = Paragraph(_markup(_break_long_words(text, style, widths[c] - 9)), style)
             cells.append(cell)
         resolved.append(cells)
     return resolved, commands
+
+
+_BREAK_AFTER = "@/_-"  # an address or path too long for its cell breaks after these, or before a full stop
+
+
+def _break_long_words(text: str, style: ParagraphStyle, room: float) -> str:
+    """``text`` with each word too wide for ``room`` broken onto several lines where a reader expects it
+    (``name@`` / ``agency.gov.uk``), never in the middle of a word as reportlab would."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def width(piece: str) -> float:
+        return stringWidth(piece, style.fontName, style.fontSize) if piece.isascii() else \
+            string_width(piece, style.fontSize)
+
+    def pieces(word: str) -> list[str]:
+        lines = []
+        while width(word) > room:
+            cuts = [i + 1 for i, ch in enumerate(word[:-1]) if ch in _BREAK_AFTER] + \
+                   [i for i, ch in enumerate(word) if ch == "." and i > 0]
+            fitting = [cut for cut in cuts if 0 < cut < len(word) and width(word[:cut]) <= room]
+            if not fitting:
+                break
+            lines.append(word[:max(fitting)])
+            word = word[max(fitting):]
+        return lines + [word]
+
+    if room <= 0:
+        return text
+    return "\n".join(" ".join("\n".join(pieces(word)) if width(word) > room else word for word in line.split(" "))
+                     for line in text.split("\n"))
 
 
 def _grid(rows: list, widths: list[float], header: bool = True, extra: list | None = None,

@@ -1,0 +1,188 @@
+"""How the forms, the case summary and the pack print: each test guards a fault once seen on paper.
+
+Positions are read back with poppler's ``pdftotext -bbox`` (points from the top left of the page).
+Every name and address is fictional.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import require_tool
+from lifkit.documents.formdef import load_form
+from lifkit.documents.pdfform import render_pdf
+
+from test_wordform import context
+
+# an administrator's return address as `lifkit init` lays it out: name, role, board, two lines, email, phone
+RETURN_TO = ("Jordan Avery", "LSCB Administrator", "Testshire Safeguarding Children Board", "1 Test Street",
+             "Testtown TE1 1ST", "jordan.avery@testshire-lscb.example", "Telephone: 01632 960000")
+LONG_BOARD = "Exampleshire and Testshire Vale Safeguarding Children Partnership Board (FICTIONAL PRACTICE WORKSPACE)"
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def page_words(pdf: Path) -> list[list[Word]]:
+    """Every word of every page, with its box."""
+    out = subprocess.run([require_tool("pdftotext"), "-bbox", str(pdf), "-"], check=True, capture_output=True,
+                         text=True).stdout
+    pages = []
+    for page in out.split("<page ")[1:]:
+        pages.append([Word(html.unescape(text), float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, text
+                      in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+                                    page)])
+    return pages
+
+
+def lines_of(words: list[Word]) -> list[str]:
+    """The page's words grouped into lines by their vertical position."""
+    rows: dict[int, list[Word]] = {}
+    for word in words:
+        rows.setdefault(round((word.y0 + word.y1) / 2 / 3), []).append(word)
+    return [" ".join(w.text for w in sorted(row, key=lambda w: w.x0)) for _, row in sorted(rows.items())]
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("print")
+    made = {}
+    for form_id in ("cigscr1", "ciginf1"):
+        for board in ("short", "long"):
+            made[f"{form_id}-{board}"] = folder / f"{form_id}-{board}.pdf"
+            ctx = context(form_id, board=LONG_BOARD if board == "long" else "Testshire Safeguarding Children Board")
+            render_pdf(dataclasses.replace(ctx, return_to=RETURN_TO), made[f"{form_id}-{board}"])
+    return made
+
+
+@pytest.mark.parametrize("form_id", ["cigscr1", "ciginf1"])
+def test_a_long_board_name_never_runs_into_the_form_id_in_the_header(forms, form_id):
+    for number, words in enumerate(page_words(forms[f"{form_id}-long"]), start=1):
+        header = [w for w in words if w.y1 < 45]
+        form_word = next(w for w in header if w.text == form_id.upper())
+        board = [w for w in header if w.x0 < form_word.x0]
+        assert board and board[0].text == "Exampleshire", f"page {number}: the board's name is missing"
+        assert max(w.x1 for w in board) < form_word.x0 - 6, f"page {number}: the board's name overprints"
+        assert board[-1].text.endswith("…")
+
+
+def test_the_blank_referral_keeps_its_return_address_together_on_two_pages(forms):
+    pages = page_words(forms["cigscr1-short"])
+    assert len(pages) == 2
+    where = [number for number, words in enumerate(pages) for w in words if w.text in ("to:", "TE1")]
+    assert len(set(where)) == 1, "'Please return this form to' and the address are on different pages"
+
+
+@pytest.mark.parametrize("form_id", ["cigscr1", "ciginf1"])
+def test_every_drop_down_prints_its_choices(forms, form_id):
+    from pypdf import PdfReader
+
+    path = forms[f"{form_id}-short"]
+    pages = page_words(path)
+    reader = PdfReader(path)
+    height = float(reader.pages[0].mediabox.height)
+    form = load_form(form_id)
+    checked = 0
+    for index, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            if widget.get("/FT") != "/Ch":
+                continue
+            name = str(widget["/T"])
+            x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+            top, bottom = height - y1, height - y0
+            near = [w for w in pages[index] if w.x0 >= x0 - 1 and top - 2 <= w.y0 and w.y1 <= bottom + 16]
+            if name in {f.name for f in form.fields}:
+                choices = " / ".join(form.field(name).choices)
+                assert choices in " ".join(w.text for w in sorted(near, key=lambda w: (round(w.y0), w.x0))), name
+            else:  # a yes/no column of a table: its heading says the choices
+                assert any("(Yes" in w.text for w in pages[index]), name
+            checked += 1
+    assert checked >= 1
+
+
+def test_the_case_summary_signature_line_never_wraps(tmp_path, demo_workspace):
+    from lifkit.case.folder import load_case
+    from lifkit.case.workspace import open_workspace
+    from lifkit.documents.wordform import render_document
+    from lifkit.steps.decisions import summary_context
+
+    root, _ = demo_workspace
+    ws = open_workspace(root)
+    case = load_case(ws, "CIEC-2026-001")
+    docx = tmp_path / "summary.docx"
+    render_document("cigsum1.docx", summary_context(ws, case), docx, "CIGSUM1 test")
+    subprocess.run([require_tool("soffice"), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True,
+                   timeout=180)
+    lines = [line for words in page_words(tmp_path / "summary.pdf") for line in lines_of(words)]
+    signed = [line for line in lines if "Signed" in line]
+    assert len(signed) == 1 and "Date:" in signed[0], signed
+    import docx as python_docx
+
+    paragraph = next(p for p in python_docx.Document(docx).paragraphs if p.text.startswith("Signed"))
+    assert "__" not in paragraph.text, "underscores wrap apart from 'Date:'; the lines are tab leaders"
+    assert len(paragraph.paragraph_format.tab_stops) == 2
+
+
+# --- the pack's tables ---------------------------------------------------------------------------
+
+
+def _pack_table_pdf(path: Path, rows: list[list[str]], widths: list[float]) -> Path:
+    """A document holding one of the pack's tables (lifkit.steps.pack._grid), long enough to split."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate
+
+    from lifkit.mechanics.pdftext import register_fonts
+    from lifkit.steps import pack
+
+    register_fonts()
+    styles = pack._styles()
+    cells = [[pack._c(text, styles["head" if number == 0 else "cell"]) for text in row]
+             for number, row in enumerate(rows)]
+    SimpleDocTemplate(str(path), pagesize=A4).build([pack._grid(cells, widths)])
+    return path
+
+
+def test_a_pack_table_split_over_pages_repeats_its_header_row(tmp_path):
+    rows = [["Date", "Agency", "Contact / event"]] + [[f"{n:02d}/01/2026", "POL", f"Fictional contact {n}"]
+                                                      for n in range(1, 90)]
+    pages = page_words(_pack_table_pdf(tmp_path / "table.pdf", rows, [80, 80, 250]))
+    assert len(pages) >= 2
+    for number, words in enumerate(pages, start=1):
+        first = min(words, key=lambda w: w.y0)
+        assert first.text == "Date", f"page {number} does not start with the header row"
+        assert any(w.text == "event" for w in words)
+
+
+def test_an_email_address_in_a_narrow_cell_breaks_at_the_at_sign_not_mid_word(tmp_path):
+    addresses = ["practitioner.name@exampleshire-safeguarding.example", "pc.fictional@testshire-police.example"]
+    rows = [["Name", "Contact"]] + [["Fictional Practitioner", address] for address in addresses]
+    words = page_words(_pack_table_pdf(tmp_path / "emails.pdf", rows, [120, 95]))[0]
+    column = sorted((w for w in words if w.x0 > words[0].x0 + 110 and w.text != "Contact"),
+                    key=lambda w: (round(w.y0), w.x0))
+    pieces = [w.text for w in column]
+    assert "".join(pieces) == "".join(addresses)
+    assert len(pieces) > len(addresses), "the addresses were meant to be too wide for one line"
+    ends = set()
+    for address in addresses:
+        joined = ""
+        for piece in pieces:
+            if address.startswith(joined + piece):
+                joined += piece
+                ends.add((piece, address[len(joined):len(joined) + 1]))
+    for piece, following in ends:  # a line ends after @ / - _ , or before a full stop, or at the end
+        assert piece[-1] in "@/-_" or following in (".", ""), (piece, following)
