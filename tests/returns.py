@@ -195,3 +195,50 @@ def resave_with_libreoffice(docx: Path, out_dir: Path, profile: Path) -> Path:
                     "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out_dir), str(docx)],
                    check=True, capture_output=True, timeout=180)
     return out_dir / docx.name
+
+
+# --- PDF forms filled by the engines agencies' viewers use ---------------------------------------
+
+
+def fill_pdf_mupdf(blank: Path, values: dict[str, str], out: Path) -> Path:
+    """Fill text boxes as PyMuPDF (MuPDF) does: set each widget's value and let it draw the appearance."""
+    import pymupdf
+
+    document = pymupdf.open(blank)
+    for page in document:
+        for widget in page.widgets():
+            if widget.field_name in values:
+                widget.field_value = values[widget.field_name]
+                widget.update()
+    document.save(out)
+    return out
+
+
+def fill_pdf_pdfium(blank: Path, values: dict[str, str], out: Path) -> Path:
+    """Fill text boxes as Chrome and Edge do: PDFium's form filler, focusing each box and typing into it."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    document = pdfium.PdfDocument(str(blank))
+    document.init_forms()
+    handle = document.formenv.raw
+    for index in range(len(document)):
+        page = document[index]
+        for number in range(raw.FPDFPage_GetAnnotCount(page.raw)):
+            annotation = raw.FPDFPage_GetAnnot(page.raw, number)
+            size = raw.FPDFAnnot_GetFormFieldName(handle, annotation, None, 0)
+            buffer = (ctypes.c_ushort * (size // 2))()
+            raw.FPDFAnnot_GetFormFieldName(handle, annotation, buffer, size)
+            name = bytes(buffer)[:size - 2].decode("utf-16-le")
+            if name in values:
+                raw.FORM_SetFocusedAnnot(handle, annotation)
+                raw.FORM_SelectAllText(handle, page.raw)
+                typed = (values[name] + "\0").encode("utf-16-le")
+                raw.FORM_ReplaceSelection(handle, page.raw, (ctypes.c_ushort * (len(typed) // 2)).from_buffer_copy(typed))
+                raw.FORM_ForceToKillFocus(handle)
+            raw.FPDFPage_CloseAnnot(annotation)
+    document.save(str(out))
+    document.close()
+    return out

@@ -37,7 +37,7 @@ from lifkit.documents.identity import FormIdentity
 # read_fields is re-exported for the tests that read a drawn form back
 from lifkit.documents.pdfread import IDENTITY_FIELD, identity_value, read_fields  # noqa: F401
 from lifkit.mechanics.pdf import page_count
-from lifkit.mechanics.pdftext import (SANS, SANS_BOLD, draw_string, fit_width, markup, register_fonts,
+from lifkit.mechanics.pdftext import (SANS, SANS_BOLD, draw_string, fit_width, form_font, markup, register_fonts,
                                       string_width)
 
 BLANK_CHOICE = " "  # the "nothing chosen yet" entry of a drop-down list
@@ -48,7 +48,9 @@ FOOTER_SPACE = 46
 BOX_HEIGHT = 18
 CELL_HEIGHT = 22
 LONG_BOX_HEIGHT = 120
-WIDGET_FONT = "Helvetica"  # AcroForm text must use one of the standard 14 fonts
+# reportlab draws the boxes with Helvetica; finish_form() then gives every text box and drop-down the
+# form's own embedded font (LifkitFormSans: Latin Extended and Arabic script), which viewers draw typing with
+WIDGET_FONT = "Helvetica"
 BOX_FILL = "#F2F6FB"
 BOX_BORDER = "#5B6B7F"
 HEADING_FILL = "#DCE6F1"
@@ -74,7 +76,7 @@ def _finish(data: bytes, ctx) -> bytes:
     info = dict(ctx.identity.metadata())
     info.update({"Title": f"{ctx.form.id} {ctx.form.title}", "Subject": ctx.board_name, "Creator": "lifkit"})
     dates = {name for name, field, column in ctx.form.widgets() if (column.type if column else field.type) == "date"}
-    return finish_form(data, info, "en-GB", dates)
+    return finish_form(data, info, "en-GB", dates, font=form_font())
 
 
 # --- layout -----------------------------------------------------------------------------------

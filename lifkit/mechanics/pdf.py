@@ -80,10 +80,12 @@ def page_count(data: bytes) -> int:
 # --- writing forms ----------------------------------------------------------------------------
 
 
-def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[str]) -> bytes:
+def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[str], font=None) -> bytes:
     """Add to a form drawn by reportlab what reportlab cannot: document information entries ``info``
     (keys without the slash), ``/NeedAppearances``, the document language, showing the title in the
-    viewer's title bar, and Acrobat's date keystroke and format actions on the boxes ``date_fields``."""
+    viewer's title bar, Acrobat's date keystroke and format actions on the boxes ``date_fields``, and
+    ``font`` (a :class:`lifkit.mechanics.pdftext.EmbeddableFont`) as the font of every text box and
+    drop-down, embedded in the form's default resources."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
 
@@ -91,12 +93,107 @@ def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[s
     writer.add_metadata({f"/{key}": value for key, value in info.items()})
     root = writer._root_object
     root[NameObject("/AcroForm")][NameObject("/NeedAppearances")] = BooleanObject(True)
+    if font is not None:
+        _box_font(writer, font)
     root[NameObject("/Lang")] = TextStringObject(lang)
     root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
     _date_actions(writer, date_fields)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# The boxes' font, by its name in the AcroForm's default resources: the name reportlab gives Helvetica
+# there and in every box's /DA. Fillers keep that name (PyMuPDF rewrites any other to it), so the font
+# the form carries under it is the one they and the viewers draw typing with.
+FORM_FONT_NAME = "Helv"
+CHOICE_FONT_NAME = "HelvW"  # the drop-downs' font: standard Helvetica
+
+
+def _box_font(writer, font) -> None:
+    """Embed ``font`` whole as a Type0 font (Identity-H, glyph ids as codes, a ToUnicode map back) in the
+    AcroForm's /DR as the font of every text box and drop-down, in place of Helvetica: a viewer that
+    draws what is typed with the form's font (poppler, PyMuPDF, PDFium) then has every letter."""
+    import re
+
+    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
+                               NumberObject, TextStringObject)
+
+    def stream(data: bytes, **entries) -> object:
+        plain = DecodedStreamObject()
+        plain.set_data(data)
+        packed = plain.flate_encode()
+        packed.update({NameObject(k): v for k, v in entries.items()})
+        return writer._add_object(packed)
+
+    base = NameObject("/" + font.name)
+    font_file = stream(font.data, **{"/Length1": NumberObject(len(font.data))})
+    descriptor = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/FontDescriptor"), NameObject("/FontName"): base,
+        NameObject("/Flags"): NumberObject(font.flags), NameObject("/FontBBox"): ArrayObject(
+            [NumberObject(int(v)) for v in font.bbox]),
+        NameObject("/ItalicAngle"): FloatObject(font.italic_angle), NameObject("/Ascent"): NumberObject(int(font.ascent)),
+        NameObject("/Descent"): NumberObject(int(font.descent)),
+        NameObject("/CapHeight"): NumberObject(int(font.cap_height)), NameObject("/StemV"): NumberObject(int(font.stem_v)),
+        NameObject("/FontFile2"): font_file,
+    }))
+    widths = ArrayObject([NumberObject(0), ArrayObject([FloatObject(w) for w in font.widths])])
+    descendant = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/CIDFontType2"),
+        NameObject("/BaseFont"): base, NameObject("/CIDSystemInfo"): DictionaryObject({
+            NameObject("/Registry"): TextStringObject("Adobe"), NameObject("/Ordering"): TextStringObject("Identity"),
+            NameObject("/Supplement"): NumberObject(0)}),
+        NameObject("/FontDescriptor"): descriptor, NameObject("/W"): widths,
+        NameObject("/DW"): NumberObject(1000), NameObject("/CIDToGIDMap"): NameObject("/Identity"),
+    }))
+    to_unicode = stream(_to_unicode(font.unicode).encode("ascii"))
+    type0 = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type0"),
+        NameObject("/BaseFont"): base, NameObject("/Encoding"): NameObject("/Identity-H"),
+        NameObject("/DescendantFonts"): ArrayObject([descendant]), NameObject("/ToUnicode"): to_unicode,
+    }))
+    form = writer._root_object["/AcroForm"]
+    resources = form.setdefault(NameObject("/DR"), DictionaryObject())
+    resources = resources.get_object()
+    fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+    fonts[NameObject("/" + FORM_FONT_NAME)] = type0
+    # Drop-downs hold only the form's own choices, in plain English: they keep Helvetica (under a name of
+    # their own), which every filler can draw with, pdftk included (it cannot encode for a Type0 font).
+    fonts[NameObject("/" + CHOICE_FONT_NAME)] = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+
+    def restyle(da: str, name: str) -> str:
+        return re.sub(r"/[^\s/]+(\s+[\d.]+\s+Tf)", f"/{name}\\1", da, count=1)
+
+    form[NameObject("/DA")] = TextStringObject(restyle(str(form.get("/DA", "/Helv 0 Tf 0 g")), FORM_FONT_NAME))
+    for page in writer.pages:
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            field = widget if "/FT" in widget else widget.get("/Parent", widget).get_object()
+            kind = field.get("/FT")
+            if kind not in ("/Tx", "/Ch"):
+                continue
+            for holder in {id(field): field, id(widget): widget}.values():
+                if "/DA" in holder:
+                    holder[NameObject("/DA")] = TextStringObject(
+                        restyle(str(holder["/DA"]), FORM_FONT_NAME if kind == "/Tx" else CHOICE_FONT_NAME))
+
+
+def _to_unicode(glyphs: dict[int, int]) -> str:
+    """A ToUnicode CMap for two-byte glyph-id codes: glyph id -> the character it draws (UTF-16BE)."""
+    entries = sorted(glyphs.items())
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def", "1 begincodespacerange", "<0000> <FFFF>",
+             "endcodespacerange"]
+    for start in range(0, len(entries), 100):
+        chunk = entries[start:start + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        lines += [f"<{gid:04X}> <{chr(code).encode('utf-16-be', 'surrogatepass').hex().upper()}>" for gid, code in chunk]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines)
 
 
 def _date_actions(writer, dates: set[str]) -> None:

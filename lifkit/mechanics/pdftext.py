@@ -12,6 +12,7 @@ right-to-left paragraph that wraps over several lines keeps its words in reading
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from importlib import resources
 from xml.sax.saxutils import escape
 
@@ -162,3 +163,44 @@ def fit_width(text: str, room: float, size: float, bold: bool = False) -> str:
     while text and string_width(text.rstrip() + "…", size, bold) > room:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+FORM_FONT_FILE = "LifkitFormSans.ttf"  # the font of the forms' boxes: Latin and Arabic script (fonts/README.md)
+
+
+@dataclass(frozen=True)
+class EmbeddableFont:
+    """A TrueType font as a PDF needs it to embed it whole as a Type0 font with Identity-H encoding:
+    the glyph id is the character code, so every glyph of the font can be used."""
+
+    name: str
+    data: bytes
+    ascent: float  # the metrics in 1/1000 em, as PDF font descriptors give them
+    descent: float
+    cap_height: float
+    bbox: tuple[float, float, float, float]
+    italic_angle: float
+    stem_v: float
+    flags: int
+    widths: tuple[float, ...]  # by glyph id
+    unicode: dict[int, int]  # glyph id -> the character it draws
+
+
+@functools.lru_cache(maxsize=None)
+def form_font() -> EmbeddableFont:
+    """The font the forms' boxes are drawn with (``lifkit/fonts/LifkitFormSans.ttf``)."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    path = resources.files("lifkit").joinpath("fonts", FORM_FONT_FILE)
+    data = path.read_bytes()
+    face = TTFontFile(str(path))
+    scale = 1000 / face.unitsPerEm
+    widths = tuple(round(face.hmetrics[min(gid, len(face.hmetrics) - 1)][0] * scale, 1)
+                   for gid in range(face.numGlyphs))
+    return EmbeddableFont(
+        name=face.name.decode("ascii", "replace") if isinstance(face.name, bytes) else str(face.name),
+        data=data, ascent=round(face.ascent), descent=round(face.descent),
+        cap_height=round(face.capHeight or face.ascent * 0.7), bbox=tuple(round(v) for v in face.bbox),
+        italic_angle=face.italicAngle, stem_v=face.stemV, flags=face.flags, widths=widths,
+        unicode={gid: chars[0] for gid, chars in face.glyphToChar.items() if chars},
+    )
