@@ -268,6 +268,46 @@ def test_register_path_must_stay_in_the_workspace(workspace: Path, ws_lifkit: Li
                                       "workspace")
 
 
+def _board_name_line(workspace: Path) -> str:
+    return next(line for line in (workspace / "lifkit.toml").read_text(encoding="utf-8").splitlines()
+                if line.startswith("name = ") and "Board" in line)
+
+
+def test_closure_days_are_read_as_dates_and_make_the_working_calendar(workspace: Path, ws_lifkit: Lifkit):
+    from datetime import date
+
+    from lifkit.case.workspace import open_workspace
+
+    name = _board_name_line(workspace)
+    _edit(workspace, name, name + '\nclosure_days = [2026-12-31, "29/12/2026", 2026-12-30, 2026-12-29]')
+    assert ws_lifkit("config", "check").exit_code == 0
+    settings = open_workspace(workspace).settings
+    assert settings.closure_days == (date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31))
+    calendar = settings.working_calendar()
+    assert calendar.add_working_days(date(2026, 12, 24), 1) == date(2027, 1, 4)  # 28th bank holiday, 29-31 closed
+
+
+def test_no_closure_days_is_the_default(workspace: Path):
+    from lifkit.case.workspace import open_workspace
+
+    settings = open_workspace(workspace).settings
+    assert settings.closure_days == ()
+    assert settings.working_calendar().closures == frozenset()
+
+
+@pytest.mark.parametrize("value, message", [
+    ('[2026-12-29, "31/02/2026"]', "[board] closure_days #2: '31/02/2026' is not a date; write it as yyyy-mm-dd"),
+    ("[2026-12-29T09:00:00]", "[board] closure_days #1: 2026-12-29T09:00:00 is a date and time; give the date "
+                              "alone, e.g. 2026-12-29."),
+    ("[20261229]", "[board] closure_days #1: 20261229 is a number, not a date"),
+    ("2026-12-29", "[board] closure_days: should be a list in [ ], e.g. [2026-12-29], not a date."),
+])
+def test_a_bad_closure_day_is_named_by_line_and_key(workspace: Path, ws_lifkit: Lifkit, value: str, message: str):
+    name = _board_name_line(workspace)
+    _edit(workspace, name, f"{name}\nclosure_days = {value}")
+    _assert_settings_error(ws_lifkit, f"line {_line_of(workspace, 'closure_days')}: {message}")
+
+
 # --- lifkit config check ----------------------------------------------------------------------
 
 

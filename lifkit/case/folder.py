@@ -26,7 +26,6 @@ case.yaml (dates as yyyy-mm-dd)::
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import getpass
 import json
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from lifkit.errors import InputError
+from lifkit.mechanics.workdays import add_months
 
 CASE_FILE = "case.yaml"
 JOURNAL = "journal.jsonl"
@@ -69,14 +69,6 @@ class Case:
 
 
 # --- deadlines --------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, or the month's last day when it is shorter (31 Jan -> 28/29 Feb)."""
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def return_by(issued: dt.date, meeting: dt.date | None) -> dt.date:

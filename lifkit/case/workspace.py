@@ -10,6 +10,7 @@ naming the key as it is written in the file and, where it can be found, the line
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -83,6 +84,13 @@ class Settings:
     register_path: str
     smtp: "SmtpSettings | None" = None
     notifications: dict = field(default_factory=dict)  # "ofsted" and "panel": where decision notices go
+    closure_days: tuple[dt.date, ...] = ()  # [board] closure_days: the office's closed days, in date order
+
+    def working_calendar(self):
+        """The board's working days: weekdays less England and Wales bank holidays and its closure days."""
+        from lifkit.mechanics.workdays import WorkingCalendar
+
+        return WorkingCalendar(self.closure_days)
 
     def member(self, code: str) -> Member:
         for member in self.members:
@@ -286,6 +294,16 @@ def _validator_class():
                 if reason:
                     self._error(field_name, reason)
 
+        def _check_with_closure_day(self, field_name, value):
+            if closure_day(value) is None:
+                if isinstance(value, dt.datetime):
+                    reason = f"{value.isoformat()} is a date and time; give the date alone, e.g. {value.date()}."
+                elif isinstance(value, str):
+                    reason = f"{value!r} is not a date; write it as yyyy-mm-dd without quotes, e.g. 2026-12-29."
+                else:
+                    reason = f"{value!r} is {_toml_kind(value)}, not a date; write it as yyyy-mm-dd, e.g. 2026-12-29."
+                self._error(field_name, reason)
+
         def _check_with_relative_file(self, field_name, value):
             if isinstance(value, str) and value:
                 if Path(value).is_absolute() or ".." in Path(value).parts:
@@ -294,6 +312,20 @@ def _validator_class():
                     self._error(field_name, f"{value!r} is not an Excel workbook name: it must end in .xlsx.")
 
     return SettingsValidator
+
+
+def closure_day(value: Any) -> dt.date | None:
+    """A closure day as lifkit.toml gives it: a TOML date (2026-12-29) or a date in quotes as people type
+    them ("29/12/2026"); None when it is neither (a date and time is not a day)."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        from lifkit.mechanics.dates import parse_date
+
+        return parse_date(value)
+    return None
 
 
 def reference_pattern_problem(pattern: str) -> str | None:
@@ -338,13 +370,19 @@ def _describe(path: tuple, data: dict) -> str:
         return f"[[members]] #{path[1] + 1}{code}" + (f" {rest}" if rest else "")
     if len(path) == 1:
         return f"[{path[0]}]" if isinstance(data.get(path[0]), dict) else path[0]
-    return f"[{path[0]}] " + ".".join(str(p) for p in path[1:])
+    keys = [p for p in path[1:] if not isinstance(p, int)]
+    items = "".join(f" #{p + 1}" for p in path[1:] if isinstance(p, int))  # an entry of a list, counted from 1
+    return f"[{path[0]}] " + ".".join(str(p) for p in keys) + items
 
 
 def _problem_from_cerberus(error, data: dict, lines: "_KeyLines", ce) -> Problem:
     path = tuple(error.document_path)
     where = _describe(path, data)
     line = lines.line(path)
+    key = path
+    while line is None and key and isinstance(key[-1], int) and key[0] != "members":
+        key = key[:-1]  # an entry of a list such as closure_days: the line of its key
+        line = lines.line(key)
     code = error.code
     if code == ce.UNKNOWN_FIELD.code:
         message = "is not a setting lifkit knows; check the spelling, or remove it."
@@ -356,7 +394,8 @@ def _problem_from_cerberus(error, data: dict, lines: "_KeyLines", ce) -> Problem
     elif code == ce.EMPTY_NOT_ALLOWED.code:
         message = "is empty; it must be given."
     elif code == ce.BAD_TYPE.code:
-        expected = {"string": "text in quotes", "dict": "a [table] of settings", "list": "a list of [[members]]",
+        expected = {"string": "text in quotes", "dict": "a [table] of settings",
+                    "list": "a list of [[members]]" if path[0] == "members" else "a list in [ ], e.g. [2026-12-29]",
                     "integer": "a whole number", "boolean": "true or false"}
         message = f"should be {expected.get(error.constraint, error.constraint)}, not {_toml_kind(error.value)}."
     elif code == ce.UNALLOWED_VALUE.code:
@@ -383,6 +422,8 @@ def _toml_kind(value: Any) -> str:
         return "a table"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, dt.date):
+        return "a date"
     return type(value).__name__
 
 
@@ -475,6 +516,7 @@ def _to_settings(data: dict) -> Settings:
         register_path=data["register"]["path"],
         smtp=_smtp(data.get("smtp")),
         notifications={k: v.strip() for k, v in (data.get("notifications") or {}).items()},
+        closure_days=tuple(sorted({closure_day(v) for v in data["board"].get("closure_days") or ()})),
     )
 
 
