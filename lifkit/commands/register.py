@@ -59,7 +59,7 @@ def show(ws, ref: str | None, as_json: bool) -> None:
     """
     from lifkit.register.workbook import ROW_KEY, open_register
 
-    reg = open_register(ws.register_path)
+    reg = open_register(ws.register_path, ws.process.register_columns)
     if ref:
         row = reg.find(ref)
         if row is None:
@@ -96,7 +96,7 @@ def check(ctx: click.Context, ws, as_json: bool) -> None:
     """
     from lifkit.register.workbook import check_register
 
-    problems = check_register(ws.register_path, ws.cases_dir)
+    problems = check_register(ws.register_path, ws.cases_dir, ws.process.register_columns)
     if as_json:
         print_json({"register": ws.register_path, "problems": problems})
     else:
@@ -130,7 +130,7 @@ def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
     from lifkit.register.workbook import check_writable
     from lifkit.register.sync import sync_all
 
-    check_writable(ws.register_path)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
+    check_writable(ws.register_path, ws.process.register_columns)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
     result = sync_all(ws, ref)
     if as_json:
         print_json({"register": ws.register_path, "written": result.written, "failed": result.failed})
