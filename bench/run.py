@@ -45,7 +45,7 @@ def hyperfine(commands: list[str], runs: int = 10, prepare: str | None = None) -
 def make_case(root: Path, count: int = 60) -> tuple[Path, str, list[Path], list[Path]]:
     """A workspace with one case, ``count`` filled CIGINF1 returns and the same as emails."""
     sys.path.insert(0, str(REPO / "tests"))
-    from lifkit.documents.pdfform import fill_pdf
+    from lifkit.mechanics.pdf import fill_form as fill_pdf
     from returns import CIGINF1_VALUES, CIGSCR1_VALUES  # the tests' fictional values
 
     env = {**os.environ, "LIFKIT_TODAY": "2026-11-25"}

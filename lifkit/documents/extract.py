@@ -72,7 +72,7 @@ def extract(path: Path) -> Extracted:
 
 
 def _extract_pdf(path: Path) -> Extracted:
-    from lifkit.documents.pdfform import IDENTITY_FIELD, PasswordProtected, read_pdf
+    from lifkit.documents.pdfread import IDENTITY_FIELD, PasswordProtected, identity_from_field, read_pdf
 
     try:
         fields, info = read_pdf(path)
@@ -88,7 +88,7 @@ def _extract_pdf(path: Path) -> Extracted:
     identity = FormIdentity.from_metadata(info)
     hidden = fields.pop(IDENTITY_FIELD, None)
     if identity is None and hidden:
-        identity = _identity_from_field(hidden)
+        identity = identity_from_field(hidden)
     if not fields:
         if identity is not None:
             raise UnreadableForm(
@@ -103,15 +103,6 @@ def _extract_pdf(path: Path) -> Extracted:
         raise UnreadableForm(path, "is a PDF form, but not one of lifkit's: it carries no lifkit metadata.",
                              "Ask the agency to use the form lifkit sent them.", kind="not-a-form")
     return Extracted(path=path, format="pdf", identity=identity, raw=fields)
-
-
-def _identity_from_field(value: str) -> FormIdentity | None:
-    from lifkit.documents.pdfform import IDENTITY_SEPARATOR
-
-    parts = str(value).split(IDENTITY_SEPARATOR)
-    if len(parts) != 5 or not parts[0]:
-        return None
-    return FormIdentity(*parts)
 
 
 # --- Word -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Fillable PDF forms: drawn from a form definition with reportlab, read back with pypdf.
+"""Fillable PDF forms, drawn from a form definition with reportlab.
 
-The only module that touches PDF form internals. A form is a real AcroForm on A4: the board's name
+A form is a real AcroForm on A4: the board's name
 in the header, the form id and version with "page x of y" in the footer, one widget per box of the
 definition (multi-line text for long answers, tick-boxes, drop-down lists for yes/no and choices,
 tables of boxes for repeating rows), each with a tooltip that repeats its label for screen readers.
@@ -12,11 +12,12 @@ rules in schemas/ decide what is required. Viewers regenerate appearances of wha
 macOS Preview (which ignores NeedAppearances) shows them too.
 
 This module imports reportlab at its top: it is itself imported only inside the functions that render
-a form, so ``lifkit --help`` never loads it.
+a form, so ``lifkit --help`` never loads it, and reading a returned form (:mod:`lifkit.documents.pdfread`)
+never does. What reportlab cannot do (metadata, language, date actions) is added by
+:mod:`lifkit.mechanics.pdf`, the one module that drives a PDF library.
 
-The form's identity (see :mod:`lifkit.documents.identity`) is stored twice: in the document information
-dictionary, and in a hidden read-only field ``lifkit_identity`` that survives viewers which rewrite
-the document information when they save.
+The form's identity is stored twice: in the document information dictionary, and in a hidden
+read-only field (:data:`lifkit.documents.pdfread.IDENTITY_FIELD`).
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from lifkit.documents.formdef import DATE_HINT, Field, FormDef
 from lifkit.mechanics.dates import format_date
 from lifkit.documents.identity import FormIdentity
+# read_fields is re-exported for the tests that read a drawn form back
+from lifkit.documents.pdfread import IDENTITY_FIELD, identity_value, read_fields  # noqa: F401
+from lifkit.mechanics.pdf import page_count
 from lifkit.mechanics.pdftext import SANS, SANS_BOLD, draw_string, markup, register_fonts, string_width
 
-IDENTITY_FIELD = "lifkit_identity"
-IDENTITY_SEPARATOR = "|"
 BLANK_CHOICE = " "  # the "nothing chosen yet" entry of a drop-down list
 
 PAGE_MARGIN = 42  # points
@@ -50,66 +52,26 @@ BOX_BORDER = "#5B6B7F"
 HEADING_FILL = "#DCE6F1"
 
 
-def identity_value(identity: FormIdentity) -> str:
-    return IDENTITY_SEPARATOR.join((identity.form_id, identity.version, identity.case_ref, identity.agency,
-                                    identity.token))
-
-
 def render_pdf(ctx, path: Path) -> None:
     """Write the fillable PDF form for ``ctx`` (a :class:`lifkit.documents.generate.RenderContext`) to ``path``."""
     from lifkit.mechanics.files import atomic_write_bytes
 
     register_fonts()
     first = _build(ctx, total_pages=None)
-    pages = _page_count(first)
+    pages = page_count(first)
     atomic_write_bytes(Path(path), _finish(_build(ctx, total_pages=pages), ctx))
 
 
-def _page_count(data: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
-
-
 def _finish(data: bytes, ctx) -> bytes:
-    """Add what reportlab cannot: the identity metadata, NeedAppearances, language and title display."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
+    """Add what reportlab cannot: the identity metadata, NeedAppearances, language, title display and
+    Acrobat's date actions on every date box (so Acrobat Reader checks and shows dd/mm/yyyy as it is
+    typed; the label and the tooltip carry the same hint for other viewers)."""
+    from lifkit.mechanics.pdf import finish_form
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    metadata = {f"/{key}": value for key, value in ctx.identity.metadata().items()}
-    metadata.update({"/Title": f"{ctx.form.id} {ctx.form.title}", "/Subject": ctx.board_name,
-                     "/Creator": "lifkit"})
-    writer.add_metadata(metadata)
-    root = writer._root_object
-    root[NameObject("/AcroForm")][NameObject("/NeedAppearances")] = BooleanObject(True)
-    root[NameObject("/Lang")] = TextStringObject("en-GB")
-    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    _date_actions(writer, ctx.form)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _date_actions(writer, form: FormDef) -> None:
-    """Acrobat's own date keystroke and format actions on every date box, so Acrobat Reader checks and
-    shows dd/mm/yyyy as it is typed. Viewers without form JavaScript ignore them; the label and the
-    tooltip carry the same hint."""
-    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
-
-    dates = {name for name, field, column in form.widgets() if (column.type if column else field.type) == "date"}
-
-    def action(script: str) -> DictionaryObject:
-        return DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(script)})
-
-    for page in writer.pages:
-        for annotation in page.get("/Annots", []):
-            widget = annotation.get_object()
-            if str(widget.get("/T", "")) in dates:
-                widget[NameObject("/AA")] = DictionaryObject({
-                    NameObject("/K"): action('AFDate_KeystrokeEx("dd/mm/yyyy");'),
-                    NameObject("/F"): action('AFDate_FormatEx("dd/mm/yyyy");'),
-                })
+    info = dict(ctx.identity.metadata())
+    info.update({"Title": f"{ctx.form.id} {ctx.form.title}", "Subject": ctx.board_name, "Creator": "lifkit"})
+    dates = {name for name, field, column in ctx.form.widgets() if (column.type if column else field.type) == "date"}
+    return finish_form(data, info, "en-GB", dates)
 
 
 # --- layout -----------------------------------------------------------------------------------
@@ -400,128 +362,3 @@ def _prefilled_block(fields: list[Field], values: dict, width: float, styles) ->
         flowables.extend([Spacer(1, 8), Paragraph(markup(field.label, bold=True), styles["label"]), Spacer(1, 3),
                           table])
     return flowables
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-class PasswordProtected(Exception):
-    """The PDF cannot be opened without a password."""
-
-
-def _open(path: Path):
-    from pypdf import PasswordType, PdfReader
-
-    reader = PdfReader(str(path), strict=False)
-    if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-        raise PasswordProtected(str(path))
-    return reader
-
-
-def read_pdf(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """A returned PDF's boxes (name -> raw value as text, "" when empty) and its document information.
-
-    A tick-box's value is the state name the viewer wrote (``/Yes``, ``/On``, ``/1`` or ``/Off``), not a
-    guess. Raises :class:`PasswordProtected`, or pypdf's own errors for a damaged file.
-    """
-    reader = _open(path)
-    info = {str(key).lstrip("/"): str(value) for key, value in (reader.metadata or {}).items()}
-    fields = {}
-    for name, data in (reader.get_fields() or {}).items():
-        if data.get("/FT") is None:  # a parent that only groups other fields
-            continue
-        value = data.get("/V")
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        fields[str(name)] = "" if value is None else str(value)
-    return fields, info
-
-
-def read_fields(path: Path) -> dict[str, dict]:
-    """Every form field of a PDF with its type, value, flags, tooltip and (tick-boxes) states; for tests
-    and diagnostics. Tick-box states are read from the widget's own appearance states."""
-    reader = _open(path)
-    fields = {}
-    for name, data in (reader.get_fields() or {}).items():
-        entry = {"type": data.get("/FT"), "value": data.get("/V"), "flags": int(data.get("/Ff", 0)),
-                 "tooltip": data.get("/TU")}
-        if data.get("/_States_"):
-            entry["states"] = [str(s) for s in data["/_States_"]]
-        if data.get("/Opt") is not None:
-            entry["options"] = [str(o[0] if isinstance(o, list) else o) for o in data["/Opt"]]
-        fields[name] = entry
-    return fields
-
-
-def fill_pdf(source: Path, target: Path, values: dict) -> Path:
-    """Fill a form as an agency's PDF viewer would: box name -> text, True/False for tick-boxes.
-
-    Used by ``lifkit demo`` to play the agencies. Tick-boxes take the "on" state their own widget
-    names; viewers regenerate the appearance of the text (NeedAppearances is set on every form).
-    """
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject
-
-    writer = PdfWriter(clone_from=PdfReader(str(source)))
-    texts = {k: str(v) for k, v in values.items() if not isinstance(v, bool)}
-    for page in writer.pages:
-        if "/Annots" not in page:
-            continue
-        writer.update_page_form_field_values(page, texts, auto_regenerate=False)
-        for annotation in page.get("/Annots", []):
-            widget = annotation.get_object()
-            name = str(widget.get("/T", ""))
-            if isinstance(values.get(name), bool):
-                states = [str(s) for s in widget.get("/AP", {}).get("/N", {}).keys() if str(s) != "/Off"]
-                state = NameObject(states[0] if values[name] and states else "/Off")
-                widget[NameObject("/V")] = state
-                widget[NameObject("/AS")] = state
-    with open(target, "wb") as handle:
-        writer.write(handle)
-    return Path(target)
-
-
-# --- merging forms into another document ---------------------------------------------------------
-
-
-def adopt_fields(writer, reader, prefix: str) -> int:
-    """Give the form fields of ``reader`` (whose pages' widgets were already cloned into ``writer``) a
-    place in ``writer``'s form under the parent field ``prefix``, so they keep working and never collide
-    with another merged form's fields of the same name: ``summary`` becomes ``<prefix>.summary``.
-
-    The source form's default resources (the fonts its boxes are drawn with) come along, and viewers
-    are asked to redraw boxes whenever the source asked them to. Returns the number of top-level fields
-    adopted (0 when the document has no form)."""
-    from pypdf.generic import (ArrayObject, BooleanObject, DictionaryObject, NameObject, TextStringObject)
-
-    if "." in prefix:
-        raise ValueError("a field name prefix cannot hold a full stop")
-    source = reader.trailer["/Root"].get("/AcroForm")
-    fields = source.get("/Fields") if source is not None else None
-    if not fields:
-        return 0
-    parent = DictionaryObject({NameObject("/T"): TextStringObject(prefix), NameObject("/Kids"): ArrayObject()})
-    parent_ref = writer._add_object(parent)
-    for reference in fields:
-        field = reference.get_object().clone(writer, ignore_fields=("/P",))  # the clone the widgets already use
-        if getattr(field, "indirect_reference", None) is None:
-            writer._add_object(field)
-        field[NameObject("/Parent")] = parent_ref
-        parent["/Kids"].append(field.indirect_reference)
-    root = writer._root_object
-    if "/AcroForm" not in root:
-        root[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
-            NameObject("/Fields"): ArrayObject(), NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g")}))
-    form = root["/AcroForm"]
-    form.setdefault(NameObject("/Fields"), ArrayObject()).append(parent_ref)
-    resources = source.get("/DR")
-    if resources is not None:
-        mine = form.setdefault(NameObject("/DR"), DictionaryObject())
-        for kind, entries in resources.items():
-            target = mine.setdefault(NameObject(kind), DictionaryObject())
-            for name, value in (entries.items() if isinstance(entries, DictionaryObject) else ()):
-                if name not in target:
-                    target[NameObject(name)] = value.clone(writer)
-    if source.get("/NeedAppearances"):
-        form[NameObject("/NeedAppearances")] = BooleanObject(True)
-    return len(parent["/Kids"])

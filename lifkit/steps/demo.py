@@ -140,7 +140,7 @@ def _fill(form: Path, target: Path, values: dict) -> Path:
         from lifkit.documents.wordform import fill_docx
 
         return fill_docx(form, target, values)
-    from lifkit.documents.pdfform import fill_pdf
+    from lifkit.mechanics.pdf import fill_form as fill_pdf
 
     return fill_pdf(form, target, values)
 

@@ -14,7 +14,7 @@ How it is made, and why:
 - An attached PDF gets one pack page per page: reportlab draws the pack's header and footer on a
   blank page, then pypdf puts the attached page on it as a form XObject, scaled to fit between them
   (its content streams are copied, not parsed, which keeps large documents fast). Its form fields move
-  under a prefix of their own (:func:`lifkit.documents.pdfform.adopt_fields`) so no two merged forms collide.
+  under a prefix of their own (:func:`lifkit.mechanics.pdf.adopt_fields`) so no two merged forms collide.
 - Bookmarks, page labels (the numbers printed in the footer), metadata, the document id and AES-256
   encryption are added by pypdf. With the same case folder and build date the unencrypted pack is
   byte-identical: reportlab runs in invariant mode, every date in the file is the build date and the
@@ -1225,7 +1225,7 @@ def _assemble(data: PackInput, layout: Layout, password: str | None) -> bytes:
     from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject,
                                TextStringObject)
 
-    from lifkit.documents.pdfform import adopt_fields
+    from lifkit.mechanics.pdf import adopt_fields
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(layout.pdf)))
     writer.pdf_header = b"%PDF-1.7"
