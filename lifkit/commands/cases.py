@@ -60,15 +60,15 @@ def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, child_ad
 
 @click.command("request")
 @click.argument("reference", metavar="REF")
-@click.option("--meeting", type=DATE, help="The CIEC meeting date (returns are due 7 days after issue, or by "
-              "the meeting if sooner).")
+@click.option("--meeting", type=DATE, help="The meeting date (returns are due as the process says, e.g. 7 days "
+              "after issue, or by the meeting if sooner).")
 @click.option("--agency", "agencies", multiple=True, metavar="CODE", help="Only this member (repeat for more).")
 @click.option("--send", is_flag=True, help="Send the drafts through the [smtp] server in lifkit.toml.")
 @json_option
 @pass_workspace
 @click.pass_context
 def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: bool, as_json: bool) -> None:
-    """Issue a pre-filled CIGINF1 and an email draft to every CIEC member.
+    """Issue the process's pre-filled request form and an email draft to every member.
 
     The drafts (outbox/request-REF-CODE.eml) open in Outlook or Thunderbird ready to send. Subjects and
     file names carry the case reference and agency code only.

@@ -217,9 +217,10 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
     share = figures.share_within_one_month
     print_table(["Figure", str(year)], [
         ("Cases referred", figures.cases), ("Decided", figures.decided),
-        ("Chair challenged the CIEC", figures.challenged),
+        *([(f"{ws.process.decision.by} {ws.process.decision.responses[-1]}", figures.challenged)]
+          if ws.process.decision.mode == "chair" else []),
         ("Median days, notification to decision", "-" if figures.median_days is None else f"{figures.median_days:g}"),
-        ("Decided within one month", "-" if share is None else f"{figures.within_one_month} ({share:.0%})"),
+        ("Decided by the due date", "-" if share is None else f"{figures.within_one_month} ({share:.0%})"),
     ])
     for title, data in (("Referring agency", figures.by_agency), ("Route", figures.by_route),
                         ("Recommendation", figures.by_recommendation), ("Decision", figures.by_decision)):

@@ -79,7 +79,7 @@ def members(ctx: click.Context, as_json: bool) -> None:
 @json_option
 @pass_workspace
 def members_add(ws, code: str, agency: str, name: str, email: str, fmt: str, as_json: bool) -> None:
-    """Add a CIEC member with agency code CODE to lifkit.toml (comments and layout are kept).
+    """Add a member agency with agency code CODE to lifkit.toml (comments and layout are kept).
 
     \b
     Example:
@@ -99,7 +99,7 @@ def members_add(ws, code: str, agency: str, name: str, email: str, fmt: str, as_
 @json_option
 @pass_workspace
 def members_remove(ws, code: str, as_json: bool) -> None:
-    """Remove the CIEC member with agency code CODE from lifkit.toml.
+    """Remove the member agency with agency code CODE from lifkit.toml.
 
     \b
     Example:
