@@ -14,8 +14,8 @@ from .common import json_option, pass_workspace, plural, print_json, progress
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--case", "case_ref", metavar="REF", help="The case the forms should be for; implies CIGINF1 "
               "returns unless --form says otherwise.")
-@click.option("--form", "form_id", type=click.Choice(["cigscr1", "ciginf1"], case_sensitive=False),
-              help="The form expected.")
+@click.option("--form", "form_id", metavar="FORM", help="The form expected (any form `lifkit form` makes, e.g. "
+              "cigscr1, ciginf1, sir, ias).")
 @json_option
 @pass_workspace
 @click.pass_context
@@ -31,8 +31,11 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
       lifkit validate CIGINF1-CIEC-2026-004-POL.pdf
       lifkit validate --case CIEC-2026-004 returns/*.pdf returns/*.docx --json
     """
+    from lifkit.documents.formdef import load_form
     from lifkit.documents.validate import validate_files
 
+    if form_id:
+        load_form(form_id)  # an unknown form is a bad argument, named before any file is read
     expected = form_id or ("ciginf1" if case_ref else None)
     with progress(len(files), "Checking") as step:
         outcomes = validate_files(ws, list(files), case_ref, expected, progress=step)

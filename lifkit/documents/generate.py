@@ -61,7 +61,8 @@ def return_address(settings) -> tuple[str, ...]:
 
 
 def ciginf1_prefill(case, agency_name: str, issued: dt.date) -> dict[str, Any]:
-    """The pre-filled part of a CIGINF1 for one case and one agency."""
+    """The pre-filled part of a CIGINF1 for one case and one agency (and of any form whose pre-filled
+    boxes have these names, such as the IAS)."""
     from lifkit.case.folder import return_by
 
     return {
@@ -89,11 +90,13 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
 
         case = load_case(ws, case_ref)
         case_ref = case.reference
-    if form.id == "CIGINF1" and case is not None:
+    prefilled = {f.name for f in form.fields if f.prefilled}
+    if prefilled and case is not None:  # a form with a pre-filled section (CIGINF1, IAS) is for one agency
         if member is None:
-            raise InputError(f"A CIGINF1 for case {case_ref} is made for one agency: give --agency CODE.",
+            raise InputError(f"A {form.id} for case {case_ref} is made for one agency: give --agency CODE.",
                              "lifkit members lists the codes.")
-        prefill = ciginf1_prefill(case, member.agency, issued or dt.date.today())
+        values = ciginf1_prefill(case, member.agency, issued or dt.date.today())
+        prefill = {name: value for name, value in values.items() if name in prefilled}
     identity = sign(workspace_secret(ws.root), form.id, form.version, case_ref or "",
                     member.code if member else "")
     return RenderContext(form=form, board_name=ws.settings.board_name, identity=identity, prefill=prefill,
