@@ -23,15 +23,17 @@ def form(ws, form_id: str, case_ref: str | None, agency: str | None, fmt: str, o
          as_json: bool) -> None:
     """Make a fillable form as PDF and/or Word.
 
-    FORM is `referral` or `request` (the workspace's process's two forms), or a form's id. The
-    referral is blank but for the board's return address. The request is pre-filled, read-only, for
-    one case and one agency. Both carry hidden metadata (form, version, case, agency and an integrity
-    token) that lifkit checks when the form comes back.
+    FORM is `referral` or `request` (the workspace's process's two forms), or any form in lifkit's
+    forms/ folder: cigscr1 and ciginf1 (lscb-2016), sir and ias (rapid-review-2023). A referral is
+    blank but for the board's return address; a form sent to an agency is pre-filled, read-only, for
+    one case and one agency. Every form carries hidden metadata (form, version, case, agency and an
+    integrity token) that lifkit checks when it comes back.
 
     \b
     Examples:
       lifkit form referral --format both
       lifkit form request --case CIEC-2026-001 --agency POL -o outbox/
+      lifkit form ias --case RR-2026-001 --agency POL
     """
     from lifkit.documents.generate import generate_form
 

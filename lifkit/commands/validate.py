@@ -30,10 +30,14 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
       lifkit validate CIGINF1-CIEC-2026-004-POL.pdf
       lifkit validate --case CIEC-2026-004 returns/*.pdf returns/*.docx --json
     """
+    from lifkit.documents.formdef import load_form
     from lifkit.documents.validate import validate_files
 
     forms = {"referral": ws.process.referral_form, "request": ws.process.request_form}
-    expected = forms.get((form_id or "").lower(), form_id) or (ws.process.request_form if case_ref else None)
+    form_id = forms.get((form_id or "").lower(), form_id)
+    if form_id:
+        load_form(form_id)  # an unknown form is a bad argument, named before any file is read
+    expected = form_id or (ws.process.request_form if case_ref else None)
     with progress(len(files), "Checking") as step:
         outcomes = validate_files(ws, list(files), case_ref, expected, progress=step)
     unreadable = [o for o in outcomes if o.unreadable is not None]

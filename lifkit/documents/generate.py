@@ -91,11 +91,13 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
 
         case = load_case(ws, case_ref)
         case_ref = case.reference
-    if form.id.lower() == ws.process.request_form and case is not None:
+    prefilled = {f.name for f in form.fields if f.prefilled}
+    if prefilled and case is not None:  # a form with a pre-filled section (CIGINF1, IAS) is for one agency
         if member is None:
             raise InputError(f"A {form.id} for case {case_ref} is made for one agency: give --agency CODE.",
                              "lifkit members lists the codes.")
-        prefill = request_prefill(ws, case, member.agency, issued or today())
+        values = request_prefill(ws, case, member.agency, issued or today())
+        prefill = {name: value for name, value in values.items() if name in prefilled}
     identity = sign(workspace_secret(ws.root), form.id, form.version, case_ref or "",
                     member.code if member else "")
     return RenderContext(form=form, board_name=ws.settings.board_name, identity=identity, prefill=prefill,
