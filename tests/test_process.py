@@ -170,3 +170,93 @@ def test_changing_process_with_no_open_case(workspace, ws_lifkit):
     from lifkit.case.workspace import open_workspace
 
     assert open_workspace(workspace).process.id == "rapid-review-2023"
+
+
+def test_the_rapid_review_cycle_in_working_days(tmp_path, monkeypatch):
+    """A serious incident under rapid-review-2023: referral, requests, a return filled by another tool,
+    the panel's recommendation, the three partners' sign-offs, the notices, the Panel's reply, and every
+    deadline in working days (Christmas and New Year's bank holidays, substitute days included)."""
+    from returns import IAS_VALUES, SIR_VALUES, blank_form, fill_pdf
+
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-12-18")
+    root = rr_workspace(tmp_path / "lscp")
+    ws = Lifkit(root)
+    blank = tmp_path / "blank-sir.pdf"
+    blank_form(ws, blank, "sir", case=None, agency=None)
+    referral = fill_pdf(blank, {**SIR_VALUES, "aware_date": "17/12/2026", "incident_date": "16/12/2026",
+                                "child_dod": "16/12/2026", "completion_date": "18/12/2026",
+                                "agency_review_date": "18/12/2026"}, tmp_path / "sir.pdf")
+    opened = ws("referral", "open", referral, "--json")  # the date aware comes from the form
+    assert opened.exit_code == 0, opened.output
+    reference = json.loads(opened.stdout)["reference"]
+    assert reference.startswith("RR-2026-")
+    state = json.loads(ws("status", reference, "--json").stdout)[0]
+    deadlines = {d["id"]: d["due"] for d in state["deadlines"]}
+    # aware Thursday 17/12/2026: 5 working days skip the weekend, Christmas Day (Friday) and Boxing Day's
+    # substitute (Monday 28th) -> 18, 21, 22, 23, 24 December
+    assert deadlines["notification"] == "2026-12-24"
+    # 15 working days from the 24th: 29, 30, 31 Dec, 1 Jan is New Year's Day, then 4-8, 11-15, 18-19 Jan
+    assert deadlines["rapid_review"] == "2027-01-19"
+    assert state["decision_due"] == "2027-01-19"
+    assert [n["id"] for n in state["notices"]] == ["notification"]
+
+    assert ws("notified", reference, "notification", "--on", "18/12/2026").exit_code == 0
+    request = ws("request", reference, "--meeting", "08/01/2027", "--agency", "POL", "--json")
+    assert request.exit_code == 0, request.output
+    issued = json.loads(request.stdout)["issued"][0]
+    assert issued["return_by"] == "2027-01-06"  # working day 10 after the notification of 18/12
+    outbox = root / "cases" / reference / "outbox"
+    draft = (outbox / f"request-{reference}-POL.eml").read_text(encoding="utf-8")
+    assert "Individual Agency Summary" in draft
+    filled = fill_pdf(outbox / f"IAS-{reference}-POL.pdf", IAS_VALUES, tmp_path / "ias-pol.pdf", tool="pdftk")
+    assert ws("collect", reference, filled).exit_code == 0
+
+    monkeypatch.setenv("LIFKIT_TODAY", "2027-01-08")
+    assert ws("decide", reference, "--recommend", "No LCSPR", "--rationale", "x").exit_code == 2  # learning needed
+    result = ws("decide", reference, "--recommend", "No LCSPR", "--learning", "A multi-agency learning event",
+                "--national-review", "--rationale", "The facts are clear; the learning is known.")
+    assert result.exit_code == 0, result.output
+    state = json.loads(ws("status", reference, "--json").stdout)[0]
+    assert state["awaiting_signoff"] == ["LA", "ICB", "POL"]
+    overdue = json.loads(ws("overdue", "--json").stdout)
+    assert any("sign-off awaited from" in i["what"] and "ICB" in i["what"] for i in overdue)
+    assert ws("decide", reference, "--chair", "affirmed", "--decision", "LCSPR", "--rationale", "x").exit_code == 2
+    for partner in ("LA", "ICB"):
+        assert ws("decide", reference, "--sign", partner).exit_code == 0
+    assert ws("decide", reference, "--sign", "ICB").exit_code == 2  # a repeat
+    assert json.loads(ws("status", reference, "--json").stdout)[0]["awaiting_signoff"] == ["POL"]
+    assert ws("decide", reference, "--sign", "POL", "--signer", "Fictional Officer").exit_code == 0
+    state = json.loads(ws("status", reference, "--json").stdout)[0]
+    assert state["decision"] == "No LCSPR" and state["decision_date"] == "2027-01-08"
+    assert state["stage"].startswith("Decided: No LCSPR")
+    notice = (outbox / f"notice-rapid-review-{reference}.eml").read_text(encoding="utf-8")
+    assert "A multi-agency learning event" in notice and "national review" in notice
+    assert "Fictional Child" not in notice and "04/03/2015" not in notice
+
+    assert ws("notified", reference, "rapid-review", "--on", "08/01/2027").exit_code == 0
+    monkeypatch.setenv("LIFKIT_TODAY", "2027-01-20")
+    assert ws("reply", reference, "rapid-review", "--on", "20/01/2027", "--agreed").exit_code == 0
+    state = json.loads(ws("status", reference, "--json").stdout)[0]
+    sent = {n["id"]: n for n in state["notices"]}
+    assert sent["rapid_review"]["reply"] == "2027-01-20" and sent["rapid_review"]["agreed"] is True
+    met = {d["id"]: d for d in state["deadlines"]}
+    assert met["rapid_review"]["done"] == "2027-01-08"
+
+    # the summary, the emails and the register use the partnership's words only
+    import docx
+
+    from lifkit.register.workbook import open_register
+
+    summary = docx.Document(root / "cases" / reference / f"RRSUM-{reference}.docx")
+    text = "\n".join([p.text for p in summary.paragraphs]
+                     + [c.text for t in summary.tables for r in t.rows for c in r.cells])
+    assert "Summary and Outcome of the Rapid Review" in text and "Integrated care board" in text
+    row = open_register(root / "register.xlsx", load_shipped("rapid-review-2023").register_columns).find(reference)
+    assert row["Outcome"] == "No LCSPR" and row["Panel agreed"] == "Yes" and row["May need a national review"] == "Yes"
+    assert row["Panel notification due"] == dt.date(2026, 12, 24) and row["Within 15 working days"] == "Yes"
+    words = ("CIEC", "CIGINF1", "CIGSCR1", "CIGSUM1", "Independent Chair", "LSCB")
+    emails = [p.read_text(encoding="utf-8") for p in outbox.glob("*.eml")]
+    for word in words:
+        assert word not in text, word
+        assert not any(word in e for e in emails), word
+        assert not any(word in str(v) for v in row), word
