@@ -215,12 +215,14 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
                     "share_within_one_month": figures.share_within_one_month})
         return
     share = figures.share_within_one_month
+    deadline = ws.process.deadline(ws.process.decision.deadline)
+    within = (deadline.met_column[:1].lower() + deadline.met_column[1:]) if deadline.met_column else "by the due date"
     print_table(["Figure", str(year)], [
         ("Cases referred", figures.cases), ("Decided", figures.decided),
         *([(f"{ws.process.decision.by} {ws.process.decision.responses[-1]}", figures.challenged)]
           if ws.process.decision.mode == "chair" else []),
         ("Median days, notification to decision", "-" if figures.median_days is None else f"{figures.median_days:g}"),
-        ("Decided by the due date", "-" if share is None else f"{figures.within_one_month} ({share:.0%})"),
+        (f"Decided {within}", "-" if share is None else f"{figures.within_one_month} ({share:.0%})"),
     ])
     for title, data in (("Referring agency", figures.by_agency), ("Route", figures.by_route),
                         ("Recommendation", figures.by_recommendation), ("Decision", figures.by_decision)):
