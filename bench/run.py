@@ -1,25 +1,33 @@
 """lifkit's benchmarks: ``make bench``. Builds its own inputs, times with hyperfine, writes bench/results.md.
 
-Each figure is a median over several runs, measured beside a reference tool in the same run, so the
-ratios hold from one machine to another:
+Each figure is a median over several runs, measured beside a reference in the same run, so the ratios
+hold from one machine to another (targets from issue 15, unless said otherwise):
 
-- ``lifkit --help`` against ``python -c "import click"`` (start-up cost);
-- ``lifkit validate`` of 60 returns, and ``lifkit collect`` of 60 emailed returns;
-- ``lifkit pack`` of a large case against ``qpdf --empty --pages`` on the same PDFs (bench/pack_bench.py);
-- recording a decision on 1,000- and 10,000-row registers against an openpyxl load and save
-  (bench/register_bench.py).
+- ``lifkit --help`` from a wheel installed in a fresh virtual environment (bytecode compiled by pip, as a
+  user's install is) against ``python -c "import click"`` in the same environment: at most 1.3 times;
+- ``lifkit validate`` of 60 and of 600 returns against a loop of ``qpdf --json`` over the same files: at
+  most 1.0 times; and its peak memory at 600 files against 60 (flat: the results are streamed);
+- ``lifkit request`` for 15 members against 1 member: each further form at most 0.1 s;
+- ``lifkit collect`` of 60 emailed returns (no reference);
+- ``lifkit pack`` of 60 and of 15 returns against ``qpdf --empty --pages`` over the returned forms (at
+  most 1.0 times), and of a large case with attachments (issue 7: within 3 times; bench/pack_bench.py);
+- recording a decision and reading a register against openpyxl (bench/register_bench.py).
+
+    .venv/bin/python bench/run.py [--quick]     # --quick: fewer runs, no wheel install
 
 Not a test: speed targets are never asserted in the test suite.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import venv
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -28,6 +36,29 @@ REPO = HERE.parent
 BIN = Path(sys.executable).parent
 LIFKIT = str(BIN / "lifkit")
 RESULTS = HERE / "results.md"
+TODAY = "2026-11-25"
+ENV = f"LIFKIT_TODAY={TODAY}"
+
+
+class Row:
+    """One line of the results: lifkit's figure beside the reference's, and the target it is held to."""
+
+    def __init__(self, task: str, ours: float | None, reference_task: str = "", theirs: float | None = None,
+                 target: str = "", limit: float | None = None, unit: str = "s", value: float | None = None):
+        self.task, self.ours, self.reference_task, self.theirs = task, ours, reference_task, theirs
+        self.target, self.limit, self.unit = target, limit, unit
+        # what the target is checked against: the ratio, unless a value of its own is given
+        self.value = value if value is not None else (ours / theirs if ours is not None and theirs else None)
+
+    def cells(self) -> list[str]:
+        def fmt(x):
+            if x is None:
+                return ""
+            return f"{x:.3f} s" if self.unit == "s" else f"{x:.0f} {self.unit}"
+
+        ratio = f"{self.ours / self.theirs:.2f}x" if self.ours is not None and self.theirs else ""
+        met = "" if self.limit is None or self.value is None else ("met" if self.value <= self.limit else "NOT met")
+        return [self.task, fmt(self.ours), self.reference_task, fmt(self.theirs), ratio, self.target, met]
 
 
 def hyperfine(commands: list[str], runs: int = 10, prepare: str | None = None) -> list[float]:
@@ -42,91 +73,164 @@ def hyperfine(commands: list[str], runs: int = 10, prepare: str | None = None) -
     return [result["median"] for result in data["results"]]
 
 
-def make_case(root: Path, count: int = 60) -> tuple[Path, str, list[Path], list[Path]]:
-    """A workspace with one case, ``count`` filled CIGINF1 returns and the same as emails."""
+def peak_kb(command: list[str]) -> int:
+    """The peak resident memory of ``command`` (a child process), in kB."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "LIFKIT_TODAY": TODAY})
+    _, _, usage = os.wait4(process.pid, 0)
+    return int(usage.ru_maxrss)  # kB on Linux
+
+
+def make_case(root: Path, count: int = 60) -> dict:
+    """A workspace with one case opened (kept before and after its requests), ``count`` filled CIGINF1
+    returns and the same as emails."""
     sys.path.insert(0, str(REPO / "tests"))
-    from lifkit.mechanics.pdf import fill_form as fill_pdf
+    from lifkit.mechanics.pdf import fill_form
     from returns import CIGINF1_VALUES, CIGSCR1_VALUES  # the tests' fictional values
 
-    env = {**os.environ, "LIFKIT_TODAY": "2026-11-25"}
+    env = {**os.environ, "LIFKIT_TODAY": TODAY}
     workspace = root / "ws"
-    subprocess.run([LIFKIT, "init", str(workspace)], check=True,
-                   stdout=subprocess.DEVNULL, env=env)
+    subprocess.run([LIFKIT, "init", str(workspace)], check=True, stdout=subprocess.DEVNULL, env=env)
     from conftest import fill_placeholders
 
     fill_placeholders(workspace)
     run = lambda *args: subprocess.run([LIFKIT, "--workspace", str(workspace), *map(str, args)], check=True,  # noqa: E731
                                        capture_output=True, text=True, env=env).stdout
     run("form", "cigscr1", "-o", root / "blank.pdf")
-    fill_pdf(root / "blank.pdf", root / "referral.pdf", CIGSCR1_VALUES)
+    fill_form(root / "blank.pdf", root / "referral.pdf", CIGSCR1_VALUES)
     reference = json.loads(run("referral", "open", root / "referral.pdf", "--notified", "02/11/2026", "--json"))["reference"]
+    before_requests = root / "before-requests"
+    shutil.copytree(workspace, before_requests)
     run("request", reference, "--meeting", "04/12/2026")
     outbox = workspace / "cases" / reference / "outbox"
     forms = sorted(outbox.glob("CIGINF1-*.pdf"))
-    returns, emails = [], []
-    (root / "returns").mkdir()
-    (root / "mail").mkdir()
+    returns, emails = root / "returns", root / "mail"
+    returns.mkdir()
+    emails.mkdir()
     from lifkit.case.workspace import open_workspace
 
     members = {m.code: m for m in open_workspace(workspace).settings.members}
     for index in range(count):
         form = forms[index % len(forms)]
-        target = fill_pdf(form, root / "returns" / f"{index:02d}-{form.name}", CIGINF1_VALUES)
-        returns.append(target)
+        target = fill_form(form, returns / f"{index:03d}-{form.name}", CIGINF1_VALUES)
         code = form.stem.rsplit("-", 1)[-1]
         message = EmailMessage()
         message["From"] = members[code].email
         message["Subject"] = f"RE: CIEC request for information {reference}"
         message.set_content("Our return is attached.")
         message.add_attachment(target.read_bytes(), maintype="application", subtype="pdf", filename=form.name)
-        email = root / "mail" / f"{index:02d}.eml"
-        email.write_bytes(message.as_bytes())
-        emails.append(email)
-    return workspace, reference, returns, emails
+        (emails / f"{index:03d}.eml").write_bytes(message.as_bytes())
+    many = root / "returns-600"
+    many.mkdir()
+    for copy in range(10):
+        for path in sorted(returns.glob("*.pdf")):
+            shutil.copyfile(path, many / f"{copy}-{path.name}")
+    return {"workspace": workspace, "reference": reference, "returns": returns, "many": many, "emails": emails,
+            "before_requests": before_requests, "member": forms[0].stem.rsplit("-", 1)[-1]}
+
+
+def bench_help(runs: int) -> Row:
+    """``lifkit --help`` as a user runs it: from a built wheel, installed by pip (which compiles the
+    bytecode), in a fresh virtual environment; the reference is that environment's Python importing click."""
+    with tempfile.TemporaryDirectory(prefix="lifkit-wheel-") as tmp:
+        tmp = Path(tmp)
+        subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp / "dist"), str(REPO)],
+                       check=True, capture_output=True)
+        wheel = next((tmp / "dist").glob("lifkit-*.whl"))
+        venv.create(tmp / "env", with_pip=True)
+        python = tmp / "env" / "bin" / "python"
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
+        ours, theirs = hyperfine([f"{tmp / 'env' / 'bin' / 'lifkit'} --help", f"{python} -c 'import click'"], runs=runs)
+    return Row("`lifkit --help` (wheel install, compiled bytecode)", ours, "`python -c 'import click'`", theirs,
+               "at most 1.3x", 1.3)
+
+
+def bench_help_editable(runs: int) -> Row:
+    ours, theirs = hyperfine([f"{LIFKIT} --help", f"{sys.executable} -c 'import click'"], runs=runs)
+    return Row("`lifkit --help` (this editable install)", ours, "`python -c 'import click'`", theirs)
 
 
 def main() -> int:
-    if not shutil.which("hyperfine"):
-        print("hyperfine is not installed (make bench installs it with apt-get).", file=sys.stderr)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, no wheel install: a first look")
+    args = parser.parse_args()
+    if not shutil.which("hyperfine") or not shutil.which("qpdf"):
+        print("hyperfine and qpdf are needed (make bench installs them with apt-get).", file=sys.stderr)
         return 1
-    rows = []
-    python = sys.executable
-    help_time, click_time = hyperfine([f"{LIFKIT} --help", f"{python} -c 'import click'"], runs=20)
-    rows.append(("`lifkit --help`", help_time, "`python -c 'import click'`", click_time))
+    few = 2 if args.quick else 5
+    rows: list[Row] = []
+    memory: list[Row] = []
+    if not args.quick:
+        rows.append(bench_help(20))
+    rows.append(bench_help_editable(10 if args.quick else 20))
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="lifkit-bench-") as tmp:
         root = Path(tmp)
-        workspace, reference, returns, emails = make_case(root)
-        env = "LIFKIT_TODAY=2026-11-25"
-        files = " ".join(str(p) for p in returns)
-        (validate_time,) = hyperfine([f"{env} {LIFKIT} --workspace {workspace} validate {files} > /dev/null || true"],
-                                     runs=5)
-        rows.append(("`lifkit validate` of 60 returns", validate_time, "", None))
-        pristine = root / "pristine"
-        shutil.copytree(workspace, pristine)
-        prepare = f"rm -rf {workspace} && cp -r {pristine} {workspace}"
-        mails = " ".join(str(p) for p in emails)
-        (collect_time,) = hyperfine([f"{env} {LIFKIT} --workspace {workspace} collect {reference} {mails} > /dev/null "
-                                     "|| true"], runs=5, prepare=prepare)
-        rows.append(("`lifkit collect` of 60 emailed returns", collect_time, "", None))
+        case = make_case(root)
+        ws, reference = case["workspace"], case["reference"]
+        lifkit = f"{ENV} {LIFKIT} --workspace {ws}"
+        for folder, count, runs in ((case["returns"], 60, few), (case["many"], 600, 2 if args.quick else 3)):
+            ours, theirs = hyperfine([f"{lifkit} validate {folder}/*.pdf > /dev/null || true",
+                                      f"for f in {folder}/*.pdf; do qpdf --json \"$f\" > /dev/null; done"], runs=runs)
+            rows.append(Row(f"`lifkit validate` of {count} returns", ours, f"`qpdf --json` of each of the {count} files",
+                            theirs, "at most 1.0x", 1.0))
+        small = peak_kb([LIFKIT, "--workspace", str(ws), "validate", *map(str, sorted(case["returns"].glob("*.pdf")))])
+        large = peak_kb([LIFKIT, "--workspace", str(ws), "validate", *map(str, sorted(case["many"].glob("*.pdf")))])
+        memory.append(Row("peak memory of `lifkit validate` of 600 returns", large, "of 60 returns", small,
+                          "flat: at most 4 kB more a file", 4.0, unit="kB", value=(large - small) / 540))
 
-    for script in ("pack_bench.py", "register_bench.py"):
-        if (HERE / script).exists():
-            result = subprocess.run([python, str(HERE / script), "--json"], capture_output=True, text=True)
-            if result.returncode == 0 and result.stdout.strip().startswith("["):
-                for item in json.loads(result.stdout):
-                    rows.append((item["task"], item["lifkit"], item.get("reference_task", ""), item.get("reference")))
-            else:
-                print(f"{script} gave no figures:\n{result.stderr}", file=sys.stderr)
+        pristine = case["before_requests"]
+        prepare = f"rm -rf {ws} && cp -r {pristine} {ws}"
+        one, = hyperfine([f"{lifkit} request {reference} --meeting 04/12/2026 --agency {case['member']} > /dev/null"],
+                         runs=few, prepare=prepare)
+        fifteen, = hyperfine([f"{lifkit} request {reference} --meeting 04/12/2026 > /dev/null"], runs=few,
+                             prepare=prepare)
+        each = (fifteen - one) / 14
+        rows.append(Row("`lifkit request` for 15 members", fifteen, "for 1 member", one))
+        rows.append(Row("`lifkit request`: each further member's form ((15 - 1 members) / 14)", each, "", None,
+                        "at most 0.1 s", 0.1, value=each))
 
-    lines = ["| task | lifkit (median) | reference | reference (median) | ratio |", "| --- | --- | --- | --- | --- |"]
-    for task, ours, reference_task, theirs in rows:
-        ratio = f"{ours / theirs:.2f}x" if theirs else ""
-        lines.append(f"| {task} | {ours:.3f} s | {reference_task} | {'' if theirs is None else f'{theirs:.3f} s'} | {ratio} |")
+        after = root / "after-requests"
+        shutil.rmtree(ws)
+        shutil.copytree(pristine, ws)
+        subprocess.run([*lifkit.split()[1:], "request", reference, "--meeting", "04/12/2026"], check=True,
+                       capture_output=True, env={**os.environ, "LIFKIT_TODAY": TODAY})
+        shutil.copytree(ws, after)
+        mails = " ".join(str(p) for p in sorted(case["emails"].glob("*.eml")))
+        collect, = hyperfine([f"{lifkit} collect {reference} {mails} > /dev/null || true"], runs=few,
+                             prepare=f"rm -rf {ws} && cp -r {after} {ws}")
+        rows.append(Row("`lifkit collect` of 60 emailed returns", collect))
+
+    python = sys.executable
+    runs = ["--runs", "2" if args.quick else "5"]
+    for script, options, target, limit in (
+            ("pack_bench.py", ["--agencies", "60", "--attached", "0"], "at most 1.0x", 1.0),
+            ("pack_bench.py", ["--agencies", "15", "--attached", "0"], "at most 1.0x", 1.0),
+            ("pack_bench.py", [], "at most 3x (issue 7)", 3.0),
+            ("register_bench.py", [], "", None)):
+        result = subprocess.run([python, str(HERE / script), "--json", *options, *(runs if script == "pack_bench.py" else [])],
+                                capture_output=True, text=True)
+        if result.returncode == 0 and result.stdout.strip().startswith("["):
+            for item in json.loads(result.stdout):
+                rows.append(Row(item["task"], item["lifkit"], item.get("reference_task", ""), item.get("reference"),
+                                target, limit))
+        else:
+            print(f"{script} {' '.join(options)} gave no figures:\n{result.stderr}", file=sys.stderr)
+
+    header = ["task", "lifkit (median)", "reference", "reference (median)", "ratio", "target", ""]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
     table = "\n".join(lines)
-    RESULTS.write_text(f"# Benchmark results\n\nMade by `make bench` ({sys.platform}, "
-                       f"{os.cpu_count()} cores).\n\n{table}\n", encoding="utf-8")
-    print(table)
+    mem_header = ["memory", "lifkit", "reference", "", "ratio", "target", ""]
+    mem_lines = ["| " + " | ".join(mem_header) + " |", "|" + " --- |" * len(mem_header)]
+    mem_lines += ["| " + " | ".join(row.cells()) + " |" for row in memory]
+    per_file = memory[0].value
+    text = (f"# Benchmark results\n\nMade by `make bench` ({sys.platform}, {os.cpu_count()} cores, "
+            f"Python {sys.version.split()[0]}){' with --quick' if args.quick else ''}.\n\n{table}\n\n"
+            + "\n".join(mem_lines) + f"\n\n`validate` keeps {per_file:.1f} kB more a file at 600 files than at 60.\n")
+    if not args.quick:
+        RESULTS.write_text(text, encoding="utf-8")
+    print(text)
     return 0
 
 

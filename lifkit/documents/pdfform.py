@@ -28,6 +28,7 @@ from pathlib import Path
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table,
                                 TableStyle)
 
@@ -36,7 +37,6 @@ from lifkit.mechanics.dates import format_date
 from lifkit.documents.identity import FormIdentity
 # read_fields is re-exported for the tests that read a drawn form back
 from lifkit.documents.pdfread import IDENTITY_FIELD, identity_value, read_fields  # noqa: F401
-from lifkit.mechanics.pdf import page_count
 from lifkit.mechanics.pdftext import (SANS, SANS_BOLD, draw_string, fit_width, form_font, markup, register_fonts,
                                       string_width)
 
@@ -62,9 +62,7 @@ def render_pdf(ctx, path: Path) -> None:
     from lifkit.mechanics.files import atomic_write_bytes
 
     register_fonts()
-    first = _build(ctx, total_pages=None)
-    pages = page_count(first)
-    atomic_write_bytes(Path(path), _finish(_build(ctx, total_pages=pages), ctx))
+    atomic_write_bytes(Path(path), _finish(_build(ctx), ctx))
 
 
 def _finish(data: bytes, ctx) -> bytes:
@@ -102,8 +100,8 @@ def _styles():
     }
 
 
-def _build(ctx, total_pages: int | None) -> bytes:
-
+def _build(ctx) -> bytes:
+    """The form drawn once: "Page x of y" is written on each page when the last page is known."""
     buffer = io.BytesIO()
     width, height = A4
     doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=PAGE_MARGIN, rightMargin=PAGE_MARGIN,
@@ -114,16 +112,44 @@ def _build(ctx, total_pages: int | None) -> bytes:
                   id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
     def on_page(canvas, document):
-        _header_footer(canvas, document, ctx, total_pages)
+        _header_footer(canvas, document, ctx)
 
     doc.addPageTemplates([PageTemplate(id="form", frames=[frame], onPage=on_page)])
-    doc.build(_story(ctx, frame._width))
+    doc.build(_story(ctx, frame._width), canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
 
 
-def _header_footer(canvas, doc, ctx, total_pages: int | None) -> None:
+class _NumberedCanvas(Canvas):
+    """A canvas that holds each finished page until the document is saved, then writes "Page x of y"
+    on every page: the page count is known without drawing the form a second time."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._held_pages: list[dict] = []
+
+    def showPage(self):  # noqa: N802 - reportlab's name
+        self._held_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._held_pages)
+        for state in self._held_pages:
+            self.__dict__.update(state)
+            _page_label(self, total)
+            super().showPage()
+        super().save()
 
 
+def _page_label(canvas, total_pages: int) -> None:
+    width, _ = A4
+    label = f"Page {canvas.getPageNumber()} of {total_pages}"
+    canvas.saveState()
+    canvas.setFillColor(HexColor("#444444"))
+    draw_string(canvas, width - PAGE_MARGIN - string_width(label, 8), 22, label, 8)
+    canvas.restoreState()
+
+
+def _header_footer(canvas, doc, ctx) -> None:
     width, height = A4
     canvas.saveState()
     canvas.setFillColor(HexColor("#1F3864"))
@@ -140,10 +166,7 @@ def _header_footer(canvas, doc, ctx, total_pages: int | None) -> None:
     canvas.line(PAGE_MARGIN, 34, width - PAGE_MARGIN, 34)
     draw_string(canvas, PAGE_MARGIN, 22, f"{ctx.form.id} version {ctx.form.version}  ·  "
                                         "OFFICIAL-SENSITIVE when completed", 8)
-    page = canvas.getPageNumber()
-    label = f"Page {page} of {total_pages}" if total_pages else f"Page {page}"
-    draw_string(canvas, width - PAGE_MARGIN - string_width(label, 8), 22, label, 8)
-    if page == 1:
+    if canvas.getPageNumber() == 1:
         _identity_widget(canvas, ctx.identity)
     canvas.restoreState()
 

@@ -3,13 +3,16 @@
 A change of PDF library is a change of this module only. What lifkit asks of it:
 
 - reading a returned form: each box's name and raw value, and the document information
-  (:func:`read_form`), every box with its type, flags, tooltip and states (:func:`read_fields`);
+  (:func:`read_form`); every box with its type, flags, tooltip and states (:func:`read_fields`);
 - finishing a form drawn by reportlab: identity metadata, NeedAppearances, language, title display and
   date actions (:func:`finish_form`);
 - filling a form as an agency's viewer would (:func:`fill_form`, for ``lifkit demo``);
 - merging forms into a pack with their fields renamed under a prefix (:func:`adopt_fields`).
 
-The library is imported inside each function, so importing this module costs nothing.
+Reading and finishing use pikepdf (qpdf's bindings: it parses in C++, about ten times faster than a
+pure-Python parser on a 107-box form); filling and the pack's merging use pypdf (see the README's
+dependency table for the measured reasons). The libraries are imported inside each function, so
+importing this module costs nothing.
 """
 
 from __future__ import annotations
@@ -25,13 +28,107 @@ class PasswordProtected(Exception):
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _open(path: Path):
-    from pypdf import PasswordType, PdfReader
+def _open(source: Path | bytes):
+    """The PDF at a path (or in bytes) opened with pikepdf; :class:`PasswordProtected` when it needs a
+    password to open (restrictions set with an owner password alone do not stop reading).
 
-    reader = PdfReader(str(path), strict=False)
-    if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-        raise PasswordProtected(str(path))
-    return reader
+    A file whose cross-reference table is wrong but whose end is there (``%%EOF``) is repaired as it is
+    read, as viewers do; a file cut short is not: what was cut off may hold answers, so it is damaged
+    (pikepdf's error), never read in part."""
+    import pikepdf
+
+    def opened(recover: bool):
+        return pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else str(source),
+                            attempt_recovery=recover)
+
+    try:
+        try:
+            return opened(False)
+        except pikepdf.PasswordError:
+            raise
+        except pikepdf.PdfError:
+            if not _has_end(source):
+                raise
+            return opened(True)
+    except pikepdf.PasswordError:
+        raise PasswordProtected("PDF" if isinstance(source, bytes) else str(source)) from None
+
+
+def _has_end(source: Path | bytes) -> bool:
+    """Whether the PDF's last kilobyte holds the end-of-file marker a PDF writer puts last."""
+    if isinstance(source, bytes):
+        return b"%%EOF" in source[-1024:]
+    with open(source, "rb") as handle:
+        handle.seek(0, 2)
+        handle.seek(max(0, handle.tell() - 1024))
+        return b"%%EOF" in handle.read()
+
+
+def _is_dict(value) -> bool:
+    import pikepdf
+
+    return isinstance(value, pikepdf.Dictionary)
+
+
+def _is_array(value) -> bool:
+    import pikepdf
+
+    return isinstance(value, pikepdf.Array)
+
+
+def _text(value) -> str:
+    """A PDF value as text, as a viewer shows it: strings decoded, names with their slash (``/Yes``), the
+    items of an array joined with ", ", a stream's contents."""
+    import pikepdf
+
+    if isinstance(value, pikepdf.Array):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, pikepdf.Stream):
+        return value.read_bytes().decode("utf-8", "replace")
+    return str(value)
+
+
+def _key(node):
+    return node.objgen if node.is_indirect else id(node)
+
+
+def _field_nodes(pdf):
+    """Every field of the form as (full name, field dictionary), in the order the form lists them.
+
+    A field is a node of the /Fields tree with a name (/T, or a mapping name /TM); its full name joins
+    its ancestors' names with full stops, and its mapping name, when it has one, takes the place of the
+    whole. A node met twice (a damaged tree) is read once; a node without a name ends its branch."""
+    form = pdf.Root.get("/AcroForm")
+    fields = form.get("/Fields") if _is_dict(form) else None
+    if not _is_array(fields):
+        return
+    seen: set = set()
+    stack = [iter(fields)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        if not _is_dict(node) or ("/T" not in node and "/TM" not in node) or _key(node) in seen:
+            continue
+        seen.add(_key(node))
+        yield _full_name(node), node
+        kids = node.get("/Kids")
+        if _is_array(kids):
+            stack.append(iter(kids))
+
+
+def _full_name(node) -> str:
+    names: list[str] = []
+    seen: set = set()
+    while _is_dict(node) and _key(node) not in seen:
+        if "/TM" in node:
+            names.append(str(node["/TM"]))
+            break
+        seen.add(_key(node))
+        names.append(str(node.get("/T", "")))
+        node = node.get("/Parent")
+    return ".".join(reversed(names))
 
 
 def read_form(path: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -41,40 +138,52 @@ def read_form(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     guess; a list of values (a multiple choice) is joined with ", ". Fields that only group others are
     left out. Raises :class:`PasswordProtected`, or the library's own errors for a damaged file.
     """
-    reader = _open(path)
-    info = {str(key).lstrip("/"): str(value) for key, value in (reader.metadata or {}).items()}
-    fields = {}
-    for name, data in (reader.get_fields() or {}).items():
-        if data.get("/FT") is None:  # a parent that only groups other fields
-            continue
-        value = data.get("/V")
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        fields[str(name)] = "" if value is None else str(value)
+    with _open(path) as pdf:
+        docinfo = pdf.trailer.get("/Info")
+        info = {str(k).lstrip("/"): _text(v) for k, v in docinfo.items()} if _is_dict(docinfo) else {}
+        fields = {}
+        for name, node in _field_nodes(pdf):
+            if "/FT" not in node:  # a parent that only groups other fields
+                continue
+            value = node.get("/V")
+            fields[name] = "" if value is None else _text(value)
     return fields, info
 
 
 def read_fields(path: Path) -> dict[str, dict]:
-    """Every form field of a PDF with its type, value, flags, tooltip and (tick-boxes) states; for tests
-    and diagnostics. Tick-box states are read from the widget's own appearance states."""
-    reader = _open(path)
+    """Every form field of a PDF with its type, value, flags and tooltip (all as text), the states of a
+    tick-box (its widgets' appearance states, ``/Off`` always among them) and the options of a list;
+    for tests and diagnostics."""
     fields = {}
-    for name, data in (reader.get_fields() or {}).items():
-        entry = {"type": data.get("/FT"), "value": data.get("/V"), "flags": int(data.get("/Ff", 0)),
-                 "tooltip": data.get("/TU")}
-        if data.get("/_States_"):
-            entry["states"] = [str(s) for s in data["/_States_"]]
-        if data.get("/Opt") is not None:
-            entry["options"] = [str(o[0] if isinstance(o, list) else o) for o in data["/Opt"]]
-        fields[name] = entry
+    with _open(path) as pdf:
+        for name, node in _field_nodes(pdf):
+            kind, value, tooltip = node.get("/FT"), node.get("/V"), node.get("/TU")
+            entry = {"type": None if kind is None else str(kind), "value": None if value is None else _text(value),
+                     "flags": int(node.get("/Ff", 0)), "tooltip": None if tooltip is None else str(tooltip)}
+            options = node.get("/Opt")
+            if kind == "/Btn":
+                states = _tick_states(node)
+                if states:
+                    entry["states"] = states
+            elif kind == "/Ch" and _is_array(options):
+                entry["states"] = [_text(o) for o in options]
+            if _is_array(options):
+                entry["options"] = [str(o[0]) if _is_array(o) else str(o) for o in options]
+            fields[name] = entry
     return fields
 
 
-def page_count(data: bytes) -> int:
-    """The number of pages of the PDF in ``data``."""
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
+def _tick_states(node) -> list[str]:
+    widgets = [node] if "/AP" in node else [k for k in node.get("/Kids", ()) if _is_dict(k) and "/AP" in k]
+    states: list[str] = []
+    for widget in widgets:
+        normal = widget["/AP"].get("/N") if _is_dict(widget["/AP"]) else None
+        for state in (normal.keys() if _is_dict(normal) or hasattr(normal, "keys") else ()):
+            if str(state) not in states:
+                states.append(str(state))
+    if states and "/Off" not in states:
+        states.append("/Off")
+    return states
 
 
 # --- writing forms ----------------------------------------------------------------------------
@@ -83,23 +192,31 @@ def page_count(data: bytes) -> int:
 def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[str], font=None) -> bytes:
     """Add to a form drawn by reportlab what reportlab cannot: document information entries ``info``
     (keys without the slash), ``/NeedAppearances``, the document language, showing the title in the
-    viewer's title bar, Acrobat's date keystroke and format actions on the boxes ``date_fields``, and
-    ``font`` (a :class:`lifkit.mechanics.pdftext.EmbeddableFont`) as the font of every text box and
-    drop-down, embedded in the form's default resources."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
+    viewer's title bar, Acrobat's date keystroke and format actions on the boxes ``date_fields``
+    (Acrobat Reader then checks and shows dd/mm/yyyy as it is typed; viewers without form JavaScript
+    ignore them), and ``font`` (a :class:`lifkit.mechanics.pdftext.EmbeddableFont`) as the font of every
+    text box, embedded in the form's default resources."""
+    from pikepdf import Dictionary, Name, String
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.add_metadata({f"/{key}": value for key, value in info.items()})
-    root = writer._root_object
-    root[NameObject("/AcroForm")][NameObject("/NeedAppearances")] = BooleanObject(True)
-    if font is not None:
-        _box_font(writer, font)
-    root[NameObject("/Lang")] = TextStringObject(lang)
-    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    _date_actions(writer, date_fields)
-    out = io.BytesIO()
-    writer.write(out)
+    def action(script: str) -> Dictionary:
+        return Dictionary(S=Name.JavaScript, JS=String(script))
+
+    with _open(data) as pdf:
+        docinfo = pdf.docinfo
+        for key, value in info.items():
+            docinfo[Name("/" + key)] = String(value)
+        pdf.Root.AcroForm.NeedAppearances = True
+        if font is not None:
+            _box_font(pdf, font)
+        pdf.Root.Lang = String(lang)
+        pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        for page in pdf.pages:
+            for widget in page.obj.get("/Annots", ()):
+                if str(widget.get("/T", "")) in date_fields:
+                    widget.AA = Dictionary(K=action('AFDate_KeystrokeEx("dd/mm/yyyy");'),
+                                           F=action('AFDate_FormatEx("dd/mm/yyyy");'))
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
     return out.getvalue()
 
 
@@ -110,74 +227,54 @@ FORM_FONT_NAME = "Helv"
 CHOICE_FONT_NAME = "HelvW"  # the drop-downs' font: standard Helvetica
 
 
-def _box_font(writer, font) -> None:
+def _box_font(pdf, font) -> None:
     """Embed ``font`` whole as a Type0 font (Identity-H, glyph ids as codes, a ToUnicode map back) in the
-    AcroForm's /DR as the font of every text box and drop-down, in place of Helvetica: a viewer that
-    draws what is typed with the form's font (poppler, PyMuPDF, PDFium) then has every letter."""
+    AcroForm's /DR as the font of every text box, in place of Helvetica: a viewer that draws what is
+    typed with the form's font (poppler, PyMuPDF, PDFium) then has every letter."""
     import re
 
-    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
-                               NumberObject, TextStringObject)
+    from pikepdf import Array, Dictionary, Name, Stream, String
 
-    def stream(data: bytes, **entries) -> object:
-        plain = DecodedStreamObject()
-        plain.set_data(data)
-        packed = plain.flate_encode()
-        packed.update({NameObject(k): v for k, v in entries.items()})
-        return writer._add_object(packed)
-
-    base = NameObject("/" + font.name)
-    font_file = stream(font.data, **{"/Length1": NumberObject(len(font.data))})
-    descriptor = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/FontDescriptor"), NameObject("/FontName"): base,
-        NameObject("/Flags"): NumberObject(font.flags), NameObject("/FontBBox"): ArrayObject(
-            [NumberObject(int(v)) for v in font.bbox]),
-        NameObject("/ItalicAngle"): FloatObject(font.italic_angle), NameObject("/Ascent"): NumberObject(int(font.ascent)),
-        NameObject("/Descent"): NumberObject(int(font.descent)),
-        NameObject("/CapHeight"): NumberObject(int(font.cap_height)), NameObject("/StemV"): NumberObject(int(font.stem_v)),
-        NameObject("/FontFile2"): font_file,
-    }))
-    widths = ArrayObject([NumberObject(0), ArrayObject([FloatObject(w) for w in font.widths])])
-    descendant = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/CIDFontType2"),
-        NameObject("/BaseFont"): base, NameObject("/CIDSystemInfo"): DictionaryObject({
-            NameObject("/Registry"): TextStringObject("Adobe"), NameObject("/Ordering"): TextStringObject("Identity"),
-            NameObject("/Supplement"): NumberObject(0)}),
-        NameObject("/FontDescriptor"): descriptor, NameObject("/W"): widths,
-        NameObject("/DW"): NumberObject(1000), NameObject("/CIDToGIDMap"): NameObject("/Identity"),
-    }))
-    to_unicode = stream(_to_unicode(font.unicode).encode("ascii"))
-    type0 = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type0"),
-        NameObject("/BaseFont"): base, NameObject("/Encoding"): NameObject("/Identity-H"),
-        NameObject("/DescendantFonts"): ArrayObject([descendant]), NameObject("/ToUnicode"): to_unicode,
-    }))
-    form = writer._root_object["/AcroForm"]
-    resources = form.setdefault(NameObject("/DR"), DictionaryObject())
-    resources = resources.get_object()
-    fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
-    fonts[NameObject("/" + FORM_FONT_NAME)] = type0
+    base = Name("/" + font.name)
+    font_file = Stream(pdf, font.data)
+    font_file.Length1 = len(font.data)
+    descriptor = pdf.make_indirect(Dictionary(
+        Type=Name.FontDescriptor, FontName=base, Flags=font.flags, FontBBox=Array([int(v) for v in font.bbox]),
+        ItalicAngle=font.italic_angle, Ascent=int(font.ascent), Descent=int(font.descent),
+        CapHeight=int(font.cap_height), StemV=int(font.stem_v), FontFile2=font_file))
+    descendant = pdf.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=base,
+        CIDSystemInfo=Dictionary(Registry=String("Adobe"), Ordering=String("Identity"), Supplement=0),
+        FontDescriptor=descriptor, W=Array([0, Array([round(w) for w in font.widths])]), DW=1000,
+        CIDToGIDMap=Name.Identity))
+    type0 = pdf.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.Type0, BaseFont=base, Encoding=Name("/Identity-H"),
+        DescendantFonts=Array([descendant]), ToUnicode=Stream(pdf, _to_unicode(font.unicode).encode("ascii"))))
+    form = pdf.Root.AcroForm
+    if "/DR" not in form:
+        form.DR = Dictionary()
+    if "/Font" not in form.DR:
+        form.DR.Font = Dictionary()
+    form.DR.Font[Name("/" + FORM_FONT_NAME)] = type0
     # Drop-downs hold only the form's own choices, in plain English: they keep Helvetica (under a name of
     # their own), which every filler can draw with, pdftk included (it cannot encode for a Type0 font).
-    fonts[NameObject("/" + CHOICE_FONT_NAME)] = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    form.DR.Font[Name("/" + CHOICE_FONT_NAME)] = pdf.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding))
 
-    def restyle(da: str, name: str) -> str:
-        return re.sub(r"/[^\s/]+(\s+[\d.]+\s+Tf)", f"/{name}\\1", da, count=1)
+    def restyle(da: str, name: str) -> String:
+        return String(re.sub(r"/[^\s/]+(\s+[\d.]+\s+Tf)", f"/{name}\\1", da, count=1))
 
-    form[NameObject("/DA")] = TextStringObject(restyle(str(form.get("/DA", "/Helv 0 Tf 0 g")), FORM_FONT_NAME))
-    for page in writer.pages:
-        for annotation in page.get("/Annots", []):
-            widget = annotation.get_object()
-            field = widget if "/FT" in widget else widget.get("/Parent", widget).get_object()
+    form.DA = restyle(str(form.get("/DA", "/Helv 0 Tf 0 g")), FORM_FONT_NAME)
+    for page in pdf.pages:
+        for widget in page.obj.get("/Annots", ()):
+            field = widget if "/FT" in widget else widget.get("/Parent", widget)
             kind = field.get("/FT")
-            if kind not in ("/Tx", "/Ch"):
+            if kind not in (Name.Tx, Name.Ch):
                 continue
-            for holder in {id(field): field, id(widget): widget}.values():
+            name = FORM_FONT_NAME if kind == Name.Tx else CHOICE_FONT_NAME
+            for holder in (field, widget):
                 if "/DA" in holder:
-                    holder[NameObject("/DA")] = TextStringObject(
-                        restyle(str(holder["/DA"]), FORM_FONT_NAME if kind == "/Tx" else CHOICE_FONT_NAME))
+                    holder.DA = restyle(str(holder.DA), name)
 
 
 def _to_unicode(glyphs: dict[int, int]) -> str:
@@ -194,24 +291,6 @@ def _to_unicode(glyphs: dict[int, int]) -> str:
         lines.append("endbfchar")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines)
-
-
-def _date_actions(writer, dates: set[str]) -> None:
-    """Acrobat's own date keystroke and format actions on every date box, so Acrobat Reader checks and
-    shows dd/mm/yyyy as it is typed. Viewers without form JavaScript ignore them."""
-    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
-
-    def action(script: str) -> DictionaryObject:
-        return DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(script)})
-
-    for page in writer.pages:
-        for annotation in page.get("/Annots", []):
-            widget = annotation.get_object()
-            if str(widget.get("/T", "")) in dates:
-                widget[NameObject("/AA")] = DictionaryObject({
-                    NameObject("/K"): action('AFDate_KeystrokeEx("dd/mm/yyyy");'),
-                    NameObject("/F"): action('AFDate_FormatEx("dd/mm/yyyy");'),
-                })
 
 
 def fill_form(source: Path, target: Path, values: dict) -> Path:

@@ -160,6 +160,7 @@ class PackInput:
     other_cases: list[str]
     chair: str = ""
     administrator: str = ""
+    decision_due: dt.date | None = None
 
     @property
     def outstanding(self) -> list[AgencyReturn]:
@@ -214,14 +215,15 @@ def read_password(path: Path | None = None, env: str | None = None) -> str | Non
                 raise InputError(f"The password file {path} is not text.", "Save it as plain UTF-8 text.") from None
             where = str(path)
         password = line.rstrip("\r\n")
-        if not password:
-            raise InputError(f"The first line of {where} is empty: no password to encrypt the pack with.")
+        if not password.strip():
+            raise InputError(f"The first line of {where} is {'empty' if not password else 'only spaces'}: no "
+                             "password to encrypt the pack with.")
         return password
     if env:
         password = os.environ.get(env, "")
-        if not password:
-            raise InputError(f"The environment variable {env} is not set or is empty: no password to encrypt "
-                             "the pack with.")
+        if not password.strip():
+            raise InputError(f"The environment variable {env} is not set, is empty or is only spaces: no password "
+                             "to encrypt the pack with.")
         return password
     return None
 
@@ -282,12 +284,13 @@ def _attachment(case: Case, relative: str, name: str | None = None) -> Attached:
 
 def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | None = None) -> PackInput:
     """Everything the pack shows, read from the case folder: no side effects."""
-    from lifkit.steps.exchange import case_status, load_returns
+    from lifkit.case.folder import load_returns
+    from lifkit.case.state import case_state
 
     case = load_case(ws, reference)
     on, stamp = build_date(built)
     meeting = meeting or case.meeting_date
-    status = case_status(ws, reference)
+    status = case_state(ws, reference, case)
     order = {m.code: n for n, m in enumerate(ws.settings.members)}
     agencies = []
     for member in status.members:
@@ -305,8 +308,9 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
                 # an unreadable return (flattened, printed to PDF): the file itself is the best there is
                 item.attached.append(_attachment(case, current["file"], name=f"The returned form as received "
                                                                                f"({Path(current['file']).name})"))
-            for relative in current.get("attachments") or []:
-                item.attached.append(_attachment(case, relative))
+            names = current.get("attachment_names") or []  # as the agency sent them; stored under lifkit's
+            for number, relative in enumerate(current.get("attachments") or []):
+                item.attached.append(_attachment(case, relative, names[number] if number < len(names) else None))
         agencies.append(item)
     for item in agencies:
         for number, attached in enumerate(item.attached, start=1):
@@ -321,7 +325,8 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
                 except InputError:
                     continue
     return PackInput(case=case, board=ws.settings.board_name, meeting=meeting, built=on, stamp=stamp,
-                     agencies=agencies, other_cases=others, chair=ws.settings.ciec_chair.name,
+                     agencies=agencies, other_cases=others,
+                     chair=ws.settings.person(ws.process.meeting_chair).name, decision_due=status.decision_due,
                      administrator=ws.settings.administrator.name)
 
 
@@ -873,7 +878,7 @@ def _cover(data: PackInput, styles, width: float) -> list:
 
 
 def _due_text(data: PackInput) -> str:
-    due = data.case.decision_due
+    due = data.decision_due
     if not due:
         return "Not known (no notification date)"
     left = (due - data.built).days
@@ -961,7 +966,7 @@ def _agenda(data: PackInput, styles, width: float) -> list:
     story.append(_grid(rows, [width * 0.05, width * 0.27, width * 0.68], header=False,
                        extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]))
     story.append(Spacer(1, 8))
-    due = data.case.decision_due
+    due = data.decision_due
     story.append(_p("3. The rationale, recorded on CIGSUM1 (case summary). The CIEC Chair refers the "
                     "recommendation to the LSCB Independent Chair, who affirms or challenges it and decides"
                     + (f"; the decision is due by {format_date(due)}." if due else "."), styles["body"]))
