@@ -62,10 +62,11 @@ def render_pdf(ctx, path: Path) -> None:
     from lifkit.mechanics.files import atomic_write_bytes
 
     register_fonts()
-    atomic_write_bytes(Path(path), _finish(_build(ctx), ctx))
+    data, tags = _build(ctx)
+    atomic_write_bytes(Path(path), _finish(data, ctx, tags))
 
 
-def _finish(data: bytes, ctx) -> bytes:
+def _finish(data: bytes, ctx, tags: list) -> bytes:
     """Add what reportlab cannot: the identity metadata, NeedAppearances, language, title display and
     Acrobat's date actions on every date box (so Acrobat Reader checks and shows dd/mm/yyyy as it is
     typed; the label and the tooltip carry the same hint for other viewers)."""
@@ -74,7 +75,7 @@ def _finish(data: bytes, ctx) -> bytes:
     info = dict(ctx.identity.metadata())
     info.update({"Title": f"{ctx.form.id} {ctx.form.title}", "Subject": ctx.board_name, "Creator": "lifkit"})
     dates = {name for name, field, column in ctx.form.widgets() if (column.type if column else field.type) == "date"}
-    return finish_form(data, info, "en-GB", dates, font=form_font())
+    return finish_form(data, info, "en-GB", dates, font=form_font(), tags=tags)
 
 
 # --- layout -----------------------------------------------------------------------------------
@@ -115,8 +116,9 @@ def _build(ctx) -> bytes:
         _header_footer(canvas, document, ctx)
 
     doc.addPageTemplates([PageTemplate(id="form", frames=[frame], onPage=on_page)])
+    doc.lk_tags, doc.lk_widgets, doc.lk_mcids = [], [], {}
     doc.build(_story(ctx, frame._width), canvasmaker=_NumberedCanvas)
-    return buffer.getvalue()
+    return buffer.getvalue(), doc.lk_tags
 
 
 class _NumberedCanvas(Canvas):
@@ -143,14 +145,17 @@ class _NumberedCanvas(Canvas):
 def _page_label(canvas, total_pages: int) -> None:
     width, _ = A4
     label = f"Page {canvas.getPageNumber()} of {total_pages}"
+    canvas._code.append("/Artifact BMC")  # a running footer: not part of the form's reading order
     canvas.saveState()
     canvas.setFillColor(HexColor("#444444"))
     draw_string(canvas, width - PAGE_MARGIN - string_width(label, 8), 22, label, 8)
     canvas.restoreState()
+    canvas._code.append("EMC")
 
 
 def _header_footer(canvas, doc, ctx) -> None:
     width, height = A4
+    canvas._code.append("/Artifact BMC")  # running header and footer: not part of the reading order
     canvas.saveState()
     canvas.setFillColor(HexColor("#1F3864"))
     right = f"{ctx.form.id}" + (f"  {ctx.identity.case_ref}" if ctx.identity.case_ref else "")
@@ -169,6 +174,7 @@ def _header_footer(canvas, doc, ctx) -> None:
     if canvas.getPageNumber() == 1:
         _identity_widget(canvas, ctx.identity)
     canvas.restoreState()
+    canvas._code.append("EMC")
 
 
 def _identity_widget(canvas, identity: FormIdentity) -> None:
@@ -184,23 +190,60 @@ def _story(ctx, width: float) -> list:
     styles = _styles()
     form: FormDef = ctx.form
     story = [
-        Paragraph(markup(f"{form.id}: {form.title}", bold=True), styles["title"]),
-        Paragraph(markup(ctx.board_name), styles["board"]),
+        _Marked(Paragraph(markup(f"{form.id}: {form.title}", bold=True), styles["title"]), "H1"),
+        _Marked(Paragraph(markup(ctx.board_name), styles["board"]), "P"),
     ]
     if form.note:
-        story.append(Paragraph(markup(form.note), styles["note"]))
+        story.append(_Marked(Paragraph(markup(form.note), styles["note"]), "P"))
     for section in form.sections:
-        story.append(Paragraph(markup(section.heading, bold=True), styles["heading"]))
+        story.append(_Marked(Paragraph(markup(section.heading, bold=True), styles["heading"]), "H2"))
         prefilled = [f for f in section.fields if f.prefilled]
         if prefilled:
-            story.extend(_prefilled_block(prefilled, ctx.prefill, width, styles))
+            story.extend(_Marked(f, "P") for f in _prefilled_block(prefilled, ctx.prefill, width, styles))
         for field in section.fields:
             if not field.prefilled:
-                story.extend(_field_flowables(field, width, styles, section.label))
+                story.extend(_Marked(f, "P") for f in _field_flowables(field, width, styles, section.label))
     if ctx.return_to:  # one block, never split over a page
         text = "<b>Please return this form to:</b><br/>" + markup("\n".join(ctx.return_to))
-        story.append(KeepTogether([Spacer(1, 12), Paragraph(text, styles["return"])]))
+        story.append(KeepTogether([Spacer(1, 12), _Marked(Paragraph(text, styles["return"]), "P")]))
     return story
+
+
+class _Marked(Flowable):
+    """``inner`` drawn as one tagged piece of its page (marked content with its own MCID). What it is
+    (``role``: H1, H2, P) and the boxes drawn in it are recorded, in reading order, on the document
+    (``lk_tags``), for the structure tree :func:`lifkit.mechanics.pdf.finish_form` builds: a box is a
+    ``Form`` element right after the text that labels it."""
+
+    def __init__(self, inner, role: str):
+        super().__init__()
+        self.inner, self.role = inner, role
+        self.keepWithNext = inner.getKeepWithNext()
+
+    def wrap(self, available_width, available_height):
+        self.width, self.height = self.inner.wrap(available_width, available_height)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        return [_Marked(part, self.role) for part in self.inner.split(available_width, available_height)]
+
+    def getSpaceBefore(self):  # noqa: N802 - reportlab's names
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self):  # noqa: N802
+        return self.inner.getSpaceAfter()
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802, N803
+        doc = canvas._doctemplate
+        page = canvas.getPageNumber() - 1
+        mcid = doc.lk_mcids.get(page, 0)
+        doc.lk_mcids[page] = mcid + 1
+        first_widget = len(doc.lk_widgets)
+        canvas._code.append(f"/{self.role} <</MCID {mcid}>> BDC")
+        self.inner.drawOn(canvas, x, y, _sW)
+        canvas._code.append("EMC")
+        doc.lk_tags.append((self.role, page, mcid))
+        doc.lk_tags.extend(("Form", page, name) for name in doc.lk_widgets[first_widget:])
 
 
 def _label_text(field: Field, column=None) -> str:
@@ -209,10 +252,22 @@ def _label_text(field: Field, column=None) -> str:
     return f"{label} ({DATE_HINT})" if kind == "date" else label
 
 
+def _wants(kind: str, choices: tuple[str, ...] = ()) -> str:
+    """What a box of ``kind`` wants, for its tooltip (what a screen reader announces)."""
+    return {"date": f"date, {DATE_HINT}", "email": "email address", "phone": "telephone number",
+            "yesno": "Yes or No", "choice": "one of: " + ", ".join(choices), "tick": "tick if it applies",
+            "longtext": "several lines allowed"}.get(kind, "")
+
+
 def _tooltip(field: Field, row: int | None = None, column=None) -> str:
-    if column is None:
-        return _label_text(field)
-    return f"{field.label}, row {row}: {_label_text(field, column)}"
+    """The box's tooltip (/TU): its label as printed, and what it wants with its format where it has one:
+    "Child's date of birth (date, dd/mm/yyyy)"."""
+    kind = column.type if column is not None else field.type
+    label = column.label if column is not None else field.label
+    if column is not None:
+        label = f"{field.label}, row {row}: {label}"
+    wants = _wants(kind, ("Yes", "No") if kind == "yesno" else field.choices)
+    return f"{label} ({wants})" if wants else label
 
 
 def _field_flowables(field: Field, width: float, styles, section_label: str) -> list:
@@ -226,6 +281,9 @@ def _draw_widget(canvas, name: str, kind: str, x: float, y: float, width: float,
                  tooltip: str, options: tuple[str, ...] = (), font_size: float = 10, multiline: bool = False):
     """Draw one AcroForm widget at (x, y) relative to the current flowable."""
 
+    doc = getattr(canvas, "_doctemplate", None)
+    if doc is not None and hasattr(doc, "lk_widgets"):
+        doc.lk_widgets.append(name)  # for the structure tree, in the order drawn
     common = dict(name=name, tooltip=tooltip, x=x, y=y, relative=True, borderColor=HexColor(BOX_BORDER),
                   fillColor=HexColor(BOX_FILL), borderWidth=0.6)
     form = canvas.acroForm

@@ -189,13 +189,15 @@ def _tick_states(node) -> list[str]:
 # --- writing forms ----------------------------------------------------------------------------
 
 
-def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[str], font=None) -> bytes:
+def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[str], font=None,
+                tags: list | None = None) -> bytes:
     """Add to a form drawn by reportlab what reportlab cannot: document information entries ``info``
     (keys without the slash), ``/NeedAppearances``, the document language, showing the title in the
     viewer's title bar, Acrobat's date keystroke and format actions on the boxes ``date_fields``
     (Acrobat Reader then checks and shows dd/mm/yyyy as it is typed; viewers without form JavaScript
-    ignore them), and ``font`` (a :class:`lifkit.mechanics.pdftext.EmbeddableFont`) as the font of every
-    text box, embedded in the form's default resources."""
+    ignore them), ``font`` (a :class:`lifkit.mechanics.pdftext.EmbeddableFont`) as the font of every
+    text box, embedded in the form's default resources, and the structure tree from ``tags`` (see
+    :func:`_structure`)."""
     from pikepdf import Dictionary, Name, String
 
     def action(script: str) -> Dictionary:
@@ -208,6 +210,8 @@ def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[s
         pdf.Root.AcroForm.NeedAppearances = True
         if font is not None:
             _box_font(pdf, font)
+        if tags is not None:
+            _structure(pdf, tags)
         pdf.Root.Lang = String(lang)
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         for page in pdf.pages:
@@ -275,6 +279,57 @@ def _box_font(pdf, font) -> None:
             for holder in (field, widget):
                 if "/DA" in holder:
                     holder.DA = restyle(str(holder.DA), name)
+
+
+def _structure(pdf, tags: list) -> None:
+    """Tag the form for assistive technology (PDF/UA-1 in spirit): a structure tree in reading order
+    from ``tags``, each ``(role, page index, MCID)`` for a piece of marked page content (H1, H2, P) or
+    ``("Form", page index, box name)`` for a box, which becomes a Form element holding its widget (an
+    OBJR, with the widget's /StructParent); the catalog marked as tagged; every page with boxes moved
+    through in structure order by Tab (/Tabs /S)."""
+    from pikepdf import Array, Dictionary, Name
+
+    widgets = {}
+    for index, page in enumerate(pdf.pages):
+        for widget in page.obj.get("/Annots", ()):
+            if "/T" in widget:
+                widgets[str(widget.T)] = (index, widget)
+    root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root, K=Array()))
+    root.K = Array([document])
+    by_page: dict[int, dict[int, object]] = {}
+    parents: list = []  # (key, value) pairs of the parent tree
+    next_key = len(pdf.pages)
+    for role, page_index, what in tags:
+        page = pdf.pages[page_index].obj
+        if role == "Form":
+            if what not in widgets:
+                continue
+            _, widget = widgets[what]
+            element = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Form, P=document, Pg=page,
+                                                   K=Dictionary(Type=Name.OBJR, Obj=widget, Pg=page)))
+            widget.StructParent = next_key
+            parents.append((next_key, element))
+            next_key += 1
+        else:
+            element = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + role), P=document,
+                                                   Pg=page, K=what))
+            by_page.setdefault(page_index, {})[what] = element
+        document.K.append(element)
+    for page_index, elements in by_page.items():
+        pdf.pages[page_index].obj.StructParents = page_index
+        parents.append((page_index, Array([elements[m] for m in sorted(elements)])))
+    nums = Array()
+    for key, value in sorted(parents, key=lambda pair: pair[0]):
+        nums.append(key)
+        nums.append(value)
+    root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
+    root.ParentTreeNextKey = next_key
+    pdf.Root.StructTreeRoot = root
+    pdf.Root.MarkInfo = Dictionary(Marked=True)
+    for page in pdf.pages:
+        if "/Annots" in page.obj:
+            page.obj.Tabs = Name.S
 
 
 def _to_unicode(glyphs: dict[int, int]) -> str:

@@ -1,0 +1,119 @@
+"""The PDF forms are tagged for assistive technology (PDF/UA-1 in spirit, as far as it can be checked here).
+
+Checked with pikepdf: the structure tree in reading order (title, section headings, labels as text, each
+box a Form element holding its widget), every visible widget reached from it and back (its
+/StructParent), the marked page content and artifacts, Tab order by structure, the language, the title
+shown as the window title, and each box's tooltip. Then an independent checker, pdfua (the
+machine-checkable rules of PDF/UA-1, on pikepdf), must report no error. Every form definition is checked.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from lifkit.documents.formdef import FORM_IDS, load_form
+from lifkit.documents.pdfform import render_pdf
+from lifkit.documents.pdfread import IDENTITY_FIELD
+
+from test_wordform import context
+
+HIDDEN = 2  # annotation flag
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("tags")
+    made = {}
+    for form_id in FORM_IDS:
+        made[form_id] = folder / f"{form_id}.pdf"
+        render_pdf(context(form_id), made[form_id])
+    return made
+
+
+def elements(node, found: list) -> list:
+    """The structure elements under ``node``, depth first (reading order)."""
+    kids = node.get("/K")
+    if kids is None:
+        return found
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            found.append(kid)
+            elements(kid, found)
+    return found
+
+
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_the_form_is_tagged_in_reading_order(forms, form_id):
+    form = load_form(form_id)
+    with pikepdf.open(forms[form_id]) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        assert str(pdf.docinfo.Title) == f"{form.id} {form.title}"
+        tree = elements(pdf.Root.StructTreeRoot, [])
+        roles = [str(e.S) for e in tree]
+        assert roles[0] == "/Document"
+        assert roles.count("/H1") == 1 and roles.index("/H1") == 1, "the form's title comes first, as one H1"
+        assert roles.count("/H2") == len(form.sections), "every section heading is a heading"
+        assert all(role in ("/Document", "/H1", "/H2", "/P", "/Form") for role in roles)
+
+        # every box is a Form element holding its widget, in the order of the form, and back again
+        boxes = [e for e in tree if e.S == "/Form"]
+        names = [str(e.K.Obj.T) for e in boxes]
+        expected = [name for name, f, _ in form.widgets() if not f.prefilled]
+        assert names == expected, "boxes missing from the tree, or out of reading order"
+        parent_tree = pdf.Root.StructTreeRoot.ParentTree.Nums
+        parents = {int(parent_tree[i]): parent_tree[i + 1] for i in range(0, len(parent_tree), 2)}
+        for element in boxes:
+            widget = element.K.Obj
+            assert element.K.Type == "/OBJR"
+            assert parents[int(widget.StructParent)].objgen == element.objgen
+            assert element.Pg.objgen == element.K.Pg.objgen
+
+        for index, page in enumerate(pdf.pages):
+            annots = page.obj.get("/Annots", [])
+            visible = [w for w in annots if not int(w.get("/F", 0)) & HIDDEN]
+            if annots:
+                assert page.obj.Tabs == "/S", f"page {index + 1}: Tab does not follow the structure"
+            for widget in visible:
+                assert "/StructParent" in widget, f"{widget.T} is not reached from the structure tree"
+            # the page's text is marked content (an MCID each) or an artifact (header, footer)
+            content = b"".join(part.read_bytes() for part in page.obj.Contents) \
+                if isinstance(page.obj.Contents, pikepdf.Array) else page.obj.Contents.read_bytes()
+            mcids = [int(m) for m in re.findall(rb"<</MCID (\d+)>> BDC", content)]
+            assert mcids == list(range(len(mcids))) and mcids, f"page {index + 1}"
+            assert len(parents[int(page.obj.StructParents)]) == len(mcids)
+            assert b"/Artifact BMC" in content
+            outside = re.sub(rb"/\w+ (<</MCID \d+>> BDC|BMC).*?EMC", b"", content, flags=re.S)
+            assert b"Tj" not in outside and b"TJ" not in outside, f"page {index + 1}: untagged text"
+
+
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_every_box_has_a_tooltip_that_says_what_it_wants(forms, form_id):
+    form = load_form(form_id)
+    with pikepdf.open(forms[form_id]) as pdf:
+        tooltips = {str(w.T): str(w.get("/TU", "")) for page in pdf.pages for w in page.obj.get("/Annots", [])}
+    for name, field, column in form.widgets():
+        if field.prefilled:
+            continue
+        kind = column.type if column is not None else field.type
+        label = column.label if column is not None else field.label
+        assert label in tooltips[name], name
+        hint = {"date": "(date, dd/mm/yyyy)", "email": "(email address)", "phone": "(telephone number)",
+                "yesno": "(Yes or No)", "tick": "(tick if it applies)"}.get(kind)
+        if hint:
+            assert tooltips[name].endswith(hint), (name, tooltips[name])
+    assert IDENTITY_FIELD in tooltips
+
+
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_an_independent_pdf_ua_checker_finds_no_error(forms, form_id):
+    import pdfua
+
+    report = pdfua.validate(str(forms[form_id]))
+    errors = [f"{f.rule_id}: {f.message}" for f in report.findings if f.severity >= pdfua.Severity.ERROR]
+    assert errors == []
