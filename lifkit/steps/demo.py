@@ -98,28 +98,9 @@ def _referral_values(child: str, dob: str, dod: str, route: str, summary: str) -
 
 
 def _return_values(code: str, number: int) -> dict:
-    start = today() - dt.timedelta(days=400)
-    values = {
-        "completed_name": f"{DEMO_MEMBER_NAMES[number]} (fictional)", "completed_role": "Safeguarding lead",
-        "completed_telephone": f"01632 96{number:04d}", "completed_email": member_email(code),
-        "child_known": "Yes" if number % 3 else "No", "others_known": "No",
-        "involvement_from": format_date(start), "involvement_to": format_date(today() - dt.timedelta(days=12)),
-        "involvement_summary": f"A fictional summary of {code}'s involvement with the family, for practice only.",
-        "case_open": "Yes" if number % 4 == 0 else "No",
-        "working_together_concerns": "Information was not always shared promptly (fictional)." if number % 2 else "",
-        "good_practice": "Prompt referral after the first contact (fictional).",
-        "criteria_met": ("Yes", "No", "Unsure")[number % 3],
-        "criteria_reason": "The agency's view, written for practice (fictional).",
-        "checked_by_name": f"Safeguarding Lead {code} (fictional)", "completion_date": format_date(today()),
-    }
-    for row in range(1, 3 + number % 3):
-        day = start + dt.timedelta(days=37 * row + number * 5)
-        values.update({f"chronology_{row}_date": format_date(day), f"chronology_{row}_event": f"{code} contact {row}",
-                       f"chronology_{row}_practitioner": f"{code} team", f"chronology_{row}_outcome": "Recorded"})
-    values.update({"practitioners_1_name": f"Practitioner {code} (fictional)", "practitioners_1_role": "Key worker",
-                   "practitioners_1_team": f"{code} team", "practitioners_1_contact": member_email(code),
-                   "practitioners_1_attending": "Yes" if number % 2 == 0 else "No"})
-    return values
+    from lifkit.steps.demo_content import return_values  # the family's story, agency by agency
+
+    return return_values(code, number, today(), DEMO_MEMBER_NAMES[number], member_email(code))
 
 
 def _reply(sender: str, subject: str, attachments: list[Path]) -> bytes:

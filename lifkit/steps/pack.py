@@ -789,8 +789,10 @@ def _break_long_words(text: str, style: ParagraphStyle, room: float) -> str:
             fitting = [cut for cut in cuts if 0 < cut < len(word) and width(word[:cut]) <= room]
             if not fitting:
                 break
-            lines.append(word[:max(fitting)])
-            word = word[max(fitting):]
+            at = [cut for cut in fitting if word[cut - 1] == "@"]  # name@ / agency.gov.uk reads best
+            cut = at[0] if at else max(fitting)
+            lines.append(word[:cut])
+            word = word[cut:]
         return lines + [word]
 
     if room <= 0:
