@@ -37,6 +37,7 @@ from lifkit.mechanics.dates import format_date
 from lifkit.documents.identity import FormIdentity
 # read_fields is re-exported for the tests that read a drawn form back
 from lifkit.documents.pdfread import IDENTITY_FIELD, identity_value, read_fields  # noqa: F401
+from lifkit.mechanics.pdftags import Marked, artifact, start as start_tags
 from lifkit.mechanics.pdftext import (SANS, SANS_BOLD, draw_string, fit_width, form_font, markup, register_fonts,
                                       string_width)
 
@@ -116,7 +117,7 @@ def _build(ctx) -> bytes:
         _header_footer(canvas, document, ctx)
 
     doc.addPageTemplates([PageTemplate(id="form", frames=[frame], onPage=on_page)])
-    doc.lk_tags, doc.lk_widgets, doc.lk_mcids = [], [], {}
+    start_tags(doc)
     doc.build(_story(ctx, frame._width), canvasmaker=_NumberedCanvas)
     return buffer.getvalue(), doc.lk_tags
 
@@ -145,17 +146,20 @@ class _NumberedCanvas(Canvas):
 def _page_label(canvas, total_pages: int) -> None:
     width, _ = A4
     label = f"Page {canvas.getPageNumber()} of {total_pages}"
-    canvas._code.append("/Artifact BMC")  # a running footer: not part of the form's reading order
-    canvas.saveState()
-    canvas.setFillColor(HexColor("#444444"))
-    draw_string(canvas, width - PAGE_MARGIN - string_width(label, 8), 22, label, 8)
-    canvas.restoreState()
-    canvas._code.append("EMC")
+    with artifact(canvas):  # a running footer: not part of the form's reading order
+        canvas.saveState()
+        canvas.setFillColor(HexColor("#444444"))
+        draw_string(canvas, width - PAGE_MARGIN - string_width(label, 8), 22, label, 8)
+        canvas.restoreState()
 
 
 def _header_footer(canvas, doc, ctx) -> None:
+    with artifact(canvas):  # running header and footer: not part of the reading order
+        _draw_header_footer(canvas, ctx)
+
+
+def _draw_header_footer(canvas, ctx) -> None:
     width, height = A4
-    canvas._code.append("/Artifact BMC")  # running header and footer: not part of the reading order
     canvas.saveState()
     canvas.setFillColor(HexColor("#1F3864"))
     right = f"{ctx.form.id}" + (f"  {ctx.identity.case_ref}" if ctx.identity.case_ref else "")
@@ -174,7 +178,6 @@ def _header_footer(canvas, doc, ctx) -> None:
     if canvas.getPageNumber() == 1:
         _identity_widget(canvas, ctx.identity)
     canvas.restoreState()
-    canvas._code.append("EMC")
 
 
 def _identity_widget(canvas, identity: FormIdentity) -> None:
@@ -190,60 +193,23 @@ def _story(ctx, width: float) -> list:
     styles = _styles()
     form: FormDef = ctx.form
     story = [
-        _Marked(Paragraph(markup(f"{form.id}: {form.title}", bold=True), styles["title"]), "H1"),
-        _Marked(Paragraph(markup(ctx.board_name), styles["board"]), "P"),
+        Marked(Paragraph(markup(f"{form.id}: {form.title}", bold=True), styles["title"]), "H1"),
+        Marked(Paragraph(markup(ctx.board_name), styles["board"]), "P"),
     ]
     if form.note:
-        story.append(_Marked(Paragraph(markup(form.note), styles["note"]), "P"))
+        story.append(Marked(Paragraph(markup(form.note), styles["note"]), "P"))
     for section in form.sections:
-        story.append(_Marked(Paragraph(markup(section.heading, bold=True), styles["heading"]), "H2"))
+        story.append(Marked(Paragraph(markup(section.heading, bold=True), styles["heading"]), "H2"))
         prefilled = [f for f in section.fields if f.prefilled]
         if prefilled:
-            story.extend(_Marked(f, "P") for f in _prefilled_block(prefilled, ctx.prefill, width, styles))
+            story.extend(Marked(f, "P") for f in _prefilled_block(prefilled, ctx.prefill, width, styles))
         for field in section.fields:
             if not field.prefilled:
-                story.extend(_Marked(f, "P") for f in _field_flowables(field, width, styles, section.label))
+                story.extend(Marked(f, "P") for f in _field_flowables(field, width, styles, section.label))
     if ctx.return_to:  # one block, never split over a page
         text = "<b>Please return this form to:</b><br/>" + markup("\n".join(ctx.return_to))
-        story.append(KeepTogether([Spacer(1, 12), _Marked(Paragraph(text, styles["return"]), "P")]))
+        story.append(KeepTogether([Spacer(1, 12), Marked(Paragraph(text, styles["return"]), "P")]))
     return story
-
-
-class _Marked(Flowable):
-    """``inner`` drawn as one tagged piece of its page (marked content with its own MCID). What it is
-    (``role``: H1, H2, P) and the boxes drawn in it are recorded, in reading order, on the document
-    (``lk_tags``), for the structure tree :func:`lifkit.mechanics.pdf.finish_form` builds: a box is a
-    ``Form`` element right after the text that labels it."""
-
-    def __init__(self, inner, role: str):
-        super().__init__()
-        self.inner, self.role = inner, role
-        self.keepWithNext = inner.getKeepWithNext()
-
-    def wrap(self, available_width, available_height):
-        self.width, self.height = self.inner.wrap(available_width, available_height)
-        return self.width, self.height
-
-    def split(self, available_width, available_height):
-        return [_Marked(part, self.role) for part in self.inner.split(available_width, available_height)]
-
-    def getSpaceBefore(self):  # noqa: N802 - reportlab's names
-        return self.inner.getSpaceBefore()
-
-    def getSpaceAfter(self):  # noqa: N802
-        return self.inner.getSpaceAfter()
-
-    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802, N803
-        doc = canvas._doctemplate
-        page = canvas.getPageNumber() - 1
-        mcid = doc.lk_mcids.get(page, 0)
-        doc.lk_mcids[page] = mcid + 1
-        first_widget = len(doc.lk_widgets)
-        canvas._code.append(f"/{self.role} <</MCID {mcid}>> BDC")
-        self.inner.drawOn(canvas, x, y, _sW)
-        canvas._code.append("EMC")
-        doc.lk_tags.append((self.role, page, mcid))
-        doc.lk_tags.extend(("Form", page, name) for name in doc.lk_widgets[first_widget:])
 
 
 def _label_text(field: Field, column=None) -> str:

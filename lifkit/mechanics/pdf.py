@@ -197,7 +197,7 @@ def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[s
     (Acrobat Reader then checks and shows dd/mm/yyyy as it is typed; viewers without form JavaScript
     ignore them), ``font`` (a :class:`lifkit.mechanics.pdftext.EmbeddableFont`) as the font of every
     text box, embedded in the form's default resources, and the structure tree from ``tags`` (see
-    :func:`_structure`)."""
+    :func:`tag_structure`)."""
     from pikepdf import Dictionary, Name, String
 
     def action(script: str) -> Dictionary:
@@ -211,7 +211,7 @@ def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[s
         if font is not None:
             _box_font(pdf, font)
         if tags is not None:
-            _structure(pdf, tags)
+            tag_structure(pdf, tags)
         pdf.Root.Lang = String(lang)
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         for page in pdf.pages:
@@ -281,8 +281,17 @@ def _box_font(pdf, font) -> None:
                     holder.DA = restyle(str(holder.DA), name)
 
 
-def _structure(pdf, tags: list) -> None:
-    """Tag the form for assistive technology (PDF/UA-1 in spirit): a structure tree in reading order
+def tag_pdf(data: bytes, tags: list) -> bytes:
+    """The PDF in ``data`` with the structure tree of :func:`tag_structure` (same bytes for the same input)."""
+    with _open(data) as pdf:
+        tag_structure(pdf, tags)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def tag_structure(pdf, tags: list) -> None:
+    """Tag a document for assistive technology (PDF/UA-1 in spirit): a structure tree in reading order
     from ``tags``, each ``(role, page index, MCID)`` for a piece of marked page content (H1, H2, P) or
     ``("Form", page index, box name)`` for a box, which becomes a Form element holding its widget (an
     OBJR, with the widget's /StructParent); the catalog marked as tagged; every page with boxes moved

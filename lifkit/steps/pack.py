@@ -46,6 +46,7 @@ from lifkit.case.folder import Case, case_references, load_case, record_event
 from lifkit.mechanics.dates import format_date, today
 from lifkit.errors import InputError
 from lifkit.documents.formdef import Field, load_form
+from lifkit.mechanics.pdftags import artifact, mark, next_mcid, start as start_tags
 from lifkit.mechanics.pdftext import SANS, SANS_BOLD, draw_string, fit_width, markup, register_fonts, string_width
 
 PACK_FOLDER = "pack"
@@ -574,7 +575,9 @@ class _AttachedPage(Flowable):
         doc = self.canv._doctemplate
         width, height = self.canv._pagesize
         box = (MARGIN, BOTTOM_BAND + 4, width - MARGIN, height - TOP_BAND - CAPTION - 2)
-        doc.placements.append((doc.page, self.document, self.index, box))
+        mcid = next_mcid(self.canv)  # the attached page, put on this page later, is tagged as its own part
+        doc.lk_tags.append(("Div", self.canv.getPageNumber() - 1, mcid))
+        doc.placements.append((doc.page, self.document, self.index, box, mcid))
 
 
 class _PackDoc(BaseDocTemplate):
@@ -585,6 +588,7 @@ class _PackDoc(BaseDocTemplate):
                          bottomMargin=BOTTOM_BAND, invariant=1, title=f"CIEC pack {data.case.reference}",
                          author=data.board, creator="lifkit", subject=MARKING)
         self.data = data
+        start_tags(self)
         self.anchors: dict[str, int] = {}
         self.placements: list = []
         self.contents_keys: list[str] = []
@@ -607,11 +611,12 @@ class _PackDoc(BaseDocTemplate):
         every page) and its own "Page x of y"."""
         width, height = canvas._pagesize
         self.page_sizes.add((width, height))
-        canvas.saveState()
-        canvas.doForm(_form_name("lkframe", f"{width:.0f}x{height:.0f}"))
-        canvas.translate(width - MARGIN, 28)
-        canvas.doForm(_form_name("lkp", str(canvas.getPageNumber())))
-        canvas.restoreState()
+        with artifact(canvas):  # running header and footer: not part of the reading order
+            canvas.saveState()
+            canvas.doForm(_form_name("lkframe", f"{width:.0f}x{height:.0f}"))
+            canvas.translate(width - MARGIN, 28)
+            canvas.doForm(_form_name("lkp", str(canvas.getPageNumber())))
+            canvas.restoreState()
 
     def _frame_form(self, width: float, height: float) -> None:
         """The header and footer of a page of this size: the marking top and bottom, the board, the case
@@ -668,7 +673,7 @@ class Layout:
     pages: int
     anchors: dict[str, int]
     outline: list[tuple[str, str, int]]  # key, title, level
-    placements: list  # (page number, Attached, page index, body box)
+    placements: list  # (page number, Attached, page index, body box, MCID of the placed page)
 
 
 def _layout(data: PackInput) -> Layout:
@@ -700,9 +705,28 @@ def _layout_pages(data: PackInput) -> Layout:
     if not data.received:
         story += [PageBreak(), _Heading("Agency returns", styles["h1"], "returns"),
                   Paragraph("No agency has returned its request for information yet.", styles["body"])]
-    doc.build(story)
-    return Layout(pdf=buffer.getvalue(), pages=doc.pages, anchors=doc.anchors, outline=outline,
-                  placements=doc.placements)
+    doc.build([_tagged(flowable) for flowable in story])
+    from lifkit.mechanics.pdf import tag_pdf
+
+    return Layout(pdf=tag_pdf(buffer.getvalue(), doc.lk_tags), pages=doc.pages, anchors=doc.anchors,
+                  outline=outline, placements=doc.placements)
+
+
+_HEADING_ROLES = {"h1": "H1", "h2": "H2", "section": "H3"}
+
+
+def _tagged(flowable):
+    """``flowable`` marked for the structure tree: the pack's headings as headings (H1 for each part,
+    H2 within a part, H3 for a form's section), everything else it draws as paragraphs."""
+    if isinstance(flowable, KeepTogether):
+        flowable._content = [_tagged(part) for part in flowable._content]
+        return flowable
+    if isinstance(flowable, _Anchor):
+        return flowable
+    role = _HEADING_ROLES.get(getattr(getattr(flowable, "style", None), "name", ""), "P")
+    if getattr(flowable, "lk_heading", False):
+        role = "H3"
+    return mark(flowable, role)
 
 
 def _outline(data: PackInput) -> list[tuple[str, str, int]]:
@@ -997,6 +1021,7 @@ FRAME_HEIGHT = A4[1] - TOP_BAND - BOTTOM_BAND
 def _section_heading(text: str, styles, width: float) -> Table:
     """A form section's heading as printed: a shaded band exactly as wide as the tables under it."""
     band = Table([[_p(text, styles["section"], bold=True)]], colWidths=[width])
+    band.lk_heading = True  # tagged as a heading (H3), not a table
     band.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), FILL), ("LEFTPADDING", (0, 0), (-1, -1), 5),
                               ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
     return band
@@ -1260,9 +1285,9 @@ def _assemble(data: PackInput, layout: Layout, password: str | None) -> bytes:
     writer.pdf_header = b"%PDF-1.7"
     digest = hashlib.sha256(layout.pdf)
     readers: dict[str, Attached] = {}
-    for page_number, document, index, box in layout.placements:
+    for page_number, document, index, box, mcid in layout.placements:
         readers.setdefault(document.key, document)
-        _place(writer, writer.pages[page_number - 1], document, index, box)
+        _place(writer, writer.pages[page_number - 1], document, index, box, mcid)
     for key, document in readers.items():  # readers stay alive until written: pypdf maps clones by id(reader)
         adopt_fields(writer, document.reader, key)
         digest.update(key.encode() + hashlib.sha256(document.path.read_bytes()).digest())
@@ -1339,7 +1364,7 @@ def _resolved(dictionary, key: str):
     return value.get_object() if value is not None else None
 
 
-def _place(writer, target, document: Attached, index: int, box: tuple) -> None:
+def _place(writer, target, document: Attached, index: int, box: tuple, mcid: int) -> None:
     """Put page ``index`` of ``document`` on the pack page ``target`` as a form XObject, with its annotations."""
     from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, RectangleObject,
                                StreamObject)
@@ -1381,7 +1406,8 @@ def _place(writer, target, document: Attached, index: int, box: tuple) -> None:
     xobjects[NameObject("/LkAttached")] = form_ref
     page_resources[NameObject("/XObject")] = xobjects
     target[NameObject("/Resources")] = page_resources
-    ops = "q {} cm /LkAttached Do Q\nq 0.6 0.65 0.71 RG 0.5 w {} {} {} {} re S Q\n".format(
+    ops = ("/Div <</MCID %d>> BDC q {} cm /LkAttached Do Q EMC\n"  # tagged: the attached page's own part
+           "/Artifact BMC q 0.6 0.65 0.71 RG 0.5 w {} {} {} {} re S Q EMC\n" % mcid).format(
         " ".join(f"{v:.5f}".rstrip("0").rstrip(".") for v in matrix),
         *(f"{v:.3f}" for v in (px, py, pw, ph)))
     before, after = DecodedStreamObject(), DecodedStreamObject()
