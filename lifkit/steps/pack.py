@@ -198,14 +198,15 @@ def read_password(path: Path | None = None, env: str | None = None) -> str | Non
                 raise InputError(f"The password file {path} is not text.", "Save it as plain UTF-8 text.") from None
             where = str(path)
         password = line.rstrip("\r\n")
-        if not password:
-            raise InputError(f"The first line of {where} is empty: no password to encrypt the pack with.")
+        if not password.strip():
+            raise InputError(f"The first line of {where} is {'empty' if not password else 'only spaces'}: no "
+                             "password to encrypt the pack with.")
         return password
     if env:
         password = os.environ.get(env, "")
-        if not password:
-            raise InputError(f"The environment variable {env} is not set or is empty: no password to encrypt "
-                             "the pack with.")
+        if not password.strip():
+            raise InputError(f"The environment variable {env} is not set, is empty or is only spaces: no password "
+                             "to encrypt the pack with.")
         return password
     return None
 
@@ -290,8 +291,9 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
                 # an unreadable return (flattened, printed to PDF): the file itself is the best there is
                 item.attached.append(_attachment(case, current["file"], name=f"The returned form as received "
                                                                                f"({Path(current['file']).name})"))
-            for relative in current.get("attachments") or []:
-                item.attached.append(_attachment(case, relative))
+            names = current.get("attachment_names") or []  # as the agency sent them; stored under lifkit's
+            for number, relative in enumerate(current.get("attachments") or []):
+                item.attached.append(_attachment(case, relative, names[number] if number < len(names) else None))
         agencies.append(item)
     for item in agencies:
         for number, attached in enumerate(item.attached, start=1):
