@@ -50,11 +50,46 @@ CIGINF1_VALUES = {
     "checked_by_name": "Fictional Safeguarding Lead", "completion_date": "20/11/2026",
 }
 
+# The rapid review's two forms (forms/sir.yaml, forms/ias.yaml), complete and valid on TODAY.
+SIR_VALUES = {
+    "incident_date": "28/10/2026", "aware_date": "30/10/2026",
+    "incident_nature": "Fictional incident: the child was admitted to hospital with injuries.",
+    "criterion_b_i": True, "criterion_serious_harm": False, "criterion_a": True, "criterion_looked_after": False,
+    "child_name": "Fictional Child", "child_dob": "04/03/2015", "child_dod": "30/10/2026",
+    "child_address": "12 Test Road\nTesttown TE1 1ST", "legal_status": "Child protection plan",
+    "legal_status_detail": "Plan under the category of neglect since 2025",
+    "significant_people_1_name": "Fictional Parent", "significant_people_1_dob": "02/01/1988",
+    "significant_people_1_relationship": "mother",
+    "summary": "A fictional summary of the incident, written for lifkit's tests.",
+    "agency": "Testshire Police", "lead_name": "Fictional Lead", "lead_position": "DI",
+    "lead_email": "fictional.lead@testshire-police.example", "lead_telephone": "01632 960001",
+    "safeguarding_lead_agreed": "Yes", "agency_reviewed_with": "Fictional Safeguarding Lead, Head of Safeguarding",
+    "agency_review_date": "31/10/2026", "completion_date": "02/11/2026",
+}
+
+IAS_VALUES = {
+    "completed_name": "Fictional Officer", "completed_role": "Safeguarding manager",
+    "completed_telephone": "01632 960002", "completed_email": "fictional.officer@testshire-police.example",
+    "completion_date": "18/11/2026",
+    "child_known": "Yes", "others_known": "Yes", "others_known_who": "Fictional Parent",
+    "involvement_from": "01/01/2024", "involvement_to": "30/10/2026",
+    "services_involved": "Response team 2024-2026; public protection unit from June 2025.", "case_open": "No",
+    "chronology_1_date": "03/02/2024", "chronology_1_event": "Domestic incident attended",
+    "chronology_1_practitioner": "Response team", "chronology_1_outcome": "Referral to children's social care",
+    "good_practice": "Prompt referral after the domestic incident.",
+    "practice_improvements": "The child's voice was not recorded at the welfare check.",
+    "immediate_action": "Siblings' records flagged; no further action needed now.",
+    "learning": "Record the child's own words at every contact.",
+    "family_context": "Fictional family context: White British, English-speaking; the mother has a disability.",
+    "criteria_met": "Yes", "criteria_reason": "Two agencies did not share concerns in 2025.",
+    "checked_by_name": "Fictional Safeguarding Lead", "signed_off_date": "19/11/2026",
+}
+
 
 def blank_form(ws: Lifkit, out: Path, form_id: str, case: str | None = CASE, agency: str | None = "POL",
                fmt: str = "pdf") -> Path:
     args = ["form", form_id, "-o", out, "--format", fmt]
-    if form_id == "ciginf1":
+    if form_id in ("ciginf1", "ias"):  # the forms sent to an agency, pre-filled for a case
         args += ["--case", case, "--agency", agency]
     result = ws(*args)
     assert result.exit_code == 0, result.output

@@ -106,7 +106,7 @@ def expected_widgets(form_id: str):
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> dict[str, Path]:
-    """Both forms, made once for the module's read-only checks."""
+    """Every form, made once for the module's read-only checks."""
     from conftest import fill_placeholders
 
     root = tmp_path_factory.mktemp("forms") / "lscb"
@@ -119,6 +119,8 @@ def generated(tmp_path_factory) -> dict[str, Path]:
         "root": root,
         "cigscr1": make_pdf(ws, out / "cigscr1.pdf", "cigscr1"),
         "ciginf1": make_pdf(ws, out / "ciginf1.pdf", "ciginf1", "--case", CASE, "--agency", "POL"),
+        "sir": make_pdf(ws, out / "sir.pdf", "sir"),
+        "ias": make_pdf(ws, out / "ias.pdf", "ias", "--case", CASE, "--agency", "POL"),
     }
 
 
@@ -190,7 +192,7 @@ def test_identity_metadata_and_token(generated, form_id: str):
     info = {key.lstrip("/"): str(value) for key, value in reader.metadata.items()}
     identity = FormIdentity.from_metadata(info)
     assert identity.form_id == form_id.upper() and identity.version == "1.0"
-    if form_id == "ciginf1":
+    if form_id in ("ciginf1", "ias"):
         assert (identity.case_ref, identity.agency) == (CASE, "POL")
     else:
         assert (identity.case_ref, identity.agency) == ("", "")

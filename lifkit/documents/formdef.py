@@ -4,6 +4,26 @@ One definition drives everything about a form: the PDF and Word renderings, extr
 messages and the pack. A field's ``name`` is the same everywhere. A ``rows`` field (a table) is one
 field in the definition, the schema and the returns JSON (a list of row dicts); in the PDF and Word
 files each cell is its own box named ``<field>_<row>_<column>``, rows counted from 1.
+
+The forms are the YAML files installed in ``forms/``: a new file there is a new form, whose id is its file
+name (``forms/sir.yaml`` is the form SIR). Its ``checks`` say what a schema cannot: rules between boxes,
+which lifkit/documents/validate.py applies to any form::
+
+    checks:
+      - order: [child_dob, child_dod]            # the second date is not before the first
+        message: "the date of death {second} is before the date of birth {first}"
+      - required: [agency_review_date]           # must be answered when ...
+        when: {referral_route: Agency}           # ... every box named here holds one of these values
+        message: must be filled in for a case referred by an agency
+      - required: criteria_reason
+        when_answered: criteria_met              # ... or when this box is answered at all
+        message: must say why
+      - one_of: [lead_email, lead_telephone]     # at least one of these is answered
+        message: neither an email nor a telephone number is given for the named lead
+        expected: an email or a telephone number (or both)
+
+``expected`` (optional) says what was expected; a ``required`` check without one says "an answer, since
+'<the box's label>' is <its value>".
 """
 
 from __future__ import annotations
@@ -14,11 +34,26 @@ from typing import Iterator
 
 from lifkit.errors import InputError
 
-FORM_IDS = ("cigscr1", "ciginf1")
 FIELD_TYPES = ("text", "longtext", "date", "email", "phone", "yesno", "choice", "tick", "rows")
 COLUMN_TYPES = ("text", "date", "yesno")
 YES_NO = ("Yes", "No")
 DATE_HINT = "dd/mm/yyyy"
+CHECK_KINDS = ("order", "required", "one_of")
+
+
+@functools.lru_cache(maxsize=None)
+def form_ids() -> tuple[str, ...]:
+    """The ids of the installed forms (lower case, as their files are named), in name order."""
+    from importlib import resources
+
+    return tuple(sorted(entry.name[: -len(".yaml")] for entry in resources.files("lifkit.forms").iterdir()
+                        if entry.name.endswith(".yaml") and entry.is_file()))
+
+
+def __getattr__(name: str):
+    if name == "FORM_IDS":  # computed on first use: importing this module reads no folder
+        return form_ids()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -70,12 +105,25 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One rule between boxes (see the module's docstring)."""
+
+    kind: str  # "order", "required" or "one_of"
+    fields: tuple[str, ...]  # order: (earlier, later); required: the boxes required; one_of: the boxes
+    message: str
+    expected: str = ""
+    when: tuple[tuple[str, tuple], ...] = ()  # required: (box, the values that make it so), all must hold
+    when_answered: str = ""  # required: the box whose answer makes it so
+
+
+@dataclass(frozen=True)
 class FormDef:
     id: str  # as printed, e.g. CIGSCR1
     version: str
     title: str
     note: str
     sections: tuple[Section, ...]
+    checks: tuple[Check, ...] = ()
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -148,17 +196,74 @@ def _build(data: dict, source: str) -> FormDef:
             ))
         sections.append(Section(number=number, label=str(need(s, "label", f"section {number}")).strip(),
                                 fields=tuple(fields)))
+    by_name = {f.name: f for section in sections for f in section.fields}
+    checks = tuple(_check(entry, number, by_name, source)
+                   for number, entry in enumerate(data.get("checks") or (), start=1))
     return FormDef(id=str(need(data, "id", "the form")), version=str(need(data, "version", "the form")),
                    title=str(need(data, "title", "the form")).strip(), note=str(data.get("note", "")).strip(),
-                   sections=tuple(sections))
+                   sections=tuple(sections), checks=checks)
+
+
+def _check(entry, index: int, fields: dict[str, Field], source: str) -> Check:
+    """One entry of a definition's ``checks``, every name and value in it checked against the form."""
+    where = f"{source}: check #{index}"
+    if not isinstance(entry, dict):
+        raise FormDefinitionError(f"{where} is not a rule; give one of {', '.join(CHECK_KINDS)} and a message.")
+    kinds = [kind for kind in CHECK_KINDS if kind in entry]
+    if len(kinds) != 1:
+        raise FormDefinitionError(f"{where} needs exactly one of {', '.join(CHECK_KINDS)}.")
+    kind = kinds[0]
+    names = entry[kind]
+    names = (names,) if isinstance(names, str) else tuple(names or ())
+    if not entry.get("message"):
+        raise FormDefinitionError(f"{where} has no message.")
+    unknown = set(entry) - {kind, "message", "expected", "when", "when_answered"}
+    if unknown:
+        raise FormDefinitionError(f"{where} has {', '.join(sorted(unknown))}, which a check does not use.")
+
+    def known(name, what: str) -> Field:
+        if name not in fields:
+            raise FormDefinitionError(f"{where} names {name!r} ({what}), which is not a box of this form.")
+        return fields[name]
+
+    for name in names:
+        known(name, kind)
+    if kind == "order" and (len(names) != 2 or any(fields[n].type != "date" for n in names)):
+        raise FormDefinitionError(f"{where}: order compares two dates, the earlier first.")
+    if kind == "one_of" and len(names) < 2:
+        raise FormDefinitionError(f"{where}: one_of needs two boxes or more.")
+    if not names:
+        raise FormDefinitionError(f"{where} names no box.")
+    when = []
+    for name, wanted in (entry.get("when") or {}).items():
+        condition = known(name, "when")
+        wanted = tuple(wanted) if isinstance(wanted, list) else (wanted,)
+        allowed = (True,) if condition.type == "tick" else condition.choices
+        bad = [value for value in wanted if value not in allowed]
+        if bad or not allowed:
+            raise FormDefinitionError(f"{where}: {name} is never {bad[0] if bad else wanted[0]!r}; it is one of "
+                                      f"{', '.join(map(repr, allowed)) or 'free text'} (quote Yes and No).")
+        when.append((name, wanted))
+    when_answered = entry.get("when_answered") or ""
+    if when_answered:
+        known(when_answered, "when_answered")
+    if kind != "required" and (when or when_answered):
+        raise FormDefinitionError(f"{where}: only a required check has a condition.")
+    return Check(kind=kind, fields=names, message=str(entry["message"]).strip(),
+                 expected=str(entry.get("expected") or "").strip(), when=tuple(when), when_answered=when_answered)
 
 
 @functools.lru_cache(maxsize=None)
 def load_form(form_id: str) -> FormDef:
-    """The definition of ``form_id`` (``cigscr1`` or ``ciginf1``, any case)."""
+    """The definition of ``form_id`` (e.g. ``cigscr1``, any case): ``forms/<form_id>.yaml``."""
     from lifkit.mechanics.resources import load_yaml
 
     key = form_id.strip().lower()
-    if key not in FORM_IDS:
-        raise InputError(f"lifkit has no form {form_id!r}.", f"The forms are: {', '.join(f.upper() for f in FORM_IDS)}.")
-    return _build(load_yaml("forms", f"{key}.yaml"), f"forms/{key}.yaml")
+    if key not in form_ids():
+        raise InputError(f"lifkit has no form {form_id!r}.",
+                         f"The forms are: {', '.join(f.upper() for f in form_ids())}.")
+    form = _build(load_yaml("forms", f"{key}.yaml"), f"forms/{key}.yaml")
+    if form.id.lower() != key:  # the schema and the returned forms' identity are found by the id
+        raise FormDefinitionError(f"forms/{key}.yaml says it is the form {form.id}; its id must match its file "
+                                  f"name ({key.upper()}).")
+    return form

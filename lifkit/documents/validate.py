@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from lifkit.mechanics.dates import format_date, parse_date, today
 from lifkit.documents.extract import Extracted, UnreadableForm, extract
-from lifkit.documents.formdef import FORM_IDS, FormDef, load_form
+from lifkit.documents.formdef import Check, FormDef, form_ids, load_form
 from lifkit.documents.identity import token_matches, workspace_secret
 
 _FALSE_TICKS = {"", "off", "/off", "false", "0", "no", "/no", "n"}
@@ -117,7 +117,7 @@ def validate_file(ws, path: Path, case_ref: str | None = None, form_id: str | No
 def validate_extracted(ws, extracted: Extracted, case_ref: str | None = None,
                        form_id: str | None = None) -> Validation:
     identity = extracted.identity
-    if identity.form_id.lower() not in FORM_IDS:
+    if identity.form_id.lower() not in form_ids():
         raise UnreadableForm(extracted.path, f"says it is a {identity.form_id!r} form, which lifkit does not have.",
                              "Ask the agency to use the form lifkit sent them.", kind="not-a-form")
     form = load_form(identity.form_id)
@@ -156,7 +156,7 @@ def _identity_problems(ws, form: FormDef, identity, case_ref, form_id) -> list[F
     problems = []
     if form_id and identity.form_id.lower() != form_id.lower():
         expected = load_form(form_id)
-        problems.append(FormProblem(whole, f"this is a {form.id} ({form.title}), but a {expected.id} "
+        problems.append(FormProblem(whole, f"this is {_a(form.id)} ({form.title}), but {_a(expected.id)} "
                                     f"({expected.title}) was expected", f"the {expected.id} that was sent"))
     if identity.version != form.version:
         problems.append(FormProblem(whole, f"this is version {identity.version or '?'} of {form.id}; the current "
@@ -173,6 +173,11 @@ def _identity_problems(ws, form: FormDef, identity, case_ref, form_id) -> list[F
         problems.append(FormProblem(whole, f"this form is for agency {identity.agency}, which is not a CIEC member "
                                     "of this workspace", "a form sent to one of the members"))
     return problems
+
+
+def _a(form_id: str) -> str:
+    """A form id with its article: "a CIGSCR1", "an IAS"."""
+    return f"{'an' if form_id[:1].upper() in 'AEIOU' else 'a'} {form_id}"
 
 
 # --- normalising what was typed ---------------------------------------------------------------
@@ -335,10 +340,11 @@ def _problem_for(error, where: str, kind: str, name: str, ce) -> FormProblem:
 
 
 def cross_field_problems(form: FormDef, values: dict[str, Any], on: dt.date) -> list[FormProblem]:
-    """The domain's rules that relate boxes to each other, or to today."""
+    """The domain's rules that relate boxes to each other, or to today: no date the sender gives is in
+    the future, and the form definition's ``checks`` (see lifkit/documents/formdef.py)."""
     problems = _future_dates(form, values, on)
-    rules = {"CIGSCR1": _cigscr1_rules, "CIGINF1": _ciginf1_rules}[form.id]
-    problems.extend(rules(form, values))
+    for check in form.checks:
+        problems.extend(_CHECKS[check.kind](form, values, check))
     return problems
 
 
@@ -361,34 +367,47 @@ def _future_dates(form: FormDef, values: dict[str, Any], on: dt.date) -> list[Fo
     return problems
 
 
-def _before(form, values, earlier: str, later: str, message: str) -> list[FormProblem]:
+def _answered(value: Any) -> bool:
+    return value not in (None, "", False, [])
+
+
+def _order(form: FormDef, values: dict[str, Any], check: Check) -> list[FormProblem]:
+    """The second date is not before the first (when both are given)."""
+    earlier, later = check.fields
     first, second = values.get(earlier), values.get(later)
     if isinstance(first, dt.date) and isinstance(second, dt.date) and second < first:
-        return [FormProblem(_where(form, later), message.format(first=format_date(first), second=format_date(second)),
-                            f"a date on or after {format_date(first)}", field=later)]
+        message = check.message.format(first=format_date(first), second=format_date(second))
+        return [FormProblem(_where(form, later), message, check.expected or f"a date on or after {format_date(first)}",
+                            field=later)]
     return []
 
 
-def _cigscr1_rules(form: FormDef, values: dict[str, Any]) -> list[FormProblem]:
-    problems = _before(form, values, "child_dob", "child_dod",
-                       "the date of death {second} is before the date of birth {first}")
-    if values.get("referral_route") == "Agency":
-        for name in ("agency_review_date", "agency_reviewed_with"):
-            if values.get(name) in (None, ""):
-                problems.append(FormProblem(_where(form, name), "must be filled in for a case referred by an agency",
-                                            "an answer, since 'This case is referred by' is Agency", field=name))
-    if not values.get("lead_email") and not values.get("lead_telephone"):
-        problems.append(FormProblem(_where(form, "lead_email"), "neither an email nor a telephone number is given "
-                                    "for the named lead", "an email or a telephone number (or both)",
-                                    field="lead_email"))
-    return problems
+def _required(form: FormDef, values: dict[str, Any], check: Check) -> list[FormProblem]:
+    """Boxes that must be answered when other boxes hold given values (or are answered at all)."""
+    because = None  # the box whose answer makes these required
+    for name, wanted in check.when:
+        if values.get(name) not in wanted:
+            return []
+        because = name
+    if check.when_answered:
+        if not _answered(values.get(check.when_answered)):
+            return []
+        because = check.when_answered
+    expected = check.expected
+    if not expected and because:
+        value = values[because]
+        shown = "ticked" if value is True else value
+        expected = f"an answer, since '{form.field(because).label}' is {shown}"
+    return [FormProblem(_where(form, name), check.message, expected or "an answer", field=name)
+            for name in check.fields if not _answered(values.get(name))]
 
 
-def _ciginf1_rules(form: FormDef, values: dict[str, Any]) -> list[FormProblem]:
-    problems = _before(form, values, "involvement_from", "involvement_to",
-                       "the period of involvement ends ({second}) before it starts ({first})")
-    if values.get("others_known") == "Yes" and not values.get("others_known_who"):
-        problems.append(FormProblem(_where(form, "others_known_who"), "must say which of them were known",
-                                    "their names, since significant adults or children were known",
-                                    field="others_known_who"))
-    return problems
+def _one_of(form: FormDef, values: dict[str, Any], check: Check) -> list[FormProblem]:
+    """At least one of the boxes is answered; the problem is shown at the first."""
+    if any(_answered(values.get(name)) for name in check.fields):
+        return []
+    first = check.fields[0]
+    return [FormProblem(_where(form, first), check.message, check.expected, field=first)]
+
+
+_CHECKS = {"order": _order, "required": _required, "one_of": _one_of}

@@ -106,7 +106,7 @@ DECISIONS_COLUMNS: tuple[Column, ...] = (
 ROW_KEY = "_row"  # in the dicts that Register.rows() and Register.decisions() return: the row's number
 
 
-def create_register(path: Path) -> Path:
+def create_register(path: Path, columns: tuple[Column, ...] | None = None) -> Path:
     """Write a new, empty register workbook at ``path``; refuses to replace an existing file.
 
     Both sheets get a bold, frozen header row with an auto-filter, sensible widths, and date columns
@@ -126,7 +126,7 @@ def create_register(path: Path) -> Path:
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for index, (title, columns) in enumerate(((REGISTER_SHEET, REGISTER_COLUMNS),
+    for index, (title, columns) in enumerate(((REGISTER_SHEET, columns or REGISTER_COLUMNS),
                                               (DECISIONS_SHEET, DECISIONS_COLUMNS))):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = title
@@ -198,8 +198,8 @@ class Problem:
 class Register:
     """The register as read from the workbook: its rows, by header text. Made by :func:`open_register`."""
 
-    def __init__(self, path: Path, book: Book, register: "_SheetRows",
-                 columns: tuple[Column, ...] = REGISTER_COLUMNS, decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS):
+    def __init__(self, path: Path, book: Book, register: "_SheetRows", columns: tuple[Column, ...] = REGISTER_COLUMNS,
+                 decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS):
         self.path = path
         self._book = book
         self._register = register
@@ -257,7 +257,7 @@ class Register:
         return self._decisions.dicts()
 
 
-def open_register(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
+def open_register(path: Path, columns: tuple[Column, ...] | None = None, *,
                   decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> Register:
     """Read the register workbook at ``path``.
 
@@ -270,11 +270,12 @@ def open_register(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
     path = Path(path)
     book = _book(path, _read_file(path))
     book.sheet(DECISIONS_SHEET)  # both sheets must be there; Decisions is read when it is asked for
+    columns = columns or REGISTER_COLUMNS
     register = _SheetRows.read(book, book.sheet(REGISTER_SHEET), columns)
     return Register(path, book, register, columns, decision_columns)
 
 
-def check_register(path: Path, cases_dir: Path | None = None, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
+def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Column, ...] | None = None, *,
                    decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> list[Problem]:
     """What is wrong (or was done by hand) in the register; an empty list when all is well.
 
@@ -284,9 +285,9 @@ def check_register(path: Path, cases_dir: Path | None = None, *, columns: tuple[
     the register; and values in date columns that are not dates (text, or numbers not formatted as
     dates, which Excel shows as 46327).
     """
-    register = open_register(path, columns=columns, decision_columns=decision_columns)
+    register = open_register(path, columns, decision_columns=decision_columns)
     problems: list[Problem] = []
-    for sheet_rows, sheet_columns in ((register._register, columns), (register._decisions, decision_columns)):
+    for sheet_rows, sheet_columns in ((register._register, register.columns), (register._decisions, decision_columns)):
         header = sheet_rows.header
         sheet = sheet_rows.sheet_name
         for column in sheet_columns:
@@ -366,7 +367,7 @@ def _case_folder_exists(cases_dir: Path, ref: str) -> bool:
 
 
 def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bool = True,
-                columns: tuple[Column, ...] = REGISTER_COLUMNS) -> UpdateResult:
+                columns: tuple[Column, ...] | None = None) -> UpdateResult:
     """Write ``values`` (keyed by :data:`REGISTER_COLUMNS` keys) into case ``case_ref``'s row on Register.
 
     The row is added below the last one if the case is not on the register yet (unless ``create`` is
@@ -374,6 +375,7 @@ def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bo
     cell. Columns are found by header text; a lifkit column missing from the workbook is skipped and
     named in ``UpdateResult.missing``. Dates are ``datetime.date``; True/False are written Yes/No.
     """
+    columns = columns or REGISTER_COLUMNS
     case_values = _checked_values(values, columns, case_ref)
 
     def edit(book: Book, result: UpdateResult) -> None:
@@ -383,10 +385,11 @@ def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bo
 
 
 def update_cases(path: Path, cases: dict[str, dict[str, Any]], *, create: bool = True,
-                 columns: tuple[Column, ...] = REGISTER_COLUMNS) -> list[UpdateResult]:
+                 columns: tuple[Column, ...] | None = None) -> list[UpdateResult]:
     """:func:`update_case` for many cases in one save (one lock, one backup, one replace): how a register
     is brought up to date from the case folders. One result per case, in the order given."""
     path = Path(path)
+    columns = columns or REGISTER_COLUMNS
     checked = {ref: _checked_values(values, columns, ref) for ref, values in cases.items()}
     results = [UpdateResult(path=path, case_ref=ref) for ref in checked]
 
@@ -410,14 +413,15 @@ def append_decision(path: Path, values: dict[str, Any], *,
     return _transaction(Path(path), edit, values.get("case_ref"))
 
 
-def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_values: dict[str, Any], *,
-           columns: tuple[Column, ...] = REGISTER_COLUMNS,
+def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_values: dict[str, Any],
+           columns: tuple[Column, ...] | None = None, *,
            decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> UpdateResult:
     """Record a decision: update (or add) the case's row and add a Decisions row, in one save.
 
     One lock, one backup, one replace: the workbook never holds the one change without the other.
     ``decision_values["case_ref"]`` defaults to ``case_ref``.
     """
+    columns = columns or REGISTER_COLUMNS
     case_values = _checked_values(case_values, columns, case_ref)
     decision_values = dict(decision_values)
     decision_values.setdefault("case_ref", case_ref)
@@ -430,7 +434,7 @@ def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_valu
     return _transaction(Path(path), edit, case_ref)
 
 
-def check_writable(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
+def check_writable(path: Path, columns: tuple[Column, ...] | None = None, *,
                    decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> None:
     """Raise now what a write would raise (no workbook, one lifkit cannot safely edit, open in Excel),
     without writing anything: for commands that make many writes and should stop before the first."""
@@ -438,7 +442,7 @@ def check_writable(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS
     data = _read_file(path)
     _refuse_if_open_elsewhere(path)
     book = _book(path, data)
-    for name, sheet_columns in ((REGISTER_SHEET, columns), (DECISIONS_SHEET, decision_columns)):
+    for name, sheet_columns in ((REGISTER_SHEET, columns or REGISTER_COLUMNS), (DECISIONS_SHEET, decision_columns)):
         _edit(book, name, sheet_columns).header
 
 
