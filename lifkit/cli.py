@@ -19,6 +19,7 @@ from .commands import cases as case_commands
 from .commands import decisions as decision_commands
 from .commands import forms as form_commands
 from .commands import pack as pack_commands
+from .commands import process as process_commands
 from .commands import register as register_commands
 from .commands import validate as validate_commands
 from .commands import workspace as workspace_commands
@@ -27,7 +28,11 @@ from .errors import ExitStatus, LifkitError
 
 
 class LifkitGroup(click.Group):
-    """A click group that reports lifkit's errors plainly, with their documented exit status."""
+    """A click group that reports lifkit's errors plainly, with their documented exit status, and lists
+    its commands in the order of the process rather than the alphabet's."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
 
     def invoke(self, ctx: click.Context):
         debug = bool(ctx.params.get("debug"))
@@ -76,14 +81,17 @@ class LifkitGroup(click.Group):
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.pass_context
 def cli(ctx: click.Context, workspace_arg: str | None, verbose: int, debug: bool) -> None:
-    """lifkit: the CIEC and Serious Case Review process of a Local Safeguarding Children Board, offline.
+    """lifkit: a safeguarding board's or partnership's case review process, offline: from the referral of
+    a child's death or serious harm to the decision whether to review it, its notices and the register.
 
     \b
     Start with:
-      lifkit init my-board        create a workspace (settings, register, cases/)
+      lifkit demo practice        a practice workspace with the whole cycle played out
+      lifkit processes            the processes lifkit runs (lscb-2016, rapid-review-2023)
+      lifkit init my-board        create a workspace (--process NAME; settings, register, cases/)
       lifkit config check         check lifkit.toml
-      lifkit members              list the CIEC members
-      lifkit form cigscr1         a blank referral form to send to a referrer
+      lifkit members              list the member agencies
+      lifkit form referral        a blank referral form to send to a referrer
       lifkit validate FILE...     check returned forms
 
     Exit statuses: 0 done; 1 done, but something needs attention; 2 bad input, settings or
@@ -99,21 +107,24 @@ def cli(ctx: click.Context, workspace_arg: str | None, verbose: int, debug: bool
 
 for command in (
     workspace_commands.init,
-    workspace_commands.members,
-    workspace_commands.config,
     workspace_commands.demo,
+    workspace_commands.config,
+    workspace_commands.members,
+    process_commands.processes,
+    process_commands.process,
     form_commands.form,
-    validate_commands.validate,
     case_commands.referral,
     case_commands.request,
     case_commands.collect,
+    validate_commands.validate,
     case_commands.status,
     case_commands.chase,
-    register_commands.register,
     pack_commands.pack,
     decision_commands.decide,
     decision_commands.notified,
+    decision_commands.reply,
     decision_commands.overdue,
+    register_commands.register,
     decision_commands.report,
 ):
     cli.add_command(command)

@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "form.docx"
 CIGSUM1_OUTPUT = HERE / "cigsum1.docx"
+RRSUM_OUTPUT = HERE / "rrsum.docx"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NAVY = "1F3864"  # section bars, title
@@ -428,9 +429,97 @@ def build_cigsum1(output: Path = CIGSUM1_OUTPUT) -> Path:
     return output
 
 
+# --- the Summary and Outcome of the Rapid Review (rapid-review-2023) -------------------------------
+
+
+def _loop_table(doc, headings: tuple[str, ...], loop: str, cells: tuple[str, ...], shares: tuple[int, ...]) -> None:
+    """A table with a heading row and one row per item of a Jinja loop (``{%tr for ... %}``)."""
+    from docx.shared import Twips
+
+    table = doc.add_table(rows=4, cols=len(headings))
+    table.style = doc.styles["Form Table"]
+    for cell, text in zip(table.rows[0].cells, headings):
+        cell.paragraphs[0].add_run(text)
+        cell.paragraphs[0].style = doc.styles["Form Table Heading"]
+    table.rows[1].cells[0].paragraphs[0].add_run("{%tr for " + loop + " %}")
+    for cell, text in zip(table.rows[2].cells, cells):
+        cell.paragraphs[0].add_run(text)
+        cell.paragraphs[0].style = doc.styles["Form Answer"]
+    table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    table.autofit = False
+    for row in table.rows:
+        for cell, share in zip(row.cells, shares):
+            cell.width = Twips(TEXT_WIDTH * share // 100)
+    doc.add_paragraph("", style="Form Spacer")
+
+
+def set_rrsum_body(doc) -> None:
+    doc.add_paragraph("Rapid review", style="Form Id")
+    doc.add_paragraph("Summary and Outcome of the Rapid Review", style="Title")
+    doc.add_paragraph("Prepared by lifkit from the case folder; made again whenever the case changes. For the three "
+                      "safeguarding partners to sign off, and to send to the Child Safeguarding Practice Review "
+                      "Panel.", style="Form Note")
+    doc.add_paragraph("The case", style="Heading 1")
+    _rows_table(doc, [
+        ("Case reference", "{{ case_ref }}"),
+        ("Child", "{{ child_name }}"),
+        ("Date of birth", "{{ child_dob }}"),
+        ("Date of death (if the child died)", "{{ child_dod }}"),
+        ("Date of the incident", "{{ incident_date }}"),
+        ("Date the local authority became aware", "{{ notified }}"),
+        ("Referrer and agency", "{{ referrer }}"),
+        ("Rapid review meeting(s)", "{{ meetings }}"),
+        ("Agencies asked for an Individual Agency Summary", "{{ agencies_asked }}"),
+        ("Summaries received", "{{ returns_received }}"),
+    ])
+    doc.add_paragraph("The incident and the facts gathered", style="Heading 1")
+    doc.add_paragraph("{{ summary }}", style="Form Answer")
+    doc.add_paragraph("The timetable", style="Heading 1")
+    _loop_table(doc, ("Step", "Due", "Done"), "d in deadlines", ("{{ d.label }}", "{{ d.due }}", "{{ d.done }}"),
+                (60, 20, 20))
+    doc.add_paragraph("The rapid review panel's recommended outcome", style="Heading 1")
+    _rows_table(doc, [
+        ("Recommended outcome", "{{ recommendation }}"),
+        ("Meeting", "{{ recommendation_meeting }}"),
+        ("Rationale", "{{ recommendation_rationale }}"),
+        ("How the learning will be taken forward", "{{ learning }}"),
+        ("The case may need a national review", "{{ national_review }}"),
+        ("Further information asked for", "{{ further_info }}"),
+    ])
+    doc.add_paragraph("The safeguarding partners' sign-off", style="Heading 1")
+    _loop_table(doc, ("Safeguarding partner", "Signed off", "Signed by"), "p in partners",
+                ("{{ p.name }} ({{ p.code }})", "{{ p.signed }}", "{{ p.by }}"), (50, 25, 25))
+    _rows_table(doc, [
+        ("Outcome", "{{ decision }}"),
+        ("Date the outcome was signed off", "{{ decision_date }}"),
+        ("Amendments", "{{ amendments }}"),
+    ])
+    doc.add_paragraph("Notifications and the National Panel's reply", style="Heading 1")
+    _loop_table(doc, ("Notice", "Sent", "Reply"), "n in notices", ("{{ n.label }}", "{{ n.told }}", "{{ n.reply }}"),
+                (44, 28, 28))
+
+
+def build_rrsum(output: Path = RRSUM_OUTPUT) -> Path:
+    import docx
+
+    doc = docx.Document()
+    set_page(doc)
+    set_styles(doc)
+    set_settings(doc)
+    _header_footer(doc, "OFFICIAL-SENSITIVE  Case {{ case_ref }}",
+                   "Summary and Outcome of the Rapid Review, {{ case_ref }}, prepared {{ prepared }}")
+    set_rrsum_body(doc)
+    set_properties(doc)
+    doc.core_properties.title = "lifkit rapid review summary template"
+    doc.core_properties.comments = "The Word template lifkit makes each rapid review's Summary and Outcome from."
+    doc.save(str(output))
+    return output
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1:
         print(build(Path(sys.argv[1])))
     else:
         print(build(OUTPUT))
         print(build_cigsum1(CIGSUM1_OUTPUT))
+        print(build_rrsum(RRSUM_OUTPUT))

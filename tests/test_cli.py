@@ -105,7 +105,7 @@ def test_internal_fault_names_no_data(workspace: Path, monkeypatch):
 
 
 def test_os_error_names_the_file(tmp_path: Path, lifkit: Lifkit, monkeypatch):
-    def denied(path):
+    def denied(path, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr("lifkit.register.workbook.create_register", denied)

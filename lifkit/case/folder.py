@@ -35,11 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from lifkit.errors import InputError
-from lifkit.mechanics.workdays import add_months
 
 CASE_FILE = "case.yaml"
 JOURNAL = "journal.jsonl"
-RETURN_DAYS = 7
 FOLDERS = ("inbox", "outbox", "returns", "pack")
 
 
@@ -62,19 +60,7 @@ class Case:
     people: tuple[Person, ...]
     opened: dt.date | None = None
     referral: dict = field(default_factory=dict)
-
-    @property
-    def decision_due(self) -> dt.date | None:
-        return add_months(self.notified, 1) if self.notified else None
-
-
-# --- deadlines --------------------------------------------------------------------------------
-
-
-def return_by(issued: dt.date, meeting: dt.date | None) -> dt.date:
-    """When a CIGINF1 is due back: 7 days after issue, or the meeting day if that is sooner."""
-    due = issued + dt.timedelta(days=RETURN_DAYS)
-    return min(due, meeting) if meeting and meeting >= issued else due
+    process: str = ""  # the process the case was opened under (case.yaml's process)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -114,7 +100,24 @@ def load_case(ws, reference: str) -> Case:
                      for i, p in enumerate(data.get("significant_people") or [])),
         opened=_date(data.get("opened"), path, "opened"),
         referral=dict(data.get("referral") or {}),
+        process=str(data.get("process") or ""),
     )
+
+
+def returns_file(case: Case, code: str) -> Path:
+    return case.folder / "returns" / f"{code}.json"
+
+
+def load_returns(case: Case, code: str) -> list[dict]:
+    """Every return received from agency ``code``, oldest first; the last is the current one."""
+    path = returns_file(case, code)
+    if not path.is_file():
+        return []
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["submissions"]
+    except (ValueError, KeyError, TypeError):
+        raise InputError(f"{path} is damaged.", "Restore it from the workspace backup; the originals are in "
+                         "the case's inbox/ and can be collected again.") from None
 
 
 def _read_yaml(path: Path) -> dict:
@@ -234,13 +237,14 @@ def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: lis
     reference, folder = next_reference(ws, opened.year)
     for name in FOLDERS:
         (folder / name).mkdir()
-    data = {"reference": reference, "notified": notified, "opened": opened, "meeting_date": None,
+    data = {"reference": reference, "process": ws.process.id, "notified": notified, "opened": opened,
+            "meeting_date": None,
             "child": child, "significant_people": people, "referral": referral}
     atomic_write_text(folder / CASE_FILE, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     kept = None
     if original is not None:
         # never the sender's file name: it may carry the child's name
-        kept = folder / "inbox" / f"referral-CIGSCR1{original.suffix.lower()}"
+        kept = folder / "inbox" / f"referral-{ws.process.referral_form.upper()}{original.suffix.lower()}"
         shutil.copy2(original, kept)
     record_event(folder, "opened", reference=reference, notified=notified,
                  referral=kept.name if kept else None)

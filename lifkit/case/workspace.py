@@ -11,6 +11,7 @@ naming the key as it is written in the file and, where it can be found, the line
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import re
@@ -39,8 +40,11 @@ SAFE_REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Addresses and names that `lifkit init` writes as placeholders: flagged until replaced.
 PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")
 PLACEHOLDER_NAME = "(to be named)"
-PLACEHOLDER_ADDRESS = "LSCB Administrator\n(postal address to be added)"
+PLACEHOLDER_POSTAL = "(postal address to be added)"
 DEFAULT_BOARD_NAME = "Local Safeguarding Children Board"
+PLACEHOLDER_BOARD_NAMES = (DEFAULT_BOARD_NAME, "Local Safeguarding Children Partnership")  # as `lifkit init` writes
+# The people a process may name by role (each a [table] with name and email in lifkit.toml).
+ROLE_KEYS = ("ciec_chair", "business_manager", "independent_chair", "review_chair", "chair")
 
 
 # --- plain data ------------------------------------------------------------------------------
@@ -76,14 +80,24 @@ class Member:
 class Settings:
     board_name: str
     administrator: Administrator
-    ciec_chair: Person
-    business_manager: Person
-    independent_chair: Person
     members: tuple[Member, ...]
     reference_pattern: str
     register_path: str
     smtp: "SmtpSettings | None" = None
     notifications: dict = field(default_factory=dict)  # "ofsted" and "panel": where decision notices go
+    people: dict = field(default_factory=dict)  # role (ciec_chair, business_manager, ...) -> Person
+    process: str = ""  # the shipped process named in lifkit.toml ("" : lscb-2016)
+
+    def person(self, role: str) -> Person:
+        found = self.people.get(role)
+        if found is None:
+            raise InputError(f"lifkit.toml names nobody as [{role}].",
+                             f"Add a [{role}] table with name and email (lifkit config check shows what is missing).")
+        return found
+
+    @property
+    def business_manager(self) -> Person:
+        return self.person("business_manager")
     closure_days: tuple[dt.date, ...] = ()  # [board] closure_days: the office's closed days, in date order
 
     def working_calendar(self):
@@ -133,6 +147,14 @@ class Workspace:
     @property
     def cases_dir(self) -> Path:
         return self.root / CASES_DIR
+
+    @functools.cached_property
+    def process(self):
+        """The process this workspace runs (loaded once): its own process.yaml, else the one named in
+        lifkit.toml, else lscb-2016."""
+        from lifkit.case.process import workspace_process
+
+        return workspace_process(self.root, self.settings.process)
 
 
 @dataclass
@@ -184,6 +206,8 @@ def open_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None =
     """Find the workspace and load its settings; :class:`SettingsError` if they have errors."""
     root = find_root(explicit, cwd)
     result, settings = _check_file(root / SETTINGS_FILE)
+    if settings is not None:
+        result.problems.extend(_process_problems(root, settings, cases=False))
     if result.errors:
         raise _settings_error(result)
     return Workspace(root=root, settings=settings)
@@ -194,6 +218,7 @@ def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None 
     root = find_root(explicit, cwd)
     result, settings = _check_file(root / SETTINGS_FILE)
     if settings is not None:
+        result.problems.extend(_process_problems(root, settings))
         register = root / settings.register_path
         if not register.is_file():
             result.problems.append(
@@ -201,6 +226,54 @@ def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None 
                         _KeyLines(_read_text(root / SETTINGS_FILE)).line(("register", "path")))
             )
     return result
+
+
+def _process_problems(root: Path, settings: Settings, cases: bool = True) -> list[Problem]:
+    """The workspace's process: readable, naming people lifkit.toml has, and the one its open cases run."""
+    from lifkit.case.process import ProcessError, workspace_process
+
+    try:
+        process = workspace_process(root, settings.process)
+    except ProcessError as exc:
+        return [Problem("error", "process.yaml" if (root / "process.yaml").is_file() else "process", p)
+                for p in exc.problems]
+    lines = _KeyLines(_read_text(root / SETTINGS_FILE))
+    problems = [Problem("error", role, f"is missing; it must be given. The process {process.id} needs the "
+                        f"{title}: a [{role}] table with name and email.", None)
+                for role, title in process.roles.items() if role not in settings.people]
+    if cases:
+        problems += [Problem("error", "process", message, lines.line(("process",)))
+                     for message in open_cases_under_other_process(root, process.id)]
+    return problems
+
+
+def open_cases_under_other_process(root: Path, process_id: str) -> list[str]:
+    """Why the workspace's process cannot be ``process_id`` now: cases still open under another process."""
+    import yaml
+
+    found = []
+    cases = root / CASES_DIR
+    for case_file in sorted(cases.glob("*/case.yaml")) if cases.is_dir() else []:
+        try:
+            data = yaml.safe_load(case_file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        opened_under = str(data.get("process") or "lscb-2016")
+        if opened_under != process_id and not _decided(case_file.parent, opened_under):
+            found.append(f"case {case_file.parent.name} is open under the process {opened_under}, not {process_id}: "
+                         f"a case keeps the process it was opened under, so finish it (or change the process "
+                         f"back) before changing it.")
+    return found
+
+
+def _decided(folder: Path, process_id: str) -> bool:
+    from lifkit.case.folder import journal
+    from lifkit.case.process import load_shipped, shipped_processes
+    from lifkit.case.state import decision_so_far
+
+    if process_id not in shipped_processes():
+        return False
+    return decision_so_far(load_shipped(process_id), journal(folder)).decided
 
 
 def _settings_error(result: CheckResult) -> SettingsError:
@@ -303,6 +376,13 @@ def _validator_class():
                 else:
                     reason = f"{value!r} is {_toml_kind(value)}, not a date; write it as yyyy-mm-dd, e.g. 2026-12-29."
                 self._error(field_name, reason)
+
+        def _check_with_process_name(self, field_name, value):
+            from lifkit.case.process import shipped_processes
+
+            if isinstance(value, str) and value not in shipped_processes():
+                self._error(field_name, f"{value!r} is not a process lifkit has; use one of: "
+                                        f"{', '.join(shipped_processes())} (lifkit processes lists them).")
 
         def _check_with_relative_file(self, field_name, value):
             if isinstance(value, str) and value:
@@ -457,14 +537,14 @@ def _is_placeholder_email(value: Any) -> bool:
 def _warnings(data: dict, lines: "_KeyLines") -> list[Problem]:
     problems = []
     board = data.get("board") if isinstance(data.get("board"), dict) else {}
-    if board.get("name") == DEFAULT_BOARD_NAME:
+    if board.get("name") in PLACEHOLDER_BOARD_NAMES:
         problems.append(Problem("warning", "[board] name", "is the general name from `lifkit init`; put in your "
                                 "board's own name, as it should appear on forms.", lines.line(("board", "name"))))
     admin = data.get("administrator") if isinstance(data.get("administrator"), dict) else {}
-    if isinstance(admin.get("address"), str) and admin["address"].strip() == PLACEHOLDER_ADDRESS:
+    if isinstance(admin.get("address"), str) and admin["address"].strip().endswith(PLACEHOLDER_POSTAL):
         problems.append(Problem("warning", "[administrator] address", "is the placeholder from `lifkit init`; put in "
                                 "the postal address forms are returned to.", lines.line(("administrator", "address"))))
-    people = [(key,) for key in ("administrator", "ciec_chair", "business_manager", "independent_chair")]
+    people = [(key,) for key in ("administrator", *ROLE_KEYS)]
     members = data.get("members") if isinstance(data.get("members"), list) else []
     people += [("members", i) for i in range(len(members))]
     seen_emails: dict[str, tuple] = {}
@@ -504,9 +584,7 @@ def _to_settings(data: dict) -> Settings:
             name=admin["name"].strip(), email=admin["email"].strip(),
             address=admin["address"].strip(), telephone=admin.get("telephone", "").strip(),
         ),
-        ciec_chair=person("ciec_chair"),
-        business_manager=person("business_manager"),
-        independent_chair=person("independent_chair"),
+        people={key: person(key) for key in ROLE_KEYS if isinstance(data.get(key), dict)},
         members=tuple(
             Member(code=m["code"], agency=m["agency"].strip(), name=m["name"].strip(),
                    email=m["email"].strip(), format=m.get("format", "pdf"))
@@ -517,6 +595,7 @@ def _to_settings(data: dict) -> Settings:
         smtp=_smtp(data.get("smtp")),
         notifications={k: v.strip() for k, v in (data.get("notifications") or {}).items()},
         closure_days=tuple(sorted({closure_day(v) for v in data["board"].get("closure_days") or ()})),
+        process=str(data.get("process") or ""),
     )
 
 
@@ -668,15 +747,22 @@ STARTING_MEMBERS: tuple[tuple[str, str], ...] = (
 
 
 def settings_document(board_name: str, administrator: Administrator, people: dict[str, Person],
-                      members: Iterable[Member], reference_pattern: str = DEFAULT_REFERENCE_PATTERN,
-                      register_path: str = DEFAULT_REGISTER) -> str:
-    """The text of a new lifkit.toml, with a comment on every section."""
+                      members: Iterable[Member], reference_pattern: str | None = None,
+                      register_path: str = DEFAULT_REGISTER, process=None) -> str:
+    """The text of a new lifkit.toml for ``process`` (by default lscb-2016), with a comment on every section."""
     import tomlkit
 
+    from lifkit.case.process import DEFAULT_PROCESS, load_shipped
+
+    process = process or load_shipped(DEFAULT_PROCESS)
     doc = tomlkit.document()
     doc.add(tomlkit.comment("lifkit workspace settings. Check them with: lifkit config check"))
     doc.add(tomlkit.comment("Text goes in double quotes; a line starting with # is a comment."))
     doc.add(tomlkit.nl())
+    if process.id != DEFAULT_PROCESS:
+        doc.add(tomlkit.comment("The process this workspace runs (lifkit processes lists them)."))
+        doc["process"] = process.id
+        doc.add(tomlkit.nl())
 
     board = tomlkit.table()
     board.add(tomlkit.comment("The board's name, printed in the header of every form and pack."))
@@ -684,34 +770,32 @@ def settings_document(board_name: str, administrator: Administrator, people: dic
     doc["board"] = board
 
     admin = tomlkit.table()
-    admin.add(tomlkit.comment("The LSCB Administrator: forms are returned to this address."))
+    admin.add(tomlkit.comment(f"The {process.term('administrator')}: forms are returned to this address."))
     admin["name"] = administrator.name
     admin["email"] = administrator.email
     admin["telephone"] = administrator.telephone
     admin["address"] = tomlkit.string(administrator.address, multiline="\n" in administrator.address)
     doc["administrator"] = admin
 
-    titles = {"ciec_chair": "The CIEC Chair.", "business_manager": "The LSCB Business Manager.",
-              "independent_chair": "The LSCB Independent Chair."}
-    for key, title in titles.items():
+    for key, title in process.roles.items():
         table = tomlkit.table()
-        table.add(tomlkit.comment(title))
+        table.add(tomlkit.comment(f"The {title}."))
         table["name"] = people[key].name
         table["email"] = people[key].email
         doc[key] = table
 
     cases = tomlkit.table()
     cases.add(tomlkit.comment("Case references: {year} is the year the case is opened, {seq} counts cases in it."))
-    cases["reference_pattern"] = reference_pattern
+    cases["reference_pattern"] = reference_pattern or process.references
     doc["cases"] = cases
 
     register = tomlkit.table()
-    register.add(tomlkit.comment("The CIEC/SCR register workbook, relative to this folder."))
+    register.add(tomlkit.comment(f"The {process.term('register')} workbook, relative to this folder."))
     register["path"] = register_path
     doc["register"] = register
 
     doc.add(tomlkit.nl())
-    doc.add(tomlkit.comment("CIEC members: one senior manager per partner agency. `format` is the form they"))
+    doc.add(tomlkit.comment(f"Members: one {process.term('member')} per partner agency. `format` is the form they"))
     doc.add(tomlkit.comment("prefer to receive: pdf, docx or both. Edit here, or use `lifkit members add/remove`."))
     roster = tomlkit.aot()
     for member in members:
@@ -728,15 +812,17 @@ def placeholder_email(code: str) -> str:
 
 
 def init_workspace(directory: Path, board_name: str | None = None, admin_name: str | None = None,
-                   admin_email: str | None = None) -> InitResult:
+                   admin_email: str | None = None, process_name: str | None = None) -> InitResult:
     """Create a workspace in ``directory``: lifkit.toml, an empty register and ``cases/``.
 
     Refuses to touch a folder that already holds any of them. Values not given are placeholders that
     ``lifkit config check`` flags until they are replaced.
     """
+    from lifkit.case.process import DEFAULT_PROCESS, load_shipped
     from lifkit.documents.identity import workspace_secret
     from lifkit.register.workbook import create_register
 
+    process = load_shipped(process_name or DEFAULT_PROCESS)
     directory = Path(directory).expanduser()
     existing = [name for name in (SETTINGS_FILE, DEFAULT_REGISTER, CASES_DIR) if (directory / name).exists()]
     if existing:
@@ -749,12 +835,12 @@ def init_workspace(directory: Path, board_name: str | None = None, admin_name: s
     administrator = Administrator(
         name=(admin_name or PLACEHOLDER_NAME).strip(),
         email=(admin_email or "lscb.administrator@example.org").strip(),
-        address=PLACEHOLDER_ADDRESS,
+        address=f"{process.term('administrator')}\n{PLACEHOLDER_POSTAL}",
     )
-    people = {key: Person(PLACEHOLDER_NAME, f"{key.replace('_', '.')}@example.org")
-              for key in ("ciec_chair", "business_manager", "independent_chair")}
+    people = {key: Person(PLACEHOLDER_NAME, f"{key.replace('_', '.')}@example.org") for key in process.roles}
     members = [Member(code, agency, PLACEHOLDER_NAME, placeholder_email(code)) for code, agency in STARTING_MEMBERS]
-    text = settings_document(board_name or DEFAULT_BOARD_NAME, administrator, people, members)
+    text = settings_document(board_name or process.term("board_long"), administrator, people, members,
+                             process=process)
     errors = [p for p in check_settings_data(tomlkit_unwrap(text)) if p.severity == "error"]
     if errors:  # only the values given on the command line can cause this
         raise SettingsError("The workspace cannot be created with these values:", errors,
@@ -764,7 +850,7 @@ def init_workspace(directory: Path, board_name: str | None = None, admin_name: s
     settings_file = directory / SETTINGS_FILE
     register = directory / DEFAULT_REGISTER
     cases_dir = directory / CASES_DIR
-    create_register(register)
+    create_register(register, process.register_columns)
     cases_dir.mkdir()
     workspace_secret(directory)  # the key of the forms' integrity tokens, from day one
     # lifkit.toml last: a folder without it is not yet a workspace, so a failure above leaves none.

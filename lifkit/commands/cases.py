@@ -12,35 +12,36 @@ from .common import DATE, json_option, pass_workspace, plural, print_json, print
 
 @click.group()
 def referral() -> None:
-    """Open a case from a returned referral form (CIGSCR1).
+    """Open a case from a returned referral form (the process's referral form).
 
     \b
     Example:
-      lifkit referral open CIGSCR1-returned.pdf --notified 02/11/2026
+      lifkit referral open referral-returned.pdf --notified 02/11/2026
     """
 
 
 @referral.command("open")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--notified", type=DATE, required=True, help="The date the LSCB was notified of the incident: "
-              "the one-month decision clock starts here.")
+@click.option("--notified", type=DATE, help="The date the board was notified of the incident (the rapid review: the "
+              "date the local authority became aware), which starts the process's clocks. Default: the date the "
+              "referral form gives, where it asks for one.")
 @click.option("--accept-problems", is_flag=True, help="Open the case even though the form has problems "
               "(they are recorded with the case).")
-@click.option("--child-address", default="", metavar="TEXT", help="The child's address, which the requests for "
-              "information carry (the CIGSCR1 does not ask for it).")
+@click.option("--child-address", default="", metavar="TEXT", help="The child's address, which the requests "
+              "carry, where the referral form does not ask for it.")
 @json_option
 @pass_workspace
 @click.pass_context
 def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, child_address: str, as_json: bool) -> None:
-    """Validate a returned CIGSCR1 (PDF, Word, or the email holding it) and open its case.
+    """Validate a returned referral form (PDF, Word, or the email holding it) and open its case.
 
     The case gets the next reference, its folder under cases/, and a row on the register. The
-    significant people's addresses, which the CIGSCR1 does not ask for, can be added to the case's
-    case.yaml before the requests go out.
+    significant people's addresses, where the referral form does not ask for them, can be added to
+    the case's case.yaml before the requests go out.
 
     \b
     Example:
-      lifkit referral open CIGSCR1-returned.pdf --notified 02/11/2026 --child-address "1 Any Road, Town"
+      lifkit referral open referral-returned.pdf --notified 02/11/2026 --child-address "1 Any Road, Town"
     """
     from lifkit.steps.exchange import open_referral
 
@@ -59,15 +60,15 @@ def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, child_ad
 
 @click.command("request")
 @click.argument("reference", metavar="REF")
-@click.option("--meeting", type=DATE, help="The CIEC meeting date (returns are due 7 days after issue, or by "
-              "the meeting if sooner).")
+@click.option("--meeting", type=DATE, help="The meeting date (returns are due as the process says, e.g. 7 days "
+              "after issue, or by the meeting if sooner).")
 @click.option("--agency", "agencies", multiple=True, metavar="CODE", help="Only this member (repeat for more).")
 @click.option("--send", is_flag=True, help="Send the drafts through the [smtp] server in lifkit.toml.")
 @json_option
 @pass_workspace
 @click.pass_context
 def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: bool, as_json: bool) -> None:
-    """Issue a pre-filled CIGINF1 and an email draft to every CIEC member.
+    """Issue the process's pre-filled request form and an email draft to every member.
 
     The drafts (outbox/request-REF-CODE.eml) open in Outlook or Thunderbird ready to send. Subjects and
     file names carry the case reference and agency code only.
@@ -102,7 +103,7 @@ def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: b
 @pass_workspace
 @click.pass_context
 def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> None:
-    """Read saved replies (.eml, .msg, mbox, Maildir, or bare PDF/Word forms) and file each return.
+    """Read saved replies (.eml, .msg, mbox, Maildir, bare PDF/Word forms, or a folder of them); file each return.
 
     Each form is identified by its hidden metadata, matched to its member, checked against the
     sender's address and validated. Invalid returns get a reply draft listing the problems; forms for
@@ -111,6 +112,7 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
     \b
     Examples:
       lifkit collect CIEC-2026-004 saved-replies/*.eml
+      lifkit collect CIEC-2026-004 saved-replies
       lifkit collect CIEC-2026-004 ~/Mail/CIEC.mbox
     """
     from lifkit.steps.exchange import collect as collect_returns
@@ -130,7 +132,7 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
             if item.reply_draft:
                 click.echo(f"    reply draft: {item.reply_draft.name}")
         for item in result.aside:
-            click.echo(f"SET ASIDE {item.file.name}: {item.reason}")
+            click.echo(f"SET ASIDE {item.name or item.file.name}: {item.reason} (kept as inbox/aside/{item.file.name})")
         for note in result.notes:
             click.echo(f"NOTE      {note}")
         click.echo(f"{plural(len(result.received), 'return')} filed, {len(result.aside)} set aside.")
@@ -144,7 +146,8 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
 @pass_workspace
 @click.pass_context
 def status(ctx, ws, reference: str | None, as_json: bool) -> None:
-    """Where each case stands: each member's request and return, and the decision clock.
+    """Where each case stands: its stage, every deadline, each member's request and return, and whose
+    sign-off or which notice is awaited.
 
     Exit status 1 when anything needs attention (overdue or invalid returns, a late decision, forms
     set aside).
@@ -163,10 +166,27 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
         if not cases:
             click.echo("No cases yet.")
         for case in cases:
-            clock = "-" if case.days_left is None else (
-                f"{case.days_left} days left" if case.days_left >= 0 else f"{-case.days_left} days LATE")
-            click.echo(f"{case.reference}: notified {show_date(case.notified)}, decision due {show_date(case.decision_due)} "
-                       f"({clock}), meeting {show_date(case.meeting_date)}")
+            if case.decision_date:
+                clock = f"decided {show_date(case.decision_date)}"
+            else:
+                clock = "decision due " + show_date(case.decision_due) + ("" if case.days_left is None else (
+                    f" ({case.days_left} days left)" if case.days_left >= 0 else f" ({-case.days_left} days LATE)"))
+            click.echo(f"{case.reference}: {case.stage}")
+            click.echo(f"  notified {show_date(case.notified)}, {clock}, meeting {show_date(case.meeting_date)}")
+            for deadline in case.deadlines:
+                done = f", done {show_date(deadline.done)}" + ("" if deadline.met is not False else " (LATE)") \
+                    if deadline.done else ""
+                click.echo(f"  {deadline.label}: due {show_date(deadline.due)}{done}")
+            for notice in case.notices:
+                state = f"sent {show_date(notice.sent)}" if notice.sent else f"due {show_date(notice.due)}" \
+                    if notice.due else "not yet recorded"
+                if notice.reply:
+                    state += f"; reply {show_date(notice.reply)} ({'agreed' if notice.agreed else 'not agreed'})"
+                elif notice.expects_reply and notice.sent:
+                    state += "; reply awaited"
+                click.echo(f"  notice, {notice.label}: {state}")
+            if case.awaiting_signoff:
+                click.echo(f"  sign-off awaited from: {', '.join(case.awaiting_signoff)}")
             if case.members:
                 print_table(["Agency", "Issued", "Due", "Returned", "Valid", "Overdue", "Chased"], [
                     (m.code, show_date(m.issued), show_date(m.due), show_date(m.returned),

@@ -9,7 +9,7 @@ import click
 from ..errors import ExitStatus
 from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, warn
 
-RECOMMENDATION_HELP = "SCR, Critical Case Review, MA Concise Review, Individual Agency Review or Review not initiated"
+OPTIONS_HELP = "one of the process's options (lifkit processes --show lists them)"
 
 
 def _finish(ctx, outcome, as_json: bool, what: str) -> None:
@@ -20,57 +20,74 @@ def _finish(ctx, outcome, as_json: bool, what: str) -> None:
         click.echo(f"  case summary: {outcome.summary}")
         for notice in outcome.notices:
             click.echo(f"  notice draft: {notice.name}")
-    if warn(outcome.register_warning):
+    warned = [warn(w) for w in getattr(outcome, "warnings", [])]
+    if warn(outcome.register_warning) or any(warned):
         ctx.exit(int(ExitStatus.ATTENTION))
 
 
 @click.command("decide")
 @click.argument("reference", metavar="REF")
-@click.option("--ciec", "recommendation", metavar="RECOMMENDATION", help=f"The CIEC's recommendation: {RECOMMENDATION_HELP}.")
-@click.option("--further-info", is_flag=True, help="The CIEC asks for further information (give --next-meeting).")
+@click.option("--recommend", "recommendation", metavar="OPTION",
+              help=f"The committee's (or review panel's) recommendation: {OPTIONS_HELP}.")
+@click.option("--ciec", "ciec", metavar="OPTION", hidden=True, help="The same as --recommend (lscb-2016's word).")
+@click.option("--further-info", is_flag=True, help="The committee asks for further information (give --next-meeting).")
 @click.option("--next-meeting", type=DATE, help="With --further-info: the meeting the case goes back to.")
-@click.option("--chair", "response", type=click.Choice(["affirmed", "challenged"]),
-              help="The LSCB Independent Chair's response to the CIEC's recommendation.")
-@click.option("--decision", metavar="DECISION", help=f"With --chair: the decision ({RECOMMENDATION_HELP}).")
-@click.option("--rationale", metavar="TEXT", required=True, help="The reasons, as recorded.")
-@click.option("--meeting", type=DATE, help="The CIEC meeting (default: the case's meeting date).")
+@click.option("--chair", "response", metavar="RESPONSE",
+              help="Where one chair decides: the chair's response to the recommendation (e.g. affirmed, challenged).")
+@click.option("--decision", metavar="OPTION", help=f"With --chair: the decision, {OPTIONS_HELP}.")
+@click.option("--sign", "partner", metavar="PARTNER", help="Where partners sign off: the partner signing (e.g. LA, "
+              "ICB, POL); the decision stands when every partner has signed.")
+@click.option("--signer", default="", metavar="NAME", help="With --sign: who signed for the partner.")
+@click.option("--decline", metavar="REASON", help="With --sign: the partner does not sign, and why.")
+@click.option("--rationale", metavar="TEXT", help="The reasons, as recorded (needed except with --sign).")
+@click.option("--learning", default="", metavar="TEXT", help="With --recommend, for an option that needs it: how the "
+              "learning will be taken forward.")
+@click.option("--national-review", is_flag=True, help="With --recommend: the case may need a national review.")
+@click.option("--meeting", type=DATE, help="The meeting (default: the case's meeting date).")
 @click.option("--criterion", "criteria", multiple=True, metavar="C=VIEW",
-              help="With --ciec: the CIEC's view of a criterion, e.g. a=met, b_i=not-met, b_ii=unclear, custody=..., "
-                   "looked_after=... (repeat).")
+              help="With --recommend: the view of a criterion of the process, e.g. a=met, b_i=not-met (repeat).")
 @click.option("--reviewer", "reviewers", multiple=True, metavar="NAME", help="With --chair: a reviewer appointed (repeat).")
-@click.option("--relationship", default="", metavar="TEXT", help="With --chair: the child's relationship to the "
-              "alleged perpetrator, for the National Panel notice (no names).")
+@click.option("--relationship", default="", metavar="TEXT", help="With --chair or --sign: the child's relationship to "
+              "the alleged perpetrator, for the anonymised notice (no names).")
 @click.option("--criminal-investigation", type=click.Choice(["yes", "no", "unknown"]), default="unknown",
-              show_default=True, help="With --chair: whether there is a criminal investigation.")
-@click.option("--reason-not-met", metavar="TEXT", help="With --chair and no SCR: why the criteria are not met "
+              show_default=True, help="With --chair or --sign: whether there is a criminal investigation.")
+@click.option("--reason-not-met", metavar="TEXT", help="With --chair and no review: why the criteria are not met "
               "(default: the rationale).")
 @click.option("--amend", metavar="REASON", help="Change a recommendation or decision already recorded; the reason "
               "is recorded beside the original.")
 @json_option
 @pass_workspace
 @click.pass_context
-def decide(ctx, ws, reference, recommendation, further_info, next_meeting, response, decision, rationale, meeting,
-           criteria, reviewers, relationship, criminal_investigation, reason_not_met, amend, as_json) -> None:
-    """Record the CIEC's recommendation, a request for further information, or the Chair's decision.
+def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting, response, decision, partner, signer,
+           decline, rationale, learning, national_review, meeting, criteria, reviewers, relationship,
+           criminal_investigation, reason_not_met, amend, as_json) -> None:
+    """Record a recommendation, a request for further information, a chair's decision or a partner's sign-off.
 
     Each updates the case's register row, adds a row to the Decisions sheet, goes in the journal and
-    makes the case summary (CIGSUM1) again. The Chair's decision also drafts the notices to the
-    referrer, Ofsted and the National Panel.
+    makes the case summary again. When the decision stands (the chair decides, or the last partner
+    signs) the notices the process names are drafted.
 
     \b
     Examples:
-      lifkit decide CIEC-2026-004 --ciec "MA Concise Review" --rationale "..." --criterion a=met
-      lifkit decide CIEC-2026-004 --further-info --next-meeting 08/01/2027 --rationale "Awaiting the post-mortem"
-      lifkit decide CIEC-2026-004 --chair affirmed --decision "MA Concise Review" --rationale "..."
-      lifkit decide CIEC-2026-004 --chair challenged --decision SCR --reviewer "A. Reviewer" --rationale "..."
+      lifkit decide CIEC-2026-001 --recommend "MA Concise Review" --rationale "..." --criterion a=met
+      lifkit decide CIEC-2026-001 --further-info --next-meeting 08/01/2027 --rationale "Awaiting the post-mortem"
+      lifkit decide CIEC-2026-001 --chair affirmed --decision "MA Concise Review" --rationale "..."
+      lifkit decide RR-2026-001 --recommend "No LCSPR" --learning "A learning event" --rationale "..."
+      lifkit decide RR-2026-001 --sign ICB --signer "A. Partner"
     """
     from lifkit.steps import decisions
+
     from ..errors import InputError
 
-    modes = [m for m, on in (("--ciec", recommendation), ("--further-info", further_info), ("--chair", response)) if on]
+    recommendation = recommendation or ciec
+    modes = [m for m, on in (("--recommend", recommendation), ("--further-info", further_info), ("--chair", response),
+                             ("--sign", partner)) if on]
     if len(modes) != 1:
-        raise InputError("Give exactly one of --ciec, --further-info or --chair.",
+        raise InputError("Give exactly one of --recommend, --further-info, --chair or --sign.",
                          "See the examples in: lifkit decide --help")
+    if not partner and not (rationale or "").strip():
+        raise InputError(f"{modes[0]} needs --rationale TEXT.", "Give the reasons, as recorded.")
+    process = ws.process
     if recommendation:
         parsed = {}
         for item in criteria:
@@ -78,39 +95,67 @@ def decide(ctx, ws, reference, recommendation, further_info, next_meeting, respo
             if not sep:
                 raise InputError(f"--criterion {item!r} has no '='.", "Write it as a=met, b_i=not-met or b_ii=unclear.")
             parsed[key] = view
-        outcome = decisions.recommend(ws, reference, recommendation, rationale, meeting, parsed, amend)
-        _finish(ctx, outcome, as_json, f"CIEC recommendation recorded: {outcome.event['recommendation']}")
+        outcome = decisions.recommend(ws, reference, recommendation, rationale, meeting, parsed, amend, learning,
+                                      {"national_review": True} if national_review else None)
+        _finish(ctx, outcome, as_json, f"{process.recommendation.title} recorded: {outcome.event['recommendation']}")
     elif further_info:
         if next_meeting is None:
             raise InputError("--further-info needs --next-meeting DATE.", "Give the meeting the case goes back to.")
         outcome = decisions.further_information(ws, reference, rationale, next_meeting, meeting)
         _finish(ctx, outcome, as_json, f"further information asked for; on the agenda of {show_date(next_meeting)}")
+    elif partner:
+        outcome = decisions.sign_off(ws, reference, partner, signer, decline, relationship, criminal_investigation)
+        who = process.decision.partner(partner)
+        _finish(ctx, outcome, as_json, f"{who.name} ({who.code}) " + ("declined to sign" if decline else "signed off"))
     else:
         if not decision:
-            raise InputError("--chair needs --decision.", f"Give the decision: {RECOMMENDATION_HELP}.")
+            raise InputError("--chair needs --decision.", "Give the decision: " + "; ".join(process.option_names) + ".")
         outcome = decisions.chair_decide(ws, reference, response, decision, rationale, list(reviewers), amend,
                                          relationship, criminal_investigation, reason_not_met)
-        _finish(ctx, outcome, as_json, f"Independent Chair {response}: {outcome.event['decision']}")
+        _finish(ctx, outcome, as_json, f"{process.decision.by} {response}: {outcome.event['decision']}")
 
 
 @click.command("notified")
 @click.argument("reference", metavar="REF")
-@click.argument("notice", type=click.Choice(["ofsted", "panel", "referrer"]))
-@click.option("--on", "on", type=DATE, required=True, help="The date the notice was sent.")
+@click.argument("notice", metavar="NOTICE")
+@click.option("--on", "on", type=DATE, help="The date the notice was sent (default: today).")
 @json_option
 @pass_workspace
 @click.pass_context
 def notified(ctx, ws, reference: str, notice: str, on, as_json: bool) -> None:
-    """Record that Ofsted, the National Panel or the referrer was told of the decision.
+    """Record that a notice of the decision was sent (NOTICE: one the process names, e.g. ofsted, panel,
+    referrer; rapid-review-2023: notification, rapid-review, referrer, panel-report, publication).
 
     \b
     Example:
-      lifkit notified CIEC-2026-004 ofsted --on 03/12/2026
+      lifkit notified CIEC-2026-001 ofsted --on 03/12/2026
     """
     from lifkit.steps.decisions import record_notified
 
     outcome = record_notified(ws, reference, notice, on)
-    _finish(ctx, outcome, as_json, f"{notice} notified on {show_date(on)}")
+    _finish(ctx, outcome, as_json, f"{notice} notified on {show_date(outcome.event['on'])}")
+
+
+@click.command("reply")
+@click.argument("reference", metavar="REF")
+@click.argument("notice", metavar="NOTICE")
+@click.option("--on", "on", type=DATE, required=True, help="The date of the reply.")
+@click.option("--agreed/--not-agreed", required=True, help="Whether the reply agrees with the decision.")
+@click.option("--note", default="", metavar="TEXT", help="What the reply says, briefly (no names).")
+@json_option
+@pass_workspace
+@click.pass_context
+def reply(ctx, ws, reference: str, notice: str, on, agreed: bool, note: str, as_json: bool) -> None:
+    """Record the reply to a notice that expects one (the National Panel's reply to a rapid review).
+
+    \b
+    Example:
+      lifkit reply RR-2026-001 rapid-review --on 14/01/2027 --agreed
+    """
+    from lifkit.steps.decisions import record_reply
+
+    outcome = record_reply(ws, reference, notice, on, agreed, note)
+    _finish(ctx, outcome, as_json, f"reply of {show_date(on)} recorded: {'agreed' if agreed else 'not agreed'}")
 
 
 @click.command("overdue")
@@ -170,11 +215,14 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
                     "share_within_one_month": figures.share_within_one_month})
         return
     share = figures.share_within_one_month
+    deadline = ws.process.deadline(ws.process.decision.deadline)
+    within = (deadline.met_column[:1].lower() + deadline.met_column[1:]) if deadline.met_column else "by the due date"
     print_table(["Figure", str(year)], [
         ("Cases referred", figures.cases), ("Decided", figures.decided),
-        ("Chair challenged the CIEC", figures.challenged),
+        *([(f"{ws.process.decision.by} {ws.process.decision.responses[-1]}", figures.challenged)]
+          if ws.process.decision.mode == "chair" else []),
         ("Median days, notification to decision", "-" if figures.median_days is None else f"{figures.median_days:g}"),
-        ("Decided within one month", "-" if share is None else f"{figures.within_one_month} ({share:.0%})"),
+        (f"Decided {within}", "-" if share is None else f"{figures.within_one_month} ({share:.0%})"),
     ])
     for title, data in (("Referring agency", figures.by_agency), ("Route", figures.by_route),
                         ("Recommendation", figures.by_recommendation), ("Decision", figures.by_decision)):

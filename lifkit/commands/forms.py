@@ -1,4 +1,4 @@
-"""``lifkit form``: make any of lifkit's forms, blank, or pre-filled for a case and agency."""
+"""``lifkit form``: make a blank referral form, or a request pre-filled for a case and agency."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from .common import json_option, pass_workspace, print_json
 
 
 @click.command("form")
-@click.argument("form_id", metavar="FORM")
-@click.option("--case", "case_ref", metavar="REF", help="The case the form is for (a form sent to an agency, "
-              "such as CIGINF1 or IAS: pre-fills it).")
-@click.option("--agency", metavar="CODE", help="The member agency the form is for (with --case).")
+@click.argument("form_id", metavar="referral|request|FORM")
+@click.option("--case", "case_ref", metavar="REF", help="The case the form is for (the request: pre-fills it).")
+@click.option("--agency", metavar="CODE", help="The member agency the form is for (the request, with --case).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "both"]), default="pdf", show_default=True,
               help="PDF (fillable in Acrobat Reader, Edge, Chrome, Preview), Word, or both.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
@@ -24,17 +23,16 @@ def form(ws, form_id: str, case_ref: str | None, agency: str | None, fmt: str, o
          as_json: bool) -> None:
     """Make a fillable form as PDF and/or Word.
 
-    FORM is any form in lifkit's forms/ folder: cigscr1 and ciginf1 (the 2016 LSCB process's referral
-    and request for information), sir and ias (the rapid review's serious incident referral and
-    Individual Agency Summary). A referral is blank but for the board's return address; a form sent
-    to an agency is pre-filled, read-only, for one case and one agency. Every form carries hidden
-    metadata (form, version, case, agency and an integrity token) that lifkit checks when it comes
-    back.
+    FORM is `referral` or `request` (the workspace's process's two forms), or any form in lifkit's
+    forms/ folder: cigscr1 and ciginf1 (lscb-2016), sir and ias (rapid-review-2023). A referral is
+    blank but for the board's return address; a form sent to an agency is pre-filled, read-only, for
+    one case and one agency. Every form carries hidden metadata (form, version, case, agency and an
+    integrity token) that lifkit checks when it comes back.
 
     \b
     Examples:
-      lifkit form cigscr1 --format both
-      lifkit form ciginf1 --case CIEC-2026-004 --agency POL -o outbox/
+      lifkit form referral --format both
+      lifkit form request --case CIEC-2026-001 --agency POL -o outbox/
       lifkit form ias --case RR-2026-001 --agency POL
     """
     from lifkit.documents.generate import generate_form

@@ -1,4 +1,4 @@
-"""``lifkit pack``: the CIEC meeting pack of a case, or of every case at a meeting."""
+"""``lifkit pack``: the meeting pack of a case, or of every case at a meeting."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .common import DATE, json_option, pass_workspace, plural, print_json
 
 @click.command("pack")
 @click.argument("reference", metavar="[REF]", required=False)
-@click.option("--meeting", type=DATE, help="The CIEC meeting the pack is for (default: the case's meeting date). "
+@click.option("--meeting", type=DATE, help="The meeting the pack is for (default: the case's meeting date). "
               "Without REF: a pack for every case at that meeting.")
 @click.option("--password-file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), metavar="FILE",
               help="Encrypt the pack (AES-256) with the password on the first line of FILE ('-' reads it from "
@@ -25,13 +25,13 @@ from .common import DATE, json_option, pass_workspace, plural, print_json
               "if set, else today). The same case folder and date give a byte-identical unencrypted pack.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
               help="The file to write, or a folder (default: the case's pack/ folder, "
-                   "CIEC-pack-REF-<meeting date>.pdf).")
+                   "<process pack name>-REF-<meeting date>.pdf).")
 @json_option
 @pass_workspace
 @click.pass_context
 def pack(ctx, ws, reference: str | None, meeting, password_file: Path | None, password_env: str | None,
          allow_incomplete: bool, built, output: Path | None, as_json: bool) -> None:
-    """Build the CIEC meeting pack: one PDF with the cover, contents, CIGM1 agenda, referral, returns at
+    """Build the meeting pack: one PDF with the cover, contents, the agenda, the referral, returns at
     a glance, the multi-agency chronology and every agency's return with its attached documents.
 
     Every page is marked OFFICIAL-SENSITIVE with the case reference and "page x of y"; the PDF has a

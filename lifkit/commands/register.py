@@ -1,4 +1,4 @@
-"""``lifkit register``: show the CIEC/SCR register's cases, check the workbook, rebuild rows from the cases."""
+"""``lifkit register``: show the register's cases, check the workbook, rebuild rows from the cases."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ import click
 from ..errors import ExitStatus, InputError
 from .common import json_option, pass_workspace, plural, print_json, print_table
 
-# The columns of `lifkit register show`'s table: enough to find a case; `show REF` gives the whole row.
-SUMMARY_HEADERS = ("Case ref", "Date notified", "Referring agency", "CIEC meeting date", "Decision", "Decision due",
-                   "Status")
+
+
+def summary_headers(process) -> list[str]:
+    """The columns of `lifkit register show`'s table: enough to find a case; `show REF` gives the whole row."""
+    wanted = ("case_ref", "notified", "referral:agency", "meeting", "decision", f"due:{process.decision.deadline}",
+              "status")
+    by_key = {c.key: c.header for c in process.register_columns}
+    return [by_key[key] for key in wanted if key in by_key]
 
 
 def _text(value) -> str:
@@ -28,7 +33,7 @@ def _text(value) -> str:
 
 @click.group()
 def register() -> None:
-    """Show the CIEC/SCR register (the Excel workbook), check it, and bring it up to date.
+    """Show the register (the Excel workbook), check it, and bring it up to date.
 
     lifkit updates the register itself as cases move on. `show` and `check` only read it, so they are
     safe while the workbook is open in Excel; `sync` writes, so close it first.
@@ -59,7 +64,7 @@ def show(ws, ref: str | None, as_json: bool) -> None:
     """
     from lifkit.register.workbook import ROW_KEY, open_register
 
-    reg = open_register(ws.register_path)
+    reg = open_register(ws.register_path, ws.process.register_columns)
     if ref:
         row = reg.find(ref)
         if row is None:
@@ -77,7 +82,8 @@ def show(ws, ref: str | None, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    print_table(SUMMARY_HEADERS, [[_text(row.get(h)) for h in SUMMARY_HEADERS] for row in rows])
+    headers = summary_headers(ws.process)
+    print_table(headers, [[_text(row.get(h)) for h in headers] for row in rows])
     click.echo(f"{plural(len(rows), 'case')} on the register ({ws.register_path}).")
 
 
@@ -96,7 +102,7 @@ def check(ctx: click.Context, ws, as_json: bool) -> None:
     """
     from lifkit.register.workbook import check_register
 
-    problems = check_register(ws.register_path, ws.cases_dir)
+    problems = check_register(ws.register_path, ws.cases_dir, ws.process.register_columns)
     if as_json:
         print_json({"register": ws.register_path, "problems": problems})
     else:
@@ -130,7 +136,7 @@ def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
     from lifkit.register.workbook import check_writable
     from lifkit.register.sync import sync_all
 
-    check_writable(ws.register_path)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
+    check_writable(ws.register_path, ws.process.register_columns)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
     result = sync_all(ws, ref)
     if as_json:
         print_json({"register": ws.register_path, "written": result.written, "failed": result.failed})

@@ -12,10 +12,9 @@ from .common import json_option, pass_workspace, plural, print_json, progress
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--case", "case_ref", metavar="REF", help="The case the forms should be for; implies CIGINF1 "
-              "returns unless --form says otherwise.")
-@click.option("--form", "form_id", metavar="FORM", help="The form expected (any form `lifkit form` makes, e.g. "
-              "cigscr1, ciginf1, sir, ias).")
+@click.option("--case", "case_ref", metavar="REF", help="The case the forms should be for; implies the "
+              "process's request form unless --form says otherwise.")
+@click.option("--form", "form_id", metavar="FORM", help="The form expected (referral, request, or a form's id).")
 @json_option
 @pass_workspace
 @click.pass_context
@@ -34,9 +33,11 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
     from lifkit.documents.formdef import load_form
     from lifkit.documents.validate import validate_files
 
+    forms = {"referral": ws.process.referral_form, "request": ws.process.request_form}
+    form_id = forms.get((form_id or "").lower(), form_id)
     if form_id:
         load_form(form_id)  # an unknown form is a bad argument, named before any file is read
-    expected = form_id or ("ciginf1" if case_ref else None)
+    expected = form_id or (ws.process.request_form if case_ref else None)
     with progress(len(files), "Checking") as step:
         outcomes = validate_files(ws, list(files), case_ref, expected, progress=step)
     unreadable = [o for o in outcomes if o.unreadable is not None]

@@ -13,13 +13,16 @@ from .common import AppContext, json_option, pass_app, pass_workspace, plural, p
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--board", metavar="NAME", help="The board's name, as printed on forms and packs.")
-@click.option("--admin-name", metavar="NAME", help="The LSCB Administrator's name.")
-@click.option("--admin-email", metavar="EMAIL", help="The LSCB Administrator's email; forms come back to it.")
+@click.option("--admin-name", metavar="NAME", help="The administrator's name.")
+@click.option("--admin-email", metavar="EMAIL", help="The administrator's email; forms come back to it.")
+@click.option("--process", "process_name", metavar="NAME", default="lscb-2016", show_default=True,
+              help="The process the workspace runs (lifkit processes lists them).")
 @json_option
-def init(directory: Path, board: str | None, admin_name: str | None, admin_email: str | None, as_json: bool) -> None:
+def init(directory: Path, board: str | None, admin_name: str | None, admin_email: str | None, process_name: str,
+         as_json: bool) -> None:
     """Create a workspace in DIRECTORY: lifkit.toml, the register workbook and cases/.
 
-    The starting CIEC members are the partner agencies a board usually has, with placeholder
+    The starting members are the partner agencies a board usually has, with placeholder
     addresses that `lifkit config check` flags until you replace them. An existing workspace is
     never overwritten.
 
@@ -30,7 +33,7 @@ def init(directory: Path, board: str | None, admin_name: str | None, admin_email
     """
     from lifkit.case.workspace import init_workspace
 
-    result = init_workspace(directory, board, admin_name, admin_email)
+    result = init_workspace(directory, board, admin_name, admin_email, process_name)
     if as_json:
         print_json(result)
         return
@@ -46,7 +49,7 @@ def init(directory: Path, board: str | None, admin_name: str | None, admin_email
 @json_option
 @click.pass_context
 def members(ctx: click.Context, as_json: bool) -> None:
-    """List the CIEC members, or add and remove them.
+    """List the member agencies, or add and remove them.
 
     \b
     Examples:
@@ -76,7 +79,7 @@ def members(ctx: click.Context, as_json: bool) -> None:
 @json_option
 @pass_workspace
 def members_add(ws, code: str, agency: str, name: str, email: str, fmt: str, as_json: bool) -> None:
-    """Add a CIEC member with agency code CODE to lifkit.toml (comments and layout are kept).
+    """Add a member agency with agency code CODE to lifkit.toml (comments and layout are kept).
 
     \b
     Example:
@@ -96,7 +99,7 @@ def members_add(ws, code: str, agency: str, name: str, email: str, fmt: str, as_
 @json_option
 @pass_workspace
 def members_remove(ws, code: str, as_json: bool) -> None:
-    """Remove the CIEC member with agency code CODE from lifkit.toml.
+    """Remove the member agency with agency code CODE from lifkit.toml.
 
     \b
     Example:

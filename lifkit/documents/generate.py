@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lifkit.errors import InputError
+from lifkit.mechanics.dates import today
 from lifkit.documents.formdef import FormDef, load_form
 from lifkit.documents.identity import FormIdentity, sign, workspace_secret
 
@@ -60,15 +61,14 @@ def return_address(settings) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def ciginf1_prefill(case, agency_name: str, issued: dt.date) -> dict[str, Any]:
-    """The pre-filled part of a CIGINF1 for one case and one agency (and of any form whose pre-filled
-    boxes have these names, such as the IAS)."""
-    from lifkit.case.folder import return_by
+def request_prefill(ws, case, agency_name: str, issued: dt.date) -> dict[str, Any]:
+    """The pre-filled part of a request form for one case and one agency (the form uses those it has)."""
+    from lifkit.case.state import return_due
 
     return {
         "case_ref": case.reference,
         "meeting_date": case.meeting_date,
-        "return_by": return_by(issued, case.meeting_date),
+        "return_by": return_due(ws, ws.process, case, issued),
         "agency": agency_name,
         "child_name": case.child.name,
         "child_dob": case.child.dob,
@@ -81,7 +81,8 @@ def ciginf1_prefill(case, agency_name: str, issued: dt.date) -> dict[str, Any]:
 def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | None = None,
                   issued: dt.date | None = None) -> RenderContext:
     """The render context for ``form_id`` in workspace ``ws``, for a case and agency where given."""
-    form = load_form(form_id)
+    aliases = {"referral": ws.process.referral_form, "request": ws.process.request_form}
+    form = load_form(aliases.get(form_id.lower(), form_id))
     member = ws.settings.member(agency) if agency else None
     prefill: dict[str, Any] = {}
     case = None
@@ -95,7 +96,7 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
         if member is None:
             raise InputError(f"A {form.id} for case {case_ref} is made for one agency: give --agency CODE.",
                              "lifkit members lists the codes.")
-        values = ciginf1_prefill(case, member.agency, issued or dt.date.today())
+        values = request_prefill(ws, case, member.agency, issued or today())
         prefill = {name: value for name, value in values.items() if name in prefilled}
     identity = sign(workspace_secret(ws.root), form.id, form.version, case_ref or "",
                     member.code if member else "")

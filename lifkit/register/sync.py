@@ -15,68 +15,66 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lifkit.case.folder import journal, load_case, record_event
+from lifkit.case.state import case_state, decision_so_far
 from lifkit.errors import LifkitError
 
 
 def case_row(ws, reference: str) -> dict[str, Any]:
-    """lifkit's columns of the case's Register row (keys of register.REGISTER_COLUMNS)."""
-    from lifkit.steps.decisions import decision_state
-    from lifkit.steps.exchange import case_status
-
+    """lifkit's columns of the case's Register row: the process's register columns, keyed as it names them."""
+    process = ws.process
     case = load_case(ws, reference)
     referral = (case.referral or {}).get("values", {})
-    status = case_status(ws, reference)
-    state = decision_state(case)
-    issued = [dt.date.fromisoformat(e.get("issued") or e["at"][:10]) for e in journal(case.folder)
-              if e["event"] == "issued"]
-    valid = sum(1 for m in status.members if m.valid)
-    chair = state.chair or {}
+    state = case_state(ws, reference, case)
+    events = journal(case.folder)
+    decision = decision_so_far(process, events)
+    issued = [dt.date.fromisoformat(e.get("issued") or e["at"][:10]) for e in events if e["event"] == "issued"]
+    valid = sum(1 for m in state.members if m.valid)
+    rec = decision.recommendation or {}
+    chair = decision.chair or {}
 
-    def yes_no(name: str) -> str:
-        return "Yes" if referral.get(name) else "No"
+    def yes_no(value) -> str:
+        return "" if value in (None, "") else ("Yes" if value and value != "No" else "No")
 
-    def iso(value) -> dt.date | None:
-        return dt.date.fromisoformat(value) if isinstance(value, str) and value else value or None
-
-    row: dict[str, Any] = {
-        "case_ref": case.reference, "date_notified": case.notified, "cigscr1_received": case.opened,
-        "referral_route": referral.get("referral_route", ""), "referring_agency": referral.get("agency", ""),
-        "named_lead": referral.get("lead_name", ""), "child_name": case.child.name, "child_dob": case.child.dob,
-        "child_dod": case.child.dod,
-        "criterion_a": yes_no("criterion_a"), "criterion_b_i": yes_no("criterion_b_i"),
-        "criterion_b_ii": yes_no("criterion_b_ii"), "criterion_custody": yes_no("criterion_custody"),
-        "criterion_looked_after": yes_no("criterion_looked_after"),
-        "ciec_meeting": case.meeting_date, "ciginf1_issued": min(issued) if issued else None,
-        "ciginf1_returned": f"{valid} of {len(status.members)}" if status.members else "",
-        "ciec_recommendation": (state.recommendation or {}).get("recommendation", ""),
-        "chair_response": chair.get("response", "").capitalize(), "decision": chair.get("decision", ""),
-        "decision_date": state.decision_date, "decision_due": case.decision_due,
-        "within_one_month": ("Yes" if state.decision_date <= case.decision_due else "No")
-        if state.decided and case.decision_due else "",
-        "reviewers": ", ".join(chair.get("reviewers") or []),
-        "ofsted_notified": iso(state.notified.get("ofsted")), "panel_due": state.panel_due,
-        "panel_notified": iso(state.notified.get("panel")), "referrer_notified": iso(state.notified.get("referrer")),
-        "status": _status(case, status, state, issued),
+    fixed = {
+        "case_ref": case.reference, "notified": case.notified, "referral_received": case.opened,
+        "child_name": case.child.name, "child_dob": case.child.dob, "child_dod": case.child.dod,
+        "meeting": case.meeting_date, "requests_issued": min(issued) if issued else None,
+        "returns": f"{valid} of {len(state.members)}" if state.members else "",
+        "recommendation": rec.get("recommendation", ""), "response": chair.get("response", "").capitalize(),
+        "decision": state.decision, "decision_date": state.decision_date,
+        "reviewers": ", ".join(chair.get("reviewers") or []), "signoffs": ", ".join(decision.signoffs),
+        "status": state.stage,
     }
+    row: dict[str, Any] = {}
+    for column in process.register_columns:
+        key = column.key
+        kind, _, name = key.partition(":")
+        if not name:
+            if key in fixed:
+                row[key] = fixed[key]
+            continue  # "notes" and the like: the administrator's
+        if kind == "referral":
+            row[key] = referral.get(name, "")
+        elif kind == "flag":
+            value = referral.get(name) if name in referral else (rec.get("flags") or {}).get(name) if rec else None
+            row[key] = "Yes" if value is True or value == "Yes" else ("No" if rec or name in referral else "")
+        elif kind == "due":
+            found = state.deadline(name) or state.notice(name)
+            row[key] = found.due if found else None
+        elif kind == "met":
+            found = state.deadline(name)
+            row[key] = yes_no(found.met) if found and found.met is not None else ""
+        elif kind in ("sent", "reply", "reply_agreed"):
+            notice = state.notice(name)
+            if notice is None:
+                row[key] = None
+            elif kind == "sent":
+                row[key] = notice.sent
+            elif kind == "reply":
+                row[key] = notice.reply
+            else:
+                row[key] = "" if notice.agreed is None else ("Yes" if notice.agreed else "No")
     return {key: ("" if value is None else value) for key, value in row.items()}
-
-
-def _status(case, status, state, issued) -> str:
-    if state.decided:
-        needed = {"ofsted", "referrer"} | (set() if state.scr else {"panel"})
-        done = needed <= set(state.notified)
-        return f"Decided: {state.chair['decision']}; notifications {'sent' if done else 'due'}"
-    latest_further = state.further_info[-1] if state.further_info else None
-    if latest_further and (not state.recommendation or latest_further["at"] > state.recommendation["at"]):
-        next_meeting = dt.date.fromisoformat(latest_further["next_meeting"])
-        return f"Further information; next meeting {next_meeting.strftime('%d/%m/%Y')}"
-    if state.recommendation:
-        return f"Recommended: {state.recommendation['recommendation']}"
-    if not issued:
-        return "Opened"
-    if status.members and all(m.valid for m in status.members):
-        return "Returns complete"
-    return "Awaiting returns"
 
 
 def _pending_rows(case_folder) -> list[tuple[str, dict]]:
@@ -114,10 +112,10 @@ def sync_case(ws, reference: str, decision_row: dict | None = None) -> str | Non
             append_decision(ws.register_path, _dates(row))
             written.append(row_id)
         if pending:
-            record(ws.register_path, reference, values, _dates(pending[-1][1]))
+            record(ws.register_path, reference, values, _dates(pending[-1][1]), columns=ws.process.register_columns)
             written.append(pending[-1][0])
         else:
-            update_case(ws.register_path, reference, values)
+            update_case(ws.register_path, reference, values, columns=ws.process.register_columns)
     except LifkitError as exc:
         waiting = len(pending) - len(written)
         missed = f" and {waiting} Decisions row{'s' if waiting != 1 else ''}" if waiting else ""
@@ -162,7 +160,7 @@ def sync_all(ws, reference: str | None = None) -> SyncResult:
             together[ref] = case_row(ws, ref)
     if together:
         try:
-            update_cases(ws.register_path, together)
+            update_cases(ws.register_path, together, columns=ws.process.register_columns)
             result.written.extend(together)
         except LifkitError as exc:
             for ref in together:

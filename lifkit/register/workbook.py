@@ -103,7 +103,7 @@ DECISIONS_COLUMNS: tuple[Column, ...] = (
 ROW_KEY = "_row"  # in the dicts that Register.rows() and Register.decisions() return: the row's number
 
 
-def create_register(path: Path) -> Path:
+def create_register(path: Path, columns: tuple[Column, ...] | None = None) -> Path:
     """Write a new, empty register workbook at ``path``; refuses to replace an existing file.
 
     Both sheets get a bold, frozen header row with an auto-filter, sensible widths, and date columns
@@ -123,7 +123,7 @@ def create_register(path: Path) -> Path:
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for index, (title, columns) in enumerate(((REGISTER_SHEET, REGISTER_COLUMNS),
+    for index, (title, columns) in enumerate(((REGISTER_SHEET, columns or REGISTER_COLUMNS),
                                               (DECISIONS_SHEET, DECISIONS_COLUMNS))):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = title
@@ -195,8 +195,9 @@ class Problem:
 class Register:
     """The register as read from the workbook: its rows, by header text. Made by :func:`open_register`."""
 
-    def __init__(self, path: Path, book: "_Book", register: "_SheetRows"):
+    def __init__(self, path: Path, book: "_Book", register: "_SheetRows", columns: tuple[Column, ...]):
         self.path = path
+        self.columns = columns
         self._book = book
         self._register = register
         self._decisions_rows: _SheetRows | None = None
@@ -219,7 +220,7 @@ class Register:
     @property
     def missing_columns(self) -> list[str]:
         """lifkit's Register headers that the workbook lacks."""
-        return [c.header for c in REGISTER_COLUMNS if c.key not in self._register.header.key_cols]
+        return [c.header for c in self.columns if c.key not in self._register.header.key_cols]
 
     def rows(self) -> list[dict]:
         """Every case row below the header row: header text -> value, and ``_row``: the row's number.
@@ -244,14 +245,14 @@ class Register:
         row = self.find(case_ref)
         if row is None:
             return None
-        return {c.key: row[c.header] for c in REGISTER_COLUMNS if c.header in row}
+        return {c.key: row[c.header] for c in self.columns if c.header in row}
 
     def decisions(self) -> list[dict]:
         """Every row of the Decisions sheet below its header row, as :meth:`rows` gives them."""
         return self._decisions.dicts()
 
 
-def open_register(path: Path) -> Register:
+def open_register(path: Path, columns: tuple[Column, ...] | None = None) -> Register:
     """Read the register workbook at ``path``.
 
     Raises :class:`InputError` (naming the file and what to do) for a workbook lifkit cannot read: a
@@ -263,11 +264,12 @@ def open_register(path: Path) -> Register:
     path = Path(path)
     book = _Book(path, _read_file(path))
     book.sheet(DECISIONS_SHEET)  # both sheets must be there; Decisions is read when it is asked for
-    register = _SheetRows.read(book, book.sheet(REGISTER_SHEET), REGISTER_COLUMNS)
-    return Register(path, book, register)
+    columns = columns or REGISTER_COLUMNS
+    register = _SheetRows.read(book, book.sheet(REGISTER_SHEET), columns)
+    return Register(path, book, register, columns)
 
 
-def check_register(path: Path, cases_dir: Path | None = None) -> list[Problem]:
+def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Column, ...] | None = None) -> list[Problem]:
     """What is wrong (or was done by hand) in the register; an empty list when all is well.
 
     Finds: lifkit columns that are missing or appear twice; case references on more than one row;
@@ -276,9 +278,9 @@ def check_register(path: Path, cases_dir: Path | None = None) -> list[Problem]:
     the register; and values in date columns that are not dates (text, or numbers not formatted as
     dates, which Excel shows as 46327).
     """
-    register = open_register(path)
+    register = open_register(path, columns)
     problems: list[Problem] = []
-    for sheet_rows, columns in ((register._register, REGISTER_COLUMNS), (register._decisions, DECISIONS_COLUMNS)):
+    for sheet_rows, columns in ((register._register, register.columns), (register._decisions, DECISIONS_COLUMNS)):
         header = sheet_rows.header
         sheet = sheet_rows.sheet_name
         for column in columns:
@@ -357,7 +359,8 @@ def _case_folder_exists(cases_dir: Path, ref: str) -> bool:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bool = True) -> UpdateResult:
+def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bool = True,
+                columns: tuple[Column, ...] | None = None) -> UpdateResult:
     """Write ``values`` (keyed by :data:`REGISTER_COLUMNS` keys) into case ``case_ref``'s row on Register.
 
     The row is added below the last one if the case is not on the register yet (unless ``create`` is
@@ -365,23 +368,26 @@ def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bo
     cell. Columns are found by header text; a lifkit column missing from the workbook is skipped and
     named in ``UpdateResult.missing``. Dates are ``datetime.date``; True/False are written Yes/No.
     """
-    case_values = _checked_values(values, REGISTER_COLUMNS, case_ref)
+    columns = columns or REGISTER_COLUMNS
+    case_values = _checked_values(values, columns, case_ref)
 
     def edit(book: _Book, result: UpdateResult) -> None:
-        book.edit_sheet(REGISTER_SHEET, REGISTER_COLUMNS).upsert_case(case_ref, case_values, create, result)
+        book.edit_sheet(REGISTER_SHEET, columns).upsert_case(case_ref, case_values, create, result)
 
     return _transaction(Path(path), edit, case_ref)
 
 
-def update_cases(path: Path, cases: dict[str, dict[str, Any]], *, create: bool = True) -> list[UpdateResult]:
+def update_cases(path: Path, cases: dict[str, dict[str, Any]], *, create: bool = True,
+                 columns: tuple[Column, ...] | None = None) -> list[UpdateResult]:
     """:func:`update_case` for many cases in one save (one lock, one backup, one replace): how a register
     is brought up to date from the case folders. One result per case, in the order given."""
     path = Path(path)
-    checked = {ref: _checked_values(values, REGISTER_COLUMNS, ref) for ref, values in cases.items()}
+    columns = columns or REGISTER_COLUMNS
+    checked = {ref: _checked_values(values, columns, ref) for ref, values in cases.items()}
     results = [UpdateResult(path=path, case_ref=ref) for ref in checked]
 
     def edit(book: _Book) -> None:
-        sheet = book.edit_sheet(REGISTER_SHEET, REGISTER_COLUMNS)
+        sheet = book.edit_sheet(REGISTER_SHEET, columns)
         for result, (ref, values) in zip(results, checked.items()):
             sheet.upsert_case(ref, values, create, result)
 
@@ -399,33 +405,35 @@ def append_decision(path: Path, values: dict[str, Any]) -> UpdateResult:
     return _transaction(Path(path), edit, values.get("case_ref"))
 
 
-def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_values: dict[str, Any]) -> UpdateResult:
+def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_values: dict[str, Any],
+           columns: tuple[Column, ...] | None = None) -> UpdateResult:
     """Record a decision: update (or add) the case's row and add a Decisions row, in one save.
 
     One lock, one backup, one replace: the workbook never holds the one change without the other.
     ``decision_values["case_ref"]`` defaults to ``case_ref``.
     """
-    case_values = _checked_values(case_values, REGISTER_COLUMNS, case_ref)
+    columns = columns or REGISTER_COLUMNS
+    case_values = _checked_values(case_values, columns, case_ref)
     decision_values = dict(decision_values)
     decision_values.setdefault("case_ref", case_ref)
     decision_values = _checked_values(decision_values, DECISIONS_COLUMNS)
 
     def edit(book: _Book, result: UpdateResult) -> None:
-        book.edit_sheet(REGISTER_SHEET, REGISTER_COLUMNS).upsert_case(case_ref, case_values, True, result)
+        book.edit_sheet(REGISTER_SHEET, columns).upsert_case(case_ref, case_values, True, result)
         book.edit_sheet(DECISIONS_SHEET, DECISIONS_COLUMNS).append(decision_values, result)
 
     return _transaction(Path(path), edit, case_ref)
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: Path, columns: tuple[Column, ...] | None = None) -> None:
     """Raise now what a write would raise (no workbook, one lifkit cannot safely edit, open in Excel),
     without writing anything: for commands that make many writes and should stop before the first."""
     path = Path(path)
     data = _read_file(path)
     _refuse_if_open_elsewhere(path)
     book = _Book(path, data)
-    for name, columns in ((REGISTER_SHEET, REGISTER_COLUMNS), (DECISIONS_SHEET, DECISIONS_COLUMNS)):
-        book.edit_sheet(name, columns).header
+    for name, sheet_columns in ((REGISTER_SHEET, columns or REGISTER_COLUMNS), (DECISIONS_SHEET, DECISIONS_COLUMNS)):
+        book.edit_sheet(name, sheet_columns).header
 
 
 def _checked_values(values: dict[str, Any], columns: tuple[Column, ...], case_ref: str | None = None) -> dict:
@@ -1350,7 +1358,7 @@ def _find_header(candidates: list[tuple[int, dict[int, Any]]], columns: tuple[Co
                 key_cols.setdefault(matched[col].key, []).append(col)
             elif str(value).strip():
                 names[col] = " ".join(str(value).split())
-        if columns is REGISTER_COLUMNS and "case_ref" not in key_cols:
+        if columns is not DECISIONS_COLUMNS and "case_ref" not in key_cols:
             raise InputError(f"{path}: the {sheet} sheet's header row (row {rownum}) has no 'Case ref' column, "
                              "so lifkit cannot tell the cases apart.",
                              "Head the column of case references 'Case ref' again, then run the command again.")

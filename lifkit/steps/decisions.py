@@ -1,4 +1,4 @@
-"""After the meeting: the CIEC's recommendation, the Independent Chair's decision, the case summary
+"""After the meeting: the recommendation, the decision (a chair's, or the partners' sign-offs), the case summary
 (CIGSUM1), the notifications, what is overdue, and the year's figures.
 
 Every recommendation and decision is an event in the case's journal (amendments are new events that
@@ -14,97 +14,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifkit.case.folder import Case, case_references, journal, load_case, record_event, update_case_file
+from lifkit.case.folder import Case, case_references, journal, load_case, load_returns, record_event, update_case_file
+from lifkit.case.state import DecisionSoFar, OverdueItem, case_state, decision_so_far, overdue_items
 from lifkit.mechanics.dates import format_date, today
 from lifkit.errors import InputError, LifkitError
 from lifkit.documents.mail import build_draft
 from lifkit.register.sync import sync_case
 
-RECOMMENDATIONS = ("SCR", "Critical Case Review", "MA Concise Review", "Individual Agency Review",
-                   "Review not initiated")
-RESPONSES = ("affirmed", "challenged")
-NOTICES = ("ofsted", "panel", "referrer")
-PANEL_DAYS = 14
 DUE_SOON_DAYS = 7
-CRITERIA = (
-    ("criterion_a", "a", "(a) Abuse or neglect of a child is known or suspected"),
-    ("criterion_b_i", "b_i", "(b)(i) The child has died (including suspected suicide)"),
-    ("criterion_b_ii", "b_ii", "(b)(ii) The child has been seriously harmed and there is cause for concern as to the "
-                               "way the authority, their Board partners or other relevant persons have worked together"),
-    ("criterion_custody", "custody", "The child died in custody, on remand, after sentencing, in a secure setting or "
-                                     "while detained under mental health law"),
-    ("criterion_looked_after", "looked_after", "The child is a looked-after child"),
-)
 CRITERION_VIEWS = ("met", "not met", "unclear")
-_ALIASES = {
-    "scr": "SCR", "serious case review": "SCR", "critical": "Critical Case Review", "ccr": "Critical Case Review",
-    "ma": "MA Concise Review", "concise": "MA Concise Review", "ma concise": "MA Concise Review",
-    "multi-agency concise review": "MA Concise Review", "individual": "Individual Agency Review",
-    "iar": "Individual Agency Review", "none": "Review not initiated", "not initiated": "Review not initiated",
-    "no review": "Review not initiated",
-}
 
 
-def canonical_recommendation(text: str) -> str:
-    """One of the five recommendations, from what the administrator typed (any case, common short names)."""
-    key = " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())
-    for choice in RECOMMENDATIONS:
-        if key == choice.lower():
-            return choice
-    if key in _ALIASES:
-        return _ALIASES[key]
-    raise InputError(f"{text!r} is not one of the recommendations.", "Use one of: " + "; ".join(RECOMMENDATIONS) + ".")
+def canonical_recommendation(text: str, process=None) -> str:
+    """One of the process's options, from what the administrator typed (any case, common short names)."""
+    from lifkit.case.process import DEFAULT_PROCESS, load_shipped
+
+    return (process or load_shipped(DEFAULT_PROCESS)).option(text).name
 
 
-# --- the decision's state, from the journal ---------------------------------------------------
+def decision_state(case: Case, process=None) -> DecisionSoFar:
+    from lifkit.case.process import DEFAULT_PROCESS, load_shipped
 
-
-@dataclass
-class DecisionState:
-    recommendation: dict | None = None
-    further_info: list[dict] = field(default_factory=list)
-    chair: dict | None = None
-    amendments: list[dict] = field(default_factory=list)
-    notified: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def decided(self) -> bool:
-        return self.chair is not None
-
-    @property
-    def decision_date(self) -> dt.date | None:
-        return dt.date.fromisoformat(self.chair["date"]) if self.chair else None
-
-    @property
-    def scr(self) -> bool:
-        return bool(self.chair and self.chair["decision"] == "SCR")
-
-    @property
-    def panel_due(self) -> dt.date | None:
-        if not self.chair or self.scr:
-            return None
-        return self.decision_date + dt.timedelta(days=PANEL_DAYS)
-
-
-def decision_state(case: Case) -> DecisionState:
-    state = DecisionState()
-    for event in journal(case.folder):
-        kind = event["event"]
-        if kind == "recommended":
-            if event.get("amends"):
-                state.amendments.append({"what": "CIEC recommendation", "reason": event["amends"],
-                                         "date": event["date"], "was": (state.recommendation or {}).get("recommendation")})
-            state.recommendation = event
-        elif kind == "further information":
-            state.further_info.append(event)
-        elif kind == "decided":
-            if event.get("amends"):
-                state.amendments.append({"what": "Independent Chair's decision", "reason": event["amends"],
-                                         "date": event["date"], "was": (state.chair or {}).get("decision")})
-            state.chair = event
-        elif kind == "notified":
-            state.notified[event["notice"]] = event["on"]
-    return state
+    return decision_so_far(process or load_shipped(DEFAULT_PROCESS), journal(case.folder))
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -117,6 +48,7 @@ class DecisionOutcome:
     summary: Path
     notices: list[Path] = field(default_factory=list)
     register_warning: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _who(ws) -> str:
@@ -129,30 +61,56 @@ def _decision_row(ws, case: Case, by: str, decision: str, rationale: str, amend:
             "rationale": rationale.strip() + (f" [Amended: {amend}]" if amend else ""), "recorded_by": _who(ws)}
 
 
+def _state(ws, case: Case) -> DecisionSoFar:
+    return decision_so_far(ws.process, journal(case.folder))
+
+
+def _when(event: dict) -> str:
+    return format_date(dt.date.fromisoformat(event["date"]))
+
+
 # --- recommending and deciding ----------------------------------------------------------------
 
 
 def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: dt.date | None = None,
-              criteria: dict[str, str] | None = None, amend: str | None = None) -> DecisionOutcome:
-    """Record the CIEC's recommendation (one of the five), with its rationale."""
+              criteria: dict[str, str] | None = None, amend: str | None = None, learning: str = "",
+              flags: dict[str, bool] | None = None) -> DecisionOutcome:
+    """Record the committee's recommendation (one of the process's options), with its rationale."""
+    process = ws.process
     case = load_case(ws, reference)
-    state = decision_state(case)
-    recommendation = canonical_recommendation(recommendation)
-    _need_text(rationale, "--rationale", "why the CIEC recommends this")
+    state = _state(ws, case)
+    option = process.option(recommendation)
+    _need_text(rationale, "--rationale", f"why the {process.recommendation.by} recommends this")
+    if option.needs == "learning":
+        _need_text(learning, "--learning", option.needs_label or "how the learning will be taken forward")
+    if state.decided and process.decision.mode == "partners" and not amend:
+        raise InputError(f"The {process.decision.by} have signed off {case.reference} ({state.outcome}).",
+                         "To change it, give --amend \"the reason\": the partners then sign the new outcome.")
     if state.recommendation and not amend:
-        raise InputError(f"The CIEC already recommended {state.recommendation['recommendation']} for {case.reference} "
-                         f"on {format_date(dt.date.fromisoformat(state.recommendation['date']))}.",
+        raise InputError(f"The {process.recommendation.by} already recommended "
+                         f"{state.recommendation['recommendation']} for {case.reference} on "
+                         f"{_when(state.recommendation)}.",
                          "To change it, give --amend \"the reason\": the change is recorded beside the original.")
     meeting = meeting or case.meeting_date or today()
-    event = record_event(case.folder, "recommended", recommendation=recommendation, rationale=rationale.strip(),
-                         meeting=meeting, date=today(), criteria=_criteria(criteria), amends=amend or None)
-    warning = sync_case(ws, case.reference, _decision_row(ws, case, "CIEC", recommendation, rationale, amend))
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    warnings = []
+    if not case.meeting_date and not any(load_returns(case, m.code) for m in ws.settings.members):
+        warnings.append(f"{case.reference} has no {process.term('meeting')} and no returns: is this the right case?")
+    event = record_event(case.folder, "recommended", recommendation=option.name, rationale=rationale.strip(),
+                         meeting=meeting, date=today(), criteria=_criteria(process, criteria),
+                         amends=amend or None, learning=learning.strip(),
+                         flags={k: bool(v) for k, v in (flags or {}).items()})
+    warning = sync_case(ws, case.reference, _decision_row(ws, case, process.recommendation.by, option.name,
+                                                          rationale, amend))
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
+                           warnings=warnings)
 
 
 def further_information(ws, reference: str, rationale: str, next_meeting: dt.date,
                         meeting: dt.date | None = None) -> DecisionOutcome:
-    """The CIEC asks for further information and puts the case on another meeting's agenda."""
+    """The committee asks for further information and puts the case on another meeting's agenda."""
+    process = ws.process
+    if not process.recommendation.further_information:
+        raise InputError(f"The process {process.id} has no further-information step.")
     case = load_case(ws, reference)
     _need_text(rationale, "--rationale", "what further information is needed")
     if next_meeting < today():
@@ -162,56 +120,129 @@ def further_information(ws, reference: str, rationale: str, next_meeting: dt.dat
                          next_meeting=next_meeting, date=today())
     update_case_file(case.folder, meeting_date=next_meeting)
     warning = sync_case(ws, case.reference, _decision_row(
-        ws, case, "CIEC", f"Further information requested; next meeting {format_date(next_meeting)}", rationale, None))
+        ws, case, process.recommendation.by, f"Further information requested; next meeting {format_date(next_meeting)}",
+        rationale, None))
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
 
 
 def chair_decide(ws, reference: str, response: str, decision: str, rationale: str, reviewers: list[str] = (),
                  amend: str | None = None, relationship: str = "", criminal_investigation: str = "unknown",
                  reason_not_met: str | None = None) -> DecisionOutcome:
-    """Record the Independent Chair's response (affirmed or challenged) and decision, then draft the notices."""
+    """Record the chair's response (e.g. affirmed or challenged) and decision, then draft the notices."""
+    process = ws.process
+    if process.decision.mode != "chair":
+        raise InputError(f"In the process {process.id} the {process.decision.by} each sign off; nobody decides alone.",
+                         f"Record each sign-off: lifkit decide {reference} --sign PARTNER")
     case = load_case(ws, reference)
-    state = decision_state(case)
+    state = _state(ws, case)
     response = response.strip().lower()
-    if response not in RESPONSES:
-        raise InputError(f"{response!r} is not a response.", "The Chair either affirmed or challenged the CIEC's "
-                         "recommendation: --chair affirmed or --chair challenged.")
-    decision = canonical_recommendation(decision)
-    _need_text(rationale, "--rationale", "the Chair's reasons")
+    if response not in process.decision.responses:
+        raise InputError(f"{response!r} is not a response.", f"The {process.decision.by} either "
+                         + " or ".join(process.decision.responses) + f" the {process.recommendation.by}'s "
+                         "recommendation: " + " or ".join(f"--chair {r}" for r in process.decision.responses) + ".")
+    decision = process.option(decision).name
+    _need_text(rationale, "--rationale", f"the {process.decision.by}'s reasons")
     if state.recommendation is None:
-        raise InputError(f"{case.reference} has no CIEC recommendation yet: the Independent Chair decides on one.",
-                         f"Record it first: lifkit decide {case.reference} --ciec RECOMMENDATION --rationale TEXT")
-    if state.decided and not amend:
+        raise InputError(f"{case.reference} has no {process.recommendation.title} yet: the {process.decision.by} "
+                         "decides on one.",
+                         f"Record it first: lifkit decide {case.reference} --recommend OPTION --rationale TEXT")
+    if state.chair and not amend:
+        same = (state.chair["decision"] == decision and state.chair["response"] == response
+                and state.chair["rationale"] == rationale.strip())
         raise InputError(f"{case.reference} was already decided ({state.chair['decision']}) on "
-                         f"{format_date(state.decision_date)}.",
+                         f"{format_date(state.decision_date)}" + (": this is a repeat of it." if same else "."),
                          "To change it, give --amend \"the reason\": the change is recorded beside the original.")
-    if response == "affirmed" and decision != state.recommendation["recommendation"]:
-        raise InputError(f"The Chair affirmed the CIEC's recommendation ({state.recommendation['recommendation']}), "
-                         f"but the decision given is {decision}.", "Use --chair challenged, or give the same decision.")
+    agreeing = process.decision.responses[0]
+    if response == agreeing and decision != state.recommendation["recommendation"]:
+        raise InputError(f"The {process.decision.by} {agreeing} the {process.recommendation.by}'s recommendation "
+                         f"({state.recommendation['recommendation']}), but the decision given is {decision}.",
+                         f"Use --chair {process.decision.responses[-1]}, or give the same decision.")
     reviewers = [r.strip() for r in reviewers if r.strip()]  # often appointed later: the notice says so
-    on = today()
     event = record_event(case.folder, "decided", response=response, decision=decision, rationale=rationale.strip(),
-                         reviewers=reviewers, date=on, amends=amend or None, relationship=relationship.strip(),
+                         reviewers=reviewers, date=today(), amends=amend or None, relationship=relationship.strip(),
                          criminal_investigation=criminal_investigation, reason_not_met=(reason_not_met or "").strip())
     notices = write_notices(ws, case.reference)
-    warning = sync_case(ws, case.reference, _decision_row(ws, case, "Independent Chair", f"{decision} ({response})",
+    warning = sync_case(ws, case.reference, _decision_row(ws, case, process.decision.by, f"{decision} ({response})",
                                                           rationale, amend))
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
 
 
-def record_notified(ws, reference: str, notice: str, on: dt.date) -> DecisionOutcome:
-    """Record that Ofsted, the National Panel or the referrer was told of the decision."""
+def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | None = None,
+             relationship: str = "", criminal_investigation: str = "unknown") -> DecisionOutcome:
+    """One safeguarding partner signs off the recommended outcome (or declines to, saying why). The
+    decision stands when every partner has signed; then the notices are drafted."""
+    process = ws.process
+    if process.decision.mode != "partners":
+        raise InputError(f"In the process {process.id} the {process.decision.by} decides; there are no sign-offs.",
+                         f"Record the decision: lifkit decide {reference} --chair RESPONSE --decision OPTION")
     case = load_case(ws, reference)
-    notice = notice.lower()
-    if notice not in NOTICES:
-        raise InputError(f"{notice!r} is not a notice.", "Use ofsted, panel or referrer.")
-    state = decision_state(case)
-    if not state.decided:
-        raise InputError(f"{case.reference} has no decision yet, so nobody has been told of one.",
-                         f"Record the Chair's decision first: lifkit decide {case.reference} --chair ...")
+    state = _state(ws, case)
+    who = process.decision.partner(partner)
+    if state.recommendation is None:
+        raise InputError(f"{case.reference} has no {process.recommendation.title} yet: the partners sign one off.",
+                         f"Record it first: lifkit decide {case.reference} --recommend OPTION --rationale TEXT")
+    if who.code in state.signoffs and decline is None:
+        raise InputError(f"{who.name} ({who.code}) already signed off {case.reference} on "
+                         f"{_when(state.signoffs[who.code])}: this is a repeat.",
+                         "Nothing was recorded. A changed outcome is recorded with --recommend ... --amend \"why\".")
+    if decline is not None:
+        _need_text(decline, "--decline", f"why {who.name} does not sign")
+        if who.code in state.declined and state.declined[who.code]["reason"] == decline.strip():
+            raise InputError(f"{who.name} ({who.code}) already declined to sign, for the same reason: a repeat.")
+        event = record_event(case.folder, "sign-off declined", partner=who.code, reason=decline.strip(), date=today())
+        warning = sync_case(ws, case.reference, _decision_row(ws, case, who.name, "Sign-off declined", decline, None))
+        return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    event = record_event(case.folder, "signed off", partner=who.code, name=name.strip(), date=today(),
+                         outcome=state.recommendation["recommendation"], relationship=relationship.strip(),
+                         criminal_investigation=criminal_investigation)
+    notices = write_notices(ws, case.reference) if _state(ws, case).decided else []
+    warning = sync_case(ws, case.reference, _decision_row(ws, case, who.name,
+                                                          f"Signed off: {state.recommendation['recommendation']}",
+                                                          state.recommendation["rationale"], None))
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
+
+
+def record_notified(ws, reference: str, notice: str, on: dt.date | None = None) -> DecisionOutcome:
+    """Record that a notice of the process was sent (Ofsted, the National Panel, the referrer...)."""
+    process = ws.process
+    case = load_case(ws, reference)
+    definition = process.notice(notice)
+    on = on or today()
+    state = case_state(ws, case.reference)
+    if state.notice(definition.id) is None:
+        if not state.decision_date:
+            raise InputError(f"{case.reference} has no decision yet, so nobody has been told of one.",
+                             f"Record the decision first: lifkit decide {case.reference} ...")
+        raise InputError(f"{definition.label}: not needed for {case.reference}'s decision ({state.decision}).")
     if on > today():
         raise InputError(f"{format_date(on)} is in the future.", "Give the date the notice was sent.")
-    event = record_event(case.folder, "notified", notice=notice, on=on)
+    sent = state.notice(definition.id).sent
+    if sent == on:
+        raise InputError(f"{definition.label} was already recorded as told on {format_date(on)}: a repeat.",
+                         "Nothing was recorded.")
+    event = record_event(case.folder, "notified", notice=definition.id, on=on)
+    warning = sync_case(ws, case.reference)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+
+
+def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, note: str = "") -> DecisionOutcome:
+    """Record the reply to a notice that expects one (the National Panel's reply to a rapid review)."""
+    process = ws.process
+    case = load_case(ws, reference)
+    definition = process.notice(notice)
+    if not definition.reply:
+        raise InputError(f"{definition.label} expects no reply in the process {process.id}.")
+    state = case_state(ws, case.reference)
+    current = state.notice(definition.id)
+    if current is None or current.sent is None:
+        raise InputError(f"{definition.label} has not been recorded as sent for {case.reference}.",
+                         f"Record it first: lifkit notified {case.reference} {definition.id.replace('_', '-')}")
+    if on > today() or on < current.sent:
+        raise InputError(f"{format_date(on)} is not a date the reply can have come: it is "
+                         + ("in the future." if on > today() else f"before the notice was sent ({format_date(current.sent)})."))
+    if current.reply == on and current.agreed == agreed:
+        raise InputError(f"The {definition.reply} of {format_date(on)} is already recorded: a repeat.")
+    event = record_event(case.folder, "replied", notice=definition.id, on=on, agreed=agreed, note=note.strip())
     warning = sync_case(ws, case.reference)
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
 
@@ -221,13 +252,14 @@ def _need_text(value: str | None, option: str, what: str) -> None:
         raise InputError(f"{option} is empty.", f"Give {what}.")
 
 
-def _criteria(given: dict[str, str] | None) -> dict[str, str]:
+def _criteria(process, given: dict[str, str] | None) -> dict[str, str]:
     views = {}
-    keys = {short: name for name, short, _ in CRITERIA}
+    keys = {c.key: c.field for c in process.criteria}
     for short, view in (given or {}).items():
         short = short.strip().lower().replace("(", "").replace(")", "")
         if short not in keys:
-            raise InputError(f"{short!r} is not a criterion.", "Use " + ", ".join(keys) + " (e.g. --criterion a=met).")
+            raise InputError(f"{short!r} is not a criterion.", "Use " + ", ".join(keys) + " (e.g. --criterion a=met)."
+                             if keys else f"The process {process.id} has no criteria to give views on.")
         view = view.strip().lower().replace("-", " ")
         if view not in CRITERION_VIEWS:
             raise InputError(f"{view!r} is not a view of a criterion.", "Use met, not-met or unclear.")
@@ -235,19 +267,18 @@ def _criteria(given: dict[str, str] | None) -> dict[str, str]:
     return views
 
 
-# --- CIGSUM1 ----------------------------------------------------------------------------------
+# --- the summary document (CIGSUM1 or its counterpart) ----------------------------------------
 
 
-def summary_path(case: Case) -> Path:
-    return case.folder / f"CIGSUM1-{case.reference}.docx"
+def summary_path(ws, case: Case) -> Path:
+    return case.folder / f"{ws.process.summary_id}-{case.reference}.docx"
 
 
 def summary_context(ws, case: Case) -> dict[str, Any]:
-    from lifkit.steps.exchange import case_status
-
-    state = decision_state(case)
+    process = ws.process
+    state = _state(ws, case)
     referral = (case.referral or {}).get("values", {})
-    status = case_status(ws, case.reference)
+    status = case_state(ws, case.reference, case)
     rec = state.recommendation or {}
     chair = state.chair or {}
     meetings = sorted({e["meeting"] for e in ([rec] if rec else []) + state.further_info if e.get("meeting")}
@@ -259,43 +290,76 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
         return format_date(dt.date.fromisoformat(value) if isinstance(value, str) else value)
 
     views = rec.get("criteria") or {}
+    notices = {n.id: n for n in status.notices}
+
+    def told(ident: str) -> str:
+        notice = notices.get(ident)
+        if notice is None:
+            return "-"
+        text = day(notice.sent)
+        if notice.due and not notice.sent:
+            text += f" (due {day(notice.due)})"
+        if notice.superseded:
+            text += f" (earlier notice of {', '.join(day(d) for d in notice.superseded)} superseded)"
+        return text
+
+    partners = []
+    for partner in process.decision.partners:
+        signed = state.signoffs.get(partner.code)
+        declined = state.declined.get(partner.code)
+        partners.append({"code": partner.code, "name": partner.name,
+                         "signed": day(signed["date"]) if signed else ("declined: " + declined["reason"] if declined
+                                                                       else "awaited"),
+                         "by": (signed or {}).get("name") or "-"})
+    flags = rec.get("flags") or {}
     return {
         "board_name": ws.settings.board_name, "case_ref": case.reference, "prepared": format_date(today()),
+        "title": process.summary_title, "process_name": process.name,
         "child_name": case.child.name or "-", "child_dob": day(case.child.dob), "child_dod": day(case.child.dod),
-        "notified": day(case.notified), "decision_due": day(case.decision_due),
+        "notified": day(case.notified), "notified_label": process.term("notified_short"),
+        "decision_due": day(status.decision_due),
         "referrer": ", ".join(x for x in (referral.get("lead_name"), referral.get("lead_position"),
                                           referral.get("agency")) if x) or "-",
         "meetings": ", ".join(day(m) for m in meetings) or "-",
         "agencies_asked": ", ".join(m.code for m in status.members) or "none yet",
         "returns_received": ", ".join(f"{m.code} ({day(m.returned)}{'' if m.valid else ', invalid'})"
                                       for m in status.members if m.returned) or "none yet",
-        "summary": referral.get("summary") or "-",
-        "criteria": [{"label": label, "referrer": "Yes" if referral.get(name) else "No",
-                      "view": views.get(name, "to be decided" if not rec else "unclear")}
-                     for name, _, label in CRITERIA],
+        "summary": referral.get("summary") or referral.get("incident_summary") or "-",
+        "incident_date": day(referral.get("incident_date")),
+        "criteria": [{"label": c.label, "referrer": "Yes" if referral.get(c.field) else "No",
+                      "view": views.get(c.field, "to be decided" if not rec else "unclear")}
+                     for c in process.criteria],
         "recommendation": rec.get("recommendation", "Not yet made"),
         "recommendation_meeting": day(rec.get("meeting")), "recommendation_rationale": rec.get("rationale", "-"),
+        "learning": rec.get("learning") or "-",
+        "national_review": "Yes" if flags.get("national_review") else ("No" if rec else "-"),
         "further_info": "\n".join(f"{day(e['date'])}: {e['rationale']} (next meeting {day(e['next_meeting'])})"
                                   for e in state.further_info) or "-",
         "chair_response": chair.get("response", "Not yet given").capitalize(),
-        "decision": chair.get("decision", "Not yet made"), "decision_rationale": chair.get("rationale", "-"),
-        "decision_date": day(chair.get("date")), "reviewers": ", ".join(chair.get("reviewers") or []) or "-",
+        "decision": state.outcome or "Not yet made",
+        "decision_rationale": chair.get("rationale") or (rec.get("rationale", "-") if state.decided else "-"),
+        "decision_date": day(state.decision_date), "reviewers": ", ".join(chair.get("reviewers") or []) or "-",
+        "partners": partners,
         "amendments": "\n".join(f"{day(a['date'])}: {a['what']} changed from {a['was']}: {a['reason']}"
                                 for a in state.amendments) or "None",
-        "ofsted_notified": day(state.notified.get("ofsted")),
-        "panel_notified": day(state.notified.get("panel")) + (
-            f" (due {day(state.panel_due)})" if state.panel_due and "panel" not in state.notified else ""),
-        "referrer_notified": day(state.notified.get("referrer")),
+        "ofsted_notified": told("ofsted"), "panel_notified": told("panel"), "referrer_notified": told("referrer"),
+        "notices": [{"label": process.notice(n.id).label, "told": told(n.id),
+                     "reply": (f"{day(n.reply)}: {'agreed' if n.agreed else 'did not agree'}" if n.reply
+                               else ("awaited" if n.expects_reply and n.sent else "-"))}
+                    for n in status.notices],
+        "deadlines": [{"label": d.label, "due": day(d.due), "done": day(d.done)} for d in status.deadlines],
     }
 
 
 def write_summary(ws, reference: str) -> Path:
-    """Make the case's CIGSUM1 again from the case folder (called after every change)."""
+    """Make the case's summary document again from the case folder (called after every change)."""
     from lifkit.documents.wordform import render_document
 
+    process = ws.process
     case = load_case(ws, reference)
-    path = summary_path(case)
-    render_document("cigsum1.docx", summary_context(ws, case), path, f"CIGSUM1 LSCB CIG Case Summary {case.reference}")
+    path = summary_path(ws, case)
+    render_document(process.summary_template, summary_context(ws, case), path,
+                    f"{process.summary_id} {process.summary_title} {case.reference}")
     return path
 
 
@@ -316,8 +380,6 @@ def _age(born: dt.date | None, on: dt.date) -> str | None:
 def sensitive_strings(ws, case: Case) -> set[str]:
     """Everything in the case folder that identifies a person: names (and their parts), dates of birth in
     the ways they are written, addresses (and their lines)."""
-    from lifkit.steps.exchange import load_returns
-
     texts: set[str] = set()
     people = [case.child, *case.people]
     referral = (case.referral or {}).get("values", {})
@@ -352,15 +414,13 @@ def _identifying(ws, case: Case) -> set[str]:
     return {item for item in sensitive_strings(ws, case) if " " in item or "/" in item or "-" in item}
 
 
-def _panel_details(ws, case: Case, state: DecisionState, sensitive: set[str]) -> list[str]:
-    from lifkit.steps.exchange import load_returns
-
+def _panel_details(ws, case: Case, state: DecisionSoFar, sensitive: set[str]) -> list[str]:
     referral = (case.referral or {}).get("values", {})
     on = case.child.dod or case.notified or today()
     nature = []
     if referral.get("criterion_b_i") or case.child.dod:
         nature.append("the child died")
-    if referral.get("criterion_b_ii"):
+    if referral.get("criterion_b_ii") or referral.get("criterion_serious_harm"):
         nature.append("the child was seriously harmed")
     if referral.get("criterion_a"):
         nature.append("abuse or neglect is known or suspected")
@@ -368,6 +428,8 @@ def _panel_details(ws, case: Case, state: DecisionState, sensitive: set[str]) ->
         nature.append("the child died in custody or detention")
     if referral.get("criterion_looked_after"):
         nature.append("the child was looked after")
+    if referral.get("incident_nature"):
+        nature.append(scrub(str(referral["incident_nature"]), sensitive))
     ages = []
     child_age = _age(case.child.dob, on)
     if child_age:
@@ -382,120 +444,99 @@ def _panel_details(ws, case: Case, state: DecisionState, sensitive: set[str]) ->
         values = submissions[-1].get("values", {}) if submissions else {}
         if values.get("child_known") == "Yes" or values.get("others_known") == "Yes":
             agencies.append(member.agency)
-    chair = state.chair or {}
+    decided = state.decided_event or {}
     return [
         f"Nature of the incident: {'; '.join(nature) or 'not recorded'}.",
         f"Ages of the children: {'; '.join(ages) or 'not recorded'}.",
         f"Relationship of the child to the alleged perpetrator: "
-        f"{scrub(chair.get('relationship') or 'not recorded', sensitive)}.",
+        f"{scrub(decided.get('relationship') or 'not recorded', sensitive)}.",
         f"Agencies involved with the child or family: {', '.join(agencies) or 'none recorded'}.",
-        f"Criminal investigation: {chair.get('criminal_investigation') or 'unknown'}.",
+        f"Criminal investigation: {decided.get('criminal_investigation') or 'unknown'}.",
     ]
 
 
+def _notice_address(ws, case: Case, address: str) -> str:
+    if address == "referrer":
+        return (case.referral or {}).get("values", {}).get("lead_email", "")
+    return ws.settings.notifications.get(address, "")
+
+
 def write_notices(ws, reference: str) -> list[Path]:
-    """Drafts telling the referrer, Ofsted and the National Panel of the decision (in the case's outbox)."""
+    """Drafts of the process's notices of the decision (in the case's outbox); an earlier decision's
+    drafts are kept, renamed as superseded, so nothing is sent for a decision that no longer stands."""
+    process = ws.process
     case = load_case(ws, reference)
-    state = decision_state(case)
-    chair = state.chair
-    referral = (case.referral or {}).get("values", {})
+    state = _state(ws, case)
+    status = case_state(ws, case.reference, case)
     settings = ws.settings
     sender = settings.business_manager.email
-    signature = f"\n{settings.business_manager.name}\nLSCB Business Manager, {settings.board_name}\n"
-    decided_on = format_date(state.decision_date)
+    sign = f"\n{settings.business_manager.name}\n{process.term('business_manager')}, {settings.board_name}\n"
+    decided = state.decided_event or {}
+    rec = state.recommendation or {}
+    reviewers = ", ".join(decided.get("reviewers") or []) or "to be appointed"
     outbox = case.folder / "outbox"
     outbox.mkdir(exist_ok=True)
-    reviewers = ", ".join(chair["reviewers"]) if chair["reviewers"] else "to be appointed"
     drafts = []
-
-    referrer_body = (f"Case {case.reference}: the LSCB Independent Chair has decided on the referral you made to the "
-                     f"Critical Incident Evidence Committee.\n\nDecision ({decided_on}): {chair['decision']}.\n"
-                     f"Reasons: {chair['rationale']}\n" + signature)
-    drafts.append(_draft(outbox, f"notice-referrer-{case.reference}.eml", sender, referral.get("lead_email", ""),
-                         f"CIEC decision {chr(0x2014)} {case.reference}", referrer_body))
-
-    ofsted_body = (f"Case {case.reference}: the {settings.board_name} has decided whether to initiate a Serious Case "
-                   f"Review.\n\nDecision ({decided_on}): {chair['decision']}.\n"
-                   + (f"Reviewer(s): {reviewers}.\n" if state.scr else "") + signature)
-    drafts.append(_draft(outbox, f"notice-ofsted-{case.reference}.eml", sender, settings.notifications.get("ofsted", ""),
-                         f"Serious Case Review decision {chr(0x2014)} {case.reference}", ofsted_body))
-
-    if state.scr:
-        panel_body = (f"Case {case.reference}: the {settings.board_name} has initiated a Serious Case Review "
-                      f"({decided_on}).\n\nReviewer(s) appointed: {reviewers}.\n" + signature)
-    else:
-        # Anonymised: the free text typed by people is scrubbed of every name, date of birth and address in
-        # the case folder; the details are made from ages, criteria and agency names only.
-        sensitive = sensitive_strings(ws, case)
-        reason = scrub(chair.get("reason_not_met") or chair["rationale"], sensitive)
-        details = "\n".join(f"- {line}" for line in _panel_details(ws, case, state, sensitive))
-        panel_body = (f"Case {case.reference}: the {settings.board_name} has decided not to initiate a Serious Case "
-                      f"Review ({decided_on}). Decision: {chair['decision']}.\n\n"
-                      f"Why the criteria are not met: {reason}\n\nBrief anonymised details:\n{details}\n" + signature)
-        leaked = [item for item in _identifying(ws, case) if item.lower() in panel_body.lower()]
-        if leaked:  # a guard against a future change to the wording above
-            raise LifkitError("The National Panel notice would hold personal details, so it was not written.")
-    drafts.append(_draft(outbox, f"notice-panel-{case.reference}.eml", sender, settings.notifications.get("panel", ""),
-                         f"Serious Case Review notification {chr(0x2014)} {case.reference}", panel_body))
-    record_event(case.folder, "notices drafted", drafts=[d.name for d in drafts],
-                 panel_due=state.panel_due)
+    superseded = []
+    sensitive = None
+    for notice in process.notices:
+        if not notice.draft or status.notice(notice.id) is None:
+            continue
+        path = outbox / f"notice-{notice.id.replace('_', '-')}-{case.reference}.eml"
+        if path.exists():
+            old = _unique(path.with_name(path.stem + "-superseded.eml"))
+            path.rename(old)
+            superseded.append(old.name)
+        anonymised = notice.is_anonymised(status.review)
+        values = {"reference": case.reference, "board_name": settings.board_name, "decision": state.outcome,
+                  "decided_on": format_date(state.decision_date), "rationale": decided.get("rationale")
+                  or rec.get("rationale", ""), "reviewers": reviewers,
+                  "reviewers_line": f"Reviewer(s): {reviewers}.\n" if status.review else "",
+                  "learning_line": f"\nHow the learning will be taken forward: {rec['learning']}." if rec.get("learning")
+                  else "",
+                  "national_line": "\nThe partners consider that the case may need a national review."
+                  if (rec.get("flags") or {}).get("national_review") else ""}
+        if anonymised:
+            # The free text typed by people is scrubbed of every name, date of birth and address in the case
+            # folder; the details are made from ages, criteria and agency names only.
+            sensitive = sensitive if sensitive is not None else sensitive_strings(ws, case)
+            reason = decided.get("reason_not_met") or decided.get("rationale") or rec.get("rationale", "")
+            values.update(reason=scrub(reason, sensitive), rationale=scrub(values["rationale"], sensitive),
+                          learning_line=scrub(values["learning_line"], sensitive),
+                          details="\n".join(f"- {line}" for line in _panel_details(ws, case, state, sensitive)))
+        template = notice.body_review if status.review and notice.body_review else notice.body
+        body = process.text(template, **values).rstrip("\n") + "\n" + sign
+        if anonymised:
+            leaked = [item for item in _identifying(ws, case) if item.lower() in body.lower()]
+            if leaked:  # a guard against a change to the wording in the process file
+                raise LifkitError(f"The {notice.label} notice would hold personal details, so it was not written.")
+        path.write_bytes(build_draft(sender, _notice_address(ws, case, notice.address),
+                                     process.text(notice.subject, **values), body))
+        drafts.append(path)
+    due = {n.id: n.due for n in status.notices if n.due}
+    record_event(case.folder, "notices drafted", drafts=[d.name for d in drafts], superseded=superseded or None,
+                 **({"panel_due": due["panel"]} if "panel" in due else {}))
     return drafts
 
 
-def _draft(outbox: Path, name: str, sender: str, to: str, subject: str, body: str) -> Path:
-    path = outbox / name
-    path.write_bytes(build_draft(sender, to, subject, body))
-    return path
+def _unique(path: Path) -> Path:
+    if not path.exists():
+        return path
+    for n in range(2, 10_000):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise InputError(f"Too many files named like {path.name} in {path.parent}.")
 
 
 # --- overdue ----------------------------------------------------------------------------------
 
 
-@dataclass
-class OverdueItem:
-    reference: str
-    what: str
-    due: dt.date | None
-    days: int | None  # days left (negative: late)
-    late: bool
-
-
 def overdue(ws) -> list[OverdueItem]:
-    """Across all cases: decisions due within 7 days or late, panel notices due or late, CIGINF1 returns
-    overdue, notifications not yet recorded."""
-    from lifkit.steps.exchange import case_status
-
-    on = today()
+    """Across all cases: what is due within 7 days or late: decisions and sign-offs, notices, returns."""
     items: list[OverdueItem] = []
     for reference in case_references(ws):
-        case = load_case(ws, reference)
-        state = decision_state(case)
-        if not state.decided and case.decision_due:
-            days = (case.decision_due - on).days
-            if days <= DUE_SOON_DAYS:
-                items.append(OverdueItem(reference, "SCR decision (one month from notification)", case.decision_due,
-                                         days, days < 0))
-        if state.decided:
-            if state.panel_due and "panel" not in state.notified:
-                days = (state.panel_due - on).days
-                if days <= DUE_SOON_DAYS:
-                    items.append(OverdueItem(reference, "National Panel notice (14 days after the decision)",
-                                             state.panel_due, days, days < 0))
-            if "ofsted" not in state.notified:
-                days = (state.decision_date - on).days
-                items.append(OverdueItem(reference, "Ofsted notification (straight after the decision)",
-                                         state.decision_date, days, days < 0))
-            if "referrer" not in state.notified:
-                items.append(OverdueItem(reference, "referrer not yet told of the decision (not recorded)",
-                                         state.decision_date, None, False))
-            if state.scr and "panel" not in state.notified:
-                items.append(OverdueItem(reference, "National Panel not yet told of the SCR (not recorded)",
-                                         state.decision_date, None, False))
-        else:
-            for member in case_status(ws, reference).members:
-                if member.overdue:
-                    items.append(OverdueItem(reference, f"CIGINF1 return from {member.code}", member.due,
-                                             (member.due - on).days, True))
+        items.extend(overdue_items(ws, reference))
     return items
 
 
@@ -543,25 +584,26 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
         referral = (case.referral or {}).get("values", {})
         agencies[referral.get("agency") or "not recorded"] += 1
         routes[referral.get("referral_route") or "not recorded"] += 1
-        state = decision_state(case)
+        state = _state(ws, case)
         recommendations[(state.recommendation or {}).get("recommendation", "none yet")] += 1
         if state.decided:
             decided += 1
-            decisions[state.chair["decision"]] += 1
-            challenged += state.chair["response"] == "challenged"
+            decisions[state.outcome] += 1
+            challenged += bool(state.chair) and state.chair["response"] != ws.process.decision.responses[0]
             taken = (state.decision_date - case.notified).days
             days.append(taken)
-            within += state.decision_date <= case.decision_due
+            due = case_state(ws, reference, case).decision_due
+            within += bool(due) and state.decision_date <= due
         else:
             decisions["none yet"] += 1
     report = YearReport(year, count, dict(agencies), dict(routes), dict(recommendations), dict(decisions), challenged,
                         decided, days, within)
     if output is not None:
-        report.workbook = _report_workbook(report, Path(output))
+        report.workbook = _report_workbook(report, Path(output), ws.process)
     return report
 
 
-def _report_workbook(report: YearReport, path: Path) -> Path:
+def _report_workbook(report: YearReport, path: Path, process) -> Path:
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -575,15 +617,19 @@ def _report_workbook(report: YearReport, path: Path) -> Path:
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Summary"
+    deadline = process.deadline(process.decision.deadline)
+    within = (deadline.met_column[:1].lower() + deadline.met_column[1:]) if deadline.met_column \
+        else f"by the {deadline.label.lower()} deadline"
     rows = [("Year", report.year), ("Cases referred", report.cases), ("Decided", report.decided),
-            ("Chair challenged the CIEC", report.challenged),
+            *([(f"{process.decision.by} {process.decision.responses[-1]} the {process.recommendation.by}",
+                report.challenged)] if process.decision.mode == "chair" else []),
             ("Median days from notification to decision", report.median_days),
-            ("Decided within one month", report.within_one_month),
-            ("Share decided within one month", report.share_within_one_month)]
+            (f"Decided {within}", report.within_one_month),
+            (f"Share decided {within}", report.share_within_one_month)]
     summary.append(("Figure", "Value"))
     for row in rows:
         summary.append(row)
-    summary["B8"].number_format = "0%"
+    summary.cell(row=len(rows) + 1, column=2).number_format = "0%"
     for cell in summary[1]:
         cell.font = Font(bold=True)
     summary.column_dimensions["A"].width = 44

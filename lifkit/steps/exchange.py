@@ -1,4 +1,4 @@
-"""The administrator's week: open a case from a referral, request information from every CIEC member,
+"""The administrator's week: open a case from a referral, request information from every member,
 collect the replies, see where things stand, and chase what is missing.
 
 Forms travel as attachments of email drafts (``outbox/*.eml``, opened and sent from the mail client,
@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from lifkit.case.folder import (Case, case_references, create_case, journal, load_case,
-                    record_event, return_by, update_case_file)
+from lifkit.case.folder import (Case, case_references, create_case, load_case, load_returns, record_event,
+                                returns_file, update_case_file)
+from lifkit.case.state import CaseState, MemberStatus, case_state, return_due
 from lifkit.mechanics.dates import format_date, today
 from lifkit.errors import InputError, LifkitError
 from lifkit.documents.extract import UnreadableForm, extract
-from lifkit.documents.mail import Attachment, build_draft, is_message_file, read_messages, safe_filename
+from lifkit.documents.mail import build_draft, clean_name, is_message_file, read_messages, safe_filename
 from lifkit.register.sync import sync_case
 from lifkit.documents.validate import FormProblem, validate_extracted
 
@@ -73,12 +75,15 @@ class ReceivedReturn:
     attachments: list[Path]
     reply_draft: Path | None
     supersedes: bool
+    name: str = ""  # the form's file name as the agency sent it (stored under a name lifkit makes)
+    attachment_names: list[str] = field(default_factory=list)  # the attachments' names as sent, in order
 
 
 @dataclass
 class AsideItem:
-    file: Path
+    file: Path  # where it is kept, under a name lifkit makes
     reason: str
+    name: str = ""  # the file's name as the sender gave it
 
 
 @dataclass
@@ -94,33 +99,7 @@ class CollectResult:
         return bool(self.aside or self.notes or any(not r.valid for r in self.received))
 
 
-@dataclass
-class MemberStatus:
-    code: str
-    agency: str
-    issued: dt.date | None
-    due: dt.date | None
-    returned: dt.date | None
-    valid: bool | None
-    problems: int
-    overdue: bool
-    chased: int
-
-
-@dataclass
-class CaseStatus:
-    reference: str
-    notified: dt.date | None
-    decision_due: dt.date | None
-    days_left: int | None
-    meeting_date: dt.date | None
-    members: list[MemberStatus]
-    aside: int
-
-    @property
-    def needs_attention(self) -> bool:
-        late = self.days_left is not None and self.days_left < 0
-        return late or self.aside > 0 or any(m.overdue or m.valid is False for m in self.members)
+CaseStatus = CaseState  # where a case stands: lifkit.case.state
 
 
 @dataclass
@@ -169,8 +148,8 @@ def _yes_no(value) -> str:
 # --- opening a case ---------------------------------------------------------------------------
 
 
-def _referral_file(path: Path, workdir: Path) -> tuple[Path, str]:
-    """The CIGSCR1 file in ``path`` (a form, or an email holding one) and the sender's address."""
+def _referral_file(path: Path, workdir: Path, form_id: str) -> tuple[Path, str]:
+    """The referral form in ``path`` (a form, or an email holding one) and the sender's address."""
     if not is_message_file(path):
         return path, ""
     candidates = []
@@ -186,36 +165,41 @@ def _referral_file(path: Path, workdir: Path) -> tuple[Path, str]:
             identity = extract(candidate).identity
         except UnreadableForm:
             continue
-        if identity and identity.form_id == "CIGSCR1":
+        if identity and identity.form_id.lower() == form_id.lower():
             forms.append((candidate, sender))
     if len(forms) != 1:
-        found = "no CIGSCR1" if not forms else f"{len(forms)} CIGSCR1 forms"
+        found = f"no {form_id.upper()}" if not forms else f"{len(forms)} {form_id.upper()} forms"
         raise InputError(f"{path.name} holds {found}: give the one referral form to open the case from.",
-                         "Save the CIGSCR1 attachment from the message and give that file.")
+                         f"Save the {form_id.upper()} attachment from the message and give that file.")
     return forms[0]
 
 
-def open_referral(ws, path: Path, notified: dt.date, accept_problems: bool = False,
+def open_referral(ws, path: Path, notified: dt.date | None = None, accept_problems: bool = False,
                   child_address: str = "") -> OpenedCase:
-    """Read a returned CIGSCR1 (PDF, Word, or an email holding one), validate it and open its case.
+    """Read a returned referral form (PDF, Word, or an email holding one), validate it and open its case.
 
-    The CIGSCR1 does not ask for addresses, which the CIGINF1 requests carry: ``child_address`` gives
-    the child's, and the significant people's can be added to case.yaml before the requests go out.
+    The referral may not ask for addresses, which the requests carry: ``child_address`` gives the
+    child's, and the significant people's can be added to case.yaml before the requests go out.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path} does not exist.", "Give the referral form (or the email it came in).")
     on = today()
-    if notified > on:
-        raise InputError(f"The notification date {format_date(notified)} is in the future.",
-                         "Give the date the LSCB was notified of the incident.")
+    if notified is not None and notified > on:
+        raise InputError(f"The date {format_date(notified)} is in the future.",
+                         f"Give the date {ws.process.term('notified')}.")
     with tempfile.TemporaryDirectory() as tmp:
-        form_file, _sender = _referral_file(path, Path(tmp))
-        validation = validate_extracted(ws, extract(form_file), form_id="cigscr1")
+        form_id = ws.process.referral_form
+        form_file, _sender = _referral_file(path, Path(tmp), form_id)
+        validation = validate_extracted(ws, extract(form_file), form_id=form_id)
         problems = [str(p) for p in validation.problems]
         if problems and not accept_problems:
             raise ReferralProblems(form_file.name if form_file != path else path.name, validation.problems)
         values = validation.values
+        notified = notified or values.get("aware_date")
+        if not isinstance(notified, dt.date):
+            raise InputError(f"{path.name} does not say when {ws.process.term('notified')}.",
+                             f"Give it: lifkit referral open {path.name} --notified DATE")
         child = {"name": values.get("child_name", ""), "dob": values.get("child_dob"),
                  "dod": values.get("child_dod"), "address": child_address.strip()}
         people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": "",
@@ -225,10 +209,11 @@ def open_referral(ws, path: Path, notified: dt.date, accept_problems: bool = Fal
                            original=form_file)
     if path != form_file and is_message_file(path) and path.is_file():
         shutil.copy2(path, case.folder / "inbox" / f"referral-message{path.suffix.lower() or '.eml'}")
-    record_event(case.folder, "validated", form="CIGSCR1", valid=not problems, problems=len(problems))
+    record_event(case.folder, "validated", form=form_id.upper(), valid=not problems, problems=len(problems))
     warning = sync_case(ws, case.reference)
     return OpenedCase(reference=case.reference, folder=case.folder, notified=notified,
-                      decision_due=case.decision_due, problems=problems, register_warning=warning)
+                      decision_due=case_state(ws, case.reference).decision_due, problems=problems,
+                      register_warning=warning)
 
 
 class ReferralProblems(InputError):
@@ -245,31 +230,28 @@ class ReferralProblems(InputError):
 # --- requesting information -------------------------------------------------------------------
 
 
-def request_subject(reference: str, due: dt.date) -> str:
-    return f"CIEC request for information {DASH} {reference} {DASH} reply by {format_date(due)}"
-
-
-def _request_body(ws, case: Case, member, due: dt.date) -> str:
+def email_text(ws, key: str, case: Case | None = None, **values) -> str:
+    """One of the process's email texts (subject or body) with the workspace's and case's values put in."""
     admin = ws.settings.administrator
-    meeting = (f"at its meeting on {format_date(case.meeting_date)}" if case.meeting_date
-               else "at its next meeting")
-    return (
-        f"Dear {member.name},\n\n"
-        f"Case {case.reference}: the Critical Incident Evidence Committee (CIEC) of the {ws.settings.board_name} "
-        f"will consider this case {meeting}.\n\n"
-        f"Please complete the attached request for information (CIGINF1) for {member.agency} and return it by "
-        f"{format_date(due)}, by replying to this email with the completed form attached. The form holds the "
-        "case details; please fill in every section for your agency, up to the date of the incident, and name "
-        "the key practitioners and whether they will attend the meeting.\n\n"
-        "Please keep the case reference in the subject and do not add the child's name to it.\n\n"
-        f"{admin.name}\nLSCB Administrator, {ws.settings.board_name}\n{admin.email}"
-        + (f"\n{admin.telephone}" if admin.telephone else "") + "\n"
-    )
+    meeting = case.meeting_date if case else None
+    emails = ws.process.emails
+    phrase = (ws.process.text(emails["meeting_phrase"], meeting=format_date(meeting)) if meeting
+              else ws.process.text(emails["meeting_phrase_unset"]))
+    values = {"reference": case.reference if case else "", "board_name": ws.settings.board_name,
+              "meeting_phrase": phrase, "admin_name": admin.name, "admin_email": admin.email,
+              "admin_telephone_line": f"\n{admin.telephone}" if admin.telephone else "",
+              **{k: format_date(v) if isinstance(v, dt.date) else v for k, v in values.items()}}
+    return ws.process.text(emails[key], **values)
+
+
+def signature(ws) -> str:
+    """The administrator's name and title under an email."""
+    return f"{ws.settings.administrator.name}\n{ws.process.term('administrator')}, {ws.settings.board_name}\n"
 
 
 def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies: list[str] | None = None,
                    send: bool = False, progress: Callable[[str], None] | None = None) -> RequestResult:
-    """A pre-filled CIGINF1 and an email draft for every member (or those in ``agencies``)."""
+    """A pre-filled request form and an email draft for every member (or those in ``agencies``)."""
     from lifkit.documents.generate import generate_form
 
     case = load_case(ws, reference)
@@ -284,12 +266,14 @@ def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies:
     for member in members:
         if progress:
             progress(member.code)
-        due = return_by(issued_on, case.meeting_date)
-        made = generate_form(ws, "ciginf1", case.reference, member.code, member.format, outbox, issued=issued_on)
+        due = return_due(ws, ws.process, case, issued_on)
+        made = generate_form(ws, ws.process.request_form, case.reference, member.code, member.format, outbox,
+                             issued=issued_on)
         draft = outbox / f"request-{case.reference}-{member.code}.eml"
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email,
-                                      request_subject(case.reference, due), _request_body(ws, case, member, due),
-                                      list(made.files)))
+                                      email_text(ws, "request_subject", case, due=due),
+                                      email_text(ws, "request_body", case, due=due, name=member.name,
+                                                 agency=member.agency), list(made.files)))
         record_event(case.folder, "issued", agency=member.code, issued=issued_on, return_by=due,
                      files=[f.name for f in made.files], draft=draft.name)
         result.issued.append(IssuedRequest(member.code, member.email, due, list(made.files), draft))
@@ -320,22 +304,6 @@ def _send(ws, case: Case, drafts: list[Path]) -> list[Path]:
 # --- collecting returns -----------------------------------------------------------------------
 
 
-def _returns_file(case: Case, code: str) -> Path:
-    return case.folder / "returns" / f"{code}.json"
-
-
-def load_returns(case: Case, code: str) -> list[dict]:
-    """Every return received from agency ``code``, oldest first; the last is the current one."""
-    path = _returns_file(case, code)
-    if not path.is_file():
-        return []
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["submissions"]
-    except (ValueError, KeyError, TypeError):
-        raise InputError(f"{path} is damaged.", "Restore it from the workspace backup; the originals are in "
-                         "the case's inbox/ and can be collected again.") from None
-
-
 def _save_return(case: Case, code: str, submission: dict) -> bool:
     from lifkit.mechanics.files import atomic_write_text
 
@@ -345,81 +313,181 @@ def _save_return(case: Case, code: str, submission: dict) -> bool:
         old["current"] = False
     submission["current"] = True
     submissions.append(submission)
-    atomic_write_text(_returns_file(case, code), json.dumps({"agency": code, "submissions": submissions},
+    atomic_write_text(returns_file(case, code), json.dumps({"agency": code, "submissions": submissions},
                                                             indent=2, ensure_ascii=False, default=str))
     return supersedes
 
 
-def _set_aside(case: Case, source: Path, reason: str, result: CollectResult, data: bytes | None = None) -> None:
-    aside = case.folder / "inbox" / "aside"
-    aside.mkdir(parents=True, exist_ok=True)
-    target = _inside(case.folder, _unique(aside / f"{_stamp()}-{safe_filename(source.name)}"))
-    if data is None:
-        shutil.copy2(source, target)
-    else:
-        target.write_bytes(data)
-    record_event(case.folder, "set aside", file=target.name, reason=reason)
-    result.aside.append(AsideItem(target, reason))
+def _suffix(name: str) -> str:
+    """A stored file's extension, from the name the sender gave: letters and digits only, lower case."""
+    suffix = Path(safe_filename(name)).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix) else ""
+
+
+@dataclass
+class _Filing:
+    """What one message or loose form adds to the case, worked out in full before anything is written, so
+    that each is filed whole or not at all: its files, its returns and its journal entries.
+
+    Stored files get names lifkit makes (case, agency, a number), never the sender's: an attachment's name
+    may carry a child's name. The name the agency sent is kept in the return's record and the report only.
+    """
+
+    case: Case
+    staging: Path  # a private folder in the case folder; its files are moved into place on commit
+    moves: list[tuple[Path, Path]] = field(default_factory=list)  # staged file -> where it is kept
+    writes: list[tuple[Path, bytes]] = field(default_factory=list)  # reply drafts
+    returns: list[tuple[str, dict]] = field(default_factory=list)  # agency code, submission
+    events: list[tuple[str, dict]] = field(default_factory=list)  # journal entries, in order
+    received: list[ReceivedReturn] = field(default_factory=list)
+    aside: list[AsideItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    taken: set[Path] = field(default_factory=set)  # names given out in this filing
+
+    def name(self, path: Path) -> Path:
+        """``path``, numbered so that it is taken neither in the case folder nor in this filing."""
+        stem, suffix = path.stem, path.suffix
+        for n in range(1, 10_000):
+            candidate = path if n == 1 else path.with_name(f"{stem}-{n}{suffix}")
+            if candidate not in self.taken and not candidate.exists():
+                self.taken.add(candidate)
+                return _inside(self.case.folder, candidate)
+        raise InputError(f"Too many files named like {path.name} in {path.parent}.")
+
+    def stage(self, data: bytes | None = None, source: Path | None = None, suffix: str = "") -> Path:
+        staged = self.staging / f"{len(list(self.staging.iterdir())) + 1}{suffix}"
+        if source is not None:
+            shutil.copy2(source, staged)
+        else:
+            staged.write_bytes(data)
+        return staged
+
+    def keep(self, staged: Path, target: Path, copy: bool = False) -> Path:
+        target = self.name(target)
+        if copy:
+            second = self.staging / f"{len(list(self.staging.iterdir())) + 1}{staged.suffix}"
+            shutil.copy2(staged, second)
+            staged = second
+        self.moves.append((staged, target))
+        return target
+
+    def event(self, name: str, **details) -> None:
+        self.events.append((name, details))
+
+    def commit(self, result: CollectResult) -> None:
+        """Everything decided, now written: files moved into place, returns saved, then the journal."""
+        for staged, target in self.moves:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.replace(target)
+        for target, data in self.writes:
+            target.write_bytes(data)
+        for code, submission in self.returns:
+            _save_return(self.case, code, submission)
+        for name, details in self.events:
+            record_event(self.case.folder, name, **details)
+        result.received.extend(self.received)
+        result.aside.extend(self.aside)
+        result.notes.extend(self.notes)
+
+
+def _collect_sources(paths: list[Path], result: CollectResult) -> list[Path]:
+    """The files to read: each path given, a plain folder as the files in it (a Maildir stays whole)."""
+    from lifkit.documents.mail import folder_files, is_maildir
+
+    sources = []
+    for path in map(Path, paths):
+        if not path.exists():
+            result.notes.append(f"{path}: no such file or folder")
+        elif path.is_dir() and not is_maildir(path):
+            found = folder_files(path)
+            if not found:
+                result.notes.append(f"{path}: an empty folder")
+            sources.extend(found)
+        else:
+            sources.append(path)
+    return sources
 
 
 def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], None] | None = None) -> CollectResult:
-    """Read every message or form in ``paths`` and file each return under its agency."""
+    """Read every message or form in ``paths`` (files, mboxes, Maildirs, plain folders of them) and file each
+    return under its agency. A file that cannot be read is reported and the others are still filed."""
     case = load_case(ws, reference)
     result = CollectResult(reference=case.reference)
-    inbox = case.folder / "inbox"
-    inbox.mkdir(exist_ok=True)
-    for path in map(Path, paths):
+    (case.folder / "inbox").mkdir(exist_ok=True)
+    for path in _collect_sources(paths, result):
         if progress:
             progress(path.name)
-        if not path.exists():
-            result.notes.append(f"{path}: no such file or folder")
-            continue
         if is_message_file(path):
             try:
-                messages = list(read_messages(path))
+                messages = read_messages(path)
+                for message in messages:
+                    _file_whole(case, result, lambda filing: _collect_message(ws, case, message, filing))
             except LifkitError as exc:
                 result.notes.append(exc.message)
-                continue
-            for message in messages:
-                _collect_message(ws, case, message, result)
         elif path.suffix.lower() in FORM_SUFFIXES:
-            original = _inside(case.folder, _unique(inbox / f"{_stamp()}-{safe_filename(path.name)}"))
-            shutil.copy2(path, original)
-            _collect_form(ws, case, original, sender=None, extras=[], result=result, origin=original)
+            _file_whole(case, result, lambda filing: _collect_file(ws, case, path, filing))
         else:
-            result.notes.append(f"{path.name}: neither an email, a mailbox nor a PDF or Word form; not read")
+            result.notes.append(f"{clean_name(path.name)}: neither an email, a mailbox nor a PDF or Word form; "
+                                "not read")
     result.register_warning = sync_case(ws, case.reference)
     return result
 
 
-def _collect_message(ws, case: Case, message, result: CollectResult) -> None:
-    folder = _inside(case.folder, case.folder / "inbox" / f"{_stamp()}-message")
-    folder.mkdir(parents=True)
-    original = folder / "message.eml"
-    original.write_bytes(message.raw)  # the original, exactly as read, never modified
+def _file_whole(case: Case, result: CollectResult, work: Callable[[_Filing], None]) -> None:
+    """Work out one message's or file's filing in a private folder, then commit it; a file that turns out
+    unreadable half way leaves nothing behind but a note."""
+    with tempfile.TemporaryDirectory(prefix=".collecting-", dir=case.folder) as staging:
+        filing = _Filing(case, Path(staging))
+        try:
+            work(filing)
+        except LifkitError as exc:
+            result.notes.append(exc.message)
+            return
+        filing.commit(result)
+
+
+def _collect_file(ws, case: Case, path: Path, filing: _Filing) -> None:
+    suffix = _suffix(path.name)
+    staged = filing.stage(source=path, suffix=suffix)
+    original = filing.keep(staged, case.folder / "inbox" / f"{_stamp()}-file{suffix}", copy=True)
+    _collect_form(ws, case, staged, clean_name(path.name), sender=None, extras=[], filing=filing, origin=original)
+
+
+def _collect_message(ws, case: Case, message, filing: _Filing) -> None:
+    folder = case.folder / "inbox" / f"{_stamp()}-message"
+    original = filing.keep(filing.stage(message.raw, suffix=".eml"), folder / "message.eml")
+    label = f"{clean_name(message.label)} (from {message.sender or 'no sender'})"
     for problem in message.problems:
-        result.notes.append(f"{message.label} (from {message.sender or 'no sender'}): {problem}")
-    saved: list[tuple[Path, Attachment]] = []
-    for attachment in message.attachments:
-        target = _inside(case.folder, _unique(folder / attachment.filename))
-        target.write_bytes(attachment.data)
-        saved.append((target, attachment))
-    forms, extras = [], []
-    for target, attachment in saved:
-        read = _read_form(target) if target.suffix.lower() in FORM_SUFFIXES else None
+        filing.notes.append(f"{label}: {problem}")
+    forms, extras, unread = [], [], []
+    for number, attachment in enumerate(message.attachments, start=1):
+        suffix = _suffix(attachment.filename)
+        staged = filing.stage(attachment.data, suffix=suffix)
+        kept = filing.keep(staged, folder / f"attachment-{number}{suffix}", copy=True)
+        read = _read_form(staged) if suffix in FORM_SUFFIXES else None
         if read is not None and read.identity is not None:  # a flattened form still says whose it is
-            forms.append((target, read))
+            forms.append((staged, attachment.original_name, read))
+        elif isinstance(read, UnreadableForm) and read.kind == "altered":
+            _set_aside(case, staged, attachment.original_name, _reason(read), filing)
         else:
-            extras.append(target)
-    record_event(case.folder, "received", message=f"{folder.name}/message.eml", attachments=len(saved),
-                 forms=len(forms))
+            extras.append((staged, attachment.original_name))
+            if isinstance(read, UnreadableForm) and read.kind != "not-a-form":
+                unread.append(f"{attachment.original_name or kept.name}: {_reason(read)}")
+    filing.events.insert(0, ("received", {"message": str(original.relative_to(case.folder / "inbox")),
+                                          "attachments": len(message.attachments), "forms": len(forms)}))
     if not forms:
-        result.notes.append(f"{message.label} (from {message.sender or 'no sender'}): no lifkit form in it; "
-                            f"kept in {folder.relative_to(case.folder)}")
+        if not filing.aside:
+            why = f" ({'; '.join(unread)})" if unread else ""
+            filing.notes.append(f"{label}: no lifkit form in it{why}; kept in {folder.relative_to(case.folder)}")
         return
-    for form, read in forms:
-        _collect_form(ws, case, form, sender=message.sender, extras=extras if len(forms) == 1 else [],
-                      result=result, origin=original, read=read)
+    for staged, name, read in forms:
+        _collect_form(ws, case, staged, name, sender=message.sender, extras=extras if len(forms) == 1 else [],
+                      filing=filing, origin=original, read=read)
+
+
+def _reason(unreadable: UnreadableForm) -> str:
+    """An unreadable file's reason without the file's name (which is lifkit's staging name)."""
+    return unreadable.message.split(": ", 1)[-1]
 
 
 def _read_form(path: Path):
@@ -430,116 +498,95 @@ def _read_form(path: Path):
         return exc
 
 
-def _collect_form(ws, case: Case, path: Path, sender: str | None, extras: list[Path], result: CollectResult,
-                  origin: Path, read=None) -> None:
+def _set_aside(case: Case, staged: Path, name: str, reason: str, filing: _Filing) -> None:
+    target = filing.keep(staged, case.folder / "inbox" / "aside" / f"{case.reference}-aside{staged.suffix}",
+                         copy=True)
+    filing.event("set aside", file=target.name, reason=reason)
+    filing.aside.append(AsideItem(target, reason, name))
+
+
+def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, extras: list[tuple[Path, str]],
+                  filing: _Filing, origin: Path, read=None) -> None:
     read = _read_form(path) if read is None else read
     if isinstance(read, UnreadableForm):
         identity, unreadable, extracted = read.identity, read, None
     else:
         identity, unreadable, extracted = read.identity, None, read
     if identity is None:
-        _set_aside(case, path, f"not a lifkit form: {unreadable.message if unreadable else 'no identity'}", result)
+        _set_aside(case, path, name, f"not a lifkit form: {_reason(unreadable) if unreadable else 'no identity'}",
+                   filing)
         return
-    if identity.form_id != "CIGINF1":
-        _set_aside(case, path, f"a {identity.form_id}, not a CIGINF1 return", result)
+    request_form = ws.process.request_form.upper()
+    if identity.form_id.upper() != request_form:
+        _set_aside(case, path, name, f"a {identity.form_id}, not a {request_form} return", filing)
         return
     if identity.case_ref != case.reference:
-        _set_aside(case, path, f"a form for case {identity.case_ref or '(none)'}, not {case.reference}", result)
+        _set_aside(case, path, name, f"a form for case {identity.case_ref or '(none)'}, not {case.reference}", filing)
         return
     member = next((m for m in ws.settings.members if m.code == identity.agency), None)
     if member is None:
-        _set_aside(case, path, f"a form for agency {identity.agency}, which is not a CIEC member", result)
+        _set_aside(case, path, name, f"a form for agency {identity.agency}, which is not a member", filing)
         return
     if sender is not None and sender != member.email.lower():
-        _set_aside(case, path, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address", result)
+        _set_aside(case, path, name, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address",
+                   filing)
         return
     folder = case.folder / "returns" / member.code / _stamp()
-    folder.mkdir(parents=True)
-    stored = folder / f"CIGINF1-{case.reference}-{member.code}{path.suffix.lower()}"
-    shutil.copy2(path, stored)
-    kept_extras = []
-    for extra in extras:
-        target = _unique(folder / extra.name)
-        shutil.copy2(extra, target)
-        kept_extras.append(target)
+    stored = filing.keep(path, folder / f"{request_form}-{case.reference}-{member.code}{path.suffix.lower()}",
+                         copy=True)
+    kept_extras = [filing.keep(extra, folder / f"{member.code}-{case.reference}-attachment{extra.suffix}", copy=True)
+                   for extra, _name in extras]
     if unreadable is not None:
         validation = None
-        problems = [f"The form as a whole: {unreadable.message.split(': ', 1)[-1]} {unreadable.hint or ''}".strip()]
+        problems = [f"The form as a whole: {_reason(unreadable)} {unreadable.hint or ''}".strip()]
     else:
         try:
-            validation = validate_extracted(ws, extracted, case.reference, "ciginf1")
+            validation = validate_extracted(ws, extracted, case.reference, ws.process.request_form)
             problems = [str(p) for p in validation.problems]
         except UnreadableForm as exc:
-            validation, problems = None, [f"The form as a whole: {exc.message}"]
+            validation, problems = None, [f"The form as a whole: {_reason(exc)}"]
     valid = not problems
     submission = {
         "received": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "received_on": today().isoformat(),
         "sender": sender, "file": str(stored.relative_to(case.folder)), "original": str(origin.relative_to(case.folder)),
+        "name": name,  # as the agency named it: shown in reports, never used for a stored file
         "valid": valid, "problems": problems,
         "values": validation.to_dict()["values"] if validation else {},
         "raw": validation.raw if validation else {},
         "attachments": [str(p.relative_to(case.folder)) for p in kept_extras],
+        "attachment_names": [extra_name for _extra, extra_name in extras],
     }
-    supersedes = _save_return(case, member.code, submission)
-    record_event(case.folder, "validated", agency=member.code, valid=valid, problems=len(problems),
-                 file=submission["file"], supersedes=supersedes)
-    reply = None if valid else _reply_draft(ws, case, member, problems)
-    result.received.append(ReceivedReturn(member.code, stored, valid, problems, kept_extras, reply, supersedes))
+    supersedes = bool(load_returns(case, member.code)) or any(code == member.code for code, _ in filing.returns)
+    filing.returns.append((member.code, submission))
+    filing.event("validated", agency=member.code, valid=valid, problems=len(problems), file=submission["file"],
+                 supersedes=supersedes)
+    reply = None if valid else _reply_draft(ws, case, member, problems, filing)
+    filing.received.append(ReceivedReturn(member.code, stored, valid, problems, kept_extras, reply, supersedes,
+                                          name, submission["attachment_names"]))
 
 
-def _reply_draft(ws, case: Case, member, problems: list[str]) -> Path:
+def _reply_draft(ws, case: Case, member, problems: list[str], filing: _Filing) -> Path:
     due = today() + dt.timedelta(days=3)
     if case.meeting_date and today() <= case.meeting_date < due:
         due = case.meeting_date
     lines = "\n".join(f"- {p}" for p in problems)
-    body = (f"Dear {member.name},\n\nThank you for returning the request for information (CIGINF1) for case "
-            f"{case.reference}. It cannot be used yet:\n\n{lines}\n\n"
+    body = (f"Dear {member.name},\n\n{email_text(ws, 'thanks', case)} It cannot be used yet:\n\n{lines}\n\n"
             f"Please correct the form you filled in and send it back by {format_date(due)} by replying to this "
             f"email. Please keep the case reference in the subject and do not add the child's name to it.\n\n"
-            f"{ws.settings.administrator.name}\nLSCB Administrator, {ws.settings.board_name}\n")
-    subject = f"CIEC request for information {DASH} {case.reference} {DASH} please correct and resend by {format_date(due)}"
-    draft = _unique(case.folder / "outbox" / f"reply-{case.reference}-{member.code}.eml")
-    draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
-    record_event(case.folder, "reply drafted", agency=member.code, draft=draft.name, problems=len(problems))
+            + signature(ws))
+    subject = email_text(ws, "reply_subject", case, due=due)
+    draft = filing.name(case.folder / "outbox" / f"reply-{case.reference}-{member.code}.eml")
+    filing.writes.append((draft, build_draft(ws.settings.administrator.email, member.email, subject, body)))
+    filing.event("reply drafted", agency=member.code, draft=draft.name, problems=len(problems))
     return draft
 
 
 # --- where things stand -----------------------------------------------------------------------
 
 
-def _member_status(case: Case, member, events: list[dict], on: dt.date) -> MemberStatus:
-    issued = due = None
-    chased = 0
-    for event in events:
-        if event.get("agency") != member.code:
-            continue
-        if event["event"] == "issued":
-            issued = dt.date.fromisoformat(event.get("issued") or event["at"][:10])
-            due = dt.date.fromisoformat(event["return_by"])
-        elif event["event"] == "chased":
-            chased += 1
-            due = dt.date.fromisoformat(event["new_date"])
-    submissions = load_returns(case, member.code)
-    current = submissions[-1] if submissions else None
-    returned = dt.date.fromisoformat(current.get("received_on") or current["received"][:10]) if current else None
-    valid = current["valid"] if current else None
-    overdue = bool(issued and due and on > due and valid is not True)
-    return MemberStatus(member.code, member.agency, issued, due, returned, valid,
-                        len(current["problems"]) if current else 0, overdue, chased)
-
-
-def case_status(ws, reference: str) -> CaseStatus:
-    case = load_case(ws, reference)
-    on = today()
-    events = journal(case.folder)
-    issued_codes = {e.get("agency") for e in events if e["event"] == "issued"}
-    members = [_member_status(case, m, events, on) for m in ws.settings.members
-               if m.code in issued_codes or _returns_file(case, m.code).exists()]
-    aside = case.folder / "inbox" / "aside"
-    due = case.decision_due
-    return CaseStatus(case.reference, case.notified, due, (due - on).days if due else None, case.meeting_date,
-                      members, len(list(aside.iterdir())) if aside.is_dir() else 0)
+def case_status(ws, reference: str) -> CaseState:
+    return case_state(ws, reference)
 
 
 def all_status(ws, reference: str | None = None) -> list[CaseStatus]:
@@ -573,13 +620,11 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
                        + "\n".join(f"- {p}" for p in current["problems"]) + "\n\nPlease correct it and send it back")
         else:
             reason = "outstanding"
-            missing = (f"We have not yet received your agency's completed request for information (CIGINF1), which "
-                       f"was due on {format_date(member_status.due)}. Please complete the form sent to you and return it")
+            missing = email_text(ws, "outstanding", case, due=member_status.due)
         body = (f"Dear {member.name},\n\nCase {case.reference}: {missing} by {format_date(new_date)}, by replying to "
                 "this email with the form attached.\n\nPlease keep the case reference in the subject and do not add "
-                f"the child's name to it.\n\n{ws.settings.administrator.name}\nLSCB Administrator, "
-                f"{ws.settings.board_name}\n")
-        subject = f"CIEC request for information {DASH} {case.reference} {DASH} reminder: reply by {format_date(new_date)}"
+                "the child's name to it.\n\n" + signature(ws))
+        subject = email_text(ws, "reminder_subject", case, new_date=new_date)
         draft = _unique(case.folder / "outbox" / f"reminder-{case.reference}-{member.code}.eml")
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         record_event(case.folder, "chased", agency=member.code, reason=reason, new_date=new_date, draft=draft.name)

@@ -1,0 +1,638 @@
+"""The process a workspace runs, as data: ``processes/<id>.yaml`` (shipped) or the workspace's own
+``process.yaml`` (made by ``lifkit process copy``).
+
+A process holds everything a board decides: the words the user sees, the referral and request forms,
+the deadlines (what starts each and its length in calendar days, calendar months or working days), the
+options at each decision and who decides how (one chair who affirms or challenges, or partners who
+each sign off), the notices, the pack's agenda, the summary document and the register columns lifkit
+owns. Nothing else in lifkit names a deadline, an option or a word like "CIEC".
+
+A process file is checked against ``schemas/process.yaml`` and then for what a schema cannot say;
+every mistake is reported with its line and key (:class:`ProcessError`, exit status 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from lifkit.errors import InputError
+
+DEFAULT_PROCESS = "lscb-2016"
+WORKSPACE_PROCESS_FILE = "process.yaml"
+STARTS = ("notified", "issued", "meeting", "decision")
+LENGTH_RE = re.compile(r"^(-?\d+) (day|days|working day|working days|month|months)$")
+
+# The register values lifkit can fill (see lifkit.register.sync); "prefix:" keys take a name after the colon.
+COLUMN_KEYS = ("case_ref", "notified", "referral_received", "child_name", "child_dob", "child_dod", "meeting",
+               "requests_issued", "returns", "recommendation", "response", "decision", "decision_date", "reviewers",
+               "signoffs", "status", "notes")
+COLUMN_PREFIXES = ("referral:", "flag:", "due:", "met:", "sent:", "reply:", "reply_agreed:")
+
+# The placeholders each kind of text may use, besides the process's terms.
+NOTICE_FIELDS = ("reference", "board_name", "decision", "decided_on", "rationale", "reviewers", "reviewers_line",
+                 "reason", "details", "learning_line", "national_line")
+PACK_FIELDS = ("due_phrase",)
+EMAIL_FIELDS = ("reference", "board_name", "due", "new_date", "agency", "name", "meeting_phrase", "meeting",
+                "admin_name", "admin_email", "admin_telephone_line")
+
+
+class ProcessError(InputError):
+    """A process file with mistakes: each is listed with its line and key."""
+
+    def __init__(self, path: str, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{path} has {len(problems)} mistake{'s' if len(problems) != 1 else ''}:\n{lines}",
+                         "Correct the process file (or remove the workspace's process.yaml to use the shipped one), "
+                         "then check it with: lifkit config check")
+
+
+# --- plain data ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Length:
+    count: int
+    unit: str  # "days", "working days" or "months"
+
+    @classmethod
+    def parse(cls, text: str) -> "Length":
+        match = LENGTH_RE.match(text.strip())
+        if not match:
+            raise ValueError(text)
+        unit = match.group(2)
+        return cls(int(match.group(1)), unit if unit.endswith("s") else unit + "s")
+
+    def after(self, start: dt.date, calendar) -> dt.date:
+        """The date this length after ``start`` (before it, when negative)."""
+        from lifkit.mechanics import workdays
+
+        if self.unit == "days":
+            return start + dt.timedelta(days=self.count)
+        if self.unit == "months":
+            return workdays.add_months(start, self.count)
+        return calendar.add_working_days(start, self.count)
+
+    def __str__(self) -> str:
+        unit = self.unit[:-1] if abs(self.count) == 1 else self.unit
+        return f"{self.count} {unit}"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    id: str
+    label: str
+    start: str  # notified, issued, meeting, decision, notice:<id>, or another deadline's id
+    length: Length
+    overdue_label: str = ""
+    not_after: str | None = None  # "meeting": due by the meeting if that is sooner
+    not_before: str | None = None  # "issued": never before the request went out
+    when: str | None = None  # "review": only when the decision is a review
+    met_column: str = ""
+
+    @property
+    def describe(self) -> str:
+        return self.overdue_label or self.label
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    review: bool = False
+    label: str = ""  # how the pack's agenda names it (default: the name)
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    needs: str | None = None  # "learning": how the learning will be taken forward must be given
+    needs_label: str = ""
+
+
+@dataclass(frozen=True)
+class Partner:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    label: str
+    option: str = ""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    by: str
+    title: str
+    further_information: bool = False
+    criteria: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    mode: str  # "chair" or "partners"
+    by: str
+    title: str
+    deadline: str
+    role: str = ""
+    responses: tuple[str, ...] = ()
+    partners: tuple[Partner, ...] = ()
+    flags: tuple[Flag, ...] = ()
+
+    def partner(self, code: str) -> Partner:
+        for partner in self.partners:
+            if partner.code == code.strip().upper():
+                return partner
+        raise InputError(f"{code!r} is not one of the {self.by}.",
+                         "Use one of: " + ", ".join(f"{p.code} ({p.name})" for p in self.partners) + ".")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    field: str
+    key: str
+    label: str
+    tag: str = ""
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: str
+    label: str
+    address: str = ""  # a key of [notifications] in lifkit.toml, or "referrer"
+    when: str = "decided"  # "decided", "opened" (due from the case's start) or "review"
+    draft: bool = True
+    due_start: str | None = None
+    due_length: Length | None = None
+    due_deadline: str | None = None
+    due_unless: str | None = None  # "review": no due date when the decision is a review
+    overdue_label: str = ""
+    unrecorded_label: str = ""
+    anonymised: bool | str = False  # True, False or "unless_review"
+    reply: str = ""  # what the reply is called, when one is expected
+    subject: str = ""
+    body: str = ""
+    body_review: str = ""
+
+    def is_anonymised(self, review: bool) -> bool:
+        return self.anonymised is True or (self.anonymised == "unless_review" and not review)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str
+    width: float
+
+
+@dataclass(frozen=True)
+class AgendaPart:
+    id: str
+    title: str
+    text: str = ""
+    practitioners: bool = False
+    criteria: bool = False
+    options: str = ""  # the words before the list of options, when the part lists them
+    closing: str = ""
+
+
+@dataclass(frozen=True)
+class Process:
+    id: str
+    version: str
+    name: str
+    description: str
+    terms: dict[str, str]
+    roles: dict[str, str]
+    meeting_chair: str
+    references: str
+    referral_form: str
+    request_form: str
+    deadlines: tuple[Deadline, ...]
+    recommendation: Recommendation
+    decision: Decision
+    options: tuple[Option, ...]
+    criteria: tuple[Criterion, ...]
+    notices: tuple[Notice, ...]
+    emails: dict[str, str]
+    summary_id: str
+    summary_title: str
+    summary_template: str
+    pack: dict[str, Any]
+    agenda: tuple[AgendaPart, ...]
+    register_columns: tuple[Column, ...]
+    source: str = ""  # where it was read from, for messages
+    shipped: bool = True
+
+    # --- words --------------------------------------------------------------------------------
+
+    def term(self, name: str) -> str:
+        return self.terms[name]
+
+    def text(self, template: str, **values: Any) -> str:
+        """``template`` with the terms and ``values`` put in ({committee}, {reference}, ...)."""
+        return template.format_map(_Fields({**self.terms, **values}))
+
+    # --- look-ups ------------------------------------------------------------------------------
+
+    def deadline(self, ident: str) -> Deadline | None:
+        return next((d for d in self.deadlines if d.id == ident), None)
+
+    def notice(self, ident: str) -> Notice:
+        key = ident.strip().lower().replace("-", "_")
+        for notice in self.notices:
+            if notice.id == key:
+                return notice
+        raise InputError(f"{ident!r} is not a notice of this process.",
+                         "Use one of: " + ", ".join(n.id.replace("_", "-") for n in self.notices) + ".")
+
+    def option(self, text: str) -> Option:
+        """One of the options, from what the administrator typed (any case, the listed short names)."""
+        key = " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())
+        for option in self.options:
+            if key == option.name.lower() or key in (a.lower() for a in option.aliases):
+                return option
+        raise InputError(f"{text!r} is not one of the options.",
+                         "Use one of: " + "; ".join(o.name for o in self.options) + ".")
+
+    @property
+    def option_names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.options)
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+# --- finding and loading ---------------------------------------------------------------------
+
+
+def shipped_processes() -> list[str]:
+    """The ids of the processes installed with lifkit, sorted."""
+    from importlib import resources
+
+    folder = resources.files("lifkit.processes")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_shipped(name: str) -> Process:
+    if name not in shipped_processes():
+        raise InputError(f"lifkit has no process {name!r}.",
+                         "The processes are: " + ", ".join(shipped_processes()) + " (lifkit processes lists them).")
+    from importlib import resources
+
+    text = resources.files("lifkit.processes").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return _load_text(text, f"processes/{name}.yaml", shipped=True)
+
+
+def load_process_file(path: Path) -> Process:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ProcessError(str(path), ["the file is not text (UTF-8)"]) from None
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read: {exc.strerror}.") from None
+    return _load_text(text, str(path), shipped=False)
+
+
+def workspace_process(root: Path, name: str | None) -> Process:
+    """The process of the workspace at ``root``: its own process.yaml if it has one, else the shipped
+    process ``name`` (lifkit.toml's ``process``, by default lscb-2016)."""
+    own = Path(root) / WORKSPACE_PROCESS_FILE
+    if own.is_file():
+        return load_process_file(own)
+    return load_shipped(name or DEFAULT_PROCESS)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_text(text: str, where: str, shipped: bool) -> Process:
+    import yaml
+
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}: " if mark else ""
+        raise ProcessError(where, [f"{place}not readable as YAML ({getattr(exc, 'problem', None) or exc})"]) from None
+    if not isinstance(data, dict):
+        raise ProcessError(where, ["the file does not hold a process (a set of keys such as id, terms, deadlines)"])
+    lines = _node_lines(node)
+    problems = _schema_problems(data, lines)
+    if not problems:
+        problems = _meaning_problems(data, lines)
+    if problems:
+        raise ProcessError(where, problems)
+    return _build(data, where, shipped)
+
+
+# --- line numbers --------------------------------------------------------------------------
+
+
+def _node_lines(node) -> dict[tuple, int]:
+    """The line of every key and list item in the YAML document, by its path."""
+    import yaml
+
+    lines: dict[tuple, int] = {}
+
+    def walk(n, path: tuple) -> None:
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                child = path + (key.value,)
+                lines[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(n, yaml.SequenceNode):
+            for index, item in enumerate(n.value):
+                lines[path + (index,)] = item.start_mark.line + 1
+                walk(item, path + (index,))
+
+    if node is not None:
+        walk(node, ())
+    return lines
+
+
+def _at(lines: dict[tuple, int], path: tuple) -> str:
+    while path and tuple(path) not in lines:
+        path = path[:-1]
+    line = lines.get(tuple(path))
+    return f"line {line}: " if line else ""
+
+
+def _key(path: Iterable) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else (("." if text else "") + str(part))
+    return text or "(the file)"
+
+
+# --- checking --------------------------------------------------------------------------------
+
+
+def _schema_problems(data: dict, lines: dict[tuple, int]) -> list[str]:
+    from cerberus import Validator, errors as ce
+
+    from lifkit.mechanics.resources import schema
+
+    validator = Validator(schema("process"))
+    if validator.validate(data):
+        return []
+    problems = []
+
+    def leaves(error):
+        if error.is_group_error:
+            for child in error.child_errors:
+                yield from leaves(child)
+        else:
+            yield error
+
+    for error in sorted((e for top in validator._errors for e in leaves(top)),
+                        key=lambda e: lines.get(tuple(e.document_path), 0)):
+        path = tuple(error.document_path)
+        if error.code == ce.UNKNOWN_FIELD.code:
+            message = "is not a key lifkit knows; check the spelling, or remove it"
+        elif error.code == ce.REQUIRED_FIELD.code:
+            message = "is missing; it must be given"
+        elif error.code == ce.EMPTY_NOT_ALLOWED.code:
+            message = "is empty; it must be given"
+        elif error.code == ce.MIN_LENGTH.code:
+            message = "is an empty list; it needs at least one entry"
+        elif error.code == ce.BAD_TYPE.code:
+            message = f"should be {error.constraint}, not {type(error.value).__name__}"
+        elif error.code == ce.UNALLOWED_VALUE.code:
+            message = f"{error.value!r} is not one of: {', '.join(map(str, error.constraint))}"
+        elif error.code == ce.REGEX_MISMATCH.code:
+            message = (f"{error.value!r} is not a length such as '7 days', '1 month' or '5 working days'"
+                       if path and path[-1] == "length" else f"{error.value!r} is not written as expected")
+        else:
+            message = f"breaks the rule {error.rule!r} ({error.constraint!r})"
+        problems.append(f"{_at(lines, path)}{_key(path)}: {message}")
+    return problems
+
+
+def _placeholders(text: str) -> set[str]:
+    try:
+        return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return {"{"}
+
+
+def _meaning_problems(data: dict, lines: dict[tuple, int]) -> list[str]:
+    from lifkit.documents.formdef import FORM_IDS
+
+    problems: list[str] = []
+
+    def say(path: tuple, message: str) -> None:
+        problems.append(f"{_at(lines, path)}{_key(path)}: {message}")
+
+    terms = set(data["terms"])
+    for kind, ident in data["forms"].items():
+        if ident.lower() not in FORM_IDS:
+            say(("forms", kind), f"{ident!r} is not a form lifkit has (the forms are: {', '.join(FORM_IDS)})")
+    if data["meeting_chair"] not in data["roles"]:
+        say(("meeting_chair",), f"{data['meeting_chair']!r} is not one of the roles ({', '.join(data['roles'])})")
+
+    deadline_ids: list[str] = []
+    for index, item in enumerate(data["deadlines"]):
+        if item["id"] in deadline_ids:
+            say(("deadlines", index, "id"), f"the deadline {item['id']!r} is defined twice")
+        deadline_ids.append(item["id"])
+    notice_ids = [n["id"] for n in data["notices"]]
+    for index, item in enumerate(data["deadlines"]):
+        start = item["start"]
+        earlier = deadline_ids[:index]
+        if start.startswith("notice:"):
+            if start[7:] not in notice_ids:
+                say(("deadlines", index, "start"), f"{start!r} names no notice of this process")
+        elif start not in STARTS and start not in earlier:
+            say(("deadlines", index, "start"),
+                f"{start!r} is not a start lifkit knows: use one of {', '.join(STARTS)}, notice:<id>, "
+                "or the id of a deadline defined above this one")
+    seen_notices: set[str] = set()
+    for index, notice in enumerate(data["notices"]):
+        path = ("notices", index)
+        if notice["id"] in seen_notices:
+            say(path + ("id",), f"the notice {notice['id']!r} is defined twice")
+        seen_notices.add(notice["id"])
+        due = notice.get("due") or {}
+        if due.get("deadline") and due["deadline"] not in deadline_ids:
+            say(path + ("due", "deadline"), f"{due['deadline']!r} is not one of the deadlines ({', '.join(deadline_ids)})")
+        if due.get("start") and due["start"] not in STARTS and due["start"] not in deadline_ids:
+            say(path + ("due", "start"), f"{due['start']!r} is not a start lifkit knows ({', '.join(STARTS)})")
+        if due.get("start") and not due.get("length"):
+            say(path + ("due",), "has a start but no length")
+        if notice.get("draft", True):
+            for key in ("address", "subject", "body"):
+                if not notice.get(key):
+                    say(path + (key,), "is missing; a notice lifkit drafts needs it (or say draft: false)")
+        for key in ("subject", "body", "body_review"):
+            bad = _placeholders(notice.get(key) or "") - terms - set(NOTICE_FIELDS)
+            if bad:
+                say(path + (key,), f"uses {', '.join('{' + b + '}' for b in sorted(bad))}, which a notice cannot fill")
+    for key, text in data["emails"].items():
+        bad = _placeholders(text) - terms - set(EMAIL_FIELDS)
+        if bad:
+            say(("emails", key), f"uses {', '.join('{' + b + '}' for b in sorted(bad))}, which an email cannot fill")
+
+    decision = data["decision"]
+    if decision["deadline"] not in deadline_ids:
+        say(("decision", "deadline"), f"{decision['deadline']!r} is not one of the deadlines ({', '.join(deadline_ids)})")
+    if decision["mode"] == "chair":
+        if not decision.get("responses"):
+            say(("decision", "responses"), "is missing; a chair's decision needs the responses (e.g. affirmed, challenged)")
+        if decision.get("role") not in data["roles"]:
+            say(("decision", "role"), f"{decision.get('role')!r} is not one of the roles ({', '.join(data['roles'])})")
+    if decision["mode"] == "partners":
+        partners = decision.get("partners") or []
+        if not partners:
+            say(("decision", "partners"), "is missing or empty; partners who sign off are needed")
+        codes = [p["code"] for p in partners]
+        for index, code in enumerate(codes):
+            if code in codes[:index]:
+                say(("decision", "partners", index, "code"), f"the partner {code!r} is named twice")
+
+    names: list[str] = []
+    for index, option in enumerate(data["options"]):
+        keys = {" ".join(text.lower().replace("-", " ").replace("_", " ").split()): text
+                for text in [option["name"], *(option.get("aliases") or [])]}
+        for key, text in keys.items():
+            if key in names:
+                say(("options", index), f"{text!r} names two options")
+            names.append(key)
+
+    keys: set[str] = set()
+    headers: set[str] = set()
+    flags = {f["id"] for f in decision.get("flags") or []} | {c["field"] for c in data.get("criteria") or []}
+    for index, column in enumerate(data["register"]["columns"]):
+        path = ("register", "columns", index)
+        key, header = column[0], column[1]
+        prefix = next((p for p in COLUMN_PREFIXES if key.startswith(p)), None)
+        name = key[len(prefix):] if prefix else ""
+        if prefix is None and key not in COLUMN_KEYS:
+            say(path, f"{key!r} is not a value lifkit can fill (use one of {', '.join(COLUMN_KEYS)}, or "
+                      f"{', '.join(p + '<name>' for p in COLUMN_PREFIXES)})")
+        elif prefix in ("due:", "met:") and name not in deadline_ids and name not in notice_ids:
+            say(path, f"{key!r}: {name!r} is not a deadline or notice of this process")
+        elif prefix in ("sent:", "reply:", "reply_agreed:") and name not in notice_ids:
+            say(path, f"{key!r}: {name!r} is not a notice of this process")
+        elif prefix == "flag:" and name not in flags:
+            say(path, f"{key!r}: {name!r} is not a criterion or decision flag of this process")
+        if key in keys:
+            say(path, f"the column {key!r} is listed twice")
+        if header.strip().lower() in headers:
+            say(path, f"the heading {header!r} is used twice")
+        keys.add(key)
+        headers.add(header.strip().lower())
+    if "case_ref" not in keys:
+        say(("register", "columns"), "has no case_ref column: the register finds a case's row by it")
+    return problems
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+def _build(data: dict, where: str, shipped: bool) -> Process:
+    decision = data["decision"]
+    notices = []
+    for n in data["notices"]:
+        due = n.get("due") or {}
+        notices.append(Notice(
+            id=n["id"], label=n["label"], address=n.get("address", ""), when=n.get("when", "decided"),
+            draft=n.get("draft", True), due_start=due.get("start"),
+            due_length=Length.parse(due["length"]) if due.get("length") else None, due_deadline=due.get("deadline"),
+            due_unless=due.get("unless"), overdue_label=n.get("overdue_label", ""),
+            unrecorded_label=n.get("unrecorded_label", ""), anonymised=n.get("anonymised", False), reply=n.get("reply", ""),
+            subject=n.get("subject", ""), body=n.get("body", ""), body_review=n.get("body_review", "")))
+    return Process(
+        id=data["id"], version=str(data["version"]), name=data["name"], description=data.get("description", ""),
+        terms=dict(data["terms"]), roles=dict(data["roles"]), meeting_chair=data["meeting_chair"],
+        references=data["references"], referral_form=data["forms"]["referral"].lower(),
+        request_form=data["forms"]["request"].lower(),
+        deadlines=tuple(Deadline(id=d["id"], label=d["label"], start=d["start"], length=Length.parse(d["length"]),
+                                 overdue_label=d.get("overdue_label", ""), not_after=d.get("not_after"),
+                                 not_before=d.get("not_before"), when=d.get("when"), met_column=d.get("met_column", ""))
+                        for d in data["deadlines"]),
+        recommendation=Recommendation(**data["recommendation"]),
+        decision=Decision(mode=decision["mode"], by=decision["by"], title=decision["title"],
+                          deadline=decision["deadline"], role=decision.get("role", ""),
+                          responses=tuple(decision.get("responses") or ()),
+                          partners=tuple(Partner(**p) for p in decision.get("partners") or ()),
+                          flags=tuple(Flag(**f) for f in decision.get("flags") or ())),
+        options=tuple(Option(name=o["name"], review=o.get("review", False), aliases=tuple(o.get("aliases") or ()),
+                             needs=o.get("needs"), needs_label=o.get("needs_label", ""), label=o.get("label", ""),
+                             description=o.get("description", "")) for o in data["options"]),
+        criteria=tuple(Criterion(**c) for c in data.get("criteria") or ()),
+        notices=tuple(notices), emails=dict(data["emails"]),
+        summary_id=data["summary"]["id"], summary_title=data["summary"]["title"],
+        summary_template=data["summary"]["template"], pack=data["pack"],
+        agenda=tuple(AgendaPart(**p) for p in data["pack"]["agenda"]["parts"]),
+        register_columns=tuple(Column(c[0], c[1], c[2], float(c[3])) for c in data["register"]["columns"]),
+        source=where, shipped=shipped)
+
+
+# --- changing a workspace's process ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcessChange:
+    process: str
+    file: Path
+
+
+def copy_process(ws) -> ProcessChange:
+    """Put an editable copy of the workspace's process into the workspace (process.yaml), which lifkit
+    then uses instead of the shipped one. Refuses to replace a copy already there."""
+    from importlib import resources
+
+    from lifkit.mechanics.files import atomic_write_text
+
+    target = ws.root / WORKSPACE_PROCESS_FILE
+    if target.exists():
+        raise InputError(f"{target} already exists: the workspace already has its own process.",
+                         "Edit that file (lifkit config check checks it), or remove it to go back to the shipped one.")
+    process = ws.process
+    text = resources.files("lifkit.processes").joinpath(f"{process.id}.yaml").read_text(encoding="utf-8")
+    atomic_write_text(target, text)
+    return ProcessChange(process.id, target)
+
+
+def use_process(ws, name: str) -> ProcessChange:
+    """Make the shipped process ``name`` the workspace's (lifkit.toml's ``process``). Refused while a
+    case opened under another process is still open, and while the workspace has its own process.yaml."""
+    from lifkit.case.workspace import SETTINGS_FILE, _edit_settings, open_cases_under_other_process
+
+    process = load_shipped(name)
+    own = ws.root / WORKSPACE_PROCESS_FILE
+    if own.is_file():
+        raise InputError(f"The workspace runs its own {own.name}, which lifkit uses before any shipped process.",
+                         f"Remove or rename {own} first, if the workspace is to run {name}.")
+    reasons = open_cases_under_other_process(ws.root, process.id)
+    if reasons:
+        raise InputError("The process was not changed:\n" + "\n".join(f"  - {r}" for r in reasons))
+
+    def change(doc) -> None:
+        import tomlkit
+
+        from lifkit.case.workspace import PLACEHOLDER_NAME
+
+        if process.id == DEFAULT_PROCESS:
+            doc.pop("process", None)
+        else:
+            doc["process"] = process.id
+        for role, title in process.roles.items():  # the people the process needs, to be named
+            if role not in doc:
+                table = tomlkit.table()
+                table.add(tomlkit.comment(f"The {title}."))
+                table["name"] = PLACEHOLDER_NAME
+                table["email"] = f"{role.replace('_', '.')}@example.org"
+                doc[role] = table
+
+    _edit_settings(ws.root, change)
+    return ProcessChange(process.id, ws.root / SETTINGS_FILE)

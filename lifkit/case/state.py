@@ -1,0 +1,429 @@
+"""Where a case stands, derived in one place from its case folder and the workspace's process.
+
+:func:`case_state` reads case.yaml, the journal and the returns, and works out, with the process's
+deadlines, options and deciders: every request and return, every deadline as a date, the
+recommendation and the decision so far, whose sign-off is awaited, each notice (due, sent, replied,
+superseded) and the case's stage in words. The exchange, the decisions, the pack, ``status``,
+``overdue`` and the register all read this, and nothing else works these out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from lifkit.case.folder import Case, journal, load_case, load_returns, returns_file
+from lifkit.case.process import Deadline, Notice, Option, Process
+from lifkit.mechanics.dates import format_date, today
+
+DUE_SOON_DAYS = 7  # overdue lists what is due within this many days
+
+
+# --- plain data ------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberStatus:
+    code: str
+    agency: str
+    issued: dt.date | None
+    due: dt.date | None
+    returned: dt.date | None
+    valid: bool | None
+    problems: int
+    overdue: bool
+    chased: int
+
+
+@dataclass
+class DeadlineState:
+    id: str
+    label: str
+    due: dt.date | None
+    done: dt.date | None = None  # when it was met (the decision taken, the notice sent)
+
+    @property
+    def met(self) -> bool | None:
+        if self.done is None or self.due is None:
+            return None
+        return self.done <= self.due
+
+
+@dataclass
+class NoticeState:
+    id: str
+    label: str
+    due: dt.date | None
+    sent: dt.date | None = None
+    reply: dt.date | None = None
+    agreed: bool | None = None
+    superseded: list[dt.date] = field(default_factory=list)  # sent for an earlier decision, since amended
+    expects_reply: bool = False
+
+
+@dataclass
+class DecisionSoFar:
+    """The recommendation and decision from the journal (amendments are later events that say why)."""
+
+    recommendation: dict | None = None
+    further_info: list[dict] = field(default_factory=list)
+    chair: dict | None = None  # a chair's response and decision
+    signoffs: dict[str, dict] = field(default_factory=dict)  # partner code -> its sign-off of the recommendation
+    declined: dict[str, dict] = field(default_factory=dict)  # partner code -> its refusal to sign
+    amendments: list[dict] = field(default_factory=list)
+    decided_event: dict | None = None  # the event that made the decision stand
+
+    @property
+    def decided(self) -> bool:
+        return self.decided_event is not None
+
+    @property
+    def decision_date(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.decided_event["date"]) if self.decided_event else None
+
+    @property
+    def outcome(self) -> str:
+        if self.chair:
+            return self.chair["decision"]
+        if self.decided_event:
+            return (self.recommendation or {}).get("recommendation", "")
+        return ""
+
+
+@dataclass
+class CaseState:
+    reference: str
+    process: str
+    stage: str
+    notified: dt.date | None
+    decision_due: dt.date | None
+    days_left: int | None
+    meeting_date: dt.date | None
+    members: list[MemberStatus]
+    aside: int
+    deadlines: list[DeadlineState] = field(default_factory=list)
+    notices: list[NoticeState] = field(default_factory=list)
+    awaiting_signoff: list[str] = field(default_factory=list)  # partner codes whose sign-off is awaited
+    decision: str = ""
+    decision_date: dt.date | None = None
+    review: bool = False
+
+    @property
+    def needs_attention(self) -> bool:
+        late = self.days_left is not None and self.days_left < 0
+        return late or self.aside > 0 or any(m.overdue or m.valid is False for m in self.members)
+
+    def deadline(self, ident: str) -> DeadlineState | None:
+        return next((d for d in self.deadlines if d.id == ident), None)
+
+    def notice(self, ident: str) -> NoticeState | None:
+        return next((n for n in self.notices if n.id == ident), None)
+
+
+# --- the decision ---------------------------------------------------------------------------
+
+
+def decision_so_far(process: Process, events: list[dict]) -> DecisionSoFar:
+    state = DecisionSoFar()
+    partners = {p.code for p in process.decision.partners}
+    for event in events:
+        kind = event["event"]
+        if kind == "recommended":
+            if event.get("amends"):
+                state.amendments.append({"what": process.recommendation.title, "reason": event["amends"],
+                                         "date": event["date"],
+                                         "was": (state.recommendation or {}).get("recommendation")})
+            state.recommendation = event
+            if process.decision.mode == "partners":  # a changed recommendation is signed afresh
+                if state.signoffs and state.decided_event:
+                    state.amendments[-1]["what"] = process.decision.title
+                state.signoffs, state.declined, state.decided_event = {}, {}, None
+        elif kind == "further information":
+            state.further_info.append(event)
+        elif kind == "decided":
+            if event.get("amends"):
+                state.amendments.append({"what": process.decision.title, "reason": event["amends"],
+                                         "date": event["date"], "was": (state.chair or {}).get("decision")})
+            state.chair = event
+            state.decided_event = event
+        elif kind == "signed off":
+            state.signoffs[event["partner"]] = event
+            state.declined.pop(event["partner"], None)
+            if partners and partners <= set(state.signoffs) and state.decided_event is None:
+                state.decided_event = event
+        elif kind == "sign-off declined":
+            state.declined[event["partner"]] = event
+            state.signoffs.pop(event["partner"], None)
+    return state
+
+
+def _option(process: Process, name: str) -> Option | None:
+    return next((o for o in process.options if o.name == name), None)
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+def _member_status(case: Case, member, events: list[dict], on: dt.date, due_of) -> MemberStatus:
+    issued = due = None
+    chased = 0
+    for event in events:
+        if event.get("agency") != member.code:
+            continue
+        if event["event"] == "issued":
+            issued = dt.date.fromisoformat(event.get("issued") or event["at"][:10])
+            due = dt.date.fromisoformat(event["return_by"]) if event.get("return_by") else due_of(issued)
+        elif event["event"] == "chased":
+            chased += 1
+            due = dt.date.fromisoformat(event["new_date"])
+    submissions = load_returns(case, member.code)
+    current = submissions[-1] if submissions else None
+    returned = dt.date.fromisoformat(current.get("received_on") or current["received"][:10]) if current else None
+    valid = current["valid"] if current else None
+    overdue = bool(issued and due and on > due and valid is not True)
+    return MemberStatus(member.code, member.agency, issued, due, returned, valid,
+                        len(current["problems"]) if current else 0, overdue, chased)
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+class _Clock:
+    """Works out the process's deadlines for one case."""
+
+    def __init__(self, ws, process: Process, case: Case, decision: DecisionSoFar, sent: dict[str, dt.date]):
+        self.process, self.case, self.decision, self.sent = process, case, decision, sent
+        self.calendar = ws.settings.working_calendar()
+        self.review = bool(decision.decided and (_option(process, decision.outcome) or Option("")).review)
+        self._cache: dict[str, dt.date | None] = {}
+
+    def start(self, name: str, issued: dt.date | None = None) -> dt.date | None:
+        if name == "notified":
+            return self.case.notified
+        if name == "issued":
+            return issued
+        if name == "meeting":
+            return self.case.meeting_date
+        if name == "decision":
+            return self.decision.decision_date
+        if name.startswith("notice:"):
+            notice = self.process.notice(name[7:])
+            return self.sent.get(notice.id) or self.notice_due(notice)
+        return self.due(name)
+
+    def due(self, ident: str, issued: dt.date | None = None) -> dt.date | None:
+        if issued is None and ident in self._cache:
+            return self._cache[ident]
+        deadline: Deadline | None = self.process.deadline(ident)
+        result = None
+        if deadline is not None and (deadline.when != "review" or self.review):
+            start = self.start(deadline.start, issued)
+            if start is not None:
+                result = deadline.length.after(start, self.calendar)
+                if deadline.not_before == "issued" and issued and result < issued:
+                    result = issued
+                if deadline.not_after == "meeting" and self.case.meeting_date and issued \
+                        and self.case.meeting_date >= issued:
+                    result = min(result, self.case.meeting_date)
+        if issued is None:
+            self._cache[ident] = result
+        return result
+
+    def notice_due(self, notice: Notice) -> dt.date | None:
+        if notice.due_deadline:
+            return self.due(notice.due_deadline)
+        if notice.due_start and notice.due_length is not None:
+            if notice.due_unless == "review" and self.review:
+                return None
+            start = self.start(notice.due_start)
+            return notice.due_length.after(start, self.calendar) if start else None
+        return None
+
+
+def return_due(ws, process: Process, case: Case, issued: dt.date) -> dt.date:
+    """When a request issued on ``issued`` is due back (the process's "return" deadline)."""
+    events = journal(case.folder)
+    decision = decision_so_far(process, events)
+    clock = _Clock(ws, process, case, decision, _sent(process, events, decision))
+    return clock.due("return", issued) or issued
+
+
+def _notice_events(process: Process, events: list[dict], decision: DecisionSoFar):
+    """(notice id, event) for every notified/replied event, marking those before the decision now standing."""
+    standing_at = (decision.decided_event or {}).get("at")
+    for event in events:
+        if event["event"] in ("notified", "replied"):
+            try:
+                notice = process.notice(event["notice"])
+            except Exception:  # noqa: BLE001 - a notice of another process, kept as history
+                continue
+            superseded = (notice.when != "opened" and standing_at is not None and event["at"] < standing_at)
+            yield notice.id, event, superseded
+
+
+def _sent(process: Process, events: list[dict], decision: DecisionSoFar) -> dict[str, dt.date]:
+    sent: dict[str, dt.date] = {}
+    for ident, event, superseded in _notice_events(process, events, decision):
+        if event["event"] == "notified" and not superseded:
+            sent[ident] = dt.date.fromisoformat(event["on"])
+    return sent
+
+
+def notice_applies(notice: Notice, decision: DecisionSoFar, review: bool) -> bool:
+    if notice.when == "opened":
+        return True
+    if not decision.decided:
+        return False
+    return notice.when != "review" or review
+
+
+# --- the case's state ---------------------------------------------------------------------------
+
+
+def case_state(ws, reference: str, case: Case | None = None) -> CaseState:
+    process = ws.process
+    case = case or load_case(ws, reference)
+    on = today()
+    events = journal(case.folder)
+    decision = decision_so_far(process, events)
+    sent = _sent(process, events, decision)
+    clock = _Clock(ws, process, case, decision, sent)
+
+    issued_codes = {e.get("agency") for e in events if e["event"] == "issued"}
+    members = [_member_status(case, m, events, on, lambda issued: clock.due("return", issued))
+               for m in ws.settings.members if m.code in issued_codes or returns_file(case, m.code).exists()]
+
+    notices: list[NoticeState] = []
+    for notice in process.notices:
+        if not notice_applies(notice, decision, clock.review):
+            continue
+        state = NoticeState(notice.id, notice.label, clock.notice_due(notice), sent.get(notice.id),
+                            expects_reply=bool(notice.reply))
+        for ident, event, superseded in _notice_events(process, events, decision):
+            if ident != notice.id:
+                continue
+            if event["event"] == "notified" and superseded:
+                state.superseded.append(dt.date.fromisoformat(event["on"]))
+            elif event["event"] == "replied" and not superseded:
+                state.reply = dt.date.fromisoformat(event["on"])
+                state.agreed = event.get("agreed")
+        notices.append(state)
+
+    deadlines = []
+    for deadline in process.deadlines:
+        if deadline.start == "issued":
+            continue  # per request: see members
+        due = clock.due(deadline.id)
+        if due is None and deadline.when == "review":
+            continue
+        done = next((n.sent for n in notices if process.notice(n.id).due_deadline == deadline.id and n.sent), None)
+        if done is None and deadline.id == process.decision.deadline:
+            done = decision.decision_date
+        deadlines.append(DeadlineState(deadline.id, deadline.label, due, done))
+
+    decision_due = clock.due(process.decision.deadline)
+    aside = case.folder / "inbox" / "aside"
+    awaiting = []
+    if process.decision.mode == "partners" and decision.recommendation and not decision.decided:
+        awaiting = [p.code for p in process.decision.partners if p.code not in decision.signoffs]
+    return CaseState(
+        reference=case.reference, process=process.id, stage=_stage(process, decision, members, notices, awaiting),
+        notified=case.notified, decision_due=decision_due,
+        days_left=(decision_due - on).days if decision_due and not decision.decided else None,
+        meeting_date=case.meeting_date, members=members,
+        aside=len(list(aside.iterdir())) if aside.is_dir() else 0, deadlines=deadlines, notices=notices,
+        awaiting_signoff=awaiting, decision=decision.outcome, decision_date=decision.decision_date,
+        review=clock.review)
+
+
+def _stage(process: Process, decision: DecisionSoFar, members: list[MemberStatus], notices: list[NoticeState],
+           awaiting: list[str]) -> str:
+    if decision.decided:
+        needed = [n for n in notices if n.due is not None or process.notice(n.id).unrecorded_label]
+        done = all(n.sent for n in needed if process.notice(n.id).when != "opened")
+        return f"Decided: {decision.outcome}; notifications {'sent' if done else 'due'}"
+    latest_further = decision.further_info[-1] if decision.further_info else None
+    if latest_further and (not decision.recommendation or latest_further["at"] > decision.recommendation["at"]):
+        next_meeting = dt.date.fromisoformat(latest_further["next_meeting"])
+        return f"Further information; next meeting {format_date(next_meeting)}"
+    if decision.recommendation:
+        if awaiting:
+            return f"Recommended: {decision.recommendation['recommendation']}; sign-off awaited from {', '.join(awaiting)}"
+        return f"Recommended: {decision.recommendation['recommendation']}"
+    if not members:
+        return "Opened"
+    if all(m.valid for m in members):
+        return "Returns complete"
+    return "Awaiting returns"
+
+
+def is_open(ws, reference: str) -> bool:
+    """A case is open until it is decided and every notice it needs has been sent."""
+    state = case_state(ws, reference)
+    return not state.stage.endswith("notifications sent")
+
+
+# --- overdue --------------------------------------------------------------------------------
+
+
+@dataclass
+class OverdueItem:
+    reference: str
+    what: str
+    due: dt.date | None
+    days: int | None  # days left (negative: late)
+    late: bool
+
+
+def overdue_items(ws, reference: str) -> list[OverdueItem]:
+    """What is due within 7 days or late for one case: the decision, sign-offs, notices, returns."""
+    process = ws.process
+    state = case_state(ws, reference)
+    on = today()
+    items: list[OverdueItem] = []
+
+    def add(what: str, due: dt.date | None, soon_only: bool = True) -> None:
+        if due is None:
+            return
+        days = (due - on).days
+        if days <= DUE_SOON_DAYS or not soon_only:
+            items.append(OverdueItem(reference, what, due, days, days < 0))
+
+    decided = state.decision_date is not None
+    for notice in state.notices:
+        definition = process.notice(notice.id)
+        if definition.when == "opened" and not notice.sent:
+            add(f"{definition.overdue_label or definition.label}", notice.due)
+    if not decided:
+        decision_deadline = process.deadline(process.decision.deadline)
+        if state.awaiting_signoff:
+            names = ", ".join(f"{process.decision.partner(c).name} ({c})" for c in state.awaiting_signoff)
+            add(f"sign-off awaited from {names}", state.decision_due)
+        else:
+            add(decision_deadline.describe, state.decision_due)
+        for member in state.members:
+            if member.overdue:
+                items.append(OverdueItem(reference, f"{_request_name(process)} from {member.code}",
+                                         member.due, (member.due - on).days, True))
+        return items
+    for notice in state.notices:
+        definition = process.notice(notice.id)
+        if notice.sent or definition.when == "opened":
+            continue
+        if notice.due is not None:
+            add(definition.overdue_label or f"{definition.label} notice", notice.due)
+        elif definition.unrecorded_label:
+            items.append(OverdueItem(reference, definition.unrecorded_label, state.decision_date, None, False))
+    return items
+
+
+def _request_name(process: Process) -> str:
+    deadline = process.deadline("return")
+    return deadline.label if deadline else process.term("request")
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
