@@ -117,3 +117,34 @@ def test_an_independent_pdf_ua_checker_finds_no_error(forms, form_id):
     report = pdfua.validate(str(forms[form_id]))
     errors = [f"{f.rule_id}: {f.message}" for f in report.findings if f.severity >= pdfua.Severity.ERROR]
     assert errors == []
+
+
+# --- the pack ----------------------------------------------------------------------------------
+
+
+def test_the_pack_is_tagged_with_its_headings_language_title_and_bookmarks(demo_workspace):
+    import pdfua
+
+    root, _ = demo_workspace
+    pack = sorted((root / "cases").glob("*/pack/CIEC-pack-*[0-9].pdf"))[0]
+    with pikepdf.open(pack) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        assert str(pdf.docinfo.Title).startswith("CIEC pack ")
+        assert len(list(pdf.open_outline().root)) >= 5, "bookmarks for every part"
+        tree = elements(pdf.Root.StructTreeRoot, [])
+        roles = [str(e.S) for e in tree]
+        assert roles.count("/H1") >= 6 and "/H2" in roles and "/H3" in roles
+        assert "/Div" in roles, "an attached document's page is a part of its own"
+        parent_tree = pdf.Root.StructTreeRoot.ParentTree.Nums
+        parents = {int(parent_tree[i]): parent_tree[i + 1] for i in range(0, len(parent_tree), 2)}
+        for index, page in enumerate(pdf.pages):
+            content = b"".join(part.read_bytes() for part in page.obj.Contents) \
+                if isinstance(page.obj.Contents, pikepdf.Array) else page.obj.Contents.read_bytes()
+            mcids = sorted(int(m) for m in re.findall(rb"<</MCID (\d+)>> BDC", content))
+            assert mcids == list(range(len(mcids))) and mcids, f"page {index + 1} has no tagged content"
+            assert len(parents[int(page.obj.StructParents)]) == len(mcids), f"page {index + 1}"
+            assert b"/Artifact BMC" in content, f"page {index + 1}: running heads are not artifacts"
+    report = pdfua.validate(str(pack))
+    assert [f.rule_id for f in report.findings if f.severity >= pdfua.Severity.ERROR] == []
