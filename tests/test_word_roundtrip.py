@@ -156,3 +156,18 @@ def test_a_long_answer_keeps_its_tabs_and_blank_lines_when_checked():
     values, problems = normalise(load_form("ciginf1"), {"involvement_summary": f"\n{SUMMARY}  \n\n"})
     assert values["involvement_summary"] == SUMMARY
 
+
+
+def test_a_drop_down_prints_its_choices_and_its_prompt_reads_as_empty(tmp_path):
+    from lifkit.documents.formdef import YES_NO
+
+    blank = tmp_path / "blank.docx"
+    render_docx(context("ciginf1"), blank)
+    with zipfile.ZipFile(blank) as archive:
+        text = archive.read("word/document.xml").decode()
+    assert f"Choose: {' / '.join(YES_NO)}" in text
+    assert "Choose: Yes / No / Unsure" in text
+    soffice(["--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "out"), str(blank)], tmp_path / "lo")
+    for path in (blank, tmp_path / "out" / "blank.docx"):
+        contents = read_docx(path)
+        assert not any(contents.values.values()), {k: v for k, v in contents.values.items() if v}

@@ -303,7 +303,9 @@ class _BodyBuilder:
         if kind == "date":
             self.date_control(p, tag, alias)
         elif kind in ("yesno", "choice"):
-            prompt = PLACEHOLDER_YESNO_CELL if in_table and kind == "yesno" else PLACEHOLDER_CHOICE
+            # the prompt shows the choices, so a printed form says what may be chosen ("Choose: Yes / No")
+            prompt = PLACEHOLDER_YESNO_CELL if in_table and kind == "yesno" else \
+                "Choose: " + " / ".join(dict.fromkeys(clean_text(c) for c in choices if clean_text(c).strip()))
             self.dropdown_control(p, tag, alias, choices, prompt)
         elif kind == "tick":
             self.checkbox_control(p, tag, alias)

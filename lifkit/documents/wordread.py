@@ -372,6 +372,15 @@ def _drop_copies(leaves: set, named: set) -> None:
                 break
 
 
+def _empty_choices(pr) -> set[str]:
+    """The texts a drop-down shows when nothing is chosen (its items with no value, e.g. the prompt)."""
+    if pr is None:
+        return set()
+    return {item.get(_q("w:displayText")) or "" for kind in ("w:dropDownList", "w:comboBox")
+            for items in pr.findall(_q(kind)) for item in items.findall(_q("w:listItem"))
+            if not (item.get(_q("w:value")) or "")}
+
+
 def _tag(box) -> str:
     tag = box.find(f"{_q('w:sdtPr')}/{_q('w:tag')}")
     return (tag.get(_q("w:val")) or "") if tag is not None else ""
@@ -414,7 +423,7 @@ def _read_controls(root) -> WordContents:
         showing = pr.find(_q("w:showingPlcHdr")) if pr is not None else None
         if showing is not None and (showing.get(_q("w:val")) or "1").lower() not in ("0", "false", "off"):
             text = ""
-        if text in KNOWN_PLACEHOLDERS:
+        if text in KNOWN_PLACEHOLDERS or text in _empty_choices(pr):
             text = ""
         earlier = contents.values.get(tag)
         if earlier and text and text != earlier:  # the same box twice (a copied row): keep both
