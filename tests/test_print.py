@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool
-from lifkit.documents.formdef import load_form
+from lifkit.documents.formdef import FORM_IDS, load_form
 from lifkit.documents.pdfform import render_pdf
 
 from test_wordform import context
@@ -60,7 +60,7 @@ def lines_of(words: list[Word]) -> list[str]:
 def forms(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("print")
     made = {}
-    for form_id in ("cigscr1", "ciginf1"):
+    for form_id in FORM_IDS:
         for board in ("short", "long"):
             made[f"{form_id}-{board}"] = folder / f"{form_id}-{board}.pdf"
             ctx = context(form_id, board=LONG_BOARD if board == "long" else "Testshire Safeguarding Children Board")
@@ -68,11 +68,11 @@ def forms(tmp_path_factory) -> dict[str, Path]:
     return made
 
 
-@pytest.mark.parametrize("form_id", ["cigscr1", "ciginf1"])
+@pytest.mark.parametrize("form_id", FORM_IDS)
 def test_a_long_board_name_never_runs_into_the_form_id_in_the_header(forms, form_id):
     for number, words in enumerate(page_words(forms[f"{form_id}-long"]), start=1):
         header = [w for w in words if w.y1 < 45]
-        form_word = next(w for w in header if w.text == form_id.upper())
+        form_word = next(w for w in header if w.text == load_form(form_id).id)
         board = [w for w in header if w.x0 < form_word.x0]
         assert board and board[0].text == "Exampleshire", f"page {number}: the board's name is missing"
         assert max(w.x1 for w in board) < form_word.x0 - 6, f"page {number}: the board's name overprints"
@@ -86,7 +86,7 @@ def test_the_blank_referral_keeps_its_return_address_together_on_two_pages(forms
     assert len(set(where)) == 1, "'Please return this form to' and the address are on different pages"
 
 
-@pytest.mark.parametrize("form_id", ["cigscr1", "ciginf1"])
+@pytest.mark.parametrize("form_id", FORM_IDS)
 def test_every_drop_down_prints_its_choices(forms, form_id):
     from pypdf import PdfReader
 
