@@ -120,3 +120,40 @@ def test_a_pack_password_of_only_spaces_is_refused(tmp_path: Path, monkeypatch, 
     monkeypatch.setenv("PACK_PASSWORD", " \t ")
     with pytest.raises(InputError, match="only spaces"):
         read_password(tmp_path / "password.txt") if how == "file" else read_password(env="PACK_PASSWORD")
+
+
+def test_a_mailbox_goes_on_past_a_message_it_cannot_read(opened, tmp_path: Path, monkeypatch):
+    import mailbox
+
+    from lifkit.documents import mail
+
+    ws, root, reference = opened
+    assert ws("request", reference, "--agency", "POL", "--agency", "CSC").exit_code == 0
+    outbox = root / "cases" / reference / "outbox"
+    box = mailbox.mbox(str(tmp_path / "replies.mbox"))
+    for code in ("POL", "CSC"):
+        form = fill_pdf(outbox / f"CIGINF1-{reference}-{code}.pdf", CIGINF1_VALUES, tmp_path / f"{code}.pdf")
+        box.add(reply(member_email(code), "request", form))
+        if code == "POL":
+            big = tmp_path / "big.pdf"
+            big.write_bytes(b"%PDF-1.4\n" + b"0" * 800_000)
+            box.add(reply(member_email("POL"), "request", big))
+    box.flush()
+    box.close()
+    monkeypatch.setattr(mail, "MAX_MESSAGE_BYTES", 600_000)
+    result = ws("collect", reference, tmp_path / "replies.mbox", "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert sorted(r["agency"] for r in data["received"]) == ["CSC", "POL"]
+    assert any("replies.mbox #2 is larger than lifkit reads as one message" in n for n in data["notes"])
+
+
+def test_a_text_file_named_pdf_is_described_in_words(ws, tmp_path: Path):
+    import re
+
+    path = tmp_path / "notes.pdf"
+    path.write_text("Just some notes, typed in Notepad.\n", encoding="utf-8")
+    result = ws("validate", path)
+    assert result.exit_code == 2
+    assert "notes.pdf: is damaged and cannot be read as a PDF: it is named .pdf, but it holds plain text" in result.output
+    assert not re.search(r"[A-Z]\w+(Error|Exception)\b", result.output), result.output
