@@ -157,3 +157,31 @@ def test_a_text_file_named_pdf_is_described_in_words(ws, tmp_path: Path):
     assert result.exit_code == 2
     assert "notes.pdf: is damaged and cannot be read as a PDF: it is named .pdf, but it holds plain text" in result.output
     assert not re.search(r"[A-Z]\w+(Error|Exception)\b", result.output), result.output
+
+
+# --- workbooks: text stays text ------------------------------------------------------------------
+
+
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+def test_a_formula_like_agency_name_is_written_as_text(workspace: Path, tmp_path: Path):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from returns import CIGSCR1_VALUES
+
+    ws = Lifkit(workspace)
+    referral = fill_pdf(blank_form(ws, tmp_path / "blank.pdf", "cigscr1"), {**CIGSCR1_VALUES, "agency": FORMULA},
+                        tmp_path / "referral.pdf")
+    opened = ws("referral", "open", referral, "--notified", "02/11/2026")
+    assert opened.exit_code == 0, opened.output
+    out = tmp_path / "report.xlsx"
+    result = ws("report", "--year", "2026", "-o", out)
+    assert result.exit_code == 0, result.output
+    cell = load_workbook(out)["By referring agency"]["A2"]
+    assert (cell.value, cell.data_type) == (FORMULA, "s")
+    with zipfile.ZipFile(out) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert not any(b"<f>" in sheet or b"<f " in sheet for sheet in sheets)
