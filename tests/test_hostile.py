@@ -185,3 +185,35 @@ def test_a_formula_like_agency_name_is_written_as_text(workspace: Path, tmp_path
     with zipfile.ZipFile(out) as archive:
         sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
     assert not any(b"<f>" in sheet or b"<f " in sheet for sheet in sheets)
+
+
+def test_a_message_is_filed_whole_or_not_at_all(opened, tmp_path: Path, monkeypatch):
+    """A fault part way through a message's filing leaves nothing of it: no file, no journal entry."""
+    from lifkit.steps import exchange
+
+    ws, root, reference = opened
+    assert ws("request", reference, "--agency", "POL", "--agency", "CSC").exit_code == 0
+    folder = root / "cases" / reference
+    for code in ("POL", "CSC"):
+        form = fill_pdf(folder / "outbox" / f"CIGINF1-{reference}-{code}.pdf", CIGINF1_VALUES,
+                        tmp_path / f"{code}.pdf")
+        (tmp_path / f"{code}.eml").write_bytes(reply(member_email(code), "request", form))
+    real = exchange.validate_extracted
+
+    def fails_for_csc(ws_, extracted, *args, **kwargs):
+        if extracted.identity.agency == "CSC":
+            raise RuntimeError("a fault half way through filing")
+        return real(ws_, extracted, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "validate_extracted", fails_for_csc)
+    before = {p for p in folder.rglob("*")}
+    journal_before = len(journal(folder))
+    result = ws("collect", reference, tmp_path / "POL.eml", tmp_path / "CSC.eml")
+    assert result.exit_code == 5
+    added = {p.relative_to(folder) for p in folder.rglob("*")} - {p.relative_to(folder) for p in before}
+    events = journal(folder)[journal_before:]
+    assert [e["event"] for e in events] == ["received", "validated"]  # POL's, whole; nothing of CSC's
+    assert events[1]["agency"] == "POL"
+    assert not any(p.name.startswith(".collecting") for p in folder.iterdir())
+    assert len([p for p in added if p.parts[0] == "inbox" and p.name == "message.eml"]) == 1
+    assert not (folder / "returns" / "CSC.json").exists() and not (folder / "returns" / "CSC").exists()
