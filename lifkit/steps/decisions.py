@@ -611,7 +611,7 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
     from openpyxl.styles import Font
 
     from lifkit.mechanics.files import atomic_write_bytes
-    from lifkit.mechanics.xlsx_text import append_row
+    from lifkit.mechanics.xlsx import append_row
 
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"{path} does not end in .xlsx.", "Name the report file ....xlsx.")
@@ -627,9 +627,9 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
             ("Median days from notification to decision", report.median_days),
             (f"Decided {within}", report.within_one_month),
             (f"Share decided {within}", report.share_within_one_month)]
-    append_row(summary, ("Figure", "Value"))
+    summary.append(("Figure", "Value"))
     for row in rows:
-        append_row(summary, row)
+        summary.append(row)
     summary.cell(row=len(rows) + 1, column=2).number_format = "0%"
     for cell in summary[1]:
         cell.font = Font(bold=True)
@@ -639,11 +639,11 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
                                     ("By recommendation", report.by_recommendation, "bar"),
                                     ("By decision", report.by_decision, "bar")):
         sheet = workbook.create_sheet(title)
-        append_row(sheet, (title.replace("By ", "").capitalize(), "Cases"))
+        sheet.append((title.replace("By ", "").capitalize(), "Cases"))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for key, value in sorted(data.items(), key=lambda kv: (-kv[1], kv[0])):
-            append_row(sheet, (key, value))
+            append_row(sheet, (key, value))  # names from returned forms: text, never a formula
         sheet.column_dimensions["A"].width = 34
         chart = PieChart() if chart_kind == "pie" else BarChart()
         chart.title = f"Cases {title.lower()}, {report.year}"
@@ -653,9 +653,9 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
         chart.set_categories(labels)
         sheet.add_chart(chart, "D2")
     days_sheet = workbook.create_sheet("Days to decision")
-    append_row(days_sheet, ("Case", "Days from notification to decision"))
+    days_sheet.append(("Case", "Days from notification to decision"))
     for number, value in enumerate(report.days_to_decision, start=1):
-        append_row(days_sheet, (number, value))
+        days_sheet.append((number, value))
     if report.days_to_decision:
         chart = BarChart()
         chart.title = "Days from notification to decision"
