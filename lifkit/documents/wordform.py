@@ -75,7 +75,6 @@ LONGTEXT_HEIGHT = 1400
 LABEL_FILL = "E8EDF4"
 PREFILLED_FILL = "F2F2F2"
 
-MAX_PART_BYTES = 64 * 1024 * 1024  # a returned form's document.xml is far smaller: refuse zip bombs
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

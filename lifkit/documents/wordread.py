@@ -31,8 +31,7 @@ from typing import Any
 
 from lifkit.errors import InputError
 from lifkit.documents.wordform import (
-    BOOKMARK_PREFIX, CUSTOM_NS, CUSTOM_REL, KNOWN_PLACEHOLDERS, MAX_PART_BYTES, MC_NS, REL_NS, STRICT_W_NS,
-    _q, _safe_parser,
+    BOOKMARK_PREFIX, CUSTOM_NS, CUSTOM_REL, KNOWN_PLACEHOLDERS, MC_NS, REL_NS, STRICT_W_NS, _q,
 )
 
 
@@ -64,17 +63,9 @@ def _unreadable(path: Path, reason: str) -> InputError:
 
 
 def _read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        return None
-    if info.file_size > MAX_PART_BYTES:
-        raise ValueError(f"{name} is too large")
-    with archive.open(info) as handle:
-        data = handle.read(MAX_PART_BYTES + 1)
-    if len(data) > MAX_PART_BYTES:
-        raise ValueError(f"{name} is too large")
-    return data
+    from lifkit.mechanics.safezip import read_part
+
+    return read_part(archive, name)
 
 
 def _custom_part_name(archive: zipfile.ZipFile, parse) -> str:
@@ -93,20 +84,24 @@ def read_docx(path: Path) -> WordContents:
     """
     from lxml import etree
 
-    path = Path(path)
-    parser = _safe_parser()
+    from lifkit.mechanics.safezip import UnsafePackage, open_package, parse_xml
 
-    def parse(data: bytes):
-        return etree.fromstring(data, parser)
+    path = Path(path)
+
+    def parse(data: bytes, name: str = "XML"):
+        return parse_xml(data, name)
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_package(path) as archive:
             document = _read_member(archive, "word/document.xml")
             if document is None:
                 raise _unreadable(path, "it has no word/document.xml, so it is not a Word document")
             custom = _read_member(archive, _custom_part_name(archive, parse))
-            root = parse(document)
+            root = parse(document, "word/document.xml")
+            del document
             metadata = _custom_properties(parse(custom)) if custom else {}
+    except UnsafePackage as exc:
+        raise _unreadable(path, exc.reason) from None
     except InputError:
         raise
     except FileNotFoundError:
