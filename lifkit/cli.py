@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .commands import actions as action_commands
 from .commands import cases as case_commands
 from .commands import decisions as decision_commands
 from .commands import forms as form_commands
@@ -124,6 +125,7 @@ for command in (
     decision_commands.notified,
     decision_commands.reply,
     decision_commands.overdue,
+    action_commands.actions,
     register_commands.register,
     decision_commands.report,
 ):

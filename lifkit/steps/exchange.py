@@ -21,6 +21,7 @@ from typing import Callable
 
 from lifkit.case.folder import (Case, case_references, create_case, load_case, load_returns, record_event,
                                 returns_file, update_case_file)
+from lifkit.case.actionplan import UPDATE_FORM
 from lifkit.case.state import CaseState, MemberStatus, case_state, return_due
 from lifkit.mechanics.dates import format_date, today
 from lifkit.errors import InputError, LifkitError
@@ -405,6 +406,11 @@ def _collect_form(ws, case: Case, path: Path, sender: str | None, extras: list[P
         _set_aside(case, path, f"not a lifkit form: {unreadable.message if unreadable else 'no identity'}", result)
         return
     request_form = ws.process.request_form.upper()
+    if identity.form_id.upper() == UPDATE_FORM.upper() and identity.case_ref == case.reference:
+        from lifkit.steps.actions import collect_update  # an agency's update on its actions
+
+        collect_update(ws, case, path, read, sender, extras, origin, result)
+        return
     if identity.form_id.upper() != request_form:
         _set_aside(case, path, f"a {identity.form_id}, not a {request_form} return", result)
         return
@@ -516,4 +522,6 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         record_event(case.folder, "chased", agency=member.code, reason=reason, new_date=new_date, draft=draft.name)
         drafts.append(ChaseDraft(member.code, reason, new_date, draft))
-    return drafts
+    from lifkit.steps.actions import chase_updates  # action updates past their date
+
+    return drafts + chase_updates(ws, case, new_date)
