@@ -152,11 +152,41 @@ def test_the_cycle_from_plan_to_updates(ws, tmp_path):
     assert f"action-update-reminder-{REF}-POL.eml" in chased.stdout
     assert "COMM" not in chased.stdout.split("action-update-reminder")[0].splitlines()[-1]
 
+    # the review meeting's pack: encrypted, bookmarked, open and overdue actions first, evidence in full
+    packed = ws("actions", "pack", "--meeting", "22/12/2026", "--password-env", "PACK_PW", "--json",
+                env={"PACK_PW": "fictional-pw-1"})
+    assert packed.exit_code == 1, packed.output  # A3 is overdue at the meeting
+    result = json.loads(packed.stdout)
+    assert result["overdue_actions"] == [f"{REF}-A3"] and result["encrypted"]
+    qpdf = require_tool("qpdf")
+    import subprocess
+
+    subprocess.run([qpdf, "--check", "--password=fictional-pw-1", result["file"]], check=True, capture_output=True)
+    from pypdf import PdfReader
+
+    reader = PdfReader(result["file"])
+    assert reader.is_encrypted and reader.decrypt("fictional-pw-1")
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles == ["Cover", f"{REF}: SCR"]
+    assert [item.title for item in reader.outline[2]] == ["COMM: " + _agency(ws, "COMM"),
+                                                          "CSC: " + _agency(ws, "CSC"), "POL: " + _agency(ws, "POL")]
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Audit of 40 cases done" in text and "38 of 40 followed the protocol" in text
+    assert "OVERDUE" in text and "OFFICIAL-SENSITIVE" in text and f"Page 1 of {len(reader.pages)}" in text
+    assert text.index("A2") < text.index("Audit of 40 cases done")  # in COMM's table, the open action first
+
     check = ws("register", "check")
     assert "Actions" not in check.stdout, check.stdout
     sync = ws("register", "sync")
     assert sync.exit_code == 0, sync.output
     assert actions_sheet(ws)[f"{REF}-A1"]["Status"] == "Completed"
+
+
+def _agency(ws: Lifkit, code: str) -> str:
+    import tomllib
+
+    settings = tomllib.loads((ws.workspace / "lifkit.toml").read_text(encoding="utf-8"))
+    return next(m["agency"] for m in settings["members"] if m["code"] == code)
 
 
 def test_register_check_names_a_missing_actions_sheet(ws):
