@@ -412,12 +412,13 @@ def _status(text) -> str | None:
     return next((s for s in STATUSES if s.lower() == key), None)
 
 
-def file_update(ws, case: Case, member, extracted, stored: Path, origin: Path, sender: str | None,
-                attachments: list[Path]) -> tuple[bool, list[str]]:
-    """Validate an agency's returned action update form and file it; (valid, problems)."""
+def file_update(ws, case: Case, member, extracted, stored: Path, origin: Path, sender: str | None, name: str,
+                attachments: list[Path], filing) -> tuple[bool, list[str]]:
+    """Validate an agency's returned action update form and add its filing (its record, its journal entry)
+    to ``filing``, which writes it whole with the rest of the message; (valid, problems)."""
+    from lifkit.case.actionplan import new_event_id
     from lifkit.documents.formdef import load_form
     from lifkit.documents.validate import validate_extracted
-    from lifkit.register.actions import sync_actions
 
     form = load_form(UPDATE_FORM)
     plan = action_plan(case)
@@ -428,25 +429,32 @@ def file_update(ws, case: Case, member, extracted, stored: Path, origin: Path, s
         validation = validate_extracted(ws, extracted, case.reference, UPDATE_FORM)
         problems = [str(p) for p in validation.problems]
     values = validation.to_dict()["values"] if validation else {}
-    updates = [{"action": (row.get("action") or "").strip().upper(), "status": _status(row.get("status")) or
-                row.get("status"), "evidence": row.get("evidence") or "", "impact": row.get("impact") or "",
-                "date": row.get("date")} for row in values.get("updates") or []]
+    updates = [{"action": (row.get("action") or "").strip().upper(),
+                "status": _status(row.get("status")) or row.get("status"), "evidence": row.get("evidence") or "",
+                "impact": row.get("impact") or "",
+                "date": row["date"].isoformat() if isinstance(row.get("date"), dt.date) else row.get("date")}
+               for row in values.get("updates") or []]
     if validation is not None:
         problems += update_problems(plan, member.code, values.get("updates") or [], form)
     valid = not problems
-    from lifkit.case.actionplan import new_event_id
-
     event_id = new_event_id()
     submission = {"event": event_id, "received": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                   "received_on": today().isoformat(), "sender": sender, "file": str(stored.relative_to(case.folder)),
-                  "original": str(origin.relative_to(case.folder)), "valid": valid, "problems": problems,
-                  "updates": [{**u, "date": u["date"].isoformat() if isinstance(u["date"], dt.date) else u["date"]}
-                              for u in updates] if valid else [],
-                  "values": _jsonable(values), "attachments": [str(p.relative_to(case.folder)) for p in attachments]}
-    save_update(case, member.code, submission)
-    record(case, "action update received", id=event_id, agency=member.code, valid=valid, problems=len(problems),
-           file=submission["file"], actions=[u["action"] for u in updates] if valid else [])
-    sync_actions(ws, case.reference)
+                  "original": str(origin.relative_to(case.folder)), "name": name, "valid": valid,
+                  "problems": problems, "updates": updates if valid else [], "values": _jsonable(values),
+                  "attachments": [str(p.relative_to(case.folder)) for p in attachments]}
+
+    def save() -> None:
+        from lifkit.register.actions import sync_actions
+
+        save_update(case, member.code, submission)
+        warning = sync_actions(ws, case.reference)
+        if warning:
+            filing.notes.append(warning)
+
+    filing.saves.append(save)
+    filing.event("action update received", id=event_id, agency=member.code, valid=valid, problems=len(problems),
+                 file=submission["file"], actions=[u["action"] for u in updates] if valid else [])
     return valid, problems
 
 
@@ -460,8 +468,8 @@ def _jsonable(value):
     return value
 
 
-def reply_draft(ws, case: Case, member, problems: list[str]) -> Path:
-    """A reply asking the agency to correct its action update form."""
+def _reply_draft(ws, case: Case, member, problems: list[str], filing) -> Path:
+    """A reply asking the agency to correct its action update form (written with the filing)."""
     from lifkit.documents.mail import build_draft
 
     learning = ws.process.after_decision()
@@ -472,9 +480,9 @@ def reply_draft(ws, case: Case, member, problems: list[str]) -> Path:
             f"the form you filled in and send it back by {format_date(due)} by replying to this email. Please keep "
             "the case reference in the subject and do not add a child's name to it.\n\n" + _signature(ws))
     subject = f"{learning.action_plan} — {case.reference} — please correct and resend your update by {format_date(due)}"
-    draft = _unique(case.folder / "outbox" / f"action-update-reply-{case.reference}-{member.code}.eml")
-    draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
-    record(case, "reply drafted", agency=member.code, draft=draft.name, problems=len(problems))
+    draft = filing.name(case.folder / "outbox" / f"action-update-reply-{case.reference}-{member.code}.eml")
+    filing.writes.append((draft, build_draft(ws.settings.administrator.email, member.email, subject, body)))
+    filing.event("reply drafted", agency=member.code, draft=draft.name, problems=len(problems))
     return draft
 
 
@@ -488,34 +496,33 @@ def _unique(path: Path) -> Path:
     raise InputError(f"Too many files named like {path.name} in {path.parent}.")
 
 
-def collect_update(ws, case: Case, path: Path, read, sender: str | None, extras: list[Path], origin: Path,
-                   result) -> None:
-    """File a returned action update form found by ``lifkit collect`` (its identity said AUPD and the case)."""
+def collect_update(ws, case: Case, path: Path, name: str, read, sender: str | None, extras: list[tuple[Path, str]],
+                   filing, origin: Path) -> None:
+    """File a returned action update form found by ``lifkit collect`` (its identity said AUPD and this case),
+    as part of the message's filing (written whole or not at all)."""
     from lifkit.documents.extract import UnreadableForm
     from lifkit.steps.exchange import ReceivedReturn, _set_aside, _stamp
 
     identity = read.identity
     member = next((m for m in ws.settings.members if m.code == identity.agency), None)
     if member is None:
-        _set_aside(case, path, f"an action update for agency {identity.agency}, which is not a member", result)
+        _set_aside(case, path, name, f"an action update for agency {identity.agency}, which is not a member", filing)
         return
     if sender is not None and sender != member.email.lower():
-        _set_aside(case, path, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address", result)
+        _set_aside(case, path, name, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address",
+                   filing)
         return
     folder = case.folder / "actions" / member.code / _stamp()
-    folder.mkdir(parents=True)
-    stored = folder / f"{UPDATE_FORM.upper()}-{case.reference}-{member.code}{path.suffix.lower()}"
-    shutil.copy2(path, stored)
-    kept = []
-    for extra in extras:
-        target = _unique(folder / extra.name)
-        shutil.copy2(extra, target)
-        kept.append(target)
+    stored = filing.keep(path, folder / f"{UPDATE_FORM.upper()}-{case.reference}-{member.code}{path.suffix.lower()}",
+                         copy=True)
+    kept = [filing.keep(extra, folder / f"{member.code}-{case.reference}-attachment{extra.suffix}", copy=True)
+            for extra, _name in extras]
     extracted = None if isinstance(read, UnreadableForm) else read
     earlier = bool(load_updates(case, member.code))
-    valid, problems = file_update(ws, case, member, extracted, stored, origin, sender, kept)
-    reply = None if valid else reply_draft(ws, case, member, problems)
-    result.received.append(ReceivedReturn(member.code, stored, valid, problems, kept, reply, earlier))
+    valid, problems = file_update(ws, case, member, extracted, stored, origin, sender, name, kept, filing)
+    reply = None if valid else _reply_draft(ws, case, member, problems, filing)
+    filing.received.append(ReceivedReturn(member.code, stored, valid, problems, kept, reply, earlier, name,
+                                          [extra_name for _extra, extra_name in extras]))
 
 
 # --- chasing and what is overdue -----------------------------------------------------------------

@@ -344,6 +344,7 @@ class _Filing:
     aside: list[AsideItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     taken: set[Path] = field(default_factory=set)  # names given out in this filing
+    saves: list[Callable[[], None]] = field(default_factory=list)  # other records (action updates), after returns
 
     def name(self, path: Path) -> Path:
         """``path``, numbered so that it is taken neither in the case folder nor in this filing."""
@@ -384,6 +385,8 @@ class _Filing:
             target.write_bytes(data)
         for code, submission in self.returns:
             _save_return(self.case, code, submission)
+        for save in self.saves:
+            save()
         for name, details in self.events:
             record_event(self.case.folder, name, **details)
         result.received.extend(self.received)
@@ -521,7 +524,7 @@ def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, ext
     if identity.form_id.upper() == UPDATE_FORM.upper() and identity.case_ref == case.reference:
         from lifkit.steps.actions import collect_update  # an agency's update on its actions
 
-        collect_update(ws, case, path, read, sender, extras, origin, result)
+        collect_update(ws, case, path, name, read, sender, extras, filing, origin)
         return
     if identity.form_id.upper() != request_form:
         _set_aside(case, path, name, f"a {identity.form_id}, not a {request_form} return", filing)
