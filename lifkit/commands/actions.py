@@ -16,7 +16,7 @@ def actions() -> None:
     and the pack for the meeting that reviews the action plans.
 
     \b
-    The cycle:
+    Examples:
       lifkit actions import CIEC-2026-001 plan.xlsx     record the review's actions
       lifkit actions request                            an update form to every agency with open actions
       lifkit collect CIEC-2026-001 saved-mail/*.eml     file the returned updates

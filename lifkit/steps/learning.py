@@ -199,9 +199,15 @@ def _from_case(ws, entry: Entry) -> tuple[list[str], list[str]]:
 
 
 def _sensitive(ws, references: list[str]) -> dict[str, set[str]]:
+    """Every case's names, dates of birth and addresses, less the words that name the board and its member
+    agencies (an agency's code or name is not a person's, though a name's part may be spelt the same)."""
     from lifkit.steps.decisions import sensitive_strings
 
-    return {ref: sensitive_strings(ws, load_case(ws, ref)) for ref in references}
+    vocabulary = {word.casefold() for text in [ws.settings.board_name, *(m.agency for m in ws.settings.members)]
+                  for word in re.split(r"[\s,]+", text) if word}
+    vocabulary |= {m.code.casefold() for m in ws.settings.members}
+    return {ref: {s for s in sensitive_strings(ws, load_case(ws, ref)) if s.casefold() not in vocabulary}
+            for ref in references}
 
 
 def _texts(entry: Entry, extra_improvement=(), extra_evidence=()) -> list[tuple[str, str]]:
