@@ -30,7 +30,7 @@ def ws(workspace: Path, tmp_path: Path) -> Lifkit:
     settings.write_text(settings.read_text(encoding="utf-8") + '\n[notifications]\nofsted = "enquiries@ofsted.example"\n'
                         'panel = "panel@national-panel.example"\n', encoding="utf-8")
     ws = Lifkit(workspace)
-    assert open_case(ws, tmp_path) == REF
+    assert open_case(ws, tmp_path, child_name="Testchild Fictional") == REF
     assert ws("decide", REF, "--ciec", "scr", "--rationale", "The criteria are met.").exit_code == 0
     assert ws("decide", REF, "--chair", "affirmed", "--decision", "SCR", "--rationale", "Affirmed.",
               "--reviewer", "Fictional Reviewer").exit_code == 0
