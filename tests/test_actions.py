@@ -189,13 +189,21 @@ def _agency(ws: Lifkit, code: str) -> str:
     return next(m["agency"] for m in settings["members"] if m["code"] == code)
 
 
-def test_register_check_names_a_missing_actions_sheet(ws):
+def test_a_register_without_an_actions_sheet(ws, tmp_path):
+    """An older workbook has no Actions sheet: nothing to say until a case has an action plan; then the
+    action is recorded in the case folder, the step warns, and `register check` says what to add."""
     import openpyxl
 
     path = ws.workspace / "register.xlsx"
     book = openpyxl.load_workbook(path)
     del book["Actions"]
     book.save(path)
+    assert ws("register", "check").exit_code == 0
+    added = ws("actions", "add", REF, "--recommendation", "1", "--action", "Brief the health visitors", "--agency",
+               "COMM", "--lead", "Named Nurse", "--due", "30/01/2027", "--measure", "All briefed")
+    assert added.exit_code == 0, added.output
+    assert "Warning: The register's Actions sheet was not updated" in added.stderr
+    assert any(e["event"] == "actions added" for e in journal(ws))
     result = ws("register", "check")
     assert result.exit_code == 1
     assert "Actions: the workbook has no Actions sheet" in result.stdout

@@ -107,7 +107,11 @@ def check(ctx: click.Context, ws, as_json: bool) -> None:
 
     problems = check_register(ws.register_path, ws.cases_dir, ws.process.register_columns)
     if ws.process.learning is not None:  # the Actions sheet, where the process keeps action plans
-        problems += check_actions(ws.register_path, ws.cases_dir)
+        from lifkit.case.actionplan import action_plan
+        from lifkit.case.folder import case_references, load_case
+
+        plans = any(action_plan(load_case(ws, ref)).actions for ref in case_references(ws))
+        problems += check_actions(ws.register_path, ws.cases_dir, plans)
     if as_json:
         print_json({"register": ws.register_path, "problems": problems})
     else:

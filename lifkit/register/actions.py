@@ -81,11 +81,14 @@ def sync_actions(ws, reference: str | None = None) -> str | None:
     return None
 
 
-def check_actions(path, cases_dir=None) -> list[Problem]:
-    """What is wrong on the Actions sheet: no sheet, missing or doubled headings, an action on two rows, a
-    row whose case has no folder, dates that are not dates."""
+def check_actions(path, cases_dir=None, plans: bool = True) -> list[Problem]:
+    """What is wrong on the Actions sheet: no sheet (while ``plans``: some case has an action plan),
+    missing or doubled headings, an action on two rows, a row whose case has no folder, dates that are
+    not dates."""
     book = _Book(path, _read_file(path))
     if not any(ref.name.casefold() == ACTIONS_SHEET.casefold() for ref in book.sheet_refs):
+        if not plans:
+            return []
         headings = ", ".join(c.header for c in ACTIONS_COLUMNS)
         return [Problem("missing-sheet", ACTIONS_SHEET, f"the workbook has no {ACTIONS_SHEET} sheet, so lifkit cannot "
                         f"list the action plans' actions on it. Add a sheet named {ACTIONS_SHEET} whose first row "
