@@ -16,8 +16,9 @@ from lifkit.case.actionplan import Action, action_plan
 from lifkit.case.folder import case_references, load_case
 from lifkit.errors import InputError, LifkitError
 from lifkit.mechanics.dates import today
-from lifkit.register.workbook import (ACTIONS_COLUMNS, ACTIONS_SHEET, Problem, UpdateResult, _Book, _col_letter,
-                                      _find_header, _norm_ref, _read_file, _save, _Sheet)
+from lifkit.mechanics.xlsx import col_letter
+from lifkit.register.workbook import (ACTIONS_COLUMNS, ACTIONS_SHEET, Problem, UpdateResult, _book, _edit,
+                                      _norm_ref, _read_file, _save, _SheetRows)
 
 
 def action_row(action: Action, review: str, on: dt.date | None = None) -> dict[str, Any]:
@@ -55,8 +56,8 @@ def write_action_rows(path, rows: dict[str, dict[str, Any]]) -> list[UpdateResul
     checked = {ref: _checked_values(values, ACTIONS_COLUMNS) for ref, values in rows.items()}
     results = [UpdateResult(path=path, case_ref=values.get("case_ref")) for values in checked.values()]
 
-    def edit(book: _Book) -> None:
-        sheet = book.edit_sheet(ACTIONS_SHEET, ACTIONS_COLUMNS)
+    def edit(book) -> None:
+        sheet = _edit(book, ACTIONS_SHEET, ACTIONS_COLUMNS)
         for result, (ref, values) in zip(results, checked.items()):
             sheet.upsert_keyed("action_ref", ref, values, result)
 
@@ -85,7 +86,7 @@ def check_actions(path, cases_dir=None, plans: bool = True) -> list[Problem]:
     """What is wrong on the Actions sheet: no sheet (while ``plans``: some case has an action plan),
     missing or doubled headings, an action on two rows, a row whose case has no folder, dates that are
     not dates."""
-    book = _Book(path, _read_file(path))
+    book = _book(path, _read_file(path))
     if not any(ref.name.casefold() == ACTIONS_SHEET.casefold() for ref in book.sheet_refs):
         if not plans:
             return []
@@ -93,13 +94,11 @@ def check_actions(path, cases_dir=None, plans: bool = True) -> list[Problem]:
         return [Problem("missing-sheet", ACTIONS_SHEET, f"the workbook has no {ACTIONS_SHEET} sheet, so lifkit cannot "
                         f"list the action plans' actions on it. Add a sheet named {ACTIONS_SHEET} whose first row "
                         f"holds the headings: {headings}; then run `lifkit register sync`.")]
-    ref = book.sheet(ACTIONS_SHEET)
-    sheet = _Sheet(book, ref, ACTIONS_COLUMNS, book.zip.read(ref.part))
-    rows = sheet.all_rows()
     try:
-        header = _find_header(rows, ACTIONS_COLUMNS, ACTIONS_SHEET, path)
+        sheet_rows = _SheetRows.read(book, book.sheet(ACTIONS_SHEET), ACTIONS_COLUMNS)
     except InputError as exc:
         return [Problem("missing-column", ACTIONS_SHEET, exc.message)]
+    header, rows = sheet_rows.header, sheet_rows.rows
     problems: list[Problem] = []
     for column in ACTIONS_COLUMNS:
         found = header.key_cols.get(column.key, [])
@@ -109,7 +108,7 @@ def check_actions(path, cases_dir=None, plans: bool = True) -> list[Problem]:
                                     row=header.row, column=column.header))
         elif len(found) > 1:
             problems.append(Problem("duplicate-column", ACTIONS_SHEET, f"{len(found)} columns "
-                                    f"({', '.join(_col_letter(c) for c in found)}) are headed {column.header!r}; lifkit "
+                                    f"({', '.join(col_letter(c) for c in found)}) are headed {column.header!r}; lifkit "
                                     "will not write to either until one is renamed.", row=header.row,
                                     column=column.header))
     key_col, case_col = header.single("action_ref"), header.single("case_ref")
