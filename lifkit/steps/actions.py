@@ -284,13 +284,16 @@ def import_template(ws) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    from lifkit.mechanics.xlsx import set_text
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Actions"
     widths = {"Recommendation": 16, "Recommendation text": 40, "Action": 50, "Agency": 10, "Lead": 22, "Due": 12,
               "Measure of impact": 40}
     for index, (heading, _, _) in enumerate(IMPORT_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=heading)
+        cell = sheet.cell(row=1, column=index)
+        set_text(cell, heading)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         sheet.column_dimensions[cell.column_letter].width = widths[heading]
@@ -301,7 +304,7 @@ def import_template(ws) -> Path:
     for row, text in enumerate([IMPORT_HELP, "The agency codes are those of `lifkit members`.",
                                 "Due dates may not be before the decision.",
                                 "Then: lifkit actions import REF this-file.xlsx"], start=1):
-        notes.cell(row=row, column=1, value=text)
+        set_text(notes.cell(row=row, column=1), text)
     notes.column_dimensions["A"].width = 120
     buffer = BytesIO()
     book.save(buffer)
