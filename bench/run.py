@@ -165,6 +165,7 @@ def main() -> int:
     few = 2 if args.quick else 5
     rows: list[Row] = []
     memory: list[Row] = []
+    notes: list[str] = []
     if not args.quick:
         rows.append(bench_help(20))
     rows.append(bench_help_editable(10 if args.quick else 20))
@@ -222,6 +223,10 @@ def main() -> int:
             for item in json.loads(result.stdout):
                 rows.append(Row(item["task"], item["lifkit"], item.get("reference_task", ""), item.get("reference"),
                                 target, limit))
+                if "parts" in item:
+                    split = item["parts"]
+                    notes.append(f"{item['task']}: reading the case {split['gather']:.2f} s, layout by reportlab "
+                                 f"{split['layout']:.2f} s, assembly by pypdf {split['assembly']:.2f} s (in one process).")
         else:
             print(f"{script} {' '.join(options)} gave no figures:\n{result.stderr}", file=sys.stderr)
 
@@ -235,7 +240,8 @@ def main() -> int:
     per_file = memory[0].value
     text = (f"# Benchmark results\n\nMade by `make bench` ({sys.platform}, {os.cpu_count()} cores, "
             f"Python {sys.version.split()[0]}){' with --quick' if args.quick else ''}.\n\n{table}\n\n"
-            + "\n".join(mem_lines) + f"\n\n`validate` keeps {per_file:.1f} kB more a file at 600 files than at 60.\n")
+            + "\n".join(mem_lines) + f"\n\n`validate` keeps {per_file:.1f} kB more a file at 600 files than at 60.\n"
+            + ("\nWhere a pack's time goes:\n\n" + "\n".join(f"- {note}" for note in notes) + "\n" if notes else ""))
     if not args.quick:
         RESULTS.write_text(text, encoding="utf-8")
     print(text)
