@@ -18,6 +18,7 @@ importing this module costs nothing.
 from __future__ import annotations
 
 import io
+from typing import Any
 from pathlib import Path
 
 
@@ -84,8 +85,39 @@ def _text(value) -> str:
     if isinstance(value, pikepdf.Array):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, pikepdf.Stream):
-        return value.read_bytes().decode("utf-8", "replace")
+        return _bounded_stream(value).decode("utf-8", "replace")
     return str(value)
+
+
+MAX_VALUE_BYTES = 1024 * 1024  # a box's value kept as a stream: far more than any answer typed into a form
+MAX_FIELDS = 10_000  # a form has a hundred or two; read no further (each costs memory and time)
+
+
+class ValueTooLarge(Exception):
+    """A form holding more than a form can: a value stored as a stream that inflates past
+    :data:`MAX_VALUE_BYTES` (a decompression bomb), or more than :data:`MAX_FIELDS` fields."""
+
+
+def _bounded_stream(stream) -> bytes:
+    """A stream's contents, inflated no further than :data:`MAX_VALUE_BYTES`: unfiltered or deflated only
+    (the ways a viewer stores a value), never handed whole to the library's decoder."""
+    import zlib
+
+    import pikepdf
+
+    filters = stream.get("/Filter")
+    filters = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters is not None else []
+    raw = stream.read_raw_bytes()
+    if not filters:
+        data = raw
+    elif filters == [pikepdf.Name.FlateDecode] and stream.get("/DecodeParms") is None:
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(raw, MAX_VALUE_BYTES + 1)
+    else:
+        raise ValueTooLarge("a value stored with filters no viewer uses for a box")
+    if len(data) > MAX_VALUE_BYTES:
+        raise ValueTooLarge("a value larger than any answer")
+    return data
 
 
 def _key(node):
@@ -112,6 +144,8 @@ def _field_nodes(pdf):
         if not _is_dict(node) or ("/T" not in node and "/TM" not in node) or _key(node) in seen:
             continue
         seen.add(_key(node))
+        if len(seen) > MAX_FIELDS:
+            raise ValueTooLarge(f"more than {MAX_FIELDS:,} fields")
         yield _full_name(node), node
         kids = node.get("/Kids")
         if _is_array(kids):
@@ -429,3 +463,39 @@ def adopt_fields(writer, reader, prefix: str) -> int:
     if source.get("/NeedAppearances"):
         form[NameObject("/NeedAppearances")] = BooleanObject(True)
     return len(parent["/Kids"])
+
+
+def finish_pack(pdf: bytes, outline: list[tuple[str, int, int]], metadata: dict[str, str],
+                password: str | None = None) -> bytes:
+    """A laid-out PDF finished as a pack: bookmarks (title, level, page from 1; a level under the last
+    entry of the level above), page labels, metadata, opened on its bookmarks, and encrypted with AES-256
+    when a password is given."""
+    import hashlib
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.pdf_header = b"%PDF-1.7"
+    parents: dict[int, Any] = {}
+    for title, level, page in outline:
+        if level and level - 1 not in parents:
+            continue
+        for deeper in [n for n in parents if n >= level]:
+            del parents[deeper]
+        parents[level] = writer.add_outline_item(title=title, page_number=page - 1,
+                                                 parent=parents.get(level - 1) if level else None,
+                                                 bold=level == 0, is_open=level == 0)
+    writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
+    writer.add_metadata(metadata)
+    root = writer._root_object
+    root[NameObject("/Lang")] = TextStringObject("en-GB")
+    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    file_id = ByteStringObject(hashlib.sha256(pdf).digest()[:16])
+    writer._ID = ArrayObject([file_id, file_id])
+    if password:
+        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
