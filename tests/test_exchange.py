@@ -163,7 +163,9 @@ def test_the_whole_week(opened, tmp_path: Path):
     received = {r["agency"]: r for r in result["received"]}
     assert {code: r["valid"] for code, r in received.items()} == {
         "POL": True, "CSC": True, "EDU": True, "HOU": False, "MH": False, "CCG": False, "PROB": True}
-    assert [Path(p).name for p in received["CSC"]["attachments"]] == ["Agency chronology.pdf"]
+    # kept under a name lifkit makes (a sender's file name may carry a child's name); the name sent is recorded
+    assert received["CSC"]["attachment_names"] == ["Agency chronology.pdf"]
+    assert [Path(p).name for p in received["CSC"]["attachments"]] == [f"CSC-{reference}-attachment.pdf"]
     assert any("flattened or printed to PDF" in p for p in received["MH"]["problems"])
     assert any("section 1 (Completed by), 'Email': must be filled in" in p for p in received["HOU"]["problems"])
     assert all(received[c]["reply_draft"] for c in ("HOU", "MH", "CCG"))

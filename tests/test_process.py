@@ -211,6 +211,24 @@ def test_the_rapid_review_cycle_in_working_days(tmp_path, monkeypatch):
     filled = fill_pdf(outbox / f"IAS-{reference}-POL.pdf", IAS_VALUES, tmp_path / "ias-pol.pdf", tool="pdftk")
     assert ws("collect", reference, filled).exit_code == 0
 
+    # the pack: the rapid review's agenda and words, none of the 2016 process's
+    import subprocess
+
+    from conftest import require_tool
+
+    built = ws("pack", reference, "--allow-incomplete", "--json")
+    assert built.exit_code in (0, 1), built.output
+    pack = Path(json.loads(built.stdout)["file"])
+    assert pack.name.startswith(f"rapid-review-pack-{reference}")
+    pdf_text = subprocess.run([require_tool("pdftotext"), "-layout", str(pack), "-"], capture_output=True,
+                              text=True, check=True).stdout
+    assert "LCSPR" in pdf_text and "No LCSPR" in pdf_text
+    for expected in ("Rapid review meeting agenda", "Potential for improvement", "recurrent themes",
+                     "Rapid review pack", "IAS"):
+        assert expected in pdf_text, expected
+    for word in ("CIEC", "CIGINF1", "CIGSCR1", "CIGSUM1", "CIGM1", "Independent Chair", "LSCB", "Serious Case"):
+        assert word not in pdf_text, word
+
     monkeypatch.setenv("LIFKIT_TODAY", "2027-01-08")
     assert ws("decide", reference, "--recommend", "No LCSPR", "--rationale", "x").exit_code == 2  # learning needed
     result = ws("decide", reference, "--recommend", "No LCSPR", "--learning", "A multi-agency learning event",

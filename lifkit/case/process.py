@@ -37,6 +37,7 @@ COLUMN_PREFIXES = ("referral:", "flag:", "due:", "met:", "sent:", "reply:", "rep
 # The placeholders each kind of text may use, besides the process's terms.
 NOTICE_FIELDS = ("reference", "board_name", "decision", "decided_on", "rationale", "reviewers", "reviewers_line",
                  "reason", "details", "learning_line", "national_line")
+PACK_FIELDS = ("due_phrase",)
 EMAIL_FIELDS = ("reference", "board_name", "due", "new_date", "agency", "name", "meeting_phrase", "meeting",
                 "admin_name", "admin_email", "admin_telephone_line")
 
@@ -104,6 +105,8 @@ class Deadline:
 class Option:
     name: str
     review: bool = False
+    label: str = ""  # how the pack's agenda names it (default: the name)
+    description: str = ""
     aliases: tuple[str, ...] = ()
     needs: str | None = None  # "learning": how the learning will be taken forward must be given
     needs_label: str = ""
@@ -154,6 +157,8 @@ class Criterion:
     field: str
     key: str
     label: str
+    tag: str = ""
+    question: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,7 @@ class AgendaPart:
     text: str = ""
     practitioners: bool = False
     criteria: bool = False
-    options: bool = False
+    options: str = ""  # the words before the list of options, when the part lists them
     closing: str = ""
 
 
@@ -561,7 +566,8 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
                           partners=tuple(Partner(**p) for p in decision.get("partners") or ()),
                           flags=tuple(Flag(**f) for f in decision.get("flags") or ())),
         options=tuple(Option(name=o["name"], review=o.get("review", False), aliases=tuple(o.get("aliases") or ()),
-                             needs=o.get("needs"), needs_label=o.get("needs_label", "")) for o in data["options"]),
+                             needs=o.get("needs"), needs_label=o.get("needs_label", ""), label=o.get("label", ""),
+                             description=o.get("description", "")) for o in data["options"]),
         criteria=tuple(Criterion(**c) for c in data.get("criteria") or ()),
         notices=tuple(notices), emails=dict(data["emails"]),
         summary_id=data["summary"]["id"], summary_title=data["summary"]["title"],

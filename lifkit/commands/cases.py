@@ -103,7 +103,7 @@ def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: b
 @pass_workspace
 @click.pass_context
 def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> None:
-    """Read saved replies (.eml, .msg, mbox, Maildir, or bare PDF/Word forms) and file each return.
+    """Read saved replies (.eml, .msg, mbox, Maildir, bare PDF/Word forms, or a folder of them); file each return.
 
     Each form is identified by its hidden metadata, matched to its member, checked against the
     sender's address and validated. Invalid returns get a reply draft listing the problems; forms for
@@ -112,6 +112,7 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
     \b
     Examples:
       lifkit collect CIEC-2026-004 saved-replies/*.eml
+      lifkit collect CIEC-2026-004 saved-replies
       lifkit collect CIEC-2026-004 ~/Mail/CIEC.mbox
     """
     from lifkit.steps.exchange import collect as collect_returns
@@ -131,7 +132,7 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
             if item.reply_draft:
                 click.echo(f"    reply draft: {item.reply_draft.name}")
         for item in result.aside:
-            click.echo(f"SET ASIDE {item.file.name}: {item.reason}")
+            click.echo(f"SET ASIDE {item.name or item.file.name}: {item.reason} (kept as inbox/aside/{item.file.name})")
         for note in result.notes:
             click.echo(f"NOTE      {note}")
         click.echo(f"{plural(len(result.received), 'return')} filed, {len(result.aside)} set aside.")

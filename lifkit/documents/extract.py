@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lifkit.errors import InputError
-from lifkit.documents.identity import FormIdentity
+from lifkit.documents.identity import FormIdentity, token_is_well_formed
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a returned form is a few hundred kB; larger is not a form
 # Errors no file can cause: they are lifkit's own faults and must not be reported as a damaged file.
@@ -29,7 +29,7 @@ class UnreadableForm(InputError):
                  identity: FormIdentity | None = None):
         super().__init__(f"{Path(path).name}: {message}", hint)
         self.path = Path(path)
-        self.kind = kind  # damaged, encrypted, flattened, not-a-form, wrong-type, too-large
+        self.kind = kind  # damaged, encrypted, flattened, not-a-form, altered, wrong-type, too-large
         self.identity = identity  # whose form it is, when that could still be read (a flattened form)
 
 
@@ -68,6 +68,16 @@ def extract(path: Path) -> Extracted:
                          "Ask the agency to return the form lifkit sent them, as PDF or Word.", kind="wrong-type")
 
 
+def _refuse_altered(path: Path, identity: FormIdentity | None) -> None:
+    """A hidden token lifkit never writes (other characters, another length) means the identity was edited:
+    nothing in it can be trusted, not even whose form it says it is."""
+    if identity is not None and not token_is_well_formed(identity.token):
+        raise UnreadableForm(path, "its hidden identity was altered: the signature in it is not one lifkit writes, "
+                             "so lifkit cannot tell whose form it is.",
+                             "Ask the agency to fill in and return the form lifkit sent them, as it was sent.",
+                             kind="altered")
+
+
 # --- PDF --------------------------------------------------------------------------------------
 
 
@@ -89,6 +99,7 @@ def _extract_pdf(path: Path) -> Extracted:
     hidden = fields.pop(IDENTITY_FIELD, None)
     if identity is None and hidden:
         identity = identity_from_field(hidden)
+    _refuse_altered(path, identity)
     if not fields:
         if identity is not None:
             raise UnreadableForm(
@@ -125,6 +136,7 @@ def _extract_docx(path: Path) -> Extracted:
                              "Ask the agency to save the form again as Word (.docx) and resend it.",
                              kind="damaged") from None
     identity = FormIdentity.from_metadata(contents.metadata)
+    _refuse_altered(path, identity)
     raw = dict(contents.values)
     raw.update({name: "true" if ticked else "false" for name, ticked in contents.checkboxes.items()})
     if identity is None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 SECRET_FILE = Path(".lifkit") / "secret"
 TOKEN_LENGTH = 32  # hex characters: 128 bits of the HMAC
+_TOKEN_RE = re.compile(rf"[0-9a-f]{{{TOKEN_LENGTH}}}")
 
 # The hidden metadata's keys: PDF document information (/LifkitForm ...) and Word custom properties.
 METADATA_KEYS = {
@@ -73,6 +75,14 @@ def sign(secret: bytes, form_id: str, version: str, case_ref: str = "", agency: 
                         token=make_token(secret, form_id, case_ref, agency))
 
 
+def token_is_well_formed(token: str | None) -> bool:
+    """Whether ``token`` could have been written by lifkit at all (32 lower-case hex characters). A file's
+    metadata is untrusted: anything else (other characters, another length) means it was altered."""
+    return bool(_TOKEN_RE.fullmatch(token or ""))
+
+
 def token_matches(secret: bytes, identity: FormIdentity) -> bool:
+    if not token_is_well_formed(identity.token):
+        return False
     expected = make_token(secret, identity.form_id, identity.case_ref, identity.agency)
-    return hmac.compare_digest(expected, identity.token or "")
+    return hmac.compare_digest(expected.encode("ascii"), identity.token.encode("ascii"))

@@ -27,6 +27,8 @@ MAX_DEPTH = 5  # forwarded messages inside messages
 MAX_NAME = 120
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+# control, format (bidirectional overrides, zero-width), unassigned, private-use and surrogate characters
+_INVISIBLE = {"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp"}
 CONTENT_TYPES = {".pdf": "application/pdf",
                  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
@@ -66,11 +68,18 @@ class MailError(InputError):
 # --- safe names -------------------------------------------------------------------------------
 
 
-def safe_filename(name: str | None, default: str = "attachment") -> str:
-    """A file name that is safe everywhere: no folders, no reserved or control characters, no Windows
-    device names, not too long, the extension kept."""
+def clean_name(name: str | None) -> str:
+    """A sender's file name as it may be shown in a report: its last part only, and without control or
+    invisible formatting characters (a right-to-left override can make ``gpj.exe`` read as ``exe.jpg``)."""
     name = unicodedata.normalize("NFC", str(name or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if unicodedata.category(c) not in _INVISIBLE).strip()[:MAX_NAME * 2]
+
+
+def safe_filename(name: str | None, default: str = "attachment") -> str:
+    """A file name that is safe everywhere: no folders, no reserved, control or invisible characters, no
+    Windows device names, not too long, the extension kept."""
+    name = clean_name(name)
     name = _UNSAFE.sub("_", name).strip().strip(".").strip()
     if not name or set(name) <= {"_", "."}:
         name = default
@@ -115,11 +124,22 @@ def build_draft(sender: str, to: str, subject: str, body: str, attachments: list
 # --- reading ----------------------------------------------------------------------------------
 
 
+def is_maildir(path: Path) -> bool:
+    path = Path(path)
+    return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
+
+
+def folder_files(path: Path) -> list[Path]:
+    """The files in a plain folder of saved messages or forms (not a Maildir), in name order; hidden files
+    (.DS_Store and the like) and sub-folders are left out."""
+    return sorted(p for p in Path(path).iterdir() if p.is_file() and not p.name.startswith("."))
+
+
 def read_messages(path: Path) -> Iterator[Message]:
     """Every message in ``path``: an .eml or .msg file, an mbox file, or a Maildir folder."""
     path = Path(path)
     if path.is_dir():
-        if (path / "cur").is_dir() and (path / "new").is_dir():
+        if is_maildir(path):
             yield from _maildir(path)
             return
         raise MailError(f"{path} is a folder but not a Maildir (it has no cur/ and new/).",
@@ -205,7 +225,7 @@ def _collect_parts(message, result: Message, depth: int, budget: list[int]) -> N
             result.problems.append(f"{safe_filename(name)}: {len(data) // (1024 * 1024)} MB is larger than the "
                                    f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB lifkit accepts; it was not saved")
             continue
-        result.attachments.append(Attachment(safe_filename(name), str(name), content_type, data))
+        result.attachments.append(Attachment(safe_filename(name), clean_name(name), content_type, data))
 
 
 def _nested(part, result: Message, depth: int, budget: list[int]) -> None:
@@ -275,7 +295,7 @@ def _msg(path: Path) -> Message:
             if len(data) > MAX_ATTACHMENT_BYTES:
                 result.problems.append(f"{safe_filename(name)}: larger than lifkit accepts; it was not saved")
                 continue
-            result.attachments.append(Attachment(safe_filename(name), str(name or ""), "application/octet-stream",
+            result.attachments.append(Attachment(safe_filename(name), clean_name(name), "application/octet-stream",
                                                  bytes(data)))
         return result
     finally:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from lifkit.case.state import CaseState, MemberStatus, case_state, return_due
 from lifkit.mechanics.dates import format_date, today
 from lifkit.errors import InputError, LifkitError
 from lifkit.documents.extract import UnreadableForm, extract
-from lifkit.documents.mail import Attachment, build_draft, is_message_file, read_messages, safe_filename
+from lifkit.documents.mail import build_draft, clean_name, is_message_file, read_messages, safe_filename
 from lifkit.register.sync import sync_case
 from lifkit.documents.validate import FormProblem, validate_extracted
 
@@ -74,12 +75,15 @@ class ReceivedReturn:
     attachments: list[Path]
     reply_draft: Path | None
     supersedes: bool
+    name: str = ""  # the form's file name as the agency sent it (stored under a name lifkit makes)
+    attachment_names: list[str] = field(default_factory=list)  # the attachments' names as sent, in order
 
 
 @dataclass
 class AsideItem:
-    file: Path
+    file: Path  # where it is kept, under a name lifkit makes
     reason: str
+    name: str = ""  # the file's name as the sender gave it
 
 
 @dataclass
@@ -314,76 +318,176 @@ def _save_return(case: Case, code: str, submission: dict) -> bool:
     return supersedes
 
 
-def _set_aside(case: Case, source: Path, reason: str, result: CollectResult, data: bytes | None = None) -> None:
-    aside = case.folder / "inbox" / "aside"
-    aside.mkdir(parents=True, exist_ok=True)
-    target = _inside(case.folder, _unique(aside / f"{_stamp()}-{safe_filename(source.name)}"))
-    if data is None:
-        shutil.copy2(source, target)
-    else:
-        target.write_bytes(data)
-    record_event(case.folder, "set aside", file=target.name, reason=reason)
-    result.aside.append(AsideItem(target, reason))
+def _suffix(name: str) -> str:
+    """A stored file's extension, from the name the sender gave: letters and digits only, lower case."""
+    suffix = Path(safe_filename(name)).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix) else ""
+
+
+@dataclass
+class _Filing:
+    """What one message or loose form adds to the case, worked out in full before anything is written, so
+    that each is filed whole or not at all: its files, its returns and its journal entries.
+
+    Stored files get names lifkit makes (case, agency, a number), never the sender's: an attachment's name
+    may carry a child's name. The name the agency sent is kept in the return's record and the report only.
+    """
+
+    case: Case
+    staging: Path  # a private folder in the case folder; its files are moved into place on commit
+    moves: list[tuple[Path, Path]] = field(default_factory=list)  # staged file -> where it is kept
+    writes: list[tuple[Path, bytes]] = field(default_factory=list)  # reply drafts
+    returns: list[tuple[str, dict]] = field(default_factory=list)  # agency code, submission
+    events: list[tuple[str, dict]] = field(default_factory=list)  # journal entries, in order
+    received: list[ReceivedReturn] = field(default_factory=list)
+    aside: list[AsideItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    taken: set[Path] = field(default_factory=set)  # names given out in this filing
+
+    def name(self, path: Path) -> Path:
+        """``path``, numbered so that it is taken neither in the case folder nor in this filing."""
+        stem, suffix = path.stem, path.suffix
+        for n in range(1, 10_000):
+            candidate = path if n == 1 else path.with_name(f"{stem}-{n}{suffix}")
+            if candidate not in self.taken and not candidate.exists():
+                self.taken.add(candidate)
+                return _inside(self.case.folder, candidate)
+        raise InputError(f"Too many files named like {path.name} in {path.parent}.")
+
+    def stage(self, data: bytes | None = None, source: Path | None = None, suffix: str = "") -> Path:
+        staged = self.staging / f"{len(list(self.staging.iterdir())) + 1}{suffix}"
+        if source is not None:
+            shutil.copy2(source, staged)
+        else:
+            staged.write_bytes(data)
+        return staged
+
+    def keep(self, staged: Path, target: Path, copy: bool = False) -> Path:
+        target = self.name(target)
+        if copy:
+            second = self.staging / f"{len(list(self.staging.iterdir())) + 1}{staged.suffix}"
+            shutil.copy2(staged, second)
+            staged = second
+        self.moves.append((staged, target))
+        return target
+
+    def event(self, name: str, **details) -> None:
+        self.events.append((name, details))
+
+    def commit(self, result: CollectResult) -> None:
+        """Everything decided, now written: files moved into place, returns saved, then the journal."""
+        for staged, target in self.moves:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.replace(target)
+        for target, data in self.writes:
+            target.write_bytes(data)
+        for code, submission in self.returns:
+            _save_return(self.case, code, submission)
+        for name, details in self.events:
+            record_event(self.case.folder, name, **details)
+        result.received.extend(self.received)
+        result.aside.extend(self.aside)
+        result.notes.extend(self.notes)
+
+
+def _collect_sources(paths: list[Path], result: CollectResult) -> list[Path]:
+    """The files to read: each path given, a plain folder as the files in it (a Maildir stays whole)."""
+    from lifkit.documents.mail import folder_files, is_maildir
+
+    sources = []
+    for path in map(Path, paths):
+        if not path.exists():
+            result.notes.append(f"{path}: no such file or folder")
+        elif path.is_dir() and not is_maildir(path):
+            found = folder_files(path)
+            if not found:
+                result.notes.append(f"{path}: an empty folder")
+            sources.extend(found)
+        else:
+            sources.append(path)
+    return sources
 
 
 def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], None] | None = None) -> CollectResult:
-    """Read every message or form in ``paths`` and file each return under its agency."""
+    """Read every message or form in ``paths`` (files, mboxes, Maildirs, plain folders of them) and file each
+    return under its agency. A file that cannot be read is reported and the others are still filed."""
     case = load_case(ws, reference)
     result = CollectResult(reference=case.reference)
-    inbox = case.folder / "inbox"
-    inbox.mkdir(exist_ok=True)
-    for path in map(Path, paths):
+    (case.folder / "inbox").mkdir(exist_ok=True)
+    for path in _collect_sources(paths, result):
         if progress:
             progress(path.name)
-        if not path.exists():
-            result.notes.append(f"{path}: no such file or folder")
-            continue
         if is_message_file(path):
             try:
-                messages = list(read_messages(path))
+                messages = read_messages(path)
+                for message in messages:
+                    _file_whole(case, result, lambda filing: _collect_message(ws, case, message, filing))
             except LifkitError as exc:
                 result.notes.append(exc.message)
-                continue
-            for message in messages:
-                _collect_message(ws, case, message, result)
         elif path.suffix.lower() in FORM_SUFFIXES:
-            original = _inside(case.folder, _unique(inbox / f"{_stamp()}-{safe_filename(path.name)}"))
-            shutil.copy2(path, original)
-            _collect_form(ws, case, original, sender=None, extras=[], result=result, origin=original)
+            _file_whole(case, result, lambda filing: _collect_file(ws, case, path, filing))
         else:
-            result.notes.append(f"{path.name}: neither an email, a mailbox nor a PDF or Word form; not read")
+            result.notes.append(f"{clean_name(path.name)}: neither an email, a mailbox nor a PDF or Word form; "
+                                "not read")
     result.register_warning = sync_case(ws, case.reference)
     return result
 
 
-def _collect_message(ws, case: Case, message, result: CollectResult) -> None:
-    folder = _inside(case.folder, case.folder / "inbox" / f"{_stamp()}-message")
-    folder.mkdir(parents=True)
-    original = folder / "message.eml"
-    original.write_bytes(message.raw)  # the original, exactly as read, never modified
+def _file_whole(case: Case, result: CollectResult, work: Callable[[_Filing], None]) -> None:
+    """Work out one message's or file's filing in a private folder, then commit it; a file that turns out
+    unreadable half way leaves nothing behind but a note."""
+    with tempfile.TemporaryDirectory(prefix=".collecting-", dir=case.folder) as staging:
+        filing = _Filing(case, Path(staging))
+        try:
+            work(filing)
+        except LifkitError as exc:
+            result.notes.append(exc.message)
+            return
+        filing.commit(result)
+
+
+def _collect_file(ws, case: Case, path: Path, filing: _Filing) -> None:
+    suffix = _suffix(path.name)
+    staged = filing.stage(source=path, suffix=suffix)
+    original = filing.keep(staged, case.folder / "inbox" / f"{_stamp()}-file{suffix}", copy=True)
+    _collect_form(ws, case, staged, clean_name(path.name), sender=None, extras=[], filing=filing, origin=original)
+
+
+def _collect_message(ws, case: Case, message, filing: _Filing) -> None:
+    folder = case.folder / "inbox" / f"{_stamp()}-message"
+    original = filing.keep(filing.stage(message.raw, suffix=".eml"), folder / "message.eml")
+    label = f"{clean_name(message.label)} (from {message.sender or 'no sender'})"
     for problem in message.problems:
-        result.notes.append(f"{message.label} (from {message.sender or 'no sender'}): {problem}")
-    saved: list[tuple[Path, Attachment]] = []
-    for attachment in message.attachments:
-        target = _inside(case.folder, _unique(folder / attachment.filename))
-        target.write_bytes(attachment.data)
-        saved.append((target, attachment))
-    forms, extras = [], []
-    for target, attachment in saved:
-        read = _read_form(target) if target.suffix.lower() in FORM_SUFFIXES else None
+        filing.notes.append(f"{label}: {problem}")
+    forms, extras, unread = [], [], []
+    for number, attachment in enumerate(message.attachments, start=1):
+        suffix = _suffix(attachment.filename)
+        staged = filing.stage(attachment.data, suffix=suffix)
+        kept = filing.keep(staged, folder / f"attachment-{number}{suffix}", copy=True)
+        read = _read_form(staged) if suffix in FORM_SUFFIXES else None
         if read is not None and read.identity is not None:  # a flattened form still says whose it is
-            forms.append((target, read))
+            forms.append((staged, attachment.original_name, read))
+        elif isinstance(read, UnreadableForm) and read.kind == "altered":
+            _set_aside(case, staged, attachment.original_name, _reason(read), filing)
         else:
-            extras.append(target)
-    record_event(case.folder, "received", message=f"{folder.name}/message.eml", attachments=len(saved),
-                 forms=len(forms))
+            extras.append((staged, attachment.original_name))
+            if isinstance(read, UnreadableForm) and read.kind != "not-a-form":
+                unread.append(f"{attachment.original_name or kept.name}: {_reason(read)}")
+    filing.events.insert(0, ("received", {"message": str(original.relative_to(case.folder / "inbox")),
+                                          "attachments": len(message.attachments), "forms": len(forms)}))
     if not forms:
-        result.notes.append(f"{message.label} (from {message.sender or 'no sender'}): no lifkit form in it; "
-                            f"kept in {folder.relative_to(case.folder)}")
+        if not filing.aside:
+            why = f" ({'; '.join(unread)})" if unread else ""
+            filing.notes.append(f"{label}: no lifkit form in it{why}; kept in {folder.relative_to(case.folder)}")
         return
-    for form, read in forms:
-        _collect_form(ws, case, form, sender=message.sender, extras=extras if len(forms) == 1 else [],
-                      result=result, origin=original, read=read)
+    for staged, name, read in forms:
+        _collect_form(ws, case, staged, name, sender=message.sender, extras=extras if len(forms) == 1 else [],
+                      filing=filing, origin=original, read=read)
+
+
+def _reason(unreadable: UnreadableForm) -> str:
+    """An unreadable file's reason without the file's name (which is lifkit's staging name)."""
+    return unreadable.message.split(": ", 1)[-1]
 
 
 def _read_form(path: Path):
@@ -394,66 +498,75 @@ def _read_form(path: Path):
         return exc
 
 
-def _collect_form(ws, case: Case, path: Path, sender: str | None, extras: list[Path], result: CollectResult,
-                  origin: Path, read=None) -> None:
+def _set_aside(case: Case, staged: Path, name: str, reason: str, filing: _Filing) -> None:
+    target = filing.keep(staged, case.folder / "inbox" / "aside" / f"{case.reference}-aside{staged.suffix}",
+                         copy=True)
+    filing.event("set aside", file=target.name, reason=reason)
+    filing.aside.append(AsideItem(target, reason, name))
+
+
+def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, extras: list[tuple[Path, str]],
+                  filing: _Filing, origin: Path, read=None) -> None:
     read = _read_form(path) if read is None else read
     if isinstance(read, UnreadableForm):
         identity, unreadable, extracted = read.identity, read, None
     else:
         identity, unreadable, extracted = read.identity, None, read
     if identity is None:
-        _set_aside(case, path, f"not a lifkit form: {unreadable.message if unreadable else 'no identity'}", result)
+        _set_aside(case, path, name, f"not a lifkit form: {_reason(unreadable) if unreadable else 'no identity'}",
+                   filing)
         return
     request_form = ws.process.request_form.upper()
     if identity.form_id.upper() != request_form:
-        _set_aside(case, path, f"a {identity.form_id}, not a {request_form} return", result)
+        _set_aside(case, path, name, f"a {identity.form_id}, not a {request_form} return", filing)
         return
     if identity.case_ref != case.reference:
-        _set_aside(case, path, f"a form for case {identity.case_ref or '(none)'}, not {case.reference}", result)
+        _set_aside(case, path, name, f"a form for case {identity.case_ref or '(none)'}, not {case.reference}", filing)
         return
     member = next((m for m in ws.settings.members if m.code == identity.agency), None)
     if member is None:
-        _set_aside(case, path, f"a form for agency {identity.agency}, which is not a member", result)
+        _set_aside(case, path, name, f"a form for agency {identity.agency}, which is not a member", filing)
         return
     if sender is not None and sender != member.email.lower():
-        _set_aside(case, path, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address", result)
+        _set_aside(case, path, name, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address",
+                   filing)
         return
     folder = case.folder / "returns" / member.code / _stamp()
-    folder.mkdir(parents=True)
-    stored = folder / f"{request_form}-{case.reference}-{member.code}{path.suffix.lower()}"
-    shutil.copy2(path, stored)
-    kept_extras = []
-    for extra in extras:
-        target = _unique(folder / extra.name)
-        shutil.copy2(extra, target)
-        kept_extras.append(target)
+    stored = filing.keep(path, folder / f"{request_form}-{case.reference}-{member.code}{path.suffix.lower()}",
+                         copy=True)
+    kept_extras = [filing.keep(extra, folder / f"{member.code}-{case.reference}-attachment{extra.suffix}", copy=True)
+                   for extra, _name in extras]
     if unreadable is not None:
         validation = None
-        problems = [f"The form as a whole: {unreadable.message.split(': ', 1)[-1]} {unreadable.hint or ''}".strip()]
+        problems = [f"The form as a whole: {_reason(unreadable)} {unreadable.hint or ''}".strip()]
     else:
         try:
             validation = validate_extracted(ws, extracted, case.reference, ws.process.request_form)
             problems = [str(p) for p in validation.problems]
         except UnreadableForm as exc:
-            validation, problems = None, [f"The form as a whole: {exc.message}"]
+            validation, problems = None, [f"The form as a whole: {_reason(exc)}"]
     valid = not problems
     submission = {
         "received": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "received_on": today().isoformat(),
         "sender": sender, "file": str(stored.relative_to(case.folder)), "original": str(origin.relative_to(case.folder)),
+        "name": name,  # as the agency named it: shown in reports, never used for a stored file
         "valid": valid, "problems": problems,
         "values": validation.to_dict()["values"] if validation else {},
         "raw": validation.raw if validation else {},
         "attachments": [str(p.relative_to(case.folder)) for p in kept_extras],
+        "attachment_names": [extra_name for _extra, extra_name in extras],
     }
-    supersedes = _save_return(case, member.code, submission)
-    record_event(case.folder, "validated", agency=member.code, valid=valid, problems=len(problems),
-                 file=submission["file"], supersedes=supersedes)
-    reply = None if valid else _reply_draft(ws, case, member, problems)
-    result.received.append(ReceivedReturn(member.code, stored, valid, problems, kept_extras, reply, supersedes))
+    supersedes = bool(load_returns(case, member.code)) or any(code == member.code for code, _ in filing.returns)
+    filing.returns.append((member.code, submission))
+    filing.event("validated", agency=member.code, valid=valid, problems=len(problems), file=submission["file"],
+                 supersedes=supersedes)
+    reply = None if valid else _reply_draft(ws, case, member, problems, filing)
+    filing.received.append(ReceivedReturn(member.code, stored, valid, problems, kept_extras, reply, supersedes,
+                                          name, submission["attachment_names"]))
 
 
-def _reply_draft(ws, case: Case, member, problems: list[str]) -> Path:
+def _reply_draft(ws, case: Case, member, problems: list[str], filing: _Filing) -> Path:
     due = today() + dt.timedelta(days=3)
     if case.meeting_date and today() <= case.meeting_date < due:
         due = case.meeting_date
@@ -463,9 +576,9 @@ def _reply_draft(ws, case: Case, member, problems: list[str]) -> Path:
             f"email. Please keep the case reference in the subject and do not add the child's name to it.\n\n"
             + signature(ws))
     subject = email_text(ws, "reply_subject", case, due=due)
-    draft = _unique(case.folder / "outbox" / f"reply-{case.reference}-{member.code}.eml")
-    draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
-    record_event(case.folder, "reply drafted", agency=member.code, draft=draft.name, problems=len(problems))
+    draft = filing.name(case.folder / "outbox" / f"reply-{case.reference}-{member.code}.eml")
+    filing.writes.append((draft, build_draft(ws.settings.administrator.email, member.email, subject, body)))
+    filing.event("reply drafted", agency=member.code, draft=draft.name, problems=len(problems))
     return draft
 
 

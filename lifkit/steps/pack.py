@@ -1,7 +1,7 @@
-"""The CIEC meeting pack: one PDF the committee reads before and during the meeting.
+"""The meeting pack: one PDF the committee (or review panel) reads before and during the meeting.
 
 ``lifkit pack REF`` builds it from the case folder alone: the cover (what is missing), the contents,
-the CIGM1 agenda, the referral (CIGSCR1) and the case's dates, the returns at a glance, the
+the agenda, the referral and the case's dates (all in the process's words), the returns at a glance, the
 multi-agency chronology, then each agency's return in full followed by the documents it attached.
 
 How it is made, and why:
@@ -51,24 +51,6 @@ from lifkit.mechanics.pdftext import SANS, SANS_BOLD, draw_string, markup, regis
 PACK_FOLDER = "pack"
 MARKING = "OFFICIAL-SENSITIVE"
 SOURCE_DATE_ENV = "SOURCE_DATE_EPOCH"
-
-RECOMMENDATIONS = (
-    ("Serious Case Review (SCR)", "The case meets the SCR criteria (regulation 5(2))."),
-    ("Critical Case Review", "Below the SCR threshold, but learning can be drawn to inform future practice."),
-    ("MA Concise Review", "A concise multi-agency review."),
-    ("Individual Agency Review", "A review by one agency of its own practice."),
-    ("Review not initiated", "No review; the reasons are recorded on CIGSUM1 (and told to the National Panel)."),
-)
-CRITERIA = (
-    ("(a)", "Is abuse or neglect of a child known or suspected?"),
-    ("(b)(i)", "Has the child died (including suspected suicide)?"),
-    ("(b)(ii)", "Has the child been seriously harmed, and is there cause for concern as to the way in which "
-                "the authority, their Board partners or other relevant persons have worked together?"),
-    ("Custody", "Did the child die in custody, in police custody, on remand or following sentencing, in a Young "
-                "Offender Institution, a secure training centre or a secure children's home, or while detained "
-                "under mental health legislation? (Such a death is always referred.)"),
-    ("Looked after", "Is the child a looked-after child who meets (a) and (b)? (Such a child must be referred.)"),
-)
 
 # --- page geometry and colours ------------------------------------------------------------------
 
@@ -161,6 +143,7 @@ class PackInput:
     chair: str = ""
     administrator: str = ""
     decision_due: dt.date | None = None
+    process: Any = None  # the workspace's process: the pack's words, agenda and forms
 
     @property
     def outstanding(self) -> list[AgencyReturn]:
@@ -215,14 +198,15 @@ def read_password(path: Path | None = None, env: str | None = None) -> str | Non
                 raise InputError(f"The password file {path} is not text.", "Save it as plain UTF-8 text.") from None
             where = str(path)
         password = line.rstrip("\r\n")
-        if not password:
-            raise InputError(f"The first line of {where} is empty: no password to encrypt the pack with.")
+        if not password.strip():
+            raise InputError(f"The first line of {where} is {'empty' if not password else 'only spaces'}: no "
+                             "password to encrypt the pack with.")
         return password
     if env:
         password = os.environ.get(env, "")
-        if not password:
-            raise InputError(f"The environment variable {env} is not set or is empty: no password to encrypt "
-                             "the pack with.")
+        if not password.strip():
+            raise InputError(f"The environment variable {env} is not set, is empty or is only spaces: no password "
+                             "to encrypt the pack with.")
         return password
     return None
 
@@ -307,8 +291,9 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
                 # an unreadable return (flattened, printed to PDF): the file itself is the best there is
                 item.attached.append(_attachment(case, current["file"], name=f"The returned form as received "
                                                                                f"({Path(current['file']).name})"))
-            for relative in current.get("attachments") or []:
-                item.attached.append(_attachment(case, relative))
+            names = current.get("attachment_names") or []  # as the agency sent them; stored under lifkit's
+            for number, relative in enumerate(current.get("attachments") or []):
+                item.attached.append(_attachment(case, relative, names[number] if number < len(names) else None))
         agencies.append(item)
     for item in agencies:
         for number, attached in enumerate(item.attached, start=1):
@@ -325,6 +310,7 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
     return PackInput(case=case, board=ws.settings.board_name, meeting=meeting, built=on, stamp=stamp,
                      agencies=agencies, other_cases=others,
                      chair=ws.settings.person(ws.process.meeting_chair).name, decision_due=status.decision_due,
+                     process=ws.process,
                      administrator=ws.settings.administrator.name)
 
 
@@ -360,9 +346,9 @@ def check_complete(data: PackInput) -> None:
 # --- building -----------------------------------------------------------------------------------
 
 
-def default_output(case: Case, meeting: dt.date | None, built: dt.date) -> Path:
-    """cases/<REF>/pack/CIEC-pack-<REF>-<meeting date, or build date>.pdf: no personal data in the name."""
-    return case.folder / PACK_FOLDER / f"CIEC-pack-{case.reference}-{(meeting or built).isoformat()}.pdf"
+def default_output(case: Case, meeting: dt.date | None, built: dt.date, prefix: str) -> Path:
+    """cases/<REF>/pack/<prefix>-<REF>-<meeting date, or build date>.pdf: no personal data in the name."""
+    return case.folder / PACK_FOLDER / f"{prefix}-{case.reference}-{(meeting or built).isoformat()}.pdf"
 
 
 def build_pack(ws, reference: str, meeting: dt.date | None = None, built: dt.date | None = None,
@@ -377,11 +363,11 @@ def build_pack(ws, reference: str, meeting: dt.date | None = None, built: dt.dat
 
 def build_meeting_packs(ws, meeting: dt.date, built: dt.date | None = None, password: str | None = None,
                         allow_incomplete: bool = False, output: Path | None = None) -> list[PackResult]:
-    """One pack for every case whose CIEC meeting is on ``meeting``. Every case is checked before any
+    """One pack for every case whose meeting is on ``meeting``. Every case is checked before any
     pack is written, so an incomplete case stops them all (unless allowed)."""
     references = [r for r in case_references(ws) if _meeting_of(ws, r) == meeting]
     if not references:
-        raise InputError(f"No case has its CIEC meeting on {format_date(meeting)}.",
+        raise InputError(f"No case has its {ws.process.term('meeting')} on {format_date(meeting)}.",
                          "Set a case's meeting with `lifkit request REF --meeting DATE`, or name the case: "
                          "lifkit pack REF --meeting DATE.")
     if output is not None and output.exists() and not output.is_dir():
@@ -414,7 +400,7 @@ def _meeting_of(ws, reference: str) -> dt.date | None:
 def _write(data: PackInput, password: str | None, output: Path | None) -> PackResult:
     from lifkit.mechanics.files import atomic_write_bytes
 
-    target = default_output(data.case, data.meeting, data.built)
+    target = default_output(data.case, data.meeting, data.built, data.process.pack["file_prefix"])
     if output is not None:
         target = output / target.name if output.is_dir() else output
     if target.suffix.lower() != ".pdf":
@@ -580,7 +566,7 @@ class _PackDoc(BaseDocTemplate):
 
     def __init__(self, buffer, data: PackInput):
         super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
-                         bottomMargin=BOTTOM_BAND, invariant=1, title=f"CIEC pack {data.case.reference}",
+                         bottomMargin=BOTTOM_BAND, invariant=1, title=f"{_pack_word(data)} {data.case.reference}",
                          author=data.board, creator="lifkit", subject=MARKING)
         self.data = data
         self.anchors: dict[str, int] = {}
@@ -626,7 +612,7 @@ class _PackDoc(BaseDocTemplate):
                 board = board[:-1]
             board += "…"
         draw_string(canvas, MARGIN, height - 42, board, 8.5, bold=True)
-        right = f"CIEC pack  {data.case.reference}"
+        right = f"{_pack_word(data)}  {data.case.reference}"
         draw_string(canvas, width - MARGIN - string_width(right, 8.5, True), height - 42, right, 8.5, bold=True)
         canvas.setStrokeColor(NAVY)
         canvas.setLineWidth(0.8)
@@ -709,10 +695,10 @@ def _layout_pages(data: PackInput) -> Layout:
 
 
 def _outline(data: PackInput) -> list[tuple[str, str, int]]:
-    entries = [("cover", "Cover", 0), ("contents", "Contents", 0),
-               ("agenda", "CIGM1: CIEC meeting agenda", 0), ("part-a", "Part A: Practitioner Review", 1),
-               ("part-b", "Part B: Review and CIG Decision", 1),
-               ("referral", "The referral (CIGSCR1) and the case's dates", 0),
+    process = data.process
+    entries = [("cover", "Cover", 0), ("contents", "Contents", 0), ("agenda", process.pack["agenda"]["title"], 0)]
+    entries += [(part.id, part.title, 1) for part in process.agenda]
+    entries += [("referral", _referral_title(data), 0),
                ("glance", "Returns at a glance", 0), ("chronology", "Multi-agency chronology", 0),
                ("returns", "Agency returns", 0)]
     for item in sorted(data.received, key=lambda a: a.order):
@@ -808,8 +794,8 @@ def _h1(text: str, key: str, styles, subtitle: str = "") -> list:
 def _cover(data: PackInput, styles, width: float) -> list:
     case = data.case
     story: list = [_Anchor("cover"), Spacer(1, 18), _p(data.board, styles["cover-board"]),
-                   _p("Critical Incident Evidence Committee (CIEC)", styles["cover-sub"]),
-                   _p("CIEC meeting pack", styles["cover-title"]),
+                   _p(data.process.pack["subtitle"], styles["cover-sub"]),
+                   _p(data.process.pack["title"], styles["cover-title"]),
                    _p(f"Case {case.reference}", styles["h2"]), Spacer(1, 8)]
     references = case.reference
     if data.other_cases:
@@ -820,20 +806,22 @@ def _cover(data: PackInput, styles, width: float) -> list:
         ("Meeting date", format_date(data.meeting) if data.meeting else "Not set yet"),
         ("Case reference(s)", references),
         ("Decision due", _due_text(data)),
-        ("Returns", f"{valid} of {asked} agencies asked have returned a valid CIGINF1" if asked
-         else "No requests for information issued"),
-        ("CIEC Chair", data.chair or "-"),
-        ("Prepared by", f"{data.administrator}, LSCB Administrator" if data.administrator else "LSCB Administrator"),
+        ("Returns", f"{valid} of {asked} agencies asked have returned a valid {_request_id(data)}" if asked
+         else "No requests issued"),
+        (data.process.roles[data.process.meeting_chair], data.chair or "-"),
+        ("Prepared by", f"{data.administrator}, {data.process.term('administrator')}" if data.administrator
+         else data.process.term("administrator")),
         ("Pack built", format_date(data.built)),
     ]
     story.append(_facts(facts, styles, width, 0.28))
     story.append(Spacer(1, 16))
     missing = _missing_lines(data)
     if missing or not data.agencies:
-        rows = [[_p("Missing or invalid: the CIEC meets without these", styles["cell-bold"])]]
+        rows = [[_p(f"Missing or invalid: the {data.process.term('committee')} meets without these",
+                    styles["cell-bold"])]]
         rows += [[_p(line, styles["cell"])] for line in missing]
         if not data.agencies:
-            rows.append([_p("No requests for information have been issued for this case.", styles["cell"])])
+            rows.append([_p("No requests have been issued for this case.", styles["cell"])])
         story.append(_grid(rows, [width], header=False, extra=[
             ("BACKGROUND", (0, 0), (-1, 0), RED_FILL), ("BACKGROUND", (0, 1), (-1, -1), AMBER),
             ("BOX", (0, 0), (-1, -1), 0.8, RED)]))
@@ -842,7 +830,8 @@ def _cover(data: PackInput, styles, width: float) -> list:
                            [width], header=False, extra=[("BACKGROUND", (0, 0), (-1, -1), PALE)]))
     story.append(Spacer(1, 28))
     notice = (f"{MARKING}. This pack holds personal data about a child and the people around them, shared "
-              "under the board's information-sharing agreement for the CIEC's decision only. Keep it on the "
+              f"under the board's information-sharing agreement for the {data.process.term('committee')}'s "
+              "decision only. Keep it on the "
               "board's secure site or an encrypted device; do not forward it, print it only if you must, and "
               "destroy printed copies securely after the meeting.")
     story.append(_grid([[_p(notice, styles["small"])]], [width], header=False,
@@ -876,7 +865,7 @@ def _contents(data: PackInput, outline: list, styles) -> list:
     return story
 
 
-# --- CIGM1 agenda -------------------------------------------------------------------------------
+# --- the agenda (the process's) -------------------------------------------------------------------------------
 
 
 def _attending(item: AgencyReturn) -> list[dict]:
@@ -884,15 +873,31 @@ def _attending(item: AgencyReturn) -> list[dict]:
 
 
 def _agenda(data: PackInput, styles, width: float) -> list:
+    process = data.process
     meeting = format_date(data.meeting) if data.meeting else "(date not set)"
-    story = _h1("CIGM1: CIEC meeting agenda", "agenda", styles,
-                f"Meeting of the Critical Incident Evidence Committee on {meeting}  ·  case {data.case.reference}")
-    story.append(_Heading("Part A: Practitioner Review", styles["h2"], "part-a"))
-    story.append(_p("Key practitioners (to the date of the incident) join for Part A only: 1. Introductions and "
-                    "confidentiality. 2. Each agency's involvement with the child and family, in the order below. "
-                    "3. Questions from the CIEC. 4. Practitioners leave before Part B.", styles["body"]))
-    story.append(Spacer(1, 2))
-    story.append(_p("Practitioners the agencies say will attend:", styles["label"]))
+    story = _h1(process.pack["agenda"]["title"], "agenda", styles,
+                f"Meeting of the {process.term('committee_long')} on {meeting}  ·  case {data.case.reference}")
+    for number, part in enumerate(process.agenda):
+        if number:
+            story.append(CondPageBreak(260))
+        story.append(_Heading(part.title, styles["h2"], part.id))
+        if part.text:
+            story.append(_p(part.text, styles["body"]))
+        if part.practitioners:
+            story.extend(_practitioners(data, styles, width))
+        if part.criteria and process.criteria:
+            story.extend(_criteria_table(process, styles, width))
+        if part.options:
+            story.extend(_options_table(process, part.options, styles, width))
+        if part.closing:
+            due = data.decision_due
+            story.append(_p(process.text(part.closing, due_phrase=f"; the decision is due by {format_date(due)}."
+                                         if due else "."), styles["body"]))
+    return story
+
+
+def _practitioners(data: PackInput, styles, width: float) -> list:
+    story: list = [Spacer(1, 2), _p("Practitioners the agencies say will attend:", styles["label"])]
     rows = [[_c(h, styles["head"]) for h in ("Agency", "Practitioner", "Role", "Team", "Contact")]]
     none_attending, unknown = [], []
     for item in sorted(data.agencies, key=lambda a: a.order):
@@ -918,32 +923,44 @@ def _agenda(data: PackInput, styles, width: float) -> list:
     for note in notes:
         story.append(Spacer(1, 4))
         story.append(_p(note, styles["small"]))
-    story.append(CondPageBreak(260))
-    story.append(_Heading("Part B: Review and CIG Decision", styles["h2"], "part-b"))
-    story.append(_p("CIEC members only. 1. Does the case meet the criteria for a Serious Case Review "
-                    "(regulation 5(2))? An SCR is required when (a) is met and (b)(i) or (b)(ii) is met.",
-                    styles["body"]))
-    box = "\u2610"
-    rows = [[_c(h, styles["head"]) for h in ("", "Question to decide", "Met", "Not met", "Unclear")]]
-    for tag, question in CRITERIA:
-        rows.append([_c(tag, styles["cell-bold"]), _c(question, styles["cell"])]
-                    + [_c(box, styles["cell"]) for _ in range(3)])
-    story.append(_grid(rows, [width * 0.13, width * 0.57] + [width * 0.1] * 3,
-                       extra=[("ALIGN", (2, 0), (-1, -1), "CENTER")]))
-    story.append(Spacer(1, 8))
-    story.append(_p("2. The CIEC's recommendation (one):", styles["body"]))
-    rows = [[_c(box, styles["cell"]), _c(name, styles["cell-bold"]), _c(text, styles["cell"])]
-            for name, text in RECOMMENDATIONS]
-    rows.append([_c(box, styles["cell"]), _c("Further information needed", styles["cell-bold"]),
-                 _c("What is needed, from whom, and the next meeting date: ____________________", styles["cell"])])
-    story.append(_grid(rows, [width * 0.05, width * 0.27, width * 0.68], header=False,
-                       extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]))
-    story.append(Spacer(1, 8))
-    due = data.decision_due
-    story.append(_p("3. The rationale, recorded on CIGSUM1 (case summary). The CIEC Chair refers the "
-                    "recommendation to the LSCB Independent Chair, who affirms or challenges it and decides"
-                    + (f"; the decision is due by {format_date(due)}." if due else "."), styles["body"]))
     return story
+
+
+BOX = "\u2610"
+
+
+def _criteria_table(process, styles, width: float) -> list:
+    rows = [[_c(h, styles["head"]) for h in ("", "Question to decide", "Met", "Not met", "Unclear")]]
+    for criterion in process.criteria:
+        rows.append([_c(criterion.tag, styles["cell-bold"]), _c(criterion.question or criterion.label, styles["cell"])]
+                    + [_c(BOX, styles["cell"]) for _ in range(3)])
+    return [_grid(rows, [width * 0.17, width * 0.53] + [width * 0.1] * 3,
+                  extra=[("ALIGN", (2, 0), (-1, -1), "CENTER")]), Spacer(1, 8)]
+
+
+def _options_table(process, intro: str, styles, width: float) -> list:
+    rows = [[_c(BOX, styles["cell"]), _c(option.label or option.name, styles["cell-bold"]),
+             _c(option.description, styles["cell"])] for option in process.options]
+    if process.recommendation.further_information:
+        rows.append([_c(BOX, styles["cell"]), _c("Further information needed", styles["cell-bold"]),
+                     _c("What is needed, from whom, and the next meeting date: ____________________", styles["cell"])])
+    return [_p(intro, styles["body"]),
+            _grid(rows, [width * 0.05, width * 0.27, width * 0.68], header=False,
+                  extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]), Spacer(1, 8)]
+
+
+def _pack_word(data: PackInput) -> str:
+    """What the pack is called in running heads and titles (the process's term, e.g. "Rapid review pack")."""
+    word = data.process.term("pack")
+    return word[:1].upper() + word[1:]
+
+
+def _request_id(data: PackInput) -> str:
+    return data.process.request_form.upper()
+
+
+def _referral_title(data: PackInput) -> str:
+    return f"The referral ({data.process.referral_form.upper()}) and the case's dates"
 
 
 # --- the referral -------------------------------------------------------------------------------
@@ -1057,13 +1074,16 @@ def _long(f: Field, values: dict, raw: dict, styles, width: float, section_label
 
 def _referral(data: PackInput, styles, width: float) -> list:
     case = data.case
-    story = _h1("The referral (CIGSCR1) and the case's dates", "referral", styles,
+    process = data.process
+    story = _h1(_referral_title(data), "referral", styles,
                 "As the referrer completed it; section numbers and labels are the form's own.")
     dates = [
-        ("LSCB notified of the incident", format_date(case.notified) if case.notified else "Not recorded"),
+        (process.terms.get("notified_label", process.term("notified_short")),
+         format_date(case.notified) if case.notified else "Not recorded"),
         ("Referral received (case opened)", format_date(case.opened) if case.opened else "Not recorded"),
-        ("SCR decision due (one month after notification)", _due_text(data)),
-        ("CIEC meeting", format_date(data.meeting) if data.meeting else "Not set yet"),
+        (process.terms.get("decision_due_label", "Decision due"), _due_text(data)),
+        (process.term("meeting")[:1].upper() + process.term("meeting")[1:],
+         format_date(data.meeting) if data.meeting else "Not set yet"),
     ]
     story.append(_facts(dates, styles, width, 0.42))
     referral = case.referral or {}
@@ -1077,7 +1097,7 @@ def _referral(data: PackInput, styles, width: float) -> list:
     if not values:
         story.append(_p("No referral form is recorded with this case.", styles["muted"]))
     else:
-        story.extend(_form_sections(load_form("cigscr1"), values, referral.get("raw") or {}, styles, width,
+        story.extend(_form_sections(load_form(process.referral_form), values, referral.get("raw") or {}, styles, width,
                                     skip_prefilled=False))
     people = [case.child, *case.people]
     if any(person.address for person in people):  # what the agencies were sent with their request
@@ -1086,7 +1106,7 @@ def _referral(data: PackInput, styles, width: float) -> list:
             rows.append([_c(person.name, styles["cell"]), _c(format_date(person.dob), styles["cell"]),
                          _c("the child" if number == 0 else person.relationship, styles["cell"]),
                          _c(person.address, styles["cell"])])
-        story.extend(_keep([_section_heading("The child and significant people as sent to the agencies (CIGINF1)",
+        story.extend(_keep([_section_heading(f"The child and significant people as sent to the agencies ({_request_id(data)})",
                                              styles, width), Spacer(1, 5),
                             _grid(rows, [width * w for w in (0.26, 0.13, 0.17, 0.44)])], width))
     return story
@@ -1097,8 +1117,9 @@ def _referral(data: PackInput, styles, width: float) -> list:
 
 def _glance(data: PackInput, styles, width: float) -> list:
     story = _h1("Returns at a glance", "glance", styles,
-                f"Every CIEC member asked for information (CIGINF1), as at {format_date(data.built)}.")
-    heads = ("Agency", "Returned", "Child known", "Open at the time", "SCR criteria met?", "Practitioners attending")
+                f"Every {data.process.term('member')} asked ({_request_id(data)}), as at {format_date(data.built)}.")
+    heads = ("Agency", "Returned", "Child known", "Open at the time",
+             data.process.terms.get("criteria_short", "Criteria met?"), "Practitioners attending")
     rows = [[_c(h, styles["head"]) for h in heads]]
     extra = []
     for number, item in enumerate(sorted(data.agencies, key=lambda a: a.order), start=1):
@@ -1123,7 +1144,7 @@ def _glance(data: PackInput, styles, width: float) -> list:
             extra.append(("BACKGROUND", (0, number), (-1, number), RED_FILL))
         rows.append(cells)
     if len(rows) == 1:
-        story.append(_p("No requests for information have been issued for this case.", styles["muted"]))
+        story.append(_p("No requests have been issued for this case.", styles["muted"]))
         return story
     story.append(_grid(rows, [w * width for w in (0.24, 0.14, 0.1, 0.12, 0.12, 0.28)], extra=extra))
     valid = sum(1 for a in data.agencies if a.state == "valid")
@@ -1181,7 +1202,7 @@ def _chronology(data: PackInput, styles, width: float) -> list:
 
 def _agency(data: PackInput, item: AgencyReturn, styles, width: float) -> list:
     completed = _display("date", item.values.get("completion_date"), item.raw.get("completion_date", ""))
-    sub = f"CIGINF1 returned {format_date(item.returned)}" + (f"  ·  completed {completed}" if completed else "")
+    sub = f"{_request_id(data)} returned {format_date(item.returned)}" + (f"  ·  completed {completed}" if completed else "")
     story = _h1(f"{item.code}: {item.agency}", f"agency-{item.code}", styles, sub)
     if item.state == "invalid":
         rows = [[_c(f"This return is INVALID ({len(item.problems)} problem{'s' if len(item.problems) != 1 else ''}); "
@@ -1191,7 +1212,7 @@ def _agency(data: PackInput, item: AgencyReturn, styles, width: float) -> list:
                                                                ("BOX", (0, 0), (-1, -1), 0.8, RED)]))
         story.append(Spacer(1, 6))
     if item.values:
-        story.extend(_form_sections(load_form("ciginf1"), item.values, item.raw, styles, width, skip_prefilled=True))
+        story.extend(_form_sections(load_form(data.process.request_form), item.values, item.raw, styles, width, skip_prefilled=True))
     else:
         story.append(_p("No answers could be read from this return.", styles["muted"]))
     if item.attached:
@@ -1250,7 +1271,7 @@ def _assemble(data: PackInput, layout: Layout, password: str | None) -> bytes:
                                                  bold=level == 0, is_open=level == 0)
     writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
 
-    title = f"CIEC pack {data.case.reference}" + (f", meeting {format_date(data.meeting)}" if data.meeting else "")
+    title = f"{_pack_word(data)} {data.case.reference}" + (f", meeting {format_date(data.meeting)}" if data.meeting else "")
     writer.add_metadata({"/Title": title, "/Author": data.board, "/Subject": MARKING, "/Creator": "lifkit",
                          "/Producer": "lifkit (reportlab, pypdf)", "/Keywords": f"{MARKING}, {data.case.reference}",
                          "/CreationDate": data.stamp, "/ModDate": data.stamp})

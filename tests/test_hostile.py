@@ -1,0 +1,122 @@
+"""Hostile and broken returns: whatever an agency sends, lifkit says what is wrong in plain words, files
+the rest of the batch, and never runs out of memory or time. Every name and address is fictional."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import Lifkit
+from returns import CIGINF1_VALUES, blank_form, fill_pdf, set_info
+from test_exchange import member_email, opened, reply  # noqa: F401 - the fixture is used by name
+from test_forms import write_case
+
+pytestmark = pytest.mark.usefixtures("fixed_today")
+
+
+@pytest.fixture
+def ws(workspace: Path) -> Lifkit:
+    write_case(workspace)
+    return Lifkit(workspace)
+
+
+def journal(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+# --- a hidden token that is not one lifkit writes ---------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["\u00e9" * 32, "0" * 31 + "\u2603", "not hex at all", ""])
+def test_a_token_lifkit_never_writes_is_a_clear_problem(ws, tmp_path: Path, token: str):
+    blank = blank_form(ws, tmp_path / "blank.pdf", "ciginf1")
+    path = set_info(fill_pdf(blank, CIGINF1_VALUES, tmp_path / "filled.pdf"), tmp_path / "edited.pdf",
+                    LifkitToken=token)
+    result = ws("validate", path)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "its hidden identity was altered" in result.output
+
+
+def test_one_bad_file_never_stops_a_batch(opened, tmp_path: Path):
+    ws, root, reference = opened
+    assert ws("request", reference, "--agency", "POL", "--agency", "CSC").exit_code == 0
+    outbox = root / "cases" / reference / "outbox"
+    pol = fill_pdf(outbox / f"CIGINF1-{reference}-POL.pdf", CIGINF1_VALUES, tmp_path / "pol.pdf")
+    bad = set_info(pol, tmp_path / "bad.pdf", LifkitToken="\u00e9" * 32)
+    csc = fill_pdf(outbox / f"CIGINF1-{reference}-CSC.pdf", CIGINF1_VALUES, tmp_path / "csc.pdf")
+    (tmp_path / "1-bad.eml").write_bytes(reply(member_email("POL"), "request", bad))
+    (tmp_path / "2-csc.eml").write_bytes(reply(member_email("CSC"), "request", csc))
+    result = ws("collect", reference, tmp_path / "1-bad.eml", tmp_path / "2-csc.eml", "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert [r["agency"] for r in data["received"]] == ["CSC"]
+    assert len(data["aside"]) == 1 and "hidden identity was altered" in data["aside"][0]["reason"]
+    events = [e["event"] for e in journal(root / "cases" / reference)]
+    assert events.count("received") == 2 and events.count("set aside") == 1 and events.count("validated") == 2
+
+
+# --- names: what the agency sent is shown, never used for a stored file -------------------------
+
+
+def test_a_plain_folder_of_messages_is_collected(opened, tmp_path: Path):
+    ws, root, reference = opened
+    assert ws("request", reference, "--agency", "POL", "--agency", "CSC").exit_code == 0
+    outbox = root / "cases" / reference / "outbox"
+    saved = tmp_path / "saved replies"
+    saved.mkdir()
+    for code in ("POL", "CSC"):
+        form = fill_pdf(outbox / f"CIGINF1-{reference}-{code}.pdf", CIGINF1_VALUES, tmp_path / f"{code}.pdf")
+        (saved / f"{code}.eml").write_bytes(reply(member_email(code), "request", form))
+    (saved / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    result = ws("collect", reference, saved, "--json")
+    assert result.exit_code == 0, result.output
+    assert sorted(r["agency"] for r in json.loads(result.stdout)["received"]) == ["CSC", "POL"]
+
+
+CHILD = "Fictional Child"
+
+
+def test_stored_names_never_carry_the_senders_name(opened, tmp_path: Path):
+    ws, root, reference = opened
+    assert ws("request", reference, "--agency", "POL").exit_code == 0
+    folder = root / "cases" / reference
+    form = fill_pdf(folder / "outbox" / f"CIGINF1-{reference}-POL.pdf", CIGINF1_VALUES,
+                    tmp_path / f"CIGINF1 {CHILD} POL.pdf")
+    notes = tmp_path / f"Chronology {CHILD}.pdf"
+    notes.write_bytes(b"%PDF-1.4 a chronology, not a form")
+    other = set_info(form, tmp_path / f"{CHILD} other case.pdf", LifkitCase="CIEC-2026-099")
+    rtl = tmp_path / "rtl.pdf"
+    rtl.write_bytes(other.read_bytes())
+    (tmp_path / "pol.eml").write_bytes(reply(member_email("POL"), "request", form, notes))
+    (tmp_path / "other.eml").write_bytes(reply(member_email("POL"), "request", other))
+    message = reply(member_email("POL"), "request", rtl).replace(b'filename="rtl.pdf"',
+                                                                  'filename="x\u202efdp.pdf"'.encode())
+    (tmp_path / "rtl.eml").write_bytes(message)
+    result = ws("collect", reference, tmp_path / "pol.eml", tmp_path / "other.eml", tmp_path / "rtl.eml", "--json")
+    assert result.exit_code == 1, result.output
+    stored = [p for p in folder.rglob("*") if CHILD in str(p.relative_to(folder))]
+    assert stored == []
+    assert CHILD not in (folder / "journal.jsonl").read_text(encoding="utf-8")
+    data = json.loads(result.stdout)
+    assert data["received"][0]["name"] == f"CIGINF1 {CHILD} POL.pdf"
+    assert data["received"][0]["attachment_names"] == [f"Chronology {CHILD}.pdf"]
+    record = json.loads((folder / "returns" / "POL.json").read_text(encoding="utf-8"))["submissions"][-1]
+    assert record["attachment_names"] == [f"Chronology {CHILD}.pdf"]
+    assert sorted(item["name"] for item in data["aside"]) == [f"{CHILD} other case.pdf", "xfdp.pdf"]
+    text = ws("collect", reference, tmp_path / "other.eml").stdout
+    assert f"SET ASIDE {CHILD} other case.pdf: a form for case CIEC-2026-099, not {reference}" in text
+    assert text.count(CHILD) == 1  # the name as sent, once, not doubled into the reason
+
+
+@pytest.mark.parametrize("how", ["file", "env"])
+def test_a_pack_password_of_only_spaces_is_refused(tmp_path: Path, monkeypatch, how: str):
+    from lifkit.errors import InputError
+    from lifkit.steps.pack import read_password
+
+    (tmp_path / "password.txt").write_text("    \n", encoding="utf-8")
+    monkeypatch.setenv("PACK_PASSWORD", " \t ")
+    with pytest.raises(InputError, match="only spaces"):
+        read_password(tmp_path / "password.txt") if how == "file" else read_password(env="PACK_PASSWORD")
