@@ -189,7 +189,7 @@ def demo(directory: Path, process_name: str, as_json: bool) -> None:
         click.echo(f"  - {step}")
     click.echo("Made:")
     for what, path in result.files.items():
-        click.echo(f"  {what + ':':<16} {path}")
+        click.echo(f"  {what + ':':<21} {path}")
     click.echo(f"The encrypted pack's password: {result.pack_password}")
     click.echo(f"The demo ends on {result.today:%d/%m/%Y}; to see it as of that day: "
                f"export LIFKIT_TODAY={result.today.isoformat()}")
