@@ -507,3 +507,47 @@ def test_a_pack_built_earlier_is_never_overwritten(case):
     events = [json.loads(line) for line in (root / "cases" / reference / "journal.jsonl").read_text().splitlines()]
     assert [e["file"] for e in events if e["event"] == "pack built"][-2:] == [f"pack/{numbered.name}",
                                                                              f"pack/{path.stem}-3.pdf"]
+
+
+# --- an attachment pypdf cannot merge ----------------------------------------------------------
+
+
+def bomb_pdf(path: Path, megabytes: int = 100) -> Path:
+    """A one-page PDF whose page content is two streams, each inflating to ``megabytes`` MB of spaces."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, StreamObject
+
+    squeeze = zlib.compressobj(9)
+    compressed = b"".join(squeeze.compress(b" " * (1024 * 1024)) for _ in range(megabytes)) + squeeze.flush()
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    parts = []
+    for _ in range(2):
+        stream = StreamObject()
+        stream._data = compressed
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        parts.append(writer._add_object(stream))
+    page[NameObject("/Contents")] = ArrayObject(parts)
+    writer.write(str(path))
+    return path
+
+
+def test_an_attachment_that_cannot_be_merged_is_listed_and_the_pack_built(case, tmp_path):
+    ws, root, reference = case
+    folder = root / "cases" / reference
+    record_file = folder / "returns" / "POL.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    current = record["submissions"][-1]
+    bomb = bomb_pdf(folder / Path(current["file"]).parent / f"POL-{reference}-attachment-9.pdf")
+    assert bomb.stat().st_size < 1024 * 1024
+    current["attachments"].append(str(bomb.relative_to(folder)))
+    current["attachment_names"].append("Huge appendix.pdf")
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    result = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "-o", tmp_path / "pack.pdf", "--json")
+    assert result.exit_code == 1, result.output  # built; returns still need attention
+    assert json.loads(result.stdout)["listed"] == 2  # notes.txt and the bomb
+    text = words("\n".join(pages_text(tmp_path / "pack.pdf")))
+    assert "Huge appendix.pdf" in text
+    assert "too large once decompressed: not merged" in text

@@ -419,7 +419,7 @@ def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], Non
             progress(path.name)
         if is_message_file(path):
             try:
-                messages = read_messages(path)
+                messages = read_messages(path, on_error=lambda exc: result.notes.append(exc.message))
                 for message in messages:
                     _file_whole(case, result, lambda filing: _collect_message(ws, case, message, filing))
             except LifkitError as exc:
