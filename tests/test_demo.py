@@ -101,6 +101,8 @@ def test_the_demo_dates_do_not_depend_on_the_day_it_runs(demo, tmp_path, monkeyp
         assert (tmp_path / "again" / "cases" / case.name / "case.yaml").read_text(encoding="utf-8") == \
             (case / "case.yaml").read_text(encoding="utf-8")
     assert json.loads(again.stdout)["steps"] == made["steps"]
+    # and its pack is the same, byte for byte (so is the SHA-256 the README shows)
+    assert Path(json.loads(again.stdout)["files"]["pack"]).read_bytes() == Path(made["files"]["pack"]).read_bytes()
 
 
 def test_the_demo_leaves_a_referral_and_replies_for_the_reader(demo, tmp_path, monkeypatch):

@@ -367,7 +367,7 @@ def _fill(form: Path, target: Path, values: dict) -> Path:
 def _chronology_pdf(path: Path, agency: str) -> Path:
     from reportlab.pdfgen import canvas
 
-    page = canvas.Canvas(str(path))
+    page = canvas.Canvas(str(path), invariant=1)  # the same bytes every run
     page.drawString(72, 760, f"{agency}: fuller chronology (FICTIONAL, made by lifkit demo)")
     for row in range(1, 15):
         page.drawString(72, 740 - 18 * row, f"{row:2d}. A fictional entry in the fuller chronology.")
