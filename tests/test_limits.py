@@ -161,3 +161,48 @@ def test_a_message_of_many_parts_stays_within_bounds(workspace: Path, case: str,
                     b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n\r\n' + part * count + b"--b--\r\n")
     status, output, peak, seconds = run_lifkit("--workspace", workspace, "collect", case, eml)
     check(status, output, peak, seconds, expected=1)
+
+
+@pytest.fixture
+def filled_return(workspace: Path, fixed_today) -> Path:
+    from conftest import Lifkit
+    from returns import CIGINF1_VALUES, blank_form, fill_pdf
+    from test_forms import write_case
+
+    write_case(workspace)
+    ws = Lifkit(workspace)
+    return fill_pdf(blank_form(ws, workspace.parent / "blank.pdf", "ciginf1"), CIGINF1_VALUES,
+                    workspace.parent / "return.pdf")
+
+
+def test_a_box_value_that_inflates_to_300_mb_is_refused(workspace: Path, filled_return: Path, tmp_path: Path):
+    import zlib
+
+    import pikepdf
+
+    squeeze = zlib.compressobj(9)
+    bomb = b"".join(squeeze.compress(b"A" * MB) for _ in range(300)) + squeeze.flush()
+    with pikepdf.open(filled_return) as pdf:
+        box = next(f for f in pdf.Root.AcroForm.Fields if f.get("/FT") == "/Tx")
+        value = pdf.make_stream(b"")
+        value.write(bomb, filter=pikepdf.Name.FlateDecode)
+        box.V = value
+        pdf.save(tmp_path / "value-bomb.pdf")
+    status, output, peak, seconds = run_lifkit("--workspace", workspace, "validate", tmp_path / "value-bomb.pdf")
+    check(status, output, peak, seconds)
+    assert "holds far more than any form does" in output
+
+
+def test_a_pdf_of_too_many_boxes_is_refused(workspace: Path, filled_return: Path, tmp_path: Path):
+    import pikepdf
+
+    with pikepdf.open(filled_return) as pdf:
+        boxes = pikepdf.Array()
+        for number in range(40_000):
+            boxes.append(pdf.make_indirect(pikepdf.Dictionary(T=pikepdf.String(f"box{number}"), FT=pikepdf.Name.Tx,
+                                                              V=pikepdf.String("x"))))
+        pdf.Root.AcroForm.Fields = boxes
+        pdf.save(tmp_path / "boxes.pdf")
+    status, output, peak, seconds = run_lifkit("--workspace", workspace, "validate", tmp_path / "boxes.pdf")
+    check(status, output, peak, seconds)
+    assert "more than 10,000 fields" in output

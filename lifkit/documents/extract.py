@@ -17,7 +17,8 @@ from pathlib import Path
 from lifkit.errors import InputError
 from lifkit.documents.identity import FormIdentity, token_is_well_formed
 
-MAX_FILE_BYTES = 100 * 1024 * 1024  # a returned form is a few hundred kB; larger is not a form
+MAX_FILE_BYTES = 30 * 1024 * 1024  # a returned form is a few hundred kB; larger is not a form (and the
+# PDF and Word readers are then bounded in memory by the file's size: tests/test_limits.py)
 # Errors no file can cause: they are lifkit's own faults and must not be reported as a damaged file.
 _PROGRAMMING_ERRORS = (ImportError, NameError, SyntaxError)
 
@@ -110,11 +111,16 @@ def _refuse_altered(path: Path, identity: FormIdentity | None) -> None:
 
 def _extract_pdf(path: Path) -> Extracted:
     from lifkit.documents.pdfread import IDENTITY_FIELD, PasswordProtected, identity_from_field, read_pdf
+    from lifkit.mechanics.pdf import ValueTooLarge
 
     try:
         fields, info = read_pdf(path)
     except _PROGRAMMING_ERRORS:
         raise  # lifkit's own fault, never the file's: let it be reported as one
+    except ValueTooLarge as exc:
+        raise UnreadableForm(path, f"holds far more than any form does ({exc}); it was not read.",
+                             "Ask the agency to return the form lifkit sent them, as they filled it in.",
+                             kind="too-large") from None
     except PasswordProtected:
         raise UnreadableForm(path, "is protected with a password, so lifkit cannot read it.",
                              "Ask the agency to send the form again without a password (secure email "
