@@ -161,7 +161,7 @@ def return_values(code: str, number: int, today: dt.date, completed_by: str, ema
     name, role, team = story.practitioner
     first = sorted(days for days, *_ in story.chronology)[-1]
     values = {
-        "completed_name": f"{completed_by} (fictional)", "completed_role": "Safeguarding lead",
+        "completed_name": completed_by, "completed_role": "Safeguarding lead",
         "completed_telephone": f"01632 96{number:04d}", "completed_email": email,
         "child_known": "Yes" if number % 3 else "No", "others_known": "Yes",
         "others_known_who": "Casey Example (mother)",
