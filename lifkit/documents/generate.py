@@ -79,8 +79,12 @@ def request_prefill(ws, case, agency_name: str, issued: dt.date) -> dict[str, An
 
 
 def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | None = None,
-                  issued: dt.date | None = None) -> RenderContext:
-    """The render context for ``form_id`` in workspace ``ws``, for a case and agency where given."""
+                  issued: dt.date | None = None, values: dict[str, Any] | None = None) -> RenderContext:
+    """The render context for ``form_id`` in workspace ``ws``, for a case and agency where given.
+
+    ``values`` are further pre-filled values by field name, over those of a request: the read-only
+    fields' values, and for a table that is filled in, its boxes' starting values (a list of row dicts).
+    """
     aliases = {"referral": ws.process.referral_form, "request": ws.process.request_form}
     form = load_form(aliases.get(form_id.lower(), form_id))
     member = ws.settings.member(agency) if agency else None
@@ -96,8 +100,11 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
         if member is None:
             raise InputError(f"A {form.id} for case {case_ref} is made for one agency: give --agency CODE.",
                              "lifkit members lists the codes.")
-        values = request_prefill(ws, case, member.agency, issued or today())
-        prefill = {name: value for name, value in values.items() if name in prefilled}
+        request = request_prefill(ws, case, member.agency, issued or today())
+        prefill = {name: value for name, value in request.items() if name in prefilled}
+    if values:
+        names = {f.name for f in form.fields}
+        prefill.update({name: value for name, value in values.items() if name in names})
     identity = sign(workspace_secret(ws.root), form.id, form.version, case_ref or "",
                     member.code if member else "")
     return RenderContext(form=form, board_name=ws.settings.board_name, identity=identity, prefill=prefill,
@@ -105,11 +112,13 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
 
 
 def generate_form(ws, form_id: str, case_ref: str | None = None, agency: str | None = None, fmt: str = "pdf",
-                  output: Path | None = None, issued: dt.date | None = None) -> GeneratedForm:
-    """Write the form as PDF, Word or both. ``output`` is a file (one format) or a folder."""
+                  output: Path | None = None, issued: dt.date | None = None,
+                  values: dict[str, Any] | None = None) -> GeneratedForm:
+    """Write the form as PDF, Word or both. ``output`` is a file (one format) or a folder; ``values``
+    are further pre-filled values (see :func:`build_context`)."""
     if fmt not in FORMATS:
         raise InputError(f"Unknown format {fmt!r}.", f"Use one of: {', '.join(FORMATS)}.")
-    ctx = build_context(ws, form_id, case_ref, agency, issued)
+    ctx = build_context(ws, form_id, case_ref, agency, issued, values)
     suffixes = (".pdf", ".docx") if fmt == "both" else (f".{fmt}",)
     targets = _targets(ctx, suffixes, output)
     written = []

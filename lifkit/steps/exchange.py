@@ -22,6 +22,7 @@ from typing import Callable
 
 from lifkit.case.folder import (Case, case_references, create_case, load_case, load_returns, record_event,
                                 returns_file, update_case_file)
+from lifkit.case.actionplan import UPDATE_FORM
 from lifkit.case.state import CaseState, MemberStatus, case_state, return_due
 from lifkit.mechanics.dates import format_date, today
 from lifkit.errors import InputError, LifkitError
@@ -343,6 +344,7 @@ class _Filing:
     aside: list[AsideItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     taken: set[Path] = field(default_factory=set)  # names given out in this filing
+    saves: list[Callable[[], None]] = field(default_factory=list)  # other records (action updates), after returns
 
     def name(self, path: Path) -> Path:
         """``path``, numbered so that it is taken neither in the case folder nor in this filing."""
@@ -383,6 +385,8 @@ class _Filing:
             target.write_bytes(data)
         for code, submission in self.returns:
             _save_return(self.case, code, submission)
+        for save in self.saves:
+            save()
         for name, details in self.events:
             record_event(self.case.folder, name, **details)
         result.received.extend(self.received)
@@ -517,6 +521,11 @@ def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, ext
                    filing)
         return
     request_form = ws.process.request_form.upper()
+    if identity.form_id.upper() == UPDATE_FORM.upper() and identity.case_ref == case.reference:
+        from lifkit.steps.actions import collect_update  # an agency's update on its actions
+
+        collect_update(ws, case, path, name, read, sender, extras, filing, origin)
+        return
     if identity.form_id.upper() != request_form:
         _set_aside(case, path, name, f"a {identity.form_id}, not a {request_form} return", filing)
         return
@@ -629,4 +638,6 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         record_event(case.folder, "chased", agency=member.code, reason=reason, new_date=new_date, draft=draft.name)
         drafts.append(ChaseDraft(member.code, reason, new_date, draft))
-    return drafts
+    from lifkit.steps.actions import chase_updates  # action updates past their date
+
+    return drafts + chase_updates(ws, case, new_date)
