@@ -20,7 +20,8 @@ How it is made, and why:
   byte-identical: reportlab runs in invariant mode, every date in the file is the build date and the
   document id is a hash of the content.
 
-This module imports reportlab and pypdf at its top: it is imported only by the ``pack`` command.
+This module imports reportlab at its top: it is imported only by the ``pack`` command. The PDF
+library (pypdf) is driven by :mod:`lifkit.mechanics.pdf`.
 """
 
 from __future__ import annotations
