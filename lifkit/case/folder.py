@@ -26,6 +26,7 @@ case.yaml (dates as yyyy-mm-dd)::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -169,33 +170,93 @@ def update_case_file(case_dir: Path, **changes: Any) -> dict:
     return data
 
 
-def record_event(case_dir: Path, event: str, **details: Any) -> dict:
-    """Append one event to the case's journal: when, who, what. Details hold references, agency codes,
-    dates, file names and counts, never a person's name."""
-    entry = {"at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "by": _user(), "event": event}
+def _entry(event: str, details: dict[str, Any]) -> dict:
+    import uuid
+
+    entry = {"at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "by": _user(), "event": event,
+             "id": uuid.uuid4().hex}
     entry.update({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in details.items()})
-    line = json.dumps(entry, ensure_ascii=False) + "\n"
-    with (case_dir / JOURNAL).open("a", encoding="utf-8") as handle:
-        handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())
     return entry
 
 
+def record_event(case_dir: Path, event: str, **details: Any) -> dict:
+    """Append one event to the case's journal: when, who, what, and an id that everything derived from it
+    (a register row) carries. Details hold references, agency codes, dates, file names and counts, never a
+    person's name."""
+    return record_events(case_dir, [(event, details)])[0]
+
+
+def record_events(case_dir: Path, events: list[tuple[str, dict[str, Any]]]) -> list[dict]:
+    """Record the events of one step as one journal line, so that no crash leaves the step half-recorded:
+    a line is there whole or (cut short by a power failure) ignored and cut off before the next write."""
+    entries = [_entry(name, details) for name, details in events]
+    if not entries:
+        return []
+    if len(entries) == 1:
+        record = entries[0]
+    else:
+        record = {"at": entries[0]["at"], "by": entries[0]["by"], "event": "step", "id": entries[0]["id"],
+                  "entries": entries}
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    path = case_dir / JOURNAL
+    with path.open("ab+") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size:
+            handle.seek(size - 1)
+            if handle.read(1) != b"\n":  # a line torn by a crash: cut it off, it never happened
+                _cut_torn_tail(handle, size)
+        handle.seek(0, os.SEEK_END)
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return entries
+
+
+def _cut_torn_tail(handle, size: int) -> None:
+    start = max(0, size - 1_048_576)
+    handle.seek(start)
+    tail = handle.read()
+    cut = tail.rfind(b"\n")
+    handle.truncate(start + cut + 1 if cut >= 0 else start)
+
+
 def journal(case_dir: Path) -> list[dict]:
+    """The case's events, oldest first (a step's several events one after another)."""
     path = case_dir / JOURNAL
     if not path.is_file():
         return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    complete = text[:text.rfind("\n") + 1]  # a last line without its end was cut short by a crash: not recorded
     entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(complete.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            entries.append(json.loads(line))
+            record = json.loads(line)
         except json.JSONDecodeError:
             raise InputError(f"{path}, line {number}, is not a journal entry.",
                              "Restore the journal from the workspace backup.") from None
+        entries.extend(record["entries"] if record.get("event") == "step" else [record])
     return entries
+
+
+@contextlib.contextmanager
+def case_lock(case_dir: Path, timeout: float = 10.0):
+    """Hold the case for one step (check, then record), so two shells cannot both record the same step."""
+    from filelock import FileLock, Timeout
+
+    from lifkit.errors import LockedError
+
+    lock = FileLock(str(case_dir / ".lifkit-lock"), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockedError(f"Case {case_dir.name} is busy: another lifkit is recording a step on it.",
+                          "Nothing was changed. Try again in a moment.") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _user() -> str:

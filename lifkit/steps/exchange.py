@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from lifkit.case.folder import (Case, case_references, create_case, load_case, load_returns, record_event,
-                                returns_file, update_case_file)
+from lifkit.case.folder import (Case, case_lock, case_references, create_case, load_case, load_returns,
+                                record_event, record_events, returns_file, update_case_file)
 from lifkit.case.state import CaseState, MemberStatus, case_state, return_due
 from lifkit.mechanics.dates import format_date, today
 from lifkit.errors import InputError, LifkitError
@@ -383,8 +383,7 @@ class _Filing:
             target.write_bytes(data)
         for code, submission in self.returns:
             _save_return(self.case, code, submission)
-        for name, details in self.events:
-            record_event(self.case.folder, name, **details)
+        record_events(self.case.folder, self.events)
         result.received.extend(self.received)
         result.aside.extend(self.aside)
         result.notes.extend(self.notes)
