@@ -850,7 +850,7 @@ def init_workspace(directory: Path, board_name: str | None = None, admin_name: s
     settings_file = directory / SETTINGS_FILE
     register = directory / DEFAULT_REGISTER
     cases_dir = directory / CASES_DIR
-    create_register(register, process.register_columns)
+    create_register(register, columns=process.register_columns)
     cases_dir.mkdir()
     workspace_secret(directory)  # the key of the forms' integrity tokens, from day one
     # lifkit.toml last: a folder without it is not yet a workspace, so a failure above leaves none.

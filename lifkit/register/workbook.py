@@ -1,8 +1,13 @@
 """The board's CIEC/SCR register: an Excel workbook with the sheets ``Register`` and ``Decisions``.
 
-Only this module opens the workbook. Columns are known by their header text (the administrator may
+Only this module opens the register. Columns are known by their header text (the administrator may
 reorder them or add their own), so the definitions below name each column's header, the kind of value
-it holds and its width in a new workbook.
+it holds and its width in a new workbook. The column lists are parameters of the functions below
+(``columns=``, ``decision_columns=``), with lifkit's own as the default.
+
+The workbook mechanics -- the zip, the sheet XML, styles and shared strings -- are
+:mod:`lifkit.mechanics.xlsx`, which knows nothing of cases; this module holds the register's rules:
+its columns, header rows and checks, the lock, the backups and the atomic replace.
 
 Reading (:func:`open_register`, :func:`check_register`) parses the sheets' XML directly, which is
 several times faster than openpyxl on a large register. Writing (:func:`update_case`,
@@ -28,26 +33,24 @@ import datetime as dt
 import os
 import re
 import stat
-import struct
 import time
-import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from lifkit.errors import InputError, LockedError
 from lifkit.mechanics.files import atomic_write_bytes
+from lifkit.mechanics.xlsx import DATE_FORMAT, EXCEL_CELL_LIMIT, Book, Hints, SheetRef, col_letter
+from lifkit.mechanics.xlsx_sheet import Sheet
+from lifkit.mechanics.zipcopy import Zip as _Zip  # noqa: F401 - tests reach the zip writer through this module
 
 REGISTER_SHEET = "Register"
 DECISIONS_SHEET = "Decisions"
-DATE_FORMAT = "dd/mm/yyyy"
 
 BACKUP_DIR = ".backups"
 BACKUPS_KEPT = 20
 LOCK_TIMEOUT = 10.0  # seconds a write waits for another lifkit process before giving up
 HEADER_SEARCH_ROWS = 30  # the header row is looked for in this many rows at the top of each sheet
-DEFLATE_LEVEL = 6  # zlib's default, as Excel, LibreOffice and openpyxl use
-EXCEL_CELL_LIMIT = 32767  # characters in one cell
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,13 @@ DECISIONS_COLUMNS: tuple[Column, ...] = (
     Column("decision", "Decision", "text", 28),
     Column("rationale", "Rationale", "text", 60),
     Column("recorded_by", "Recorded by", "text", 22),
+    Column("event_id", "Event id", "text", 34),  # the journal event that made the row: never written twice
 )
 
 ROW_KEY = "_row"  # in the dicts that Register.rows() and Register.decisions() return: the row's number
 
 
-def create_register(path: Path, columns: tuple[Column, ...] | None = None) -> Path:
+def create_register(path: Path, columns: tuple[Column, ...] = REGISTER_COLUMNS) -> Path:
     """Write a new, empty register workbook at ``path``; refuses to replace an existing file.
 
     Both sheets get a bold, frozen header row with an auto-filter, sensible widths, and date columns
@@ -123,8 +127,7 @@ def create_register(path: Path, columns: tuple[Column, ...] | None = None) -> Pa
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for index, (title, columns) in enumerate(((REGISTER_SHEET, columns or REGISTER_COLUMNS),
-                                              (DECISIONS_SHEET, DECISIONS_COLUMNS))):
+    for index, (title, columns) in enumerate(((REGISTER_SHEET, columns), (DECISIONS_SHEET, DECISIONS_COLUMNS))):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = title
         for number, column in enumerate(columns, start=1):
@@ -171,7 +174,8 @@ class UpdateResult:
 class Problem:
     """One thing ``lifkit register check`` found."""
 
-    kind: str  # missing-column, duplicate-column, duplicate-case, no-case-ref, hand-added, not-a-date, unknown-case
+    kind: str  # missing-column, duplicate-column, duplicate-case, no-case-ref, hand-added, not-a-date, unknown-case,
+    # duplicate-decision
     sheet: str
     message: str
     row: int | None = None
@@ -195,17 +199,19 @@ class Problem:
 class Register:
     """The register as read from the workbook: its rows, by header text. Made by :func:`open_register`."""
 
-    def __init__(self, path: Path, book: "_Book", register: "_SheetRows", columns: tuple[Column, ...]):
+    def __init__(self, path: Path, book: Book, register: "_SheetRows",
+                 columns: tuple[Column, ...] = REGISTER_COLUMNS, decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS):
         self.path = path
-        self.columns = columns
         self._book = book
         self._register = register
+        self.columns = columns
+        self.decision_columns = decision_columns
         self._decisions_rows: _SheetRows | None = None
 
     @property
     def _decisions(self) -> "_SheetRows":
         if self._decisions_rows is None:
-            self._decisions_rows = _SheetRows.read(self._book, self._book.sheet(DECISIONS_SHEET), DECISIONS_COLUMNS)
+            self._decisions_rows = _SheetRows.read(self._book, self._book.sheet(DECISIONS_SHEET), self.decision_columns)
         return self._decisions_rows
 
     @property
@@ -252,7 +258,8 @@ class Register:
         return self._decisions.dicts()
 
 
-def open_register(path: Path, columns: tuple[Column, ...] | None = None) -> Register:
+def open_register(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
+                  decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> Register:
     """Read the register workbook at ``path``.
 
     Raises :class:`InputError` (naming the file and what to do) for a workbook lifkit cannot read: a
@@ -262,14 +269,14 @@ def open_register(path: Path, columns: tuple[Column, ...] | None = None) -> Regi
     Reading takes no lock and works while the workbook is open in Excel.
     """
     path = Path(path)
-    book = _Book(path, _read_file(path))
+    book = _book(path, _read_file(path))
     book.sheet(DECISIONS_SHEET)  # both sheets must be there; Decisions is read when it is asked for
-    columns = columns or REGISTER_COLUMNS
     register = _SheetRows.read(book, book.sheet(REGISTER_SHEET), columns)
-    return Register(path, book, register, columns)
+    return Register(path, book, register, columns, decision_columns)
 
 
-def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Column, ...] | None = None) -> list[Problem]:
+def check_register(path: Path, cases_dir: Path | None = None, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
+                   decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> list[Problem]:
     """What is wrong (or was done by hand) in the register; an empty list when all is well.
 
     Finds: lifkit columns that are missing or appear twice; case references on more than one row;
@@ -278,24 +285,24 @@ def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Col
     the register; and values in date columns that are not dates (text, or numbers not formatted as
     dates, which Excel shows as 46327).
     """
-    register = open_register(path, columns)
+    register = open_register(path, columns=columns, decision_columns=decision_columns)
     problems: list[Problem] = []
-    for sheet_rows, columns in ((register._register, register.columns), (register._decisions, DECISIONS_COLUMNS)):
+    for sheet_rows, sheet_columns in ((register._register, columns), (register._decisions, decision_columns)):
         header = sheet_rows.header
         sheet = sheet_rows.sheet_name
-        for column in columns:
+        for column in sheet_columns:
             found = header.key_cols.get(column.key, [])
             if not found:
                 problems.append(Problem("missing-column", sheet, f"there is no column headed {column.header!r} "
                                         f"in the header row (row {header.row}), so lifkit cannot fill it in.",
                                         row=header.row, column=column.header))
             elif len(found) > 1:
-                letters = ", ".join(_col_letter(c) for c in found)
+                letters = ", ".join(col_letter(c) for c in found)
                 problems.append(Problem("duplicate-column", sheet, f"{len(found)} columns ({letters}) are headed "
                                         f"{column.header!r}; lifkit will not write to either until one is renamed.",
                                         row=header.row, column=column.header))
         for rownum, cells in sheet_rows.rows:
-            for column in columns:
+            for column in sheet_columns:
                 if column.kind != "date":
                     continue
                 col = header.single(column.key)
@@ -334,6 +341,16 @@ def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Col
                                             "exist): the row was added by hand, or the case folder was moved.",
                                             row=rownums[0], column="Case ref"))
         decisions = register._decisions
+        event_col = decisions.header.single("event_id")
+        if event_col is not None:
+            first: dict[str, int] = {}
+            for rownum, cells in decisions.rows:
+                event = str(cells.get(event_col) or "").strip()
+                if event and event in first:
+                    problems.append(Problem("duplicate-decision", DECISIONS_SHEET,
+                                            f"this row repeats row {first[event]} (the same decision, event "
+                                            f"{event[:8]}...): delete one of them.", row=rownum, column="Event id"))
+                first.setdefault(event, rownum)
         decision_col = decisions.header.single("case_ref")
         if decision_col is not None:
             for rownum, cells in decisions.rows:
@@ -360,7 +377,7 @@ def _case_folder_exists(cases_dir: Path, ref: str) -> bool:
 
 
 def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bool = True,
-                columns: tuple[Column, ...] | None = None) -> UpdateResult:
+                columns: tuple[Column, ...] = REGISTER_COLUMNS) -> UpdateResult:
     """Write ``values`` (keyed by :data:`REGISTER_COLUMNS` keys) into case ``case_ref``'s row on Register.
 
     The row is added below the last one if the case is not on the register yet (unless ``create`` is
@@ -368,26 +385,24 @@ def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bo
     cell. Columns are found by header text; a lifkit column missing from the workbook is skipped and
     named in ``UpdateResult.missing``. Dates are ``datetime.date``; True/False are written Yes/No.
     """
-    columns = columns or REGISTER_COLUMNS
     case_values = _checked_values(values, columns, case_ref)
 
-    def edit(book: _Book, result: UpdateResult) -> None:
-        book.edit_sheet(REGISTER_SHEET, columns).upsert_case(case_ref, case_values, create, result)
+    def edit(book: Book, result: UpdateResult) -> None:
+        _edit(book, REGISTER_SHEET, columns).upsert_case(case_ref, case_values, create, result)
 
     return _transaction(Path(path), edit, case_ref)
 
 
 def update_cases(path: Path, cases: dict[str, dict[str, Any]], *, create: bool = True,
-                 columns: tuple[Column, ...] | None = None) -> list[UpdateResult]:
+                 columns: tuple[Column, ...] = REGISTER_COLUMNS) -> list[UpdateResult]:
     """:func:`update_case` for many cases in one save (one lock, one backup, one replace): how a register
     is brought up to date from the case folders. One result per case, in the order given."""
     path = Path(path)
-    columns = columns or REGISTER_COLUMNS
     checked = {ref: _checked_values(values, columns, ref) for ref, values in cases.items()}
     results = [UpdateResult(path=path, case_ref=ref) for ref in checked]
 
-    def edit(book: _Book) -> None:
-        sheet = book.edit_sheet(REGISTER_SHEET, columns)
+    def edit(book: Book) -> None:
+        sheet = _edit(book, REGISTER_SHEET, columns)
         for result, (ref, values) in zip(results, checked.items()):
             sheet.upsert_case(ref, values, create, result)
 
@@ -395,45 +410,74 @@ def update_cases(path: Path, cases: dict[str, dict[str, Any]], *, create: bool =
     return results
 
 
-def append_decision(path: Path, values: dict[str, Any]) -> UpdateResult:
+def append_decision(path: Path, values: dict[str, Any], *,
+                    decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> UpdateResult:
     """Add one row to the append-only Decisions sheet; ``values`` keyed by :data:`DECISIONS_COLUMNS` keys."""
-    decision_values = _checked_values(values, DECISIONS_COLUMNS)
+    decision_values = _checked_values(values, decision_columns)
 
-    def edit(book: _Book, result: UpdateResult) -> None:
-        book.edit_sheet(DECISIONS_SHEET, DECISIONS_COLUMNS).append(decision_values, result)
+    def edit(book: Book, result: UpdateResult) -> None:
+        _edit(book, DECISIONS_SHEET, decision_columns).append(decision_values, result)
 
     return _transaction(Path(path), edit, values.get("case_ref"))
 
 
-def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_values: dict[str, Any],
-           columns: tuple[Column, ...] | None = None) -> UpdateResult:
+def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_values: dict[str, Any], *,
+           columns: tuple[Column, ...] = REGISTER_COLUMNS,
+           decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> UpdateResult:
     """Record a decision: update (or add) the case's row and add a Decisions row, in one save.
 
     One lock, one backup, one replace: the workbook never holds the one change without the other.
     ``decision_values["case_ref"]`` defaults to ``case_ref``.
     """
-    columns = columns or REGISTER_COLUMNS
     case_values = _checked_values(case_values, columns, case_ref)
     decision_values = dict(decision_values)
     decision_values.setdefault("case_ref", case_ref)
-    decision_values = _checked_values(decision_values, DECISIONS_COLUMNS)
+    decision_values = _checked_values(decision_values, decision_columns)
 
-    def edit(book: _Book, result: UpdateResult) -> None:
-        book.edit_sheet(REGISTER_SHEET, columns).upsert_case(case_ref, case_values, True, result)
-        book.edit_sheet(DECISIONS_SHEET, DECISIONS_COLUMNS).append(decision_values, result)
+    def edit(book: Book, result: UpdateResult) -> None:
+        _edit(book, REGISTER_SHEET, columns).upsert_case(case_ref, case_values, True, result)
+        _edit(book, DECISIONS_SHEET, decision_columns).append(decision_values, result)
 
     return _transaction(Path(path), edit, case_ref)
 
 
-def check_writable(path: Path, columns: tuple[Column, ...] | None = None) -> None:
+def record_decisions(path: Path, case_ref: str, case_values: dict[str, Any], rows: list[dict[str, Any]], *,
+                     columns: tuple[Column, ...] = REGISTER_COLUMNS,
+                     decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> UpdateResult:
+    """Update (or add) the case's row and add its Decisions ``rows`` that are not there yet, in one save.
+
+    Each row carries ``event_id``, the id of the journal event that made it; under the register's lock a
+    row whose id is already on the Decisions sheet is not added again, so a row is written exactly once
+    whatever else runs at the same time and wherever a step stopped before.
+    """
+    case_values = _checked_values(case_values, columns, case_ref)
+    checked = [_checked_values({**row, "case_ref": row.get("case_ref") or case_ref}, decision_columns)
+               for row in rows]
+
+    def edit(book: Book, result: UpdateResult) -> None:
+        _edit(book, REGISTER_SHEET, columns).upsert_case(case_ref, case_values, True, result)
+        if checked:
+            decisions = _edit(book, DECISIONS_SHEET, decision_columns)
+            present = decisions.event_ids()
+            for row in checked:
+                if row.get("event_id") and row["event_id"] in present:
+                    continue
+                decisions.append(row, result)
+                present.add(row.get("event_id"))
+
+    return _transaction(Path(path), edit, case_ref)
+
+
+def check_writable(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
+                   decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> None:
     """Raise now what a write would raise (no workbook, one lifkit cannot safely edit, open in Excel),
     without writing anything: for commands that make many writes and should stop before the first."""
     path = Path(path)
     data = _read_file(path)
     _refuse_if_open_elsewhere(path)
-    book = _Book(path, data)
-    for name, sheet_columns in ((REGISTER_SHEET, columns or REGISTER_COLUMNS), (DECISIONS_SHEET, DECISIONS_COLUMNS)):
-        book.edit_sheet(name, sheet_columns).header
+    book = _book(path, data)
+    for name, sheet_columns in ((REGISTER_SHEET, columns), (DECISIONS_SHEET, decision_columns)):
+        _edit(book, name, sheet_columns).header
 
 
 def _checked_values(values: dict[str, Any], columns: tuple[Column, ...], case_ref: str | None = None) -> dict:
@@ -477,13 +521,13 @@ def lock_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.lifkit-lock")
 
 
-def _transaction(path: Path, edit: Callable[["_Book", UpdateResult], None], case_ref: str | None) -> UpdateResult:
+def _transaction(path: Path, edit: Callable[["Book", UpdateResult], None], case_ref: str | None) -> UpdateResult:
     result = UpdateResult(path=path, case_ref=case_ref)
     _save(path, lambda book: edit(book, result), [result])
     return result
 
 
-def _save(path: Path, edit: Callable[["_Book"], None], results: list[UpdateResult]) -> None:
+def _save(path: Path, edit: Callable[["Book"], None], results: list[UpdateResult]) -> None:
     """Lock, read, edit, back up, replace: the one way the workbook is written."""
     from filelock import FileLock, Timeout
 
@@ -501,7 +545,7 @@ def _save(path: Path, edit: Callable[["_Book"], None], results: list[UpdateResul
     try:
         _refuse_if_open_elsewhere(path)
         data = _read_file(path)
-        book = _Book(path, data)
+        book = _book(path, data)
         book.sheet(REGISTER_SHEET), book.sheet(DECISIONS_SHEET)  # a register has both, whichever is written
         edit(book)
         parts = book.finish()
@@ -656,675 +700,12 @@ def _replace(path: Path, chunks: Iterable[bytes]) -> None:
             pass
 
 
-# --- small helpers -------------------------------------------------------------------------------
-
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_M = "{" + NS_MAIN + "}"
-_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_BUILTIN_DATE_FORMATS = frozenset((14, 15, 16, 17, 22, *range(27, 37), *range(50, 59)))
-_EPOCH_1900 = dt.date(1899, 12, 30)
-_EPOCH_1904 = dt.date(1904, 1, 1)
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_NEEDS_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-_COL_CACHE: dict[str, int] = {}
-
-
 def _norm_ref(value: Any) -> str:
     return str(value).strip().upper() if value is not None else ""
 
 
 def _norm_header(text: str) -> str:
     return " ".join(str(text).split()).casefold()
-
-
-def _col_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _col_index(letters: str) -> int:
-    index = _COL_CACHE.get(letters)
-    if index is None:
-        index = 0
-        for ch in letters.upper():
-            index = index * 26 + ord(ch) - 64
-        _COL_CACHE[letters] = index
-    return index
-
-
-def _unescape(text: str) -> str:
-    """OOXML's escapes for characters XML cannot hold: ``_x000D_`` is a carriage return."""
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
-
-
-def _escape(text: str) -> str:
-    return _NEEDS_ESCAPE.sub(lambda m: "_x005F_" if m.group(0) == "_" else f"_x{ord(m.group(0)):04X}_", text)
-
-
-def _is_date_code(code: str) -> bool:
-    """Whether a number format code shows a date (not only a time)."""
-    code = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)  # literal text, escapes, spacing and fill characters
-    code = re.sub(r"\[([hms]+)\]", r"\1", code, flags=re.I)  # elapsed time: [h]:mm
-    code = re.sub(r"\[[^\]]*\]", "", code).lower().split(";")[0]  # colours, conditions, locales
-    if code.strip() in ("", "general", "@"):
-        return False
-    if "d" in code or "y" in code:
-        return True
-    return "m" in code and "h" not in code and "s" not in code
-
-
-def _serial(value: dt.date, date1904: bool) -> str:
-    epoch = _EPOCH_1904 if date1904 else _EPOCH_1900
-    if isinstance(value, dt.datetime):
-        delta = value - dt.datetime.combine(epoch, dt.time())
-        serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-        return repr(round(serial, 10))
-    return str((value - epoch).days)
-
-
-def _from_serial(number: float, date1904: bool) -> dt.date:
-    if date1904:
-        epoch = _EPOCH_1904
-    else:
-        epoch = _EPOCH_1900 if number >= 61 else dt.date(1899, 12, 31)  # Excel's 29 February 1900
-    days = int(number)
-    fraction = number - days
-    if fraction:
-        return dt.datetime.combine(epoch, dt.time()) + dt.timedelta(days=days, seconds=round(fraction * 86400))
-    return epoch + dt.timedelta(days=days)
-
-
-def _number(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        number = float(text)
-        return int(number) if number.is_integer() and "e" not in text.lower() and abs(number) < 1e15 else number
-
-
-def _xml(data: bytes, path: Path, part: str):
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, collect_ids=False,
-                             huge_tree=True)
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"{path} is damaged: its part {part} is not well-formed XML ({exc}).",
-                         f"Open it in Excel to repair it, or restore the last good copy from "
-                         f"{path.parent / BACKUP_DIR}.") from None
-
-
-def _declaration(data: bytes) -> bytes:
-    """The XML declaration (and anything else) before a part's root element, kept as it was."""
-    match = re.match(rb"\s*(<\?xml[^>]*\?>\s*)?", data)
-    return data[:match.end()] if match else b""
-
-
-def _rich_text(element) -> str:
-    """The text of a shared string or inline string: plain, or rich-text runs; phonetic guides left out."""
-    parts = []
-    for child in element:
-        tag = child.tag
-        if tag == _M + "t":
-            parts.append(child.text or "")
-        elif tag == _M + "r":
-            for t in child.iterchildren(_M + "t"):
-                parts.append(t.text or "")
-    return _unescape("".join(parts))
-
-
-# --- the zip container ---------------------------------------------------------------------------
-
-
-@dataclass
-class _ZipEntry:
-    name: str
-    raw_name: bytes
-    record: bytes  # the central directory record, as it was
-    flags: int
-    method: int
-    crc: int
-    csize: int
-    usize: int
-    offset: int  # of the local header
-    offset_in_extra: int | None  # where a zip64 extra field holds the offset, within the record
-    end: int = 0  # where the member's bytes (header, data, descriptor) end in the file
-
-
-class _Zip:
-    """A zip archive's members, read from its central directory so they can be copied raw."""
-
-    def __init__(self, path: Path, data: bytes):
-        self.path = path
-        self.data = data
-        try:
-            self.entries, self.cd_offset, self.comment = self._central_directory()
-        except (struct.error, IndexError, ValueError):
-            raise self._damaged() from None
-        self.by_name = {e.name: e for e in self.entries}
-
-    def _damaged(self) -> InputError:
-        return InputError(f"{self.path} is damaged (it is not a readable .xlsx zip file).",
-                          f"Open it in Excel to repair it, or restore the last good copy from "
-                          f"{self.path.parent / BACKUP_DIR}.")
-
-    def _central_directory(self):
-        data = self.data
-        eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
-        if eocd < 0:
-            raise ValueError("no end of central directory")
-        _, _, _, _, total, cd_size, cd_offset, comment_len = struct.unpack_from("<IHHHHIIH", data, eocd)
-        comment = data[eocd + 22:eocd + 22 + comment_len]
-        if total == 0xFFFF or cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF:
-            locator = eocd - 20
-            if data[locator:locator + 4] != b"PK\x06\x07":
-                raise ValueError("no zip64 locator")
-            (z64,) = struct.unpack_from("<Q", data, locator + 8)
-            if data[z64:z64 + 4] != b"PK\x06\x06":
-                raise ValueError("no zip64 end record")
-            total, cd_size, cd_offset = struct.unpack_from("<QQQ", data, z64 + 32)
-        entries = []
-        pos = cd_offset
-        for _ in range(total):
-            if data[pos:pos + 4] != b"PK\x01\x02":
-                raise ValueError("bad central directory")
-            (_, _, _, flags, method, _, _, crc, csize, usize, nlen, xlen, clen, _, _, _,
-             offset) = struct.unpack_from("<IHHHHHHIIIHHHHHII", data, pos)
-            raw_name = data[pos + 46:pos + 46 + nlen]
-            extra_at = pos + 46 + nlen
-            offset_in_extra = None
-            if 0xFFFFFFFF in (usize, csize, offset):
-                at = extra_at
-                while at + 4 <= extra_at + xlen:
-                    tag, size = struct.unpack_from("<HH", data, at)
-                    if tag == 1:
-                        field_at = at + 4
-                        if usize == 0xFFFFFFFF:
-                            (usize,) = struct.unpack_from("<Q", data, field_at)
-                            field_at += 8
-                        if csize == 0xFFFFFFFF:
-                            (csize,) = struct.unpack_from("<Q", data, field_at)
-                            field_at += 8
-                        if offset == 0xFFFFFFFF:
-                            (offset,) = struct.unpack_from("<Q", data, field_at)
-                            offset_in_extra = field_at - pos
-                        break
-                    at += 4 + size
-            record_len = 46 + nlen + xlen + clen
-            name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
-            entries.append(_ZipEntry(name, raw_name, data[pos:pos + record_len], flags, method, crc, csize, usize,
-                                     offset, offset_in_extra))
-            pos += record_len
-        by_offset = sorted(entries, key=lambda e: e.offset)
-        for entry, following in zip(by_offset, by_offset[1:] + [None]):
-            entry.end = following.offset if following is not None else cd_offset
-            if self.data[entry.offset:entry.offset + 4] != b"PK\x03\x04":
-                raise ValueError("bad local header")
-        return entries, cd_offset, comment
-
-    def has(self, name: str) -> bool:
-        return name in self.by_name
-
-    def read(self, name: str) -> bytes:
-        entry = self.by_name.get(name)
-        if entry is None:
-            raise InputError(f"{self.path} is damaged: it has no part {name}.",
-                             f"Restore the last good copy from {self.path.parent / BACKUP_DIR}.")
-        if entry.flags & 1:
-            raise InputError(f"{self.path} has encrypted parts, which lifkit cannot read.",
-                             "Save it from Excel without a password.")
-        nlen, xlen = struct.unpack_from("<HH", self.data, entry.offset + 26)
-        start = entry.offset + 30 + nlen + xlen
-        raw = self.data[start:start + entry.csize]
-        if entry.method == 0:
-            content = raw
-        elif entry.method == 8:
-            try:
-                content = zlib.decompressobj(-15).decompress(raw)
-            except zlib.error:
-                raise self._damaged() from None
-        else:
-            raise InputError(f"{self.path}: its part {name} is compressed in a way lifkit cannot read "
-                             f"(method {entry.method}).", "Open it in Excel and save it again as .xlsx.")
-        if zlib.crc32(content) != entry.crc or len(content) != entry.usize:
-            raise self._damaged()
-        return content
-
-    def chunks(self, replacements: dict[str, bytes | None]) -> Iterable[bytes]:
-        """The archive with ``replacements`` (name -> new content, or None to leave the part out); every
-        other member copied byte for byte, in the same order."""
-        records = {}
-        position = 0
-        for entry in sorted(self.entries, key=lambda e: e.offset):
-            if entry.name in replacements:
-                content = replacements[entry.name]
-                if content is None:
-                    continue
-                method = 0 if entry.method == 0 else 8
-                if method == 8:
-                    compressor = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
-                    packed = compressor.compress(content) + compressor.flush()
-                else:
-                    packed = content
-                crc = zlib.crc32(content)
-                flags = entry.flags & 0x0800  # keep "UTF-8 name"; no data descriptor, no encryption
-                dos_time, dos_date = struct.unpack_from("<HH", entry.record, 12)
-                header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, method, dos_time, dos_date, crc,
-                                     len(packed), len(content), len(entry.raw_name), 0) + entry.raw_name
-                made_by, = struct.unpack_from("<H", entry.record, 4)
-                nlen, xlen, clen = struct.unpack_from("<HHH", entry.record, 28)
-                internal, external = struct.unpack_from("<HI", entry.record, 36)
-                comment = entry.record[46 + nlen + xlen:]
-                _check_32bit(position, self.path)
-                records[entry.name] = struct.pack(
-                    "<IHHHHHHIIIHHHHHII", 0x02014B50, made_by, 20, flags, method, dos_time, dos_date, crc,
-                    len(packed), len(content), len(entry.raw_name), 0, clen, 0, internal, external,
-                    position) + entry.raw_name + comment
-                yield header
-                yield packed
-                position += len(header) + len(packed)
-            else:
-                record = bytearray(entry.record)
-                _check_32bit(position, self.path)
-                if entry.offset_in_extra is not None:
-                    struct.pack_into("<Q", record, entry.offset_in_extra, position)
-                else:
-                    struct.pack_into("<I", record, 42, position)
-                records[entry.name] = bytes(record)
-                raw = memoryview(self.data)[entry.offset:entry.end]
-                yield raw
-                position += len(raw)
-        cd_start = position
-        cd_size = 0
-        count = 0
-        for entry in self.entries:
-            record = records.get(entry.name)
-            if record is None:
-                continue
-            yield record
-            cd_size += len(record)
-            count += 1
-        _check_32bit(cd_start + cd_size, self.path)
-        yield struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, cd_size, cd_start,
-                          len(self.comment)) + self.comment
-
-
-def _check_32bit(position: int, path: Path) -> None:
-    if position >= 0xFFFFFFFF:
-        raise InputError(f"{path} would be larger than 4 GB, which lifkit does not write.",
-                         "Move old cases to an archive workbook.")
-
-
-# --- the workbook --------------------------------------------------------------------------------
-
-
-@dataclass
-class _SheetRef:
-    name: str
-    index: int  # position in the workbook, as _xlnm._FilterDatabase's localSheetId counts
-    sheet_id: str
-    part: str
-    kind: str  # worksheet, chartsheet, dialogsheet...
-
-
-def _rels_part(part: str) -> str:
-    folder, _, name = part.rpartition("/")
-    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
-
-
-def _resolve(base_part: str, target: str) -> str:
-    import posixpath
-
-    if target.startswith("/"):
-        return target.lstrip("/")
-    folder = base_part.rpartition("/")[0]
-    return posixpath.normpath(posixpath.join(folder, target)).lstrip("./") if folder else posixpath.normpath(target)
-
-
-class _Book:
-    """The workbook as a zip of XML parts: what lifkit reads, and the parts an edit changes."""
-
-    def __init__(self, path: Path, data: bytes):
-        self.path = path
-        self._classify(data)
-        self.zip = _Zip(path, data)
-        self.changed: dict[str, bytes | None] = {}
-        self._sheets: dict[str, _Sheet] = {}
-        self._shared: list[str] | None = None
-        self._styles: _Styles | None = None
-        self.drop_calc_chain = False
-        root_rels = self._rels("")
-        office = [target for kind, target in root_rels.values() if kind.endswith("/officeDocument") and target]
-        if not office:
-            if self.zip.has("mimetype") and self.zip.read("mimetype").startswith(b"application/vnd.oasis"):
-                raise InputError(f"{path} is an OpenDocument spreadsheet, not an Excel workbook.",
-                                 "Save it as an Excel 2007-365 workbook (.xlsx) and point [register] path at it.")
-            raise InputError(f"{path} is not an Excel workbook (.xlsx).",
-                             "Point [register] path in lifkit.toml at the register workbook.")
-        self.workbook_part = office[0]
-        if self.workbook_part.lower().endswith(".bin"):
-            raise InputError(f"{path} is an Excel Binary Workbook (.xlsb), which lifkit cannot edit safely.",
-                             "Save it in Excel as an Excel Workbook (.xlsx), then point [register] path at it.")
-        self.workbook_xml = self.zip.read(self.workbook_part)
-        root = _xml(self.workbook_xml, path, self.workbook_part)
-        namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
-        if namespace == NS_STRICT or any(kind.startswith("http://purl.oclc.org/") for kind, _ in root_rels.values()):
-            raise InputError(f"{path} is saved as a Strict Open XML Spreadsheet, which lifkit cannot edit safely.",
-                             "Open it in Excel and save it with File > Save As > Excel Workbook (*.xlsx).")
-        if namespace != NS_MAIN:
-            raise InputError(f"{path} is not an Excel workbook lifkit knows (its workbook part is {namespace!r}).",
-                             "Save it in Excel as an Excel Workbook (*.xlsx).")
-        properties = root.find(_M + "workbookPr")
-        self.date1904 = properties is not None and properties.get("date1904") in ("1", "true")
-        rels = self._rels(self.workbook_part)
-        self.sheet_refs: list[_SheetRef] = []
-        for index, sheet in enumerate(root.iterfind(f"{_M}sheets/{_M}sheet")):
-            kind, target = rels.get(sheet.get(f"{{{NS_R}}}id"), ("", None))
-            self.sheet_refs.append(_SheetRef(sheet.get("name", ""), index, sheet.get("sheetId", ""), target or "",
-                                             kind.rpartition("/")[2]))
-        self.styles_part = next((t for k, t in rels.values() if k.endswith("/styles") and t), None)
-        self.shared_part = next((t for k, t in rels.values() if k.endswith("/sharedStrings") and t), None)
-        self.calc_chain_part = next((t for k, t in rels.values() if k.endswith("/calcChain") and t), None)
-
-    def _classify(self, data: bytes) -> None:
-        path = self.path
-        if data.startswith(_CFB_MAGIC):
-            if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20] or b"E\x00n\x00c\x00r\x00y\x00p\x00t" in data:
-                raise InputError(f"{path} is protected with a password (encrypted), so lifkit cannot read or "
-                                 "update it.", "In Excel: File > Info > Protect Workbook > Encrypt with Password, "
-                                 "clear the password and save. Keep the workspace folder itself protected instead.")
-            raise InputError(f"{path} is an Excel 97-2003 workbook (.xls), which lifkit cannot edit safely.",
-                             "Open it in Excel, save it as an Excel Workbook (.xlsx), and point [register] path "
-                             "in lifkit.toml at the new file.")
-        if not data.startswith(b"PK"):
-            raise InputError(f"{path} is not an Excel workbook (.xlsx).",
-                             "Point [register] path in lifkit.toml at the register workbook, or restore it from "
-                             f"{path.parent / BACKUP_DIR}.")
-
-    def _rels(self, part: str) -> dict[str, tuple[str, str | None]]:
-        rels_part = _rels_part(part) if part else "_rels/.rels"
-        if not self.zip.has(rels_part):
-            return {}
-        root = _xml(self.zip.read(rels_part), self.path, rels_part)
-        rels = {}
-        for rel in root:
-            if not isinstance(rel.tag, str):
-                continue
-            target = rel.get("Target", "")
-            external = rel.get("TargetMode") == "External"
-            rels[rel.get("Id")] = (rel.get("Type", ""), None if external else _resolve(part, target))
-        return rels
-
-    def sheet(self, name: str) -> _SheetRef:
-        for ref in self.sheet_refs:
-            if ref.name == name:
-                break
-        else:
-            ref = next((r for r in self.sheet_refs if r.name.casefold() == name.casefold()), None)
-        if ref is None:
-            names = ", ".join(repr(r.name) for r in self.sheet_refs) or "none"
-            raise InputError(f"{self.path} has no sheet named {name!r} (its sheets: {names}).",
-                             f"lifkit keeps cases on a sheet named {REGISTER_SHEET} and decisions on one named "
-                             f"{DECISIONS_SHEET}: rename the sheet back in Excel, or restore the workbook from "
-                             f"{self.path.parent / BACKUP_DIR}.")
-        if ref.kind != "worksheet" or not ref.part or not self.zip.has(ref.part):
-            raise InputError(f"{self.path}: the sheet {ref.name!r} is not an ordinary worksheet ({ref.kind or 'missing'}).",
-                             f"Restore the {ref.name} sheet (it holds the register's rows) from "
-                             f"{self.path.parent / BACKUP_DIR}.")
-        return ref
-
-    @property
-    def shared(self) -> list[str]:
-        """The shared strings table (Excel and LibreOffice keep each distinct text once, cells point to it)."""
-        if self._shared is None:
-            self._shared = []
-            if self.shared_part and self.zip.has(self.shared_part):
-                self._shared = self._read_shared(self.zip.read(self.shared_part))
-        return self._shared
-
-    def _read_shared(self, data: bytes) -> list[str]:
-        root_tag = re.search(rb"<((?:[A-Za-z_][\w.-]*:)?)sst\b", data)
-        if root_tag and data.find(b"<!", root_tag.end()) < 0:
-            p = re.escape(root_tag.group(1))
-            pattern = re.compile(b"<" + p + rb"si>(?:<" + p + rb"t(?:\s[^>]*)?>([^<]*)</" + p + rb"t>|(.*?))</"
-                                 + p + b"si>", re.S)
-            found = pattern.findall(data)
-            if len(found) == data.count(b"<" + root_tag.group(1) + b"si"):
-                return [_unescape(_xml_text(plain)) if plain or not other
-                        else _unescape(_inline_text(other, root_tag.group(1))) for plain, other in found]
-        root = _xml(data, self.path, self.shared_part)
-        return [_rich_text(si) for si in root.iterchildren(_M + "si")]
-
-    @property
-    def styles(self) -> "_Styles":
-        if self._styles is None:
-            data = self.zip.read(self.styles_part) if self.styles_part and self.zip.has(self.styles_part) else None
-            self._styles = _Styles(self, data)
-        return self._styles
-
-    def edit_sheet(self, name: str, columns: tuple[Column, ...]) -> "_Sheet":
-        if name not in self._sheets:
-            ref = self.sheet(name)
-            self._sheets[name] = _Sheet(self, ref, columns, self.zip.read(ref.part))
-        return self._sheets[name]
-
-    def set_part(self, part: str, data: bytes | None) -> None:
-        self.changed[part] = data
-
-    def read_part(self, part: str) -> bytes:
-        if part in self.changed:
-            return self.changed[part]  # type: ignore[return-value]
-        return self.zip.read(part)
-
-    def finish(self) -> dict[str, bytes | None]:
-        """Gather every changed part (sheets, tables, workbook, styles) into ``self.changed``."""
-        for sheet in self._sheets.values():
-            sheet.finish()
-        if self._styles is not None and self._styles.dirty:
-            self.set_part(self.styles_part, self._styles.serialize())
-        if self.drop_calc_chain and self.calc_chain_part and self.zip.has(self.calc_chain_part):
-            self._drop_calc_chain()
-        return self.changed
-
-    def _drop_calc_chain(self) -> None:
-        """Excel's calculation chain lists the cells holding formulas; a formula lifkit overwrote would
-        leave a stale entry that Excel "repairs" with a warning. Without the part Excel rebuilds it."""
-        from lxml import etree
-
-        part = self.calc_chain_part
-        self.set_part(part, None)
-        for container, match in (("[Content_Types].xml", lambda el: el.get("PartName", "").lstrip("/") == part),
-                                 (_rels_part(self.workbook_part),
-                                  lambda el: el.get("Type", "").endswith("/calcChain"))):
-            data = self.read_part(container)
-            root = _xml(data, self.path, container)
-            for element in [el for el in root if isinstance(el.tag, str) and match(el)]:
-                root.remove(element)
-            self.set_part(container, _declaration(data) + etree.tostring(root, encoding="UTF-8"))
-
-    def chunks(self, parts: dict[str, bytes | None]) -> Iterable[bytes]:
-        return self.zip.chunks(parts)
-
-
-class _Styles:
-    """The number formats of the workbook's cell styles: which are dates, and making a date style."""
-
-    def __init__(self, book: _Book, data: bytes | None):
-        self.book = book
-        self.data = data
-        self.dirty = False
-        self.root = _xml(data, book.path, book.styles_part) if data else None
-        self.formats: dict[int, str] = {}
-        self.xfs: list = []
-        if self.root is not None:
-            for fmt in self.root.iterfind(f"{_M}numFmts/{_M}numFmt"):
-                try:
-                    self.formats[int(fmt.get("numFmtId"))] = fmt.get("formatCode", "")
-                except (TypeError, ValueError):
-                    pass
-            cell_xfs = self.root.find(_M + "cellXfs")
-            self.xfs = list(cell_xfs.iterchildren(_M + "xf")) if cell_xfs is not None else []
-        self.date_styles = frozenset(i for i, xf in enumerate(self.xfs) if self._is_date_fmt(xf.get("numFmtId")))
-
-    def _is_date_fmt(self, fmt_id) -> bool:
-        try:
-            number = int(fmt_id)
-        except (TypeError, ValueError):
-            return False
-        if number in self.formats:
-            return _is_date_code(self.formats[number])
-        return number in _BUILTIN_DATE_FORMATS
-
-    def is_date(self, style: str | int | None) -> bool:
-        try:
-            return int(style) in self.date_styles  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return False
-
-    def _look(self, index: int):
-        """Everything about a style except its number format."""
-        from lxml import etree
-
-        if index >= len(self.xfs):
-            return None
-        xf = self.xfs[index]
-        attrs = tuple(sorted((k, v) for k, v in xf.attrib.items() if k not in ("numFmtId", "applyNumberFormat")))
-        return attrs, tuple(etree.tostring(child) for child in xf)
-
-    def date_style_for(self, base: str | None, column_style: str | None) -> str:
-        """A date style that looks like ``base`` (the cell's own style), else like the column's dates."""
-        base_index = int(base) if base and base.isdigit() else 0
-        if base and self.is_date(base):
-            return base
-        if column_style is not None and (base_index == 0 or self._look(base_index) == self._look(int(column_style))):
-            return column_style
-        if self.root is None:
-            raise InputError(f"{self.book.path} has no styles part, so lifkit cannot format a date in it.",
-                             "Open it in Excel and save it again.")
-        look = self._look(base_index)
-        date_fmt = self.xfs[int(column_style)].get("numFmtId") if column_style is not None else None
-        for index in sorted(self.date_styles):
-            if self._look(index) == look and (date_fmt is None or self.xfs[index].get("numFmtId") == date_fmt):
-                return str(index)
-        for index in sorted(self.date_styles):
-            if self._look(index) == look:
-                return str(index)
-        return self._add_date_style(base_index, date_fmt)
-
-    def _add_date_style(self, base_index: int, date_fmt: str | None) -> str:
-        """A new cell style: ``base_index``'s look with a dd/mm/yyyy (or the column's) date format."""
-        import copy
-
-        from lxml import etree
-
-        if date_fmt is None:
-            date_fmt = next((str(i) for i, code in self.formats.items() if code.lower() == DATE_FORMAT), None)
-        if date_fmt is None:
-            number = max([163, *self.formats]) + 1
-            formats = self.root.find(_M + "numFmts")
-            if formats is None:
-                formats = etree.Element(_M + "numFmts")
-                self.root.insert(0, formats)
-            etree.SubElement(formats, _M + "numFmt", numFmtId=str(number), formatCode=DATE_FORMAT)
-            formats.set("count", str(len(formats)))
-            self.formats[number] = DATE_FORMAT
-            date_fmt = str(number)
-        cell_xfs = self.root.find(_M + "cellXfs")
-        if cell_xfs is None:
-            raise InputError(f"{self.book.path} has no cell styles, so lifkit cannot format a date in it.",
-                             "Open it in Excel and save it again.")
-        xf = copy.deepcopy(self.xfs[base_index]) if base_index < len(self.xfs) else etree.Element(_M + "xf")
-        xf.set("numFmtId", date_fmt)
-        xf.set("applyNumberFormat", "1")
-        cell_xfs.append(xf)
-        cell_xfs.set("count", str(len(cell_xfs)))
-        self.xfs.append(xf)
-        self.date_styles = self.date_styles | {len(self.xfs) - 1}
-        self.dirty = True
-        return str(len(self.xfs) - 1)
-
-    def serialize(self) -> bytes:
-        from lxml import etree
-
-        return _declaration(self.data or b"") + etree.tostring(self.root, encoding="UTF-8")
-
-
-class _CellReader:
-    """Turns cells into Python values: ``<c>`` elements, or the pieces the fast row reader cuts out."""
-
-    def __init__(self, book: _Book):
-        self.book = book
-        self.date_styles = book.styles.date_styles
-        self.date1904 = book.date1904
-
-    def value(self, cell) -> Any:
-        kind = cell.get("t")
-        if kind == "inlineStr":
-            for child in cell:
-                if child.tag == _M + "is":
-                    return _rich_text(child)
-            return None
-        text = None
-        for child in cell:
-            if child.tag == _M + "v":
-                text = child.text
-                break
-        return self.convert(kind, text, cell.get("s"))
-
-    def convert(self, kind: str | None, text: str | None, style: str | None) -> Any:
-        """The value of a cell of type ``kind`` whose ``<v>`` holds ``text`` (XML entities resolved)."""
-        if text is None or text == "":
-            return None
-        if kind is None or kind == "n" or kind == "":
-            try:
-                number = _number(text)
-            except ValueError:
-                return text
-            if style and style.isdigit() and int(style) in self.date_styles:
-                try:
-                    return _from_serial(number, self.date1904)
-                except (OverflowError, ValueError):
-                    return number
-            return number
-        if kind == "s":
-            try:
-                return self.book.shared[int(text)]
-            except (ValueError, IndexError):
-                return None
-        if kind == "b":
-            return text.strip() in ("1", "true")
-        if kind == "d":
-            try:
-                parsed = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
-            except ValueError:
-                return text
-            return parsed.date() if parsed.time() == dt.time() else parsed
-        return _unescape(text) if kind == "str" else text  # "str" (a formula's text), "e" (an error)
-
-
-_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def _xml_text(raw: bytes) -> str:
-    """Character data cut from XML bytes, as an XML parser would give it."""
-    text = raw.decode("utf-8")
-    if "\r" in text:  # XML's end-of-line handling
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text:
-        text = _ENTITY.sub(lambda m: _ENTITIES.get(m.group(1)) or chr(int(m.group(1)[2:], 16) if m.group(1)[1] == "x"
-                                                                          else int(m.group(1)[1:])), text)
-    return text
 
 
 @dataclass
@@ -1358,7 +739,7 @@ def _find_header(candidates: list[tuple[int, dict[int, Any]]], columns: tuple[Co
                 key_cols.setdefault(matched[col].key, []).append(col)
             elif str(value).strip():
                 names[col] = " ".join(str(value).split())
-        if columns is not DECISIONS_COLUMNS and "case_ref" not in key_cols:
+        if sheet.casefold() == REGISTER_SHEET.casefold() and "case_ref" not in key_cols:
             raise InputError(f"{path}: the {sheet} sheet's header row (row {rownum}) has no 'Case ref' column, "
                              "so lifkit cannot tell the cases apart.",
                              "Head the column of case references 'Case ref' again, then run the command again.")
@@ -1381,17 +762,17 @@ class _SheetRows:
         used: set[str] = set()
         for col, name in list(names.items()):
             if name in used:
-                names[col] = f"{name} ({_col_letter(col)})"
+                names[col] = f"{name} ({col_letter(col)})"
             used.add(names[col])
         for cells in (cells for _, cells in rows):  # values in columns without a header
             for col in cells:
                 if col not in names:
-                    names[col] = f"({_col_letter(col)})"
+                    names[col] = f"({col_letter(col)})"
         self.names = names
 
     @classmethod
-    def read(cls, book: _Book, ref: _SheetRef, columns: tuple[Column, ...]) -> "_SheetRows":
-        sheet = _Sheet(book, ref, columns, book.zip.read(ref.part))
+    def read(cls, book: Book, ref: SheetRef, columns: tuple[Column, ...]) -> "_SheetRows":
+        sheet = _RegisterSheet(book, ref, book.zip.read(ref.part), columns)
         rows = sheet.all_rows()
         header = _find_header(rows, columns, ref.name, book.path)
         return cls(ref.name, header, [(n, cells) for n, cells in rows if n > header.row])
@@ -1409,325 +790,46 @@ class _SheetRows:
         return [self.names[col] for col in sorted(self.header.names)]
 
 
-# --- surgical sheet edits ------------------------------------------------------------------------
-
-_SHEETDATA_RE = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
-_START_TAG_RE = re.compile(rb"<([A-Za-z_][\w.:-]*)\b[^>]*>")
-_RANGE_RE = re.compile(r"^(\$?[A-Za-z]{1,3}\$?\d+):(\$?[A-Za-z]{1,3}\$?)(\d+)$")
 
 
-class _Sheet:
-    """One worksheet part, edited by splicing new bytes into the old: only changed rows are rewritten."""
+# --- the register's sheets on the workbook mechanics ---------------------------------------------------
 
-    def __init__(self, book: _Book, ref: _SheetRef, columns: tuple[Column, ...], data: bytes):
-        self.book = book
-        self.ref = ref
+
+def _hints(path: Path) -> Hints:
+    return Hints(backups=path.parent / BACKUP_DIR, setting="[register] path in lifkit.toml", name="register workbook",
+                 sheets=f"lifkit keeps cases on a sheet named {REGISTER_SHEET} and decisions on one named "
+                        f"{DECISIONS_SHEET}. ")
+
+
+def _book(path: Path, data: bytes) -> Book:
+    return Book(path, data, _hints(path))
+
+
+def _edit(book: Book, name: str, columns: tuple[Column, ...]) -> "_RegisterSheet":
+    return book.edit_sheet(name, lambda b, ref, data: _RegisterSheet(b, ref, data, columns))  # type: ignore[return-value]
+
+
+class _RegisterSheet(Sheet):
+    """A sheet of the register: its header row (found by lifkit's column headers), its case rows."""
+
+    def __init__(self, book: Book, ref: SheetRef, data: bytes, columns: tuple[Column, ...]):
+        super().__init__(book, ref, data)
         self.columns = columns
-        self.path = book.path
-        self.data = data
-        self.pending: dict[int, _PendingRow] = {}
-        self.new_rows: list[int] = []
-        self._case_rows: dict[str, list[int]] | None = None
-        self._last_original: int | None = None
-        self.max_col = 0
-        self._locate()
-        if self._irregular():
-            self.data = self._regularise()
-            self._locate()
-        self._index_rows()
         self._header: _Header | None = None
-        self._col_styles: list[tuple[int, int, str]] | None = None
-        self._date_styles_by_col: dict[int, str | None] = {}
-
-    # locating things in the bytes
-
-    def _locate(self) -> None:
-        data = self.data
-        pos = 0
-        while True:
-            pos = data.find(b"<", pos)
-            if pos < 0:
-                raise self._damaged()
-            if data[pos + 1:pos + 2] in (b"?", b"!"):
-                end = data.find(b"-->", pos) + 3 if data.startswith(b"<!--", pos) else data.find(b">", pos) + 1
-                if end <= 0:
-                    raise self._damaged()
-                pos = end
-                continue
-            break
-        root = _START_TAG_RE.match(data, pos)
-        match = _SHEETDATA_RE.search(data, pos)
-        if root is None or match is None:
-            raise self._damaged()
-        self.root_start = root.group(0)
-        self.root_name = root.group(1)
-        self.prefix = match.group(1)
-        self.sheetdata_tag = match.group(0)
-        if match.group(2):  # <sheetData/>: no rows at all, so no header row (refused when it is looked for)
-            self.sheetdata_tag = self.sheetdata_tag[:-2].rstrip() + b">"
-            self.body_start = self.body_end = match.end()
-        else:
-            self.body_start = match.end()
-            self.body_end = data.rfind(b"</" + self.prefix + b"sheetData>", self.body_start)
-            if self.body_end < 0:
-                raise self._damaged()
-
-    def _damaged(self) -> InputError:
-        return InputError(f"{self.path} is damaged: the {self.ref.name} sheet's XML ({self.ref.part}) is not "
-                          "what Excel writes.", f"Open it in Excel to repair it, or restore the last good copy from "
-                          f"{self.path.parent / BACKUP_DIR}.")
-
-    def _irregular(self) -> bool:
-        """Whether the rows need rewriting before byte-level edits are safe: comments or CDATA among the
-        rows, or rows and cells whose ``r`` is missing or not their first attribute."""
-        data, start, end, p = self.data, self.body_start, self.body_end, self.prefix
-        if data.find(b"<!", start, end) >= 0 or data.find(b"<?", start, end) >= 0:
-            return True
-        if data.count(b"<" + p + b"row", start, end) != data.count(b"<" + p + b'row r="', start, end):
-            return True
-        cells = data.count(b"<" + p + b'c r="', start, end)
-        if data.count(b"<" + p + b"c", start, end) != cells:  # <color>, <charset>... in rich text, or cells
-            opened = len(re.findall(b"<" + re.escape(p) + rb"c[\s>/]", data[start:end]))
-            return opened != cells
-        return False
-
-    def _regularise(self) -> bytes:
-        """Rewrite the sheet with ``r`` first on every row and cell, and no comments among the rows."""
-        from lxml import etree
-
-        root = _xml(self.data, self.path, self.ref.part)
-        sheet_data = root.find(_M + "sheetData")
-        if sheet_data is None:
-            raise self._damaged()
-        for node in list(sheet_data.iter(etree.Comment, etree.ProcessingInstruction)):
-            parent = node.getparent()
-            if node.tail:
-                previous = node.getprevious()
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + node.tail
-                else:
-                    parent.text = (parent.text or "") + node.tail
-            parent.remove(node)
-        rownum = 0
-        for row in sheet_data.iterchildren(_M + "row"):
-            rownum = int(row.get("r") or rownum + 1)
-            _r_first(row, str(rownum))
-            col = 0
-            for cell in row.iterchildren(_M + "c"):
-                ref = cell.get("r")
-                col = _col_index(ref.rstrip("0123456789")) if ref else col + 1
-                _r_first(cell, f"{_col_letter(col)}{rownum}")
-        return _declaration(self.data) + etree.tostring(root, encoding="UTF-8")
-
-    def _index_rows(self) -> None:
-        pattern = re.compile(b"<" + re.escape(self.prefix) + rb'row r="(\d+)"')
-        self.row_nums: list[int] = []
-        self.row_starts: list[int] = []
-        previous = 0
-        for match in pattern.finditer(self.data, self.body_start, self.body_end):
-            number = int(match.group(1))
-            if number <= previous:
-                raise InputError(f"{self.path}: the {self.ref.name} sheet's rows are out of order (row {number} "
-                                 f"comes after row {previous}).", "Open the workbook in Excel and save it again.")
-            self.row_nums.append(number)
-            self.row_starts.append(match.start())
-            previous = number
-        self.row_pos = {n: i for i, n in enumerate(self.row_nums)}
-        self.original_last = self.row_nums[-1] if self.row_nums else 0
-
-    def _row_end(self, i: int) -> int:
-        start = self.row_starts[i]
-        close = self.data.find(b">", start)
-        if self.data[close - 1:close] == b"/":
-            return close + 1
-        tag = b"</" + self.prefix + b"row>"
-        end = self.data.find(tag, close)
-        if end < 0:
-            raise self._damaged()
-        return end + len(tag)
-
-    def _wrap(self, inner: bytes) -> bytes:
-        return self.root_start + self.sheetdata_tag + inner + b"</" + self.prefix + b"sheetData></" + self.root_name + b">"
-
-    def _parse(self, inner: bytes):
-        """Parse rows (or cells) cut from the sheet, inside the sheet's own root element so that every
-        namespace prefix means what it meant there. Returns the wrapper's sheetData element."""
-        root = _xml(self._wrap(inner), self.path, self.ref.part)
-        sheet_data = root[0]
-        if sheet_data.tag != _M + "sheetData":
-            raise self._damaged()
-        return sheet_data
-
-    @staticmethod
-    def _serialize(sheet_data) -> bytes:
-        from lxml import etree
-
-        out = etree.tostring(sheet_data, encoding="UTF-8")
-        return out[out.index(b">") + 1:out.rindex(b"</")]
-
-    def _parse_row(self, i: int):
-        return self._parse(self.data[self.row_starts[i]:self._row_end(i)])
-
-    # what the sheet holds
+        self._case_rows: dict[str, list[int]] | None = None
 
     @property
     def header(self) -> _Header:
         if self._header is None:
-            indexes = [i for i, n in enumerate(self.row_nums) if n <= HEADER_SEARCH_ROWS]
-            candidates = []
-            if indexes:
-                inner = b"".join(self.data[self.row_starts[i]:self._row_end(i)] for i in indexes)
-                reader = _CellReader(self.book)
-                for row in self._parse(inner).iterchildren(_M + "row"):
-                    cells = {}
-                    for cell in row.iterchildren(_M + "c"):
-                        value = reader.value(cell)
-                        if value is not None:
-                            cells[_col_index(cell.get("r").rstrip("0123456789"))] = value
-                    candidates.append((int(row.get("r")), cells))
-            self._header = _find_header(candidates, self.columns, self.ref.name, self.path)
+            self._header = _find_header(self.top_rows(HEADER_SEARCH_ROWS), self.columns, self.ref.name, self.path)
         return self._header
 
-    def column_values(self, col: int) -> list[tuple[int, Any]]:
-        """(row, value) of every cell in column ``col`` below the header, cut from the bytes."""
-        letters = _col_letter(col).encode()
-        pattern = _cell_pattern(self.prefix, letters)
-        decode = self._decoder()
-        header_row = self.header.row
-        values = []
-        for _, row, style, kind, rest, v, inline, other in pattern.findall(self.data, self.body_start, self.body_end):
-            number = int(row)
-            if number > header_row:
-                values.append((number, decode(style, kind, rest, v, inline, other)))
-        return values
+    @property
+    def header_row(self) -> int:
+        return self.header.row
 
-    def all_rows(self) -> list[tuple[int, dict[int, Any]]]:
-        """Every row holding a value: (row number, {column number: value}).
-
-        One regular expression over the sheet's bytes cuts out every cell (r, s, t, the value); that is
-        several times faster than building an XML tree of a large sheet. If it does not account for
-        every cell (a sheet written some other way), the sheet is read with lxml instead.
-        """
-        data, start, end, p = self.data, self.body_start, self.body_end, self.prefix
-        found = _cell_pattern(p).findall(data, start, end)
-        if len(found) != data.count(b"<" + p + b'c r="', start, end):
-            return self._all_rows_lxml()
-        decode = self._decoder()
-        columns: dict[bytes, int] = {}
-        rows: list[tuple[int, dict[int, Any]]] = []
-        current = None
-        cells: dict[int, Any] = {}
-        for col, row, style, kind, rest, v, inline, other in found:
-            if row != current:
-                if cells:
-                    rows.append((int(current), cells))
-                    cells = {}
-                current = row
-            value = decode(style, kind, rest, v, inline, other)
-            if value is None:
-                continue
-            number = columns.get(col)
-            if number is None:
-                number = columns[col] = _col_index(col.decode())
-            cells[number] = value
-        if cells:
-            rows.append((int(current), cells))
-        return rows
-
-    def _decoder(self) -> Callable[..., Any]:
-        """A function from the pieces :func:`_cell_pattern` cuts out of a cell to its value (None if empty)."""
-        reader = _CellReader(self.book)
-        convert = reader.convert
-        date_styles = {str(i).encode() for i in reader.date_styles}
-        dates: dict[bytes, Any] = {}
-        p = self.prefix
-        value_in = re.compile(b"<" + re.escape(p) + rb"v(?:\s[^>]*)?>([^<]*)</")
-
-        def decode(style: bytes, kind: bytes, rest: bytes, v: bytes, inline: bytes, other: bytes) -> Any:
-            if rest and (b" s=" in rest or b" t=" in rest):  # attributes in another order
-                attrs = dict(re.findall(rb'\b([st])="([^"]*)"', rest))
-                style, kind = attrs.get(b"s", style), attrs.get(b"t", kind)
-            if kind == b"inlineStr":
-                if inline:
-                    text = inline.decode("utf-8")
-                    if "&" in text or "\r" in text:
-                        text = _xml_text(inline)
-                    return _unescape(text) if "_x" in text else text
-                return (_unescape(_inline_text(other, p)) or None) if other else None
-            if not v:
-                if not other:
-                    return None
-                match = value_in.search(other)
-                if not match or not match.group(1):
-                    return None
-                v = match.group(1)
-            if (not kind or kind == b"n") and style in date_styles:
-                value = dates.get(v)
-                if value is None:
-                    value = dates[v] = convert(None, v.decode(), style.decode())
-                return value
-            value = convert(kind.decode() if kind else None, _xml_text(v), style.decode() if style else None)
-            return None if value == "" else value
-
-        return decode
-
-    def _all_rows_lxml(self) -> list[tuple[int, dict[int, Any]]]:
-        reader = _CellReader(self.book)
-        sheet_data = self._parse(self.data[self.body_start:self.body_end])
-        rows: list[tuple[int, dict[int, Any]]] = []
-        for row in sheet_data.iterchildren(_M + "row"):
-            cells: dict[int, Any] = {}
-            for cell in row.iterchildren(_M + "c"):
-                value = reader.value(cell)
-                if value is not None and value != "":
-                    cells[_col_index(cell.get("r").rstrip("0123456789"))] = value
-            if cells:
-                rows.append((int(row.get("r")), cells))
-        return rows
-
-    def _has_content(self, i: int) -> bool:
-        end = self.row_starts[i + 1] if i + 1 < len(self.row_starts) else self.body_end
-        content = re.compile(b"<" + re.escape(self.prefix) + rb"(?:v>[^<]|is>|f[\s>/])")
-        return content.search(self.data, self.row_starts[i], end) is not None
-
-    def col_style(self, col: int) -> str | None:
-        """The style the sheet's ``<cols>`` give column ``col``: what Excel gives a cell typed into it."""
-        if self._col_styles is None:
-            self._col_styles = []
-            head = self.data[:self.body_start]
-            for tag in re.finditer(b"<" + re.escape(self.prefix) + rb"col\b[^>]*>", head):
-                attrs = dict(re.findall(rb'\b(min|max|style)="(\d+)"', tag.group(0)))
-                if b"style" in attrs and b"min" in attrs and b"max" in attrs:
-                    self._col_styles.append((int(attrs[b"min"]), int(attrs[b"max"]), attrs[b"style"].decode()))
-        return next((style for low, high, style in self._col_styles if low <= col <= high), None)
-
-    def column_date_style(self, col: int, rownum: int) -> str | None:
-        """The date style of the column's existing dates nearest above ``rownum`` (else below), else the
-        column's own style if it is a date format."""
-        if col not in self._date_styles_by_col:
-            styles = self.book.styles
-            pattern = re.compile(b"<" + re.escape(self.prefix) + b'c r="' + _col_letter(col).encode()
-                                 + rb'(\d+)" s="(\d+)"')
-            above = below = None
-            for match in pattern.finditer(self.data, self.body_start, self.body_end):
-                number, style = int(match.group(1)), match.group(2).decode()
-                if number <= self.header.row or not styles.is_date(style):
-                    continue
-                if number < rownum:
-                    above = style
-                elif below is None:
-                    below = style
-            found = above or below
-            if found is None:
-                col_style = self.col_style(col)
-                found = col_style if col_style is not None and styles.is_date(col_style) else None
-            self._date_styles_by_col[col] = found
-        return self._date_styles_by_col[col]
-
-    # changing rows
-
-    def _targets(self, values: dict[str, Any], result: UpdateResult) -> dict[int, tuple[Column, Any]]:
-        """Column number -> (column, value) for each value whose column is in the workbook exactly once."""
+    def _targets(self, values: dict[str, Any], result: UpdateResult) -> dict[int, Any]:
+        """Column number -> value for each value whose column is in the workbook exactly once."""
         header = self.header
         by_key = {c.key: c for c in self.columns}
         targets = {}
@@ -1735,7 +837,7 @@ class _Sheet:
             column = by_key[key]
             cols = header.key_cols.get(key, [])
             if len(cols) == 1:
-                targets[cols[0]] = (column, value)
+                targets[cols[0]] = value
                 result.written.append(f"{self.ref.name}: {column.header}")
             elif not cols:
                 result.missing.append(f"{self.ref.name}: {column.header}")
@@ -1776,345 +878,22 @@ class _Sheet:
             if not create:
                 raise InputError(f"{case_ref} is not on the register ({self.path}, sheet {self.ref.name}).",
                                  "Check the case reference.")
-            targets[self.header.single("case_ref")] = (self._column("case_ref"), case_ref)
+            targets[self.header.single("case_ref")] = case_ref
             rownum = self.last_content_row() + 1
             self.edit_row(rownum, targets, created=True)
             self._case_rows[wanted] = [rownum]
             result.created = True
         result.row = rownum
 
+    def event_ids(self) -> set[str]:
+        """The journal event ids on this (Decisions) sheet; none when it has no Event id column."""
+        column = self.header.single("event_id")
+        if column is None:
+            return set()
+        return {str(value).strip() for _, value in self.column_values(column) if str(value or "").strip()}
+
     def append(self, values: dict[str, Any], result: UpdateResult) -> None:
         targets = self._targets(values, result)
         rownum = self.last_content_row() + 1
         self.edit_row(rownum, targets, created=True)
         result.decision_row = rownum
-
-    def _column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
-
-    def last_content_row(self) -> int:
-        """The last row holding a value, counting the rows this save adds."""
-        if self._last_original is None:
-            self._last_original = self.header.row
-            for i in range(len(self.row_nums) - 1, -1, -1):
-                if self.row_nums[i] <= self.header.row:
-                    break
-                if self._has_content(i):
-                    self._last_original = self.row_nums[i]
-                    break
-        return max([self._last_original, *(n for n, p in self.pending.items() if p.created)])
-
-    def _pending_row(self, rownum: int, created: bool) -> "_PendingRow":
-        """The row being edited, parsed from the sheet (or new); rows stay parsed until the save."""
-        from lxml import etree
-
-        pending = self.pending.get(rownum)
-        if pending is not None:
-            pending.created = pending.created or created
-            return pending
-        above = None
-        if created and rownum - 1 > self.header.row:
-            if rownum - 1 in self.pending:
-                above = self.pending[rownum - 1].row
-            elif rownum - 1 in self.row_pos:
-                above = self._parse_row(self.row_pos[rownum - 1])[0]
-        above_styles = {} if above is None else {_col_index(c.get("r").rstrip("0123456789")): c.get("s")
-                                                 for c in above.iterchildren(_M + "c") if c.get("s") is not None}
-        i = self.row_pos.get(rownum)
-        if i is not None:
-            sheet_data = self._parse_row(i)
-            row = sheet_data[0]
-            before = etree.tostring(row)
-        else:
-            sheet_data = self._parse(b"")
-            row = etree.SubElement(sheet_data, _M + "row")
-            row.set("r", str(rownum))
-            if above is not None:
-                for name, value in above.attrib.items():
-                    if name not in ("r", "hidden", "collapsed"):
-                        row.set(name, value)
-            before = None
-        if created:  # the row takes the formatting of the row above, cell by cell
-            present = {_col_index(c.get("r").rstrip("0123456789")) for c in row.iterchildren(_M + "c")}
-            for col, style in above_styles.items():
-                if col not in present:
-                    _cell(row, col, rownum).set("s", style)
-        pending = self.pending[rownum] = _PendingRow(sheet_data, row, before, created, i, above_styles)
-        return pending
-
-    def edit_row(self, rownum: int, targets: dict[int, tuple[Column, Any]], created: bool) -> None:
-        pending = self._pending_row(rownum, created)
-        for col in sorted(targets):
-            column, value = targets[col]
-            self._put(pending.row, col, rownum, value, pending.above_styles.get(col))
-
-    def _put(self, row, col: int, rownum: int, value: Any, above_style: str | None) -> None:
-        ref = f"{_col_letter(col)}{rownum}"
-        cell = _find_cell(row, col)
-        if cell is None:
-            if value is None:
-                return
-            cell = _cell(row, col, rownum)
-            style = above_style if above_style is not None else self.col_style(col)
-            if style is None and row.get("customFormat") in ("1", "true") and row.get("s"):
-                style = row.get("s")
-            if style is not None:
-                cell.set("s", style)
-        formula = cell.find(_M + "f")
-        if formula is not None:
-            shared_ref = formula.get("ref")
-            if formula.get("t") in ("shared", "array") and shared_ref and shared_ref.replace("$", "") != ref:
-                raise InputError(f"{self.path}: cell {ref} on the {self.ref.name} sheet holds a formula that other "
-                                 f"cells share ({shared_ref}), so lifkit will not overwrite it.",
-                                 "Copy the formula into each of those cells (or clear it), then run the command "
-                                 "again.")
-            self.book.drop_calc_chain = True
-        for child in list(cell):
-            cell.remove(child)
-        for name in ("t", "cm", "vm"):
-            cell.attrib.pop(name, None)
-        if value is None:
-            if not cell.get("s"):
-                row.remove(cell)
-            return
-        if isinstance(value, dt.date):
-            base = cell.get("s")
-            styles = self.book.styles
-            if not styles.is_date(base):
-                cell.set("s", styles.date_style_for(base, self.column_date_style(col, rownum)))
-            _sub(cell, "v").text = _serial(value, self.book.date1904)
-        elif isinstance(value, bool):
-            _inline(cell, "Yes" if value else "No")
-        elif isinstance(value, (int, float)):
-            _sub(cell, "v").text = repr(value) if isinstance(value, float) else str(value)
-        else:
-            _inline(cell, str(value))
-
-    # the parts around the rows
-
-    def _row_edits(self) -> list[tuple[int, int, bytes]]:
-        """The changed rows as byte edits: a changed row replaces its old bytes, a new one is inserted."""
-        from lxml import etree
-
-        edits = []
-        for rownum in sorted(self.pending):
-            pending = self.pending[rownum]
-            row = pending.row
-            if row.get("spans"):
-                _widen_spans(row)
-            if etree.tostring(row) == pending.before:
-                continue
-            new_bytes = self._serialize(pending.sheet_data)
-            if pending.index is not None:
-                edits.append((self.row_starts[pending.index], self._row_end(pending.index), new_bytes))
-            else:
-                following = next((k for k, n in enumerate(self.row_nums) if n > rownum), None)
-                at = self.row_starts[following] if following is not None else self.body_end
-                edits.append((at, at, new_bytes))
-            if pending.created:
-                self.new_rows.append(rownum)
-            cols = [_col_index(c.get("r").rstrip("0123456789")) for c in row.iterchildren(_M + "c")]
-            self.max_col = max([self.max_col, *cols])
-        return edits
-
-    def finish(self) -> None:
-        edits = self._row_edits()
-        if not edits:  # nothing changed (a sheet regularised for reading is not written for that alone)
-            return
-        data = self.data
-        if self.new_rows:
-            grown_from = min(self.new_rows) - 1
-            new_last = max(self.new_rows)
-            head = data[:self.body_start]
-            dimension = re.search(b"<" + re.escape(self.prefix) + rb'dimension\b[^>]*?\bref="([^"]*)"', head)
-            if dimension:
-                old = dimension.group(1).decode()
-                new = _cover(old, new_last, self.max_col)
-                if new != old:
-                    edits.append((dimension.start(1), dimension.end(1), new.encode()))
-            tail_start = self.body_end
-            for element in (b"autoFilter", b"sortState"):
-                pattern = re.compile(b"<" + re.escape(self.prefix) + element + rb'\b[^>]*?\bref="([^"]*)"')
-                for match in pattern.finditer(data, tail_start):
-                    new = _grow(match.group(1).decode(), grown_from, new_last)
-                    if new:
-                        edits.append((match.start(1), match.end(1), new.encode()))
-            self._grow_filter_database(grown_from, new_last)
-            self._grow_tables(grown_from, new_last)
-        edits.sort(key=lambda e: (e[0], e[1]))  # stable: rows inserted at one place stay in order
-        out = []
-        pos = 0
-        for start, end, new in edits:
-            out.append(data[pos:start])
-            out.append(new)
-            pos = end
-        out.append(data[pos:])
-        self.book.set_part(self.ref.part, b"".join(out))
-
-    def _grow_filter_database(self, grown_from: int, new_last: int) -> None:
-        """The hidden name ``_xlnm._FilterDatabase`` holds the sheet's auto-filter range for Excel."""
-        data = self.book.read_part(self.book.workbook_part)
-        pattern = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)definedName\b([^>]*)>([^<]*)</\1definedName>")
-        edits = []
-        for match in pattern.finditer(data):
-            attrs = dict(re.findall(rb'\b(name|localSheetId)="([^"]*)"', match.group(2)))
-            if attrs.get(b"name") != b"_xlnm._FilterDatabase" or attrs.get(b"localSheetId") != str(self.ref.index).encode():
-                continue
-            text = match.group(3).decode("utf-8")
-            tail = re.search(r"(\$?)(\d+)$", text)
-            if tail and int(tail.group(2)) == grown_from and ":" in text:
-                edits.append((match.start(3) + tail.start(2), match.end(3), str(new_last).encode()))
-        if edits:
-            self.book.set_part(self.book.workbook_part, _splice(data, edits))
-
-    def _grow_tables(self, grown_from: int, new_last: int) -> None:
-        """Tables (Insert > Table) on the sheet whose last row is the one above the new rows grow with them."""
-        rels = self.book._rels(self.ref.part)
-        for kind, part in rels.values():
-            if not kind.endswith("/table") or not part or not self.book.zip.has(part):
-                continue
-            data = self.book.read_part(part)
-            root = _xml(data, self.path, part)
-            ref = root.get("ref", "")
-            match = _RANGE_RE.match(ref)
-            if not match:
-                continue
-            if root.get("totalsRowCount") not in (None, "0") and int(match.group(3)) == grown_from:
-                raise InputError(f"{self.path}: the table {root.get('displayName') or root.get('name')!r} on the "
-                                 f"{self.ref.name} sheet has a Total Row, and lifkit cannot add rows above it.",
-                                 "In Excel, click in the table, untick Table Design > Total Row, save, and run the "
-                                 "command again.")
-            edits = []
-            for attr in re.finditer(rb'\bref="([^"]*)"', data):
-                new = _grow(attr.group(1).decode(), grown_from, new_last)
-                if new:
-                    edits.append((attr.start(1), attr.end(1), new.encode()))
-            if edits:
-                self.book.set_part(part, _splice(data, edits))
-
-
-def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    """``data`` with each (start, end) span replaced by its new bytes; spans in order, not overlapping."""
-    out, pos = [], 0
-    for start, end, new in edits:
-        out += [data[pos:start], new]
-        pos = end
-    out.append(data[pos:])
-    return b"".join(out)
-
-
-_CELL_PATTERNS: dict[tuple[bytes, bytes], re.Pattern] = {}
-
-
-def _cell_pattern(prefix: bytes, column: bytes = b"") -> re.Pattern:
-    """A cell (in ``column``, or any), cut into: column, row, style, type, other attributes, <v> text,
-    plain inline text, and any other content (rich text, phonetic guides)."""
-    key = (prefix, column)
-    if key not in _CELL_PATTERNS:
-        p = re.escape(prefix)
-        letters = b"(" + column + b")" if column else b"([A-Z]{1,3})"
-        _CELL_PATTERNS[key] = re.compile(
-            b"<" + p + b'c r="' + letters + rb'(\d+)"(?: s="(\d*)")?(?: t="(\w*)")?([^>]*?)(?:/>|>'
-            + b"(?:<" + p + rb"f\b[^>]*?(?:/>|>[^<]*</" + p + b"f>))?"
-            + b"(?:<" + p + rb"v>([^<]*)</" + p + b"v>"
-            + b"|<" + p + b"is><" + p + rb"t(?:\s[^>]*)?>([^<]*)</" + p + b"t></" + p + b"is>"
-            + rb"|(.*?))</" + p + b"c>)", re.S)
-    return _CELL_PATTERNS[key]
-
-
-def _inline_text(inner: bytes, prefix: bytes) -> str:
-    """The text of an inline string's runs, phonetic guides left out."""
-    p = re.escape(prefix)
-    inner = re.sub(b"<" + p + rb"rPh\b.*?</" + p + b"rPh>", b"", inner, flags=re.S)
-    return "".join(_xml_text(t) for t in re.findall(b"<" + p + rb"t(?:\s[^>]*)?>([^<]*)</" + p + b"t>", inner))
-
-
-@dataclass
-class _PendingRow:
-    sheet_data: Any  # the wrapper's sheetData element, serialised at the save
-    row: Any  # the <row> element being edited
-    before: bytes | None  # the row as it was (None: a new row)
-    created: bool  # a row added below the others
-    index: int | None  # its place in the sheet's row index, if it was there already
-    above_styles: dict[int, str]  # column -> style of the row above (for new rows)
-
-
-def _r_first(element, ref: str) -> None:
-    attrs = [(k, v) for k, v in element.attrib.items() if k != "r"]
-    element.attrib.clear()
-    element.set("r", ref)
-    for key, value in attrs:
-        element.set(key, value)
-
-
-def _sub(parent, name: str):
-    from lxml import etree
-
-    return etree.SubElement(parent, _M + name)
-
-
-def _inline(cell, text: str) -> None:
-    cell.set("t", "inlineStr")
-    t = _sub(_sub(cell, "is"), "t")
-    t.text = _escape(text)
-    if text != text.strip() or "  " in text or any(ch in text for ch in "\t\n\r"):
-        t.set(XML_SPACE, "preserve")
-
-
-def _find_cell(row, col: int):
-    for cell in row.iterchildren(_M + "c"):
-        if _col_index(cell.get("r").rstrip("0123456789")) == col:
-            return cell
-    return None
-
-
-def _cell(row, col: int, rownum: int):
-    """A new empty cell in ``row`` at column ``col``, in column order."""
-    from lxml import etree
-
-    cell = etree.Element(_M + "c")
-    cell.set("r", f"{_col_letter(col)}{rownum}")
-    for index, existing in enumerate(row):
-        if existing.tag != _M + "c" or _col_index(existing.get("r").rstrip("0123456789")) > col:
-            row.insert(index, cell)
-            break
-    else:
-        row.append(cell)
-    return cell
-
-
-def _widen_spans(row) -> None:
-    """A row's optional ``spans`` hint must still cover its cells."""
-    cols = [_col_index(c.get("r").rstrip("0123456789")) for c in row.iterchildren(_M + "c")]
-    if not cols:
-        return
-    try:
-        ranges = [tuple(int(x) for x in part.split(":")) for part in row.get("spans").split()]
-    except ValueError:
-        ranges = []
-    if all(any(lo <= col <= hi for lo, hi in ranges) for col in cols):
-        return
-    low = min([col for col in cols] + [lo for lo, _ in ranges])
-    high = max([col for col in cols] + [hi for _, hi in ranges])
-    row.set("spans", f"{low}:{high}")
-
-
-def _grow(ref: str, grown_from: int, new_last: int) -> str | None:
-    """``ref`` with its last row moved to ``new_last`` if it ended on ``grown_from``; else None."""
-    match = _RANGE_RE.match(ref)
-    if match and int(match.group(3)) == grown_from and new_last > grown_from:
-        return f"{match.group(1)}:{match.group(2)}{new_last}"
-    return None
-
-
-def _cover(ref: str, row: int, col: int) -> str:
-    """A dimension ``ref`` stretched to cover ``row`` and ``col``."""
-    parts = ref.split(":")
-    first = _CELL_REF.match(parts[0])
-    last = _CELL_REF.match(parts[-1])
-    if not first or not last:
-        return ref
-    top_col, top_row = _col_index(first.group(1)), int(first.group(2))
-    end_col, end_row = _col_index(last.group(1)), int(last.group(2))
-    end_col, end_row = max(end_col, col), max(end_row, row)
-    return f"{_col_letter(top_col)}{top_row}:{_col_letter(end_col)}{end_row}"

@@ -637,6 +637,7 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
     from openpyxl.styles import Font
 
     from lifkit.mechanics.files import atomic_write_bytes
+    from lifkit.mechanics.xlsx import append_row
 
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"{path} does not end in .xlsx.", "Name the report file ....xlsx.")
@@ -668,7 +669,7 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for key, value in sorted(data.items(), key=lambda kv: (-kv[1], kv[0])):
-            sheet.append((key, value))
+            append_row(sheet, (key, value))  # names from returned forms: text, never a formula
         sheet.column_dimensions["A"].width = 34
         chart = PieChart() if chart_kind == "pie" else BarChart()
         chart.title = f"Cases {title.lower()}, {report.year}"

@@ -169,7 +169,7 @@ def run_demo(directory: Path, password: str = "practice-only-7Kq2", process_name
         raise WorkspaceExists(f"{directory.resolve()} already holds a workspace: the demo needs a new folder.",
                               "Give a folder that does not exist yet, e.g.: lifkit demo lifkit-demo-2")
     directory.mkdir(parents=True, exist_ok=True)
-    create_register(directory / DEFAULT_REGISTER, load_shipped(process_name).register_columns)
+    create_register(directory / DEFAULT_REGISTER, columns=load_shipped(process_name).register_columns)
     (directory / CASES_DIR).mkdir(exist_ok=True)
     workspace_secret(directory)
     atomic_write_text(directory / SETTINGS_FILE, demo_settings_text())
