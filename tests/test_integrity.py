@@ -174,3 +174,98 @@ def test_the_workbook_recalculates_hand_formulas_on_open(ws, tmp_path):  # noqa:
     with zipfile.ZipFile(ws.workspace / "register.xlsx") as book:
         workbook = book.read("xl/workbook.xml").decode()
     assert 'fullCalcOnLoad="1"' in workbook
+
+
+# --- repeats and typos --------------------------------------------------------------------------
+
+
+def test_the_same_referral_opened_twice_is_refused(ws, tmp_path):  # noqa: F811
+    from returns import CIGSCR1_VALUES, blank_form, fill_pdf
+
+    blank = blank_form(ws, tmp_path / "blank.pdf", "cigscr1")
+    form = fill_pdf(blank, CIGSCR1_VALUES, tmp_path / "referral.pdf")
+    first = ws("referral", "open", form, "--notified", "02/11/2026", "--json")
+    assert first.exit_code == 0, first.output
+    reference = json.loads(first.stdout)["reference"]
+    again = ws("referral", "open", form, "--notified", "02/11/2026")
+    assert again.exit_code == 2 and f"as case {reference}" in again.output and "--new-case" in again.output
+    # the same child and incident on a form filled again (another file) is the same referral too
+    retyped = fill_pdf(blank, {**CIGSCR1_VALUES, "summary": "Typed again."}, tmp_path / "retyped.pdf")
+    assert ws("referral", "open", retyped, "--notified", "02/11/2026").exit_code == 2
+    assert sorted(p.name for p in (ws.workspace / "cases").iterdir() if p.is_dir()) == [reference]
+    meant = ws("referral", "open", retyped, "--notified", "02/11/2026", "--new-case", "--json")
+    assert meant.exit_code == 0 and json.loads(meant.stdout)["reference"] != reference
+
+
+def test_collecting_the_same_message_twice_changes_nothing(ws, tmp_path, monkeypatch):  # noqa: F811
+    import email.utils
+    from email.message import EmailMessage
+
+    from returns import CIGINF1_VALUES, fill_pdf
+
+    reference = open_case(ws, tmp_path)
+    folder = ws.workspace / "cases" / reference
+    filled = fill_pdf(folder / "outbox" / f"CIGINF1-{reference}-CSC.pdf", CIGINF1_VALUES, tmp_path / "csc.pdf")
+    message = EmailMessage()
+    message["From"] = "csc.ciec@testshire.example"
+    message["To"] = "jordan.avery@testshire-lscb.example"
+    message["Subject"] = f"RE: {reference}"
+    message["Message-ID"] = "<return-1@testshire.example>"
+    message["Date"] = email.utils.format_datetime(email.utils.parsedate_to_datetime("Thu, 26 Nov 2026 16:05:00 +0000"))
+    message.set_content("Attached.")
+    message.add_attachment(filled.read_bytes(), maintype="application", subtype="pdf", filename="csc-return.pdf")
+    saved = tmp_path / "csc.eml"
+    saved.write_bytes(bytes(message))
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-28")  # collected two days after it was sent
+    assert ws("collect", reference, saved).exit_code == 0
+    journal_before = (folder / "journal.jsonl").read_bytes()
+    returns_before = (folder / "returns" / "CSC.json").read_bytes()
+    again = ws("collect", reference, saved, "--json")
+    assert again.exit_code == 0, again.output
+    result = json.loads(again.stdout)
+    assert result["received"] == [] and "already filed on" in result["already"][0]
+    # saved again from the mail client (other bytes, the same Message-ID): the same message
+    resaved = tmp_path / "csc-again.eml"
+    resaved.write_bytes(bytes(message).replace(b"Attached.", b"Attached. "))
+    assert json.loads(ws("collect", reference, resaved, "--json").stdout)["received"] == []
+    assert (folder / "journal.jsonl").read_bytes() == journal_before
+    assert (folder / "returns" / "CSC.json").read_bytes() == returns_before
+    # the return is dated as the message was sent, not the day it was collected
+    status = json.loads(ws("status", reference, "--json").stdout)[0]
+    assert {m["code"]: m["returned"] for m in status["members"]}["CSC"] == "2026-11-26"
+
+
+def test_a_meeting_in_the_past_is_refused(ws, tmp_path):  # noqa: F811
+    reference = open_case(ws, tmp_path)
+    before = (ws.workspace / "cases" / reference / "case.yaml").read_text(encoding="utf-8")
+    refused = ws("request", reference, "--meeting", "01/11/2026", "--agency", "POL")
+    assert refused.exit_code == 2 and "01/11/2026 is in the past" in refused.output
+    assert (ws.workspace / "cases" / reference / "case.yaml").read_text(encoding="utf-8") == before
+
+
+def test_a_case_reference_in_lower_case(ws, tmp_path):  # noqa: F811
+    reference = open_case(ws, tmp_path)
+    result = ws("status", reference.lower(), "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["reference"] == reference
+
+
+def test_smaller_things_a_newcomer_met(ws, tmp_path):  # noqa: F811
+    from returns import CIGSCR1_VALUES, blank_form, fill_pdf
+
+    # a recommendation for a case with no meeting and no returns is recorded, with a warning
+    form = fill_pdf(blank_form(ws, tmp_path / "blank.pdf", "cigscr1"), CIGSCR1_VALUES, tmp_path / "r.pdf")
+    bare = json.loads(ws("referral", "open", form, "--notified", "20/11/2026", "--json").stdout)["reference"]
+    early = ws("decide", bare, "--recommend", "SCR", "--rationale", "x")
+    assert early.exit_code == 1 and "no CIEC meeting and no returns" in early.stderr
+    # notified defaults to today; a decided case no longer counts down to its decision
+    ws("decide", bare, "--chair", "affirmed", "--decision", "SCR", "--rationale", "y")
+    assert ws("notified", bare, "ofsted").exit_code == 0
+    state = json.loads(ws("status", bare, "--json").stdout)[0]
+    assert {n["id"]: n["sent"] for n in state["notices"]}["ofsted"] == TODAY
+    assert state["days_left"] is None and "decided 25/11/2026" in ws("status", bare).stdout
+    # the commands are listed in the order of the process, and the help starts with the demo
+    help_text = Lifkit()("--help").stdout
+    assert help_text.index("lifkit demo") < help_text.index("lifkit init")
+    commands = help_text[help_text.index("Commands:"):]
+    assert commands.index("referral") < commands.index("request") < commands.index("collect") \
+        < commands.index("decide") < commands.index("notified")

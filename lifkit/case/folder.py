@@ -70,9 +70,15 @@ class Case:
 def case_folder(ws, reference: str) -> Path:
     from lifkit.case.workspace import SAFE_REFERENCE_RE
 
-    if not SAFE_REFERENCE_RE.match(reference or ""):
+    reference = (reference or "").strip()
+    if not SAFE_REFERENCE_RE.match(reference):
         raise InputError(f"{reference!r} is not a case reference.", "A case reference looks like CIEC-2026-004.")
-    return ws.cases_dir / reference
+    folder = ws.cases_dir / reference
+    if not folder.is_dir() and ws.cases_dir.is_dir():  # typed in another case: ciec-2026-004
+        for candidate in ws.cases_dir.iterdir():
+            if candidate.name.casefold() == reference.casefold() and (candidate / CASE_FILE).is_file():
+                return candidate
+    return folder
 
 
 def case_references(ws) -> list[str]:
@@ -287,7 +293,7 @@ def next_reference(ws, year: int) -> tuple[str, Path]:
 
 
 def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: list[dict], referral: dict,
-                original: Path | None = None) -> Case:
+                original: Path | None = None, also: list[tuple[str, dict]] = ()) -> Case:
     """Make the folder, case.yaml and journal of a new case with the next reference."""
     import shutil
 
@@ -307,6 +313,6 @@ def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: lis
         # never the sender's file name: it may carry the child's name
         kept = folder / "inbox" / f"referral-{ws.process.referral_form.upper()}{original.suffix.lower()}"
         shutil.copy2(original, kept)
-    record_event(folder, "opened", reference=reference, notified=notified,
-                 referral=kept.name if kept else None)
+    record_events(folder, [("opened", {"reference": reference, "notified": notified,
+                                       "referral": kept.name if kept else None}), *also])
     return load_case(ws, reference)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from lifkit.case.folder import (Case, case_lock, case_references, create_case, load_case, load_returns,
+from lifkit.case.folder import (Case, case_lock, case_references, create_case, journal, load_case, load_returns,
                                 record_event, record_events, returns_file, update_case_file)
 from lifkit.case.state import CaseState, MemberStatus, case_state, return_due
 from lifkit.mechanics.dates import format_date, today
@@ -92,6 +92,7 @@ class CollectResult:
     received: list[ReceivedReturn] = field(default_factory=list)
     aside: list[AsideItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # parts refused (winmail.dat, oversized...), messages with no form
+    already: list[str] = field(default_factory=list)  # messages and files filed before: nothing changed
     register_warning: str | None = None
 
     @property
@@ -174,8 +175,28 @@ def _referral_file(path: Path, workdir: Path, form_id: str) -> tuple[Path, str]:
     return forms[0]
 
 
+class AlreadyOpened(InputError):
+    """The referral was opened before: the same form, or the same child and incident."""
+
+
+def _same_referral(ws, fingerprint: str, values: dict) -> str | None:
+    """The case already opened from this referral: the same file, or the same child (name and date of birth)
+    and the same incident (date of death, else of the incident)."""
+    def person(v: dict) -> tuple:
+        name = " ".join(str(v.get("child_name") or "").casefold().split())
+        incident = v.get("child_dod") or v.get("incident_date")
+        return (name, str(v.get("child_dob") or ""), str(incident or "")) if name and incident else ()
+
+    wanted = person(values)
+    for reference in case_references(ws):
+        referral = load_case(ws, reference).referral or {}
+        if referral.get("fingerprint") == fingerprint or (wanted and person(referral.get("values") or {}) == wanted):
+            return reference
+    return None
+
+
 def open_referral(ws, path: Path, notified: dt.date | None = None, accept_problems: bool = False,
-                  child_address: str = "") -> OpenedCase:
+                  child_address: str = "", new_case: bool = False) -> OpenedCase:
     """Read a returned referral form (PDF, Word, or an email holding one), validate it and open its case.
 
     The referral may not ask for addresses, which the requests carry: ``child_address`` gives the
@@ -200,16 +221,27 @@ def open_referral(ws, path: Path, notified: dt.date | None = None, accept_proble
         if not isinstance(notified, dt.date):
             raise InputError(f"{path.name} does not say when {ws.process.term('notified')}.",
                              f"Give it: lifkit referral open {path.name} --notified DATE")
-        child = {"name": values.get("child_name", ""), "dob": values.get("child_dob"),
-                 "dod": values.get("child_dod"), "address": child_address.strip()}
-        people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": "",
-                   "relationship": r.get("relationship", "")} for r in values.get("significant_people") or []]
-        referral = {"values": values, "raw": validation.raw, "problems": problems}
-        case = create_case(ws, notified=notified, opened=on, child=child, people=people, referral=referral,
-                           original=form_file)
+        import hashlib
+
+        fingerprint = "sha256:" + hashlib.sha256(form_file.read_bytes()).hexdigest()
+        ws.cases_dir.mkdir(exist_ok=True)
+        with case_lock(ws.cases_dir):  # two administrators opening the same referral at once open one case
+            existing = None if new_case else _same_referral(ws, fingerprint, values)
+            if existing:
+                raise AlreadyOpened(f"{path.name} was opened before, as case {existing} (the same referral, or the "
+                                    "same child and incident): no case was opened.",
+                                    f"See it with: lifkit status {existing}. If this is truly another case, give "
+                                    "--new-case.")
+            child = {"name": values.get("child_name", ""), "dob": values.get("child_dob"),
+                     "dod": values.get("child_dod"), "address": child_address.strip()}
+            people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": "",
+                       "relationship": r.get("relationship", "")} for r in values.get("significant_people") or []]
+            referral = {"values": values, "raw": validation.raw, "problems": problems, "fingerprint": fingerprint}
+            case = create_case(ws, notified=notified, opened=on, child=child, people=people, referral=referral,
+                               original=form_file, also=[("validated", {"form": form_id.upper(), "valid": not problems,
+                                                                        "problems": len(problems)})])
     if path != form_file and is_message_file(path) and path.is_file():
         shutil.copy2(path, case.folder / "inbox" / f"referral-message{path.suffix.lower() or '.eml'}")
-    record_event(case.folder, "validated", form=form_id.upper(), valid=not problems, problems=len(problems))
     warning = sync_case(ws, case.reference)
     return OpenedCase(reference=case.reference, folder=case.folder, notified=notified,
                       decision_due=case_state(ws, case.reference).decision_due, problems=problems,
@@ -257,6 +289,12 @@ def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies:
     case = load_case(ws, reference)
     issued_on = today()
     if meeting is not None:
+        if meeting < issued_on:
+            raise InputError(f"The meeting date {format_date(meeting)} is in the past: the case's meeting was not "
+                             "changed and nothing was issued.", "Give the date of the coming meeting.")
+        if case.notified and meeting < case.notified:
+            raise InputError(f"The meeting date {format_date(meeting)} is before the case began "
+                             f"({format_date(case.notified)}): nothing was changed.", "Check the meeting date.")
         update_case_file(case.folder, meeting_date=meeting)
         case = load_case(ws, reference)
     members = [ws.settings.member(code) for code in agencies] if agencies else list(ws.settings.members)
@@ -343,6 +381,7 @@ class _Filing:
     aside: list[AsideItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     taken: set[Path] = field(default_factory=set)  # names given out in this filing
+    sent: dt.date | None = None  # when the message says it was sent (its Date header), or the file's date
 
     def name(self, path: Path) -> Path:
         """``path``, numbered so that it is taken neither in the case folder nor in this filing."""
@@ -409,10 +448,33 @@ def _collect_sources(paths: list[Path], result: CollectResult) -> list[Path]:
 
 def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], None] | None = None) -> CollectResult:
     """Read every message or form in ``paths`` (files, mboxes, Maildirs, plain folders of them) and file each
-    return under its agency. A file that cannot be read is reported and the others are still filed."""
+    return under its agency. A file that cannot be read is reported and the others are still filed; a
+    message or file filed before (the same Message-ID, else the same bytes) is reported and changes nothing."""
     case = load_case(ws, reference)
+    with case_lock(case.folder):
+        return _collect(ws, case, paths, progress)
+
+
+def _filed(case: Case) -> dict[str, str]:
+    """What has been filed in the case before: fingerprint -> the day it was filed."""
+    return {e["source"]: e["at"][:10] for e in journal(case.folder) if e["event"] == "filed" and e.get("source")}
+
+
+def _collect(ws, case: Case, paths: list[Path], progress) -> CollectResult:
+    import hashlib
+
     result = CollectResult(reference=case.reference)
     (case.folder / "inbox").mkdir(exist_ok=True)
+    filed = _filed(case)
+
+    def once(fingerprint: str, label: str, work) -> None:
+        if fingerprint in filed:
+            day = dt.date.fromisoformat(filed[fingerprint])
+            result.already.append(f"{label}: already filed on {format_date(day)}; nothing changed")
+            return
+        if _file_whole(case, result, work, fingerprint):
+            filed[fingerprint] = today().isoformat()
+
     for path in _collect_sources(paths, result):
         if progress:
             progress(path.name)
@@ -420,11 +482,14 @@ def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], Non
             try:
                 messages = read_messages(path)
                 for message in messages:
-                    _file_whole(case, result, lambda filing: _collect_message(ws, case, message, filing))
+                    once(message.fingerprint, clean_name(message.label),
+                         lambda filing, message=message: _collect_message(ws, case, message, filing))
             except LifkitError as exc:
                 result.notes.append(exc.message)
         elif path.suffix.lower() in FORM_SUFFIXES:
-            _file_whole(case, result, lambda filing: _collect_file(ws, case, path, filing))
+            with path.open("rb") as handle:
+                fingerprint = "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
+            once(fingerprint, clean_name(path.name), lambda filing, path=path: _collect_file(ws, case, path, filing))
         else:
             result.notes.append(f"{clean_name(path.name)}: neither an email, a mailbox nor a PDF or Word form; "
                                 "not read")
@@ -432,20 +497,24 @@ def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], Non
     return result
 
 
-def _file_whole(case: Case, result: CollectResult, work: Callable[[_Filing], None]) -> None:
-    """Work out one message's or file's filing in a private folder, then commit it; a file that turns out
-    unreadable half way leaves nothing behind but a note."""
+def _file_whole(case: Case, result: CollectResult, work: Callable[[_Filing], None], fingerprint: str) -> bool:
+    """Work out one message's or file's filing in a private folder, then commit it, its journal entries in
+    one line that ends with what was filed (``filed``, its fingerprint); a file that turns out unreadable
+    half way leaves nothing behind but a note."""
     with tempfile.TemporaryDirectory(prefix=".collecting-", dir=case.folder) as staging:
         filing = _Filing(case, Path(staging))
         try:
             work(filing)
         except LifkitError as exc:
             result.notes.append(exc.message)
-            return
+            return False
+        filing.event("filed", source=fingerprint)
         filing.commit(result)
+        return True
 
 
 def _collect_file(ws, case: Case, path: Path, filing: _Filing) -> None:
+    filing.sent = dt.date.fromtimestamp(path.stat().st_mtime)
     suffix = _suffix(path.name)
     staged = filing.stage(source=path, suffix=suffix)
     original = filing.keep(staged, case.folder / "inbox" / f"{_stamp()}-file{suffix}", copy=True)
@@ -453,6 +522,7 @@ def _collect_file(ws, case: Case, path: Path, filing: _Filing) -> None:
 
 
 def _collect_message(ws, case: Case, message, filing: _Filing) -> None:
+    filing.sent = message.sent.astimezone().date() if message.sent else None
     folder = case.folder / "inbox" / f"{_stamp()}-message"
     original = filing.keep(filing.stage(message.raw, suffix=".eml"), folder / "message.eml")
     label = f"{clean_name(message.label)} (from {message.sender or 'no sender'})"
@@ -547,7 +617,7 @@ def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, ext
     valid = not problems
     submission = {
         "received": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "received_on": today().isoformat(),
+        "received_on": _received_on(case, member.code, filing.sent).isoformat(),
         "sender": sender, "file": str(stored.relative_to(case.folder)), "original": str(origin.relative_to(case.folder)),
         "name": name,  # as the agency named it: shown in reports, never used for a stored file
         "valid": valid, "problems": problems,
@@ -563,6 +633,19 @@ def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, ext
     reply = None if valid else _reply_draft(ws, case, member, problems, filing)
     filing.received.append(ReceivedReturn(member.code, stored, valid, problems, kept_extras, reply, supersedes,
                                           name, submission["attachment_names"]))
+
+
+def _received_on(case: Case, code: str, sent: dt.date | None) -> dt.date:
+    """The day a return came: the message's own date (not after today, not before the request to the
+    agency went out), else the file's date (bounded the same way), else today."""
+    on = today()
+    if sent is None:
+        return on
+    issued = [dt.date.fromisoformat(e.get("issued") or e["at"][:10]) for e in journal(case.folder)
+              if e["event"] == "issued" and e.get("agency") == code]
+    earliest = min(issued) if issued else None
+    day = min(sent, on)
+    return max(day, earliest) if earliest else day
 
 
 def _reply_draft(ws, case: Case, member, problems: list[str], filing: _Filing) -> Path:
