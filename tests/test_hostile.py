@@ -106,7 +106,9 @@ def test_stored_names_never_carry_the_senders_name(opened, tmp_path: Path):
     record = json.loads((folder / "returns" / "POL.json").read_text(encoding="utf-8"))["submissions"][-1]
     assert record["attachment_names"] == [f"Chronology {CHILD}.pdf"]
     assert sorted(item["name"] for item in data["aside"]) == [f"{CHILD} other case.pdf", "xfdp.pdf"]
-    text = ws("collect", reference, tmp_path / "other.eml").stdout
+    # the same message saved again would be "already filed": another copy of it shows the report's words
+    (tmp_path / "other-again.eml").write_bytes(reply(member_email("POL"), "request", other) + b"\n")
+    text = ws("collect", reference, tmp_path / "other-again.eml").stdout
     assert f"SET ASIDE {CHILD} other case.pdf: a form for case CIEC-2026-099, not {reference}" in text
     assert text.count(CHILD) == 1  # the name as sent, once, not doubled into the reason
 

@@ -133,6 +133,24 @@ def test_a_torn_journal_line_is_not_recorded_and_is_cut_off(ws, tmp_path):  # no
     assert after[:-1] == before and after[-1]["event"] == "chased"
 
 
+def test_a_step_cut_short_is_not_recorded(ws, tmp_path):  # noqa: F811
+    from lifkit.case.folder import journal, record_event, record_events
+
+    reference = open_case(ws, tmp_path)
+    folder = ws.workspace / "cases" / reference
+    record_events(folder, [("received", {"message": "a"}), ("validated", {"agency": "POL"}), ("filed", {})])
+    whole = (folder / "journal.jsonl").read_text(encoding="utf-8")
+    lines = whole.splitlines(keepends=True)
+    assert [json.loads(line)["event"] for line in lines[-3:]] == ["received", "validated", "filed"]
+    cut = "".join(lines[:-1])  # the power failed after two of the step's three lines reached the disk
+    (folder / "journal.jsonl").write_text(cut, encoding="utf-8")
+    assert [e["event"] for e in journal(folder)][-2:] != ["received", "validated"]
+    before = journal(folder)
+    record_event(folder, "chased", agency="POL")
+    assert journal(folder) == before + [journal(folder)[-1]] and journal(folder)[-1]["event"] == "chased"
+    assert "validated" not in (folder / "journal.jsonl").read_text(encoding="utf-8").splitlines()[-2]
+
+
 def test_a_repeated_further_information_is_refused(ws, tmp_path):  # noqa: F811
     reference = open_case(ws, tmp_path)
     args = ("decide", reference, "--further-info", "--next-meeting", "20/12/2026", "--rationale", "Awaiting the PM")

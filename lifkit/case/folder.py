@@ -31,6 +31,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,9 +68,14 @@ class Case:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def case_folder(ws, reference: str) -> Path:
-    from lifkit.case.workspace import SAFE_REFERENCE_RE
+SAFE_REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
+
+def format_reference(pattern: str, year: int, seq: int) -> str:
+    return pattern.format(year=year, seq=seq)
+
+
+def case_folder(ws, reference: str) -> Path:
     reference = (reference or "").strip()
     if not SAFE_REFERENCE_RE.match(reference):
         raise InputError(f"{reference!r} is not a case reference.", "A case reference looks like CIEC-2026-004.")
@@ -193,56 +199,88 @@ def record_event(case_dir: Path, event: str, **details: Any) -> dict:
 
 
 def record_events(case_dir: Path, events: list[tuple[str, dict[str, Any]]]) -> list[dict]:
-    """Record the events of one step as one journal line, so that no crash leaves the step half-recorded:
-    a line is there whole or (cut short by a power failure) ignored and cut off before the next write."""
+    """Record the events of one step together, so that no crash leaves the step half-recorded.
+
+    Each event is a line of its own, and the lines of a step of several events carry the step's id and
+    its number of events (``step``, ``steps``) and go to disk in one write. A step cut short by a power
+    failure (a torn last line, or fewer lines than it said) never happened: the journal ignores it, and
+    the next write cuts it off first.
+    """
     entries = [_entry(name, details) for name, details in events]
     if not entries:
         return []
-    if len(entries) == 1:
-        record = entries[0]
-    else:
-        record = {"at": entries[0]["at"], "by": entries[0]["by"], "event": "step", "id": entries[0]["id"],
-                  "entries": entries}
-    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-    path = case_dir / JOURNAL
-    with path.open("ab+") as handle:
-        size = handle.seek(0, os.SEEK_END)
-        if size:
-            handle.seek(size - 1)
-            if handle.read(1) != b"\n":  # a line torn by a crash: cut it off, it never happened
-                _cut_torn_tail(handle, size)
+    if len(entries) > 1:
+        for entry in entries:
+            entry["step"], entry["steps"] = entries[0]["id"], len(entries)
+    data = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries).encode("utf-8")
+    with (case_dir / JOURNAL).open("ab+") as handle:
+        _cut_unfinished_tail(handle)
         handle.seek(0, os.SEEK_END)
-        handle.write(line)
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     return entries
 
 
-def _cut_torn_tail(handle, size: int) -> None:
-    start = max(0, size - 1_048_576)
+TAIL_BYTES = 4 * 1024 * 1024  # far more than any one step writes
+
+
+def _complete(lines: list) -> int:
+    """How many of ``lines`` (the journal's last lines, each ending in a newline) stand: all but a step
+    whose lines are not all there."""
+    if not lines:
+        return 0
+    try:
+        last = json.loads(lines[-1])
+    except json.JSONDecodeError:
+        return len(lines)  # not lifkit's doing: the reader names it
+    if not isinstance(last, dict) or "step" not in last:
+        return len(lines)
+    step, count, found = last["step"], last.get("steps", 1), 0
+    for line in reversed(lines):
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            break
+        if not isinstance(entry, dict) or entry.get("step") != step:
+            break
+        found += 1
+    return len(lines) if found >= count else len(lines) - found
+
+
+def _cut_unfinished_tail(handle) -> None:
+    size = handle.seek(0, os.SEEK_END)
+    if not size:
+        return
+    start = max(0, size - TAIL_BYTES)
     handle.seek(start)
     tail = handle.read()
-    cut = tail.rfind(b"\n")
-    handle.truncate(start + cut + 1 if cut >= 0 else start)
+    if start:
+        tail = tail[tail.find(b"\n") + 1:]
+        start = size - len(tail)
+    lines = tail[:tail.rfind(b"\n") + 1].splitlines(keepends=True)
+    keep = sum(len(line) for line in lines[:_complete(lines)])
+    if keep != len(tail):
+        handle.truncate(start + keep)
 
 
 def journal(case_dir: Path) -> list[dict]:
-    """The case's events, oldest first (a step's several events one after another)."""
+    """The case's events, oldest first."""
     path = case_dir / JOURNAL
     if not path.is_file():
         return []
     text = path.read_text(encoding="utf-8", errors="replace")
-    complete = text[:text.rfind("\n") + 1]  # a last line without its end was cut short by a crash: not recorded
+    lines = text[:text.rfind("\n") + 1].splitlines(keepends=True)  # a torn last line was never written
+    lines = lines[:_complete(lines)]
     entries = []
-    for number, line in enumerate(complete.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            entries.append(json.loads(line))
         except json.JSONDecodeError:
             raise InputError(f"{path}, line {number}, is not a journal entry.",
                              "Restore the journal from the workspace backup.") from None
-        entries.extend(record["entries"] if record.get("event") == "step" else [record])
     return entries
 
 
@@ -275,8 +313,6 @@ def _user() -> str:
 def next_reference(ws, year: int) -> tuple[str, Path]:
     """Reserve the next case reference for ``year``: its folder is created at once (atomically), so two
     administrators opening cases together never get the same reference."""
-    from lifkit.case.workspace import format_reference
-
     ws.cases_dir.mkdir(exist_ok=True)
     seq = 1
     existing = {p.name for p in ws.cases_dir.iterdir()}

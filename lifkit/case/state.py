@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lifkit.case.folder import Case, journal, load_case, load_returns, returns_file
@@ -362,6 +363,36 @@ def is_open(ws, reference: str) -> bool:
     """A case is open until it is decided and every notice it needs has been sent."""
     state = case_state(ws, reference)
     return not state.stage.endswith("notifications sent")
+
+
+# --- the cases open under a process ---------------------------------------------------------------
+
+
+def open_cases_under_other_process(root: Path, process_id: str) -> list[str]:
+    """Why the workspace's process cannot be ``process_id`` now: cases still open under another process."""
+    import yaml
+
+    found = []
+    cases = root / "cases"
+    for case_file in sorted(cases.glob("*/case.yaml")) if cases.is_dir() else []:
+        try:
+            data = yaml.safe_load(case_file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        opened_under = str(data.get("process") or "lscb-2016")
+        if opened_under != process_id and not _decided(case_file.parent, opened_under):
+            found.append(f"case {case_file.parent.name} is open under the process {opened_under}, not {process_id}: "
+                         f"a case keeps the process it was opened under, so finish it (or change the process "
+                         f"back) before changing it.")
+    return found
+
+
+def _decided(folder: Path, process_id: str) -> bool:
+    from lifkit.case.process import load_shipped, shipped_processes
+
+    if process_id not in shipped_processes():
+        return False
+    return decision_so_far(load_shipped(process_id), journal(folder)).decided
 
 
 # --- overdue --------------------------------------------------------------------------------

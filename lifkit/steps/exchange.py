@@ -22,7 +22,7 @@ from typing import Callable
 
 from lifkit.case.folder import (Case, case_lock, case_references, create_case, journal, load_case, load_returns,
                                 record_event, record_events, returns_file, update_case_file)
-from lifkit.case.state import CaseState, MemberStatus, case_state, return_due
+from lifkit.case.state import CaseState, case_state, return_due
 from lifkit.mechanics.dates import format_date, today
 from lifkit.errors import InputError, LifkitError
 from lifkit.documents.extract import UnreadableForm, extract
@@ -281,6 +281,35 @@ def signature(ws) -> str:
     return f"{ws.settings.administrator.name}\n{ws.process.term('administrator')}, {ws.settings.board_name}\n"
 
 
+def request_prefill(ws, case: Case, agency_name: str, issued: dt.date) -> dict:
+    """The case's values for a request form's pre-filled boxes, for one agency (the form uses those it has)."""
+    return {
+        "case_ref": case.reference,
+        "meeting_date": case.meeting_date,
+        "return_by": return_due(ws, ws.process, case, issued),
+        "agency": agency_name,
+        "child_name": case.child.name,
+        "child_dob": case.child.dob,
+        "child_dod": case.child.dod,
+        "child_address": case.child.address,
+        "significant_people": [{"name": p.name, "dob": p.dob, "address": p.address} for p in case.people],
+    }
+
+
+def make_form(ws, form_id: str, case_ref: str | None = None, agency: str | None = None, fmt: str = "pdf",
+              output: Path | None = None):
+    """``lifkit form``: a blank form, or one pre-filled for a case and an agency as a request would be."""
+    from lifkit.documents.generate import generate_form
+
+    values = None
+    if case_ref:
+        case = load_case(ws, case_ref)
+        case_ref = case.reference
+        if agency:
+            values = request_prefill(ws, case, ws.settings.member(agency).agency, today())
+    return generate_form(ws, form_id, case_ref, agency, fmt, output, case_values=values)
+
+
 def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies: list[str] | None = None,
                    send: bool = False, progress: Callable[[str], None] | None = None) -> RequestResult:
     """A pre-filled request form and an email draft for every member (or those in ``agencies``)."""
@@ -306,7 +335,7 @@ def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies:
             progress(member.code)
         due = return_due(ws, ws.process, case, issued_on)
         made = generate_form(ws, ws.process.request_form, case.reference, member.code, member.format, outbox,
-                             issued=issued_on)
+                             case_values=request_prefill(ws, case, member.agency, issued_on))
         draft = outbox / f"request-{case.reference}-{member.code}.eml"
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email,
                                       email_text(ws, "request_subject", case, due=due),
