@@ -116,6 +116,7 @@ FORM = {"id": "T", "version": "1", "title": "T", "sections": [{"number": "1", "l
 @pytest.mark.parametrize("check, message", [
     ({"order": ["a", "nope"], "message": "m"}, "check #1 names 'nope' (order), which is not a box of this form"),
     ({"order": ["a", "t"], "message": "m"}, "order compares two dates"),
+    ({"order": ["a", "b"], "message": "{second} is before {day}"}, "can use {first} and {second}"),
     ({"required": "t", "when": {"yn": True}, "message": "m"}, "yn is never True; it is one of 'Yes', 'No' (quote Yes"),
     ({"required": "t", "order": ["a", "b"], "message": "m"}, "needs exactly one of order, required, one_of"),
     ({"required": "t"}, "has no message"),

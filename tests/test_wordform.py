@@ -53,7 +53,7 @@ LONG_ADDRESS = ("Flat 1, Fictional House, 2 Test Street, Testtown TE1 1ST & <Som
 
 def context(form_id: str, board: str = BOARD, prefill: dict | None = None) -> RenderContext:
     form = load_form(form_id)
-    is_inf = form.id == "CIGINF1"
+    is_inf = any(f.prefilled for f in form.fields)  # a form sent to an agency (CIGINF1, IAS)
     return RenderContext(
         form=form, board_name=board,
         identity=sign(b"k" * 32, form.id, form.version, CASE if is_inf else "", "POL" if is_inf else ""),
@@ -142,6 +142,8 @@ def files(tmp_path_factory) -> dict[str, Path]:
     for key, ctx in {
         "cigscr1": context("cigscr1"),
         "ciginf1": context("ciginf1"),
+        "sir": context("sir"),
+        "ias": context("ias"),
         "tricky": context("ciginf1", board=TRICKY_BOARD, prefill={
             **PREFILL, "child_name": TRICKY_CHILD, "agency": TRICKY_AGENCY, "child_address": LONG_ADDRESS,
             "significant_people": [{"name": "Fictional Parent 🙂 & <Co>", "dob": dt.date(1990, 1, 2),
@@ -160,7 +162,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
 def pdfs(files, tmp_path_factory) -> dict[str, Path]:
     """The forms converted to PDF by LibreOffice, in one run."""
     out = tmp_path_factory.mktemp("pdf")
-    names = ("cigscr1", "ciginf1", "tricky")
+    names = ("cigscr1", "ciginf1", "tricky", "sir", "ias")
     soffice(["--convert-to", "pdf", "--outdir", str(out), *(str(files[n]) for n in names)], out / "lo")
     result = {name: out / f"{name}.pdf" for name in names}
     for name, pdf in result.items():
@@ -183,7 +185,7 @@ def resaved(files, tmp_path_factory) -> dict[str, Path]:
 
 # --- every box, of the right kind ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("form_id", ["cigscr1", "ciginf1"])
+@pytest.mark.parametrize("form_id", ["cigscr1", "ciginf1", "sir", "ias"])
 def test_every_box_is_exactly_one_content_control_of_the_right_kind(files, form_id):
     found = controls(document(files[form_id]))
     expected = fillable(form_id)
@@ -220,7 +222,7 @@ def test_every_box_is_exactly_one_content_control_of_the_right_kind(files, form_
             assert text_of(found[name][0].find("w:sdtContent", NS)).strip(), "an empty box shows a prompt"
 
 
-@pytest.mark.parametrize("form_id", ["cigscr1", "ciginf1"])
+@pytest.mark.parametrize("form_id", ["cigscr1", "ciginf1", "sir", "ias"])
 def test_tables_have_a_header_row_and_one_row_per_line(files, form_id):
     root = document(files[form_id])
     found = controls(root)
@@ -368,6 +370,9 @@ def test_libreoffice_turns_the_forms_into_pdf(pdfs):
     assert BOARD in squash(inf) and "1. Completed by" in squash(inf) and "Fictional Child" in squash(inf)
     for value in ("Łukasz Żółć", "Siân ap Gwilym ŵ ŷ", "Testshire & <Vale>"):
         assert value in squash(tricky), value
+    sir, ias = (squash(pdftotext(pdfs[n])) for n in ("sir", "ias"))
+    assert "1. The serious incident" in sir and "8. Date this referral was completed" in sir
+    assert "Rapid review meeting date 12/03/2026" in ias and "9. Signed off by the agency's safeguarding lead" in ias
 
 
 # --- filling in and reading back ---------------------------------------------------------------------

@@ -230,6 +230,12 @@ def _check(entry, index: int, fields: dict[str, Field], source: str) -> Check:
         known(name, kind)
     if kind == "order" and (len(names) != 2 or any(fields[n].type != "date" for n in names)):
         raise FormDefinitionError(f"{where}: order compares two dates, the earlier first.")
+    if kind == "order":
+        try:
+            str(entry["message"]).format(first="", second="")
+        except (KeyError, IndexError, ValueError):
+            raise FormDefinitionError(f"{where}: its message can use {{first}} and {{second}} (the two dates), "
+                                      "and no other {...}.") from None
     if kind == "one_of" and len(names) < 2:
         raise FormDefinitionError(f"{where}: one_of needs two boxes or more.")
     if not names:

@@ -275,7 +275,7 @@ def open_register(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
     return Register(path, book, register, columns, decision_columns)
 
 
-def check_register(path: Path, cases_dir: Path | None = None, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
+def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Column, ...] | None = None, *,
                    decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> list[Problem]:
     """What is wrong (or was done by hand) in the register; an empty list when all is well.
 
@@ -476,7 +476,7 @@ def check_writable(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS
     data = _read_file(path)
     _refuse_if_open_elsewhere(path)
     book = _book(path, data)
-    for name, sheet_columns in ((REGISTER_SHEET, columns), (DECISIONS_SHEET, decision_columns)):
+    for name, sheet_columns in ((REGISTER_SHEET, columns or REGISTER_COLUMNS), (DECISIONS_SHEET, decision_columns)):
         _edit(book, name, sheet_columns).header
 
 
