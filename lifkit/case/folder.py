@@ -284,18 +284,25 @@ def journal(case_dir: Path) -> list[dict]:
     return entries
 
 
+LOCKS = Path(".lifkit") / "locks"  # in the workspace: lock files stay out of the case folders
+
+
 @contextlib.contextmanager
-def case_lock(case_dir: Path, timeout: float = 10.0):
-    """Hold the case for one step (check, then record), so two shells cannot both record the same step."""
+def case_lock(ws, what: str, timeout: float = 10.0):
+    """Hold ``what`` (a case reference, or "cases" for opening new ones) for one step, check then record,
+    so that two shells cannot both record the same step."""
     from filelock import FileLock, Timeout
 
     from lifkit.errors import LockedError
 
-    lock = FileLock(str(case_dir / ".lifkit-lock"), timeout=timeout)
+    folder = ws.root / LOCKS
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / f"{what}.lock"), timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
-        raise LockedError(f"Case {case_dir.name} is busy: another lifkit is recording a step on it.",
+        subject = "Opening cases" if what == "cases" else f"Case {what}"
+        raise LockedError(f"{subject} is busy: another lifkit is recording a step.",
                           "Nothing was changed. Try again in a moment.") from None
     try:
         yield

@@ -275,7 +275,7 @@ def open_register(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
     return Register(path, book, register, columns, decision_columns)
 
 
-def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Column, ...] | None = None, *,
+def check_register(path: Path, cases_dir: Path | None = None, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
                    decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> list[Problem]:
     """What is wrong (or was done by hand) in the register; an empty list when all is well.
 

@@ -18,6 +18,7 @@ from lifkit.case.folder import (Case, case_folder, case_lock, case_references, j
                                 record_event, update_case_file)
 from lifkit.case.state import DecisionSoFar, OverdueItem, case_state, decision_so_far, overdue_items
 from lifkit.mechanics.dates import format_date, today
+from lifkit.mechanics.files import unique_path
 from lifkit.errors import InputError, LifkitError
 from lifkit.documents.mail import build_draft
 from lifkit.register.sync import sync_case
@@ -70,7 +71,7 @@ def _locked(step):
 
     @functools.wraps(step)
     def run(ws, reference: str, *args, **kwargs):
-        with case_lock(case_folder(ws, reference)):
+        with case_lock(ws, case_folder(ws, reference).name):
             return step(ws, reference, *args, **kwargs)
 
     return run
@@ -510,7 +511,7 @@ def write_notices(ws, reference: str) -> list[Path]:
             continue
         path = outbox / f"notice-{notice.id.replace('_', '-')}-{case.reference}.eml"
         if path.exists():
-            old = _unique(path.with_name(path.stem + "-superseded.eml"))
+            old = unique_path(path.with_name(path.stem + "-superseded.eml"))
             path.rename(old)
             superseded.append(old.name)
         anonymised = notice.is_anonymised(status.review)
@@ -545,14 +546,6 @@ def write_notices(ws, reference: str) -> list[Path]:
     return drafts
 
 
-def _unique(path: Path) -> Path:
-    if not path.exists():
-        return path
-    for n in range(2, 10_000):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-    raise InputError(f"Too many files named like {path.name} in {path.parent}.")
 
 
 # --- overdue ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from lifkit.case.folder import (Case, case_lock, case_references, create_case, j
                                 record_event, record_events, returns_file, update_case_file)
 from lifkit.case.state import CaseState, case_state, return_due
 from lifkit.mechanics.dates import format_date, today
+from lifkit.mechanics.files import unique_path
 from lifkit.errors import InputError, LifkitError
 from lifkit.documents.extract import UnreadableForm, extract
 from lifkit.documents.mail import build_draft, clean_name, is_message_file, read_messages, safe_filename
@@ -118,14 +119,6 @@ def _stamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
 
 
-def _unique(path: Path) -> Path:
-    if not path.exists():
-        return path
-    for n in range(2, 10_000):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-    raise InputError(f"Too many files named like {path.name} in {path.parent}.")
 
 
 def _inside(folder: Path, path: Path) -> Path:
@@ -157,7 +150,7 @@ def _referral_file(path: Path, workdir: Path, form_id: str) -> tuple[Path, str]:
     for message in read_messages(path):
         for attachment in message.attachments:
             if Path(attachment.filename).suffix.lower() in FORM_SUFFIXES:
-                target = _unique(workdir / attachment.filename)
+                target = unique_path(workdir / attachment.filename)
                 target.write_bytes(attachment.data)
                 candidates.append((target, message.sender))
     forms = []
@@ -225,7 +218,7 @@ def open_referral(ws, path: Path, notified: dt.date | None = None, accept_proble
 
         fingerprint = "sha256:" + hashlib.sha256(form_file.read_bytes()).hexdigest()
         ws.cases_dir.mkdir(exist_ok=True)
-        with case_lock(ws.cases_dir):  # two administrators opening the same referral at once open one case
+        with case_lock(ws, "cases"):  # two administrators opening the same referral at once open one case
             existing = None if new_case else _same_referral(ws, fingerprint, values)
             if existing:
                 raise AlreadyOpened(f"{path.name} was opened before, as case {existing} (the same referral, or the "
@@ -480,7 +473,7 @@ def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], Non
     return under its agency. A file that cannot be read is reported and the others are still filed; a
     message or file filed before (the same Message-ID, else the same bytes) is reported and changes nothing."""
     case = load_case(ws, reference)
-    with case_lock(case.folder):
+    with case_lock(ws, case.reference):
         return _collect(ws, case, paths, progress)
 
 
@@ -736,7 +729,7 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
                 "this email with the form attached.\n\nPlease keep the case reference in the subject and do not add "
                 "the child's name to it.\n\n" + signature(ws))
         subject = email_text(ws, "reminder_subject", case, new_date=new_date)
-        draft = _unique(case.folder / "outbox" / f"reminder-{case.reference}-{member.code}.eml")
+        draft = unique_path(case.folder / "outbox" / f"reminder-{case.reference}-{member.code}.eml")
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         record_event(case.folder, "chased", agency=member.code, reason=reason, new_date=new_date, draft=draft.name)
         drafts.append(ChaseDraft(member.code, reason, new_date, draft))
