@@ -284,20 +284,21 @@ def journal(case_dir: Path) -> list[dict]:
     return entries
 
 
-LOCKS = Path(".lifkit") / "locks"  # in the workspace: lock files stay out of the case folders
-
-
 @contextlib.contextmanager
 def case_lock(ws, what: str, timeout: float = 10.0):
     """Hold ``what`` (a case reference, or "cases" for opening new ones) for one step, check then record,
-    so that two shells cannot both record the same step."""
+    so that two shells cannot both record the same step. A case's lock file is in its folder; the lock
+    on opening cases is in the workspace's .lifkit folder, never among the cases."""
     from filelock import FileLock, Timeout
 
     from lifkit.errors import LockedError
 
-    folder = ws.root / LOCKS
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder / f"{what}.lock"), timeout=timeout)
+    if what == "cases":
+        path = ws.root / ".lifkit" / "opening.lock"
+        path.parent.mkdir(exist_ok=True)
+    else:
+        path = ws.cases_dir / what / ".lifkit-lock"
+    lock = FileLock(str(path), timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
