@@ -11,7 +11,7 @@ DEMO_DIR ?= build/demo
 TEST_PACKAGES := qpdf pdftk-java poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui mpack
 TEST_TOOLS    := qpdf pdftk pdftoppm soffice munpack
 
-.PHONY: all demo test test-tools venv bench clean
+.PHONY: all demo test test-tools venv bench fuzz clean
 
 all: test
 
@@ -40,6 +40,10 @@ test-tools:
 
 test: venv test-tools
 	$(BIN)/python -m pytest
+
+# Ten thousand mutated returns through `lifkit validate` (the default suite runs a few hundred).
+fuzz: venv
+	LIFKIT_FUZZ=10000 $(BIN)/python -m pytest tests/test_fuzz.py -q -p no:cacheprovider
 
 demo: venv
 	rm -rf $(DEMO_DIR)

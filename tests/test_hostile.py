@@ -122,3 +122,100 @@ def test_a_pack_password_of_only_spaces_is_refused(tmp_path: Path, monkeypatch, 
     monkeypatch.setenv("PACK_PASSWORD", " \t ")
     with pytest.raises(InputError, match="only spaces"):
         read_password(tmp_path / "password.txt") if how == "file" else read_password(env="PACK_PASSWORD")
+
+
+def test_a_mailbox_goes_on_past_a_message_it_cannot_read(opened, tmp_path: Path, monkeypatch):
+    import mailbox
+
+    from lifkit.documents import mail
+
+    ws, root, reference = opened
+    assert ws("request", reference, "--agency", "POL", "--agency", "CSC").exit_code == 0
+    outbox = root / "cases" / reference / "outbox"
+    box = mailbox.mbox(str(tmp_path / "replies.mbox"))
+    for code in ("POL", "CSC"):
+        form = fill_pdf(outbox / f"CIGINF1-{reference}-{code}.pdf", CIGINF1_VALUES, tmp_path / f"{code}.pdf")
+        box.add(reply(member_email(code), "request", form))
+        if code == "POL":
+            big = tmp_path / "big.pdf"
+            big.write_bytes(b"%PDF-1.4\n" + b"0" * 800_000)
+            box.add(reply(member_email("POL"), "request", big))
+    box.flush()
+    box.close()
+    monkeypatch.setattr(mail, "MAX_MESSAGE_BYTES", 600_000)
+    result = ws("collect", reference, tmp_path / "replies.mbox", "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert sorted(r["agency"] for r in data["received"]) == ["CSC", "POL"]
+    assert any("replies.mbox #2 is larger than lifkit reads as one message" in n for n in data["notes"])
+
+
+def test_a_text_file_named_pdf_is_described_in_words(ws, tmp_path: Path):
+    import re
+
+    path = tmp_path / "notes.pdf"
+    path.write_text("Just some notes, typed in Notepad.\n", encoding="utf-8")
+    result = ws("validate", path)
+    assert result.exit_code == 2
+    assert "notes.pdf: is damaged and cannot be read as a PDF: it is named .pdf, but it holds plain text" in result.output
+    assert not re.search(r"[A-Z]\w+(Error|Exception)\b", result.output), result.output
+
+
+# --- workbooks: text stays text ------------------------------------------------------------------
+
+
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+def test_a_formula_like_agency_name_is_written_as_text(workspace: Path, tmp_path: Path):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from returns import CIGSCR1_VALUES
+
+    ws = Lifkit(workspace)
+    referral = fill_pdf(blank_form(ws, tmp_path / "blank.pdf", "cigscr1"), {**CIGSCR1_VALUES, "agency": FORMULA},
+                        tmp_path / "referral.pdf")
+    opened = ws("referral", "open", referral, "--notified", "02/11/2026")
+    assert opened.exit_code == 0, opened.output
+    out = tmp_path / "report.xlsx"
+    result = ws("report", "--year", "2026", "-o", out)
+    assert result.exit_code == 0, result.output
+    cell = load_workbook(out)["By referring agency"]["A2"]
+    assert (cell.value, cell.data_type) == (FORMULA, "s")
+    with zipfile.ZipFile(out) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert not any(b"<f>" in sheet or b"<f " in sheet for sheet in sheets)
+
+
+def test_a_message_is_filed_whole_or_not_at_all(opened, tmp_path: Path, monkeypatch):
+    """A fault part way through a message's filing leaves nothing of it: no file, no journal entry."""
+    from lifkit.steps import exchange
+
+    ws, root, reference = opened
+    assert ws("request", reference, "--agency", "POL", "--agency", "CSC").exit_code == 0
+    folder = root / "cases" / reference
+    for code in ("POL", "CSC"):
+        form = fill_pdf(folder / "outbox" / f"CIGINF1-{reference}-{code}.pdf", CIGINF1_VALUES,
+                        tmp_path / f"{code}.pdf")
+        (tmp_path / f"{code}.eml").write_bytes(reply(member_email(code), "request", form))
+    real = exchange.validate_extracted
+
+    def fails_for_csc(ws_, extracted, *args, **kwargs):
+        if extracted.identity.agency == "CSC":
+            raise RuntimeError("a fault half way through filing")
+        return real(ws_, extracted, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "validate_extracted", fails_for_csc)
+    before = {p for p in folder.rglob("*")}
+    journal_before = len(journal(folder))
+    result = ws("collect", reference, tmp_path / "POL.eml", tmp_path / "CSC.eml")
+    assert result.exit_code == 5
+    added = {p.relative_to(folder) for p in folder.rglob("*")} - {p.relative_to(folder) for p in before}
+    events = journal(folder)[journal_before:]
+    assert [e["event"] for e in events] == ["received", "validated"]  # POL's, whole; nothing of CSC's
+    assert events[1]["agency"] == "POL"
+    assert not any(p.name.startswith(".collecting") for p in folder.iterdir())
+    assert len([p for p in added if p.parts[0] == "inbox" and p.name == "message.eml"]) == 1
+    assert not (folder / "returns" / "CSC.json").exists() and not (folder / "returns" / "CSC").exists()

@@ -485,3 +485,47 @@ def test_a_pack_for_every_case_at_the_meeting(case, tmp_path):
 
     nothing = ws("pack", "--meeting", "05/12/2026")
     assert nothing.exit_code == 2 and "No case has its CIEC meeting on 05/12/2026" in nothing.stderr
+
+
+# --- an attachment pypdf cannot merge ----------------------------------------------------------
+
+
+def bomb_pdf(path: Path, megabytes: int = 100) -> Path:
+    """A one-page PDF whose page content is two streams, each inflating to ``megabytes`` MB of spaces."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, StreamObject
+
+    squeeze = zlib.compressobj(9)
+    compressed = b"".join(squeeze.compress(b" " * (1024 * 1024)) for _ in range(megabytes)) + squeeze.flush()
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    parts = []
+    for _ in range(2):
+        stream = StreamObject()
+        stream._data = compressed
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        parts.append(writer._add_object(stream))
+    page[NameObject("/Contents")] = ArrayObject(parts)
+    writer.write(str(path))
+    return path
+
+
+def test_an_attachment_that_cannot_be_merged_is_listed_and_the_pack_built(case, tmp_path):
+    ws, root, reference = case
+    folder = root / "cases" / reference
+    record_file = folder / "returns" / "POL.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    current = record["submissions"][-1]
+    bomb = bomb_pdf(folder / Path(current["file"]).parent / f"POL-{reference}-attachment-9.pdf")
+    assert bomb.stat().st_size < 1024 * 1024
+    current["attachments"].append(str(bomb.relative_to(folder)))
+    current["attachment_names"].append("Huge appendix.pdf")
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    result = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "-o", tmp_path / "pack.pdf", "--json")
+    assert result.exit_code == 1, result.output  # built; returns still need attention
+    assert json.loads(result.stdout)["listed"] == 2  # notes.txt and the bomb
+    text = words("\n".join(pages_text(tmp_path / "pack.pdf")))
+    assert "Huge appendix.pdf" in text
+    assert "too large once decompressed: not merged" in text

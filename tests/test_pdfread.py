@@ -252,3 +252,22 @@ def test_every_pdf_of_the_demo_reads_the_same(demo_workspace):
     for path in pdfs:
         old, new = _both(path)
         assert new == old, path.relative_to(root)
+
+
+def test_each_form_is_drawn_once_and_numbers_its_pages(workspace: Path, tmp_path: Path, monkeypatch):
+    """reportlab lays a form out once: "Page x of y" is written when the last page is known."""
+    import lifkit.documents.pdfform as pdfform
+    from conftest import Lifkit, require_tool
+
+    drawn = []
+    real = pdfform._build
+    monkeypatch.setattr(pdfform, "_build", lambda ctx: drawn.append(ctx.form.id) or real(ctx))
+    out = tmp_path / "referral.pdf"
+    result = Lifkit(workspace)("form", "referral", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert len(drawn) == 1
+    text = subprocess.run([require_tool("pdftotext"), "-layout", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.count("\f")
+    assert pages >= 2
+    assert [f"Page {n} of {pages}" in text for n in range(1, pages + 1)] == [True] * pages

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import click
 
 from ..errors import ExitStatus
-from .common import json_option, pass_workspace, plural, print_json, progress
+from .common import json_option, pass_workspace, plural, progress, to_jsonable
 
 
 @click.command("validate")
@@ -31,30 +33,41 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
       lifkit validate --case CIEC-2026-004 returns/*.pdf returns/*.docx --json
     """
     from lifkit.documents.formdef import load_form
-    from lifkit.documents.validate import validate_files
+    from lifkit.documents.validate import iter_validate_files
 
     forms = {"referral": ws.process.referral_form, "request": ws.process.request_form}
     form_id = forms.get((form_id or "").lower(), form_id)
     if form_id:
         load_form(form_id)  # an unknown form is a bad argument, named before any file is read
     expected = form_id or (ws.process.request_form if case_ref else None)
-    with progress(len(files), "Checking") as step:
-        outcomes = validate_files(ws, list(files), case_ref, expected, progress=step)
-    unreadable = [o for o in outcomes if o.unreadable is not None]
-    invalid = [o for o in outcomes if o.validation is not None and not o.validation.valid]
+    # Each result is printed as soon as its file is read and then let go, so that checking 600 files
+    # takes no more memory than checking 6. The lines themselves show progress on a terminal; the bar
+    # (on stderr) is for when they go elsewhere.
+    count = unreadable = invalid = 0
+    with progress(0 if sys.stdout.isatty() else len(files), "Checking") as step:
+        for outcome in iter_validate_files(ws, list(files), case_ref, expected, progress=step):
+            if as_json:
+                _print_json_item(outcome.to_dict(), first=count == 0)
+            else:
+                _print_outcome(outcome)
+            count += 1
+            unreadable += outcome.unreadable is not None
+            invalid += outcome.validation is not None and not outcome.validation.valid
     if as_json:
-        print_json([o.to_dict() for o in outcomes])
-    else:
-        for outcome in outcomes:
-            _print_outcome(outcome)
-        if len(outcomes) > 1:
-            valid = len(outcomes) - len(unreadable) - len(invalid)
-            click.echo(f"{plural(len(outcomes), 'file')}: {valid} valid, {len(invalid)} with problems, "
-                       f"{len(unreadable)} unreadable.")
+        click.echo("\n]" if count else "[]")
+    elif count > 1:
+        valid = count - unreadable - invalid
+        click.echo(f"{plural(count, 'file')}: {valid} valid, {invalid} with problems, {unreadable} unreadable.")
     if unreadable:
         ctx.exit(int(ExitStatus.BAD_INPUT))
     if invalid:
         ctx.exit(int(ExitStatus.ATTENTION))
+
+
+def _print_json_item(item: dict, first: bool) -> None:
+    """One item of the JSON list, printed as ``print_json`` prints the whole list (2-space indent)."""
+    text = json.dumps(to_jsonable(item), indent=2, ensure_ascii=False)
+    click.echo(("[\n" if first else ",\n") + "\n".join("  " + line for line in text.splitlines()), nl=False)
 
 
 def _print_outcome(outcome) -> None:

@@ -17,7 +17,8 @@ from pathlib import Path
 from lifkit.errors import InputError
 from lifkit.documents.identity import FormIdentity, token_is_well_formed
 
-MAX_FILE_BYTES = 100 * 1024 * 1024  # a returned form is a few hundred kB; larger is not a form
+MAX_FILE_BYTES = 30 * 1024 * 1024  # a returned form is a few hundred kB; larger is not a form (and the
+# PDF and Word readers are then bounded in memory by the file's size: tests/test_limits.py)
 # Errors no file can cause: they are lifkit's own faults and must not be reported as a damaged file.
 _PROGRAMMING_ERRORS = (ImportError, NameError, SyntaxError)
 
@@ -61,10 +62,37 @@ def extract(path: Path) -> Extracted:
         raise UnreadableForm(path, f"is {size // (1024 * 1024)} MB, far larger than any form.",
                              "Check it is the form that was sent, not another document.", kind="too-large")
     if b"%PDF" in head[:8] or path.suffix.lower() == ".pdf":
+        _refuse_not_pdf(path)
         return _extract_pdf(path)
     if head.startswith(b"PK") or path.suffix.lower() == ".docx":
         return _extract_docx(path)
     raise UnreadableForm(path, "is neither a PDF nor a Word (.docx) file.",
+                         "Ask the agency to return the form lifkit sent them, as PDF or Word.", kind="wrong-type")
+
+
+def _what_it_holds(head: bytes) -> str:
+    """What a file that is not a PDF seems to hold, from its first bytes, in words."""
+    for magic, what in ((b"PK\x03\x04", "a Word or other zipped file"), (b"\xd0\xcf\x11\xe0", "an old Word or Outlook file"),
+                        (b"\xff\xd8\xff", "a JPEG picture"), (b"\x89PNG", "a PNG picture"), (b"{\\rtf", "an RTF document"),
+                        (b"<", "a web page or XML")):
+        if head.lstrip().startswith(magic):
+            return what
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "something else"
+    return "plain text"
+
+
+def _refuse_not_pdf(path: Path) -> None:
+    """A file named .pdf that is not one (no %PDF header where PDF readers look for it) is said so in words,
+    never with the PDF library's error name."""
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if b"%PDF-" in head:
+        return
+    raise UnreadableForm(path, f"is damaged and cannot be read as a PDF: it is named .pdf, but it holds "
+                         f"{_what_it_holds(head)}, not a PDF.",
                          "Ask the agency to return the form lifkit sent them, as PDF or Word.", kind="wrong-type")
 
 
@@ -83,17 +111,22 @@ def _refuse_altered(path: Path, identity: FormIdentity | None) -> None:
 
 def _extract_pdf(path: Path) -> Extracted:
     from lifkit.documents.pdfread import IDENTITY_FIELD, PasswordProtected, identity_from_field, read_pdf
+    from lifkit.mechanics.pdf import ValueTooLarge
 
     try:
         fields, info = read_pdf(path)
     except _PROGRAMMING_ERRORS:
         raise  # lifkit's own fault, never the file's: let it be reported as one
+    except ValueTooLarge as exc:
+        raise UnreadableForm(path, f"holds far more than any form does ({exc}); it was not read.",
+                             "Ask the agency to return the form lifkit sent them, as they filled it in.",
+                             kind="too-large") from None
     except PasswordProtected:
         raise UnreadableForm(path, "is protected with a password, so lifkit cannot read it.",
                              "Ask the agency to send the form again without a password (secure email "
                              "protects it on the way).", kind="encrypted") from None
     except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file means "damaged"
-        raise UnreadableForm(path, f"is damaged and cannot be read as a PDF ({type(exc).__name__}).",
+        raise UnreadableForm(path, "is damaged and cannot be read as a PDF.",
                              "Ask the agency to save the form again and resend it.", kind="damaged") from None
     identity = FormIdentity.from_metadata(info)
     hidden = fields.pop(IDENTITY_FIELD, None)
@@ -132,7 +165,7 @@ def _extract_docx(path: Path) -> Extracted:
     except InputError as exc:
         raise UnreadableForm(path, exc.message, exc.hint, kind="damaged") from None
     except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file means "damaged"
-        raise UnreadableForm(path, f"is damaged and cannot be read as a Word file ({type(exc).__name__}).",
+        raise UnreadableForm(path, "is damaged and cannot be read as a Word file.",
                              "Ask the agency to save the form again as Word (.docx) and resend it.",
                              kind="damaged") from None
     identity = FormIdentity.from_metadata(contents.metadata)

@@ -18,13 +18,19 @@ import unicodedata
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from lifkit.errors import InputError
 
-MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024  # larger than any form or report an agency sends by secure email
-MAX_MESSAGE_BYTES = 150 * 1024 * 1024
+# Every limit is checked before a message is parsed, so that no message, however it is made, takes lifkit
+# past a bounded amount of memory (tests/test_limits.py measures it). Secure email services carry 20-35 MB.
+MAX_ATTACHMENT_BYTES = 30 * 1024 * 1024  # larger than any form or report an agency sends by secure email
+MAX_MESSAGE_BYTES = 40 * 1024 * 1024  # a 30 MB attachment, base64-encoded, and the rest of the message
+MAX_MAILBOX_BYTES = 1024 * 1024 * 1024  # an mbox is scanned whole for its messages before any is read
+MAX_LINES = 1_000_000  # a 40 MB message in 76-character lines has about 550,000
 MAX_PARTS = 500
+MAX_DELIMITERS = 4 * MAX_PARTS  # lines starting "--": the parts' boundaries, and a few separators
+_FEED = 1024 * 1024
 MAX_DEPTH = 5  # forwarded messages inside messages
 MAX_NAME = 120
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -148,12 +154,16 @@ def folder_files(path: Path) -> list[Path]:
     return sorted(p for p in Path(path).iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def read_messages(path: Path) -> Iterator[Message]:
-    """Every message in ``path``: an .eml or .msg file, an mbox file, or a Maildir folder."""
+def read_messages(path: Path, on_error: Callable[[MailError], None] | None = None) -> Iterator[Message]:
+    """Every message in ``path``: an .eml or .msg file, an mbox file, or a Maildir folder.
+
+    A message of a mailbox that cannot be read raises :class:`MailError`, or, with ``on_error``, is
+    passed to it and the rest of the mailbox is still read.
+    """
     path = Path(path)
     if path.is_dir():
         if is_maildir(path):
-            yield from _maildir(path)
+            yield from _maildir(path, on_error)
             return
         raise MailError(f"{path} is a folder but not a Maildir (it has no cur/ and new/).",
                         "Give the message files themselves, or the Maildir folder.")
@@ -164,7 +174,11 @@ def read_messages(path: Path) -> Iterator[Message]:
     with path.open("rb") as handle:
         head = handle.read(5)
     if head == b"From ":
-        yield from _mbox(path)
+        size = path.stat().st_size
+        if size > MAX_MAILBOX_BYTES:
+            raise MailError(f"{path.name} is a mailbox of {size // (1024 * 1024)} MB: larger than lifkit reads.",
+                            "Save only the CIEC replies, or each message as .eml, and give those instead.")
+        yield from _mbox(path, on_error)
         return
     data = _read_limited(path)
     yield parse_message(data, path)
@@ -184,27 +198,96 @@ def is_message_file(path: Path) -> bool:
         return False
 
 
+def _too_large(label: str, size: int | None = None) -> MailError:
+    """``size`` is the whole message's when it is known (a file), None when reading stopped at the limit."""
+    limit = f"{MAX_MESSAGE_BYTES / (1024 * 1024):.0f} MB"
+    said = f"is {size / (1024 * 1024):.0f} MB: larger than" if size else "is larger than"
+    return MailError(f"{label} {said} lifkit reads as one message ({limit}).",
+                     "Save the forms from the message as files and give those instead.")
+
+
 def _read_limited(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_MESSAGE_BYTES:
-        raise MailError(f"{path.name} is {size // (1024 * 1024)} MB: larger than lifkit reads as one message.",
+        raise _too_large(path.name, size)
+    with path.open("rb") as handle:
+        data = handle.read(MAX_MESSAGE_BYTES + 1)  # the file may have grown since
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise _too_large(path.name)
+    return data
+
+
+def _read_bounded(handle, label: str) -> bytes:
+    """One message of a mailbox, read no further than the limit."""
+    try:
+        data = handle.read(MAX_MESSAGE_BYTES + 1)
+    finally:
+        handle.close()
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise _too_large(label)
+    return data
+
+
+def _check_shape(data: bytes, label: str) -> None:
+    """Refuse, before parsing, a message whose shape alone would make the parser use far more memory than
+    its size: millions of short lines, or of parts."""
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise _too_large(label, len(data))
+    lines = data.count(b"\n")
+    if lines > MAX_LINES:
+        raise MailError(f"{label} has {lines:,} lines, far more than any message an agency sends.",
                         "Save the forms from the message as files and give those instead.")
-    return path.read_bytes()
+    delimiters = data.count(b"\n--") + data.startswith(b"--")
+    if delimiters > MAX_DELIMITERS:
+        raise MailError(f"{label} has more than {MAX_PARTS} parts, far more than any message an agency sends.",
+                        "Save the forms from the message as files and give those instead.")
+
+
+def _parse(data: bytes):
+    """The message in ``data``, parsed a piece at a time: ``email.message_from_bytes`` would first copy it
+    into one string and then into a StringIO four bytes a character (160 MB for a 40 MB message)."""
+    from email.feedparser import BytesFeedParser
+    from email.policy import default
+
+    parser = BytesFeedParser(policy=default)
+    for start in range(0, len(data), _FEED):
+        parser.feed(data[start:start + _FEED])
+    return parser.close()
+
+
+def _decoded(part) -> bytes:
+    """A part's content, decoded; base64 (what mail clients use for attachments) is decoded straight from
+    the parsed text, and refused by its size before it is decoded."""
+    import binascii
+
+    payload = part.get_payload()
+    if isinstance(payload, str) and part.get("Content-Transfer-Encoding", "").strip().lower() == "base64":
+        size = (len(payload) - payload.count("\n") - payload.count("\r")) * 3 // 4
+        if size > MAX_ATTACHMENT_BYTES + 3:
+            raise _Oversized(size)
+        try:
+            return binascii.a2b_base64(payload)
+        except (ValueError, binascii.Error):
+            pass  # missing padding, stray bytes: the email package's own decoder is more forgiving
+    return part.get_payload(decode=True) or b""
+
+
+class _Oversized(Exception):
+    def __init__(self, size: int):
+        self.size = size
 
 
 def parse_message(data: bytes, source: Path, position: str = "") -> Message:
-    from email import message_from_bytes
-    from email.policy import default
-
+    _check_shape(data, f"{Path(source).name}{' #' + position if position else ''}")
     try:
-        message = message_from_bytes(data, policy=default)
+        message = _parse(data)
         sender = parseaddr(str(message.get("From", "")))[1].lower()
         subject = str(message.get("Subject", ""))
         date = str(message.get("Date", ""))
         message_id = str(message.get("Message-ID", "") or "").strip()
     except Exception as exc:  # noqa: BLE001 - a header no parser understands: the message is damaged
-        raise MailError(f"{source.name}{' #' + position if position else ''} is not a readable email "
-                        f"({type(exc).__name__}).", "Save the message again from the mail client.") from None
+        raise MailError(f"{source.name}{' #' + position if position else ''} is not a readable email: its "
+                        "headers are damaged.", "Save the message again from the mail client.") from None
     result = Message(source=Path(source), position=position, sender=sender, subject=subject, date=date, raw=data,
                      message_id=message_id, sent=_sent(date))
     _collect_parts(message, result, depth=0, budget=[MAX_PARTS])
@@ -245,55 +328,69 @@ def _collect_parts(message, result: Message, depth: int, budget: list[int]) -> N
                                    "open; ask the sender to send as plain attachments (not Rich Text format)")
             continue
         try:
-            data = part.get_payload(decode=True) or b""
+            data = _decoded(part)
+        except _Oversized as exc:
+            data = exc
         except Exception:  # noqa: BLE001 - a part whose encoding is broken
-            result.problems.append(f"{safe_filename(name)}: the attachment's encoding is damaged")
+            result.problems.append(f"{clean_name(name)}: the attachment's encoding is damaged")
             continue
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            result.problems.append(f"{safe_filename(name)}: {len(data) // (1024 * 1024)} MB is larger than the "
+        size = data.size if isinstance(data, _Oversized) else len(data)
+        if size > MAX_ATTACHMENT_BYTES:
+            result.problems.append(f"{clean_name(name)}: {size // (1024 * 1024)} MB is larger than the "
                                    f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB lifkit accepts; it was not saved")
             continue
         result.attachments.append(Attachment(safe_filename(name), clean_name(name), content_type, data))
 
 
 def _nested(part, result: Message, depth: int, budget: list[int]) -> None:
-    from email import message_from_bytes
-    from email.policy import default
-
     if depth + 1 > MAX_DEPTH:
         result.problems.append("messages nested too deeply inside each other: the innermost were not read")
         return
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if inner is None:
-        raw = part.get_payload(decode=True) or b""
-        inner = message_from_bytes(raw, policy=default)
+        try:
+            raw = _decoded(part)
+            _check_shape(raw, clean_name(part.get_filename()) or "an attached message")
+        except MailError as exc:
+            result.problems.append(exc.message)
+            return
+        except Exception:  # noqa: BLE001 - an attached message whose encoding is broken, or too large
+            result.problems.append(f"{clean_name(part.get_filename()) or 'an attached message'}: damaged or too "
+                                   "large; it was not read")
+            return
+        inner = _parse(raw)
     _collect_parts(inner, result, depth + 1, budget)
 
 
-def _mbox(path: Path) -> Iterator[Message]:
+def _each(read: Callable[[], Message], on_error) -> Iterator[Message]:
+    try:
+        yield read()
+    except MailError as exc:
+        if on_error is None:
+            raise
+        on_error(exc)
+
+
+def _mbox(path: Path, on_error=None) -> Iterator[Message]:
     import mailbox
 
     box = mailbox.mbox(str(path), create=False)
     try:
         for index, key in enumerate(box.iterkeys(), start=1):
-            data = box.get_bytes(key)
-            if len(data) > MAX_MESSAGE_BYTES:
-                raise MailError(f"{path.name} #{index} is larger than lifkit reads as one message.")
-            yield parse_message(data, path, str(index))
+            yield from _each(lambda: parse_message(_read_bounded(box.get_file(key), f"{path.name} #{index}"),
+                                                   path, str(index)), on_error)
     finally:
         box.close()
 
 
-def _maildir(path: Path) -> Iterator[Message]:
+def _maildir(path: Path, on_error=None) -> Iterator[Message]:
     import mailbox
 
     box = mailbox.Maildir(str(path), create=False)
     for key in sorted(box.iterkeys()):
-        data = box.get_bytes(key)
-        if len(data) > MAX_MESSAGE_BYTES:
-            raise MailError(f"{path.name} message {key} is larger than lifkit reads as one message.")
-        yield parse_message(data, path, key)
+        yield from _each(lambda: parse_message(_read_bounded(box.get_file(key), f"{path.name} message {key}"),
+                                               path, key), on_error)
 
 
 def _msg(path: Path) -> Message:
@@ -306,14 +403,15 @@ def _msg(path: Path) -> Message:
             "Or save the message as .eml instead (Outlook on the web and the new Outlook: Download / Save as), "
             "and give lifkit that file.",
         ) from None
+    raw = _read_limited(path)  # the size is checked before the file is parsed
     try:
         message = extract_msg.Message(str(path))
     except Exception as exc:  # noqa: BLE001
-        raise MailError(f"{path.name} is not a readable Outlook message ({type(exc).__name__}).",
+        raise MailError(f"{path.name} is not a readable Outlook message: it is damaged.",
                         "Save the message again from Outlook.") from None
     try:
         result = Message(source=path, position="", sender=parseaddr(message.sender or "")[1].lower(),
-                         subject=message.subject or "", date=str(message.date or ""), raw=_read_limited(path))
+                         subject=message.subject or "", date=str(message.date or ""), raw=raw)
         for attachment in message.attachments:
             name = getattr(attachment, "longFilename", None) or getattr(attachment, "shortFilename", None)
             data = getattr(attachment, "data", None)

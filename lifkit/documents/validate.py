@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from lifkit.mechanics.dates import format_date, parse_date, today
 from lifkit.documents.extract import Extracted, UnreadableForm, extract
@@ -98,15 +98,19 @@ def _jsonable(value):
 def validate_files(ws, paths: list[Path], case_ref: str | None = None, form_id: str | None = None,
                    progress: Callable[[Path], None] | None = None) -> list[FileOutcome]:
     """Validate each file; a file that cannot be read is reported, and the others still checked."""
-    outcomes = []
+    return list(iter_validate_files(ws, paths, case_ref, form_id, progress))
+
+
+def iter_validate_files(ws, paths: list[Path], case_ref: str | None = None, form_id: str | None = None,
+                        progress: Callable[[Path], None] | None = None) -> Iterator[FileOutcome]:
+    """:func:`validate_files` one file at a time, so that a caller can report each and let it go."""
     for path in paths:
         if progress:
             progress(Path(path))
         try:
-            outcomes.append(FileOutcome(Path(path), validation=validate_file(ws, path, case_ref, form_id)))
+            yield FileOutcome(Path(path), validation=validate_file(ws, path, case_ref, form_id))
         except UnreadableForm as exc:
-            outcomes.append(FileOutcome(Path(path), unreadable=exc))
-    return outcomes
+            yield FileOutcome(Path(path), unreadable=exc)
 
 
 def validate_file(ws, path: Path, case_ref: str | None = None, form_id: str | None = None) -> Validation:

@@ -78,7 +78,6 @@ LONGTEXT_HEIGHT = 1400
 LABEL_FILL = "E8EDF4"
 PREFILLED_FILL = "F2F2F2"
 
-MAX_PART_BYTES = 64 * 1024 * 1024  # a returned form's document.xml is far smaller: refuse zip bombs
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -599,17 +598,9 @@ def _unreadable(path: Path, reason: str) -> InputError:
 
 
 def _read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        return None
-    if info.file_size > MAX_PART_BYTES:
-        raise ValueError(f"{name} is too large")
-    with archive.open(info) as handle:
-        data = handle.read(MAX_PART_BYTES + 1)
-    if len(data) > MAX_PART_BYTES:
-        raise ValueError(f"{name} is too large")
-    return data
+    from lifkit.mechanics.safezip import read_part
+
+    return read_part(archive, name)
 
 
 def _custom_part_name(archive: zipfile.ZipFile, parse) -> str:
@@ -628,20 +619,24 @@ def read_docx(path: Path) -> WordContents:
     """
     from lxml import etree
 
-    path = Path(path)
-    parser = _safe_parser()
+    from lifkit.mechanics.safezip import UnsafePackage, open_package, parse_xml
 
-    def parse(data: bytes):
-        return etree.fromstring(data, parser)
+    path = Path(path)
+
+    def parse(data: bytes, name: str = "XML"):
+        return parse_xml(data, name)
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_package(path) as archive:
             document = _read_member(archive, "word/document.xml")
             if document is None:
                 raise _unreadable(path, "it has no word/document.xml, so it is not a Word document")
             custom = _read_member(archive, _custom_part_name(archive, parse))
-            root = parse(document)
+            root = parse(document, "word/document.xml")
+            del document
             metadata = _custom_properties(parse(custom)) if custom else {}
+    except UnsafePackage as exc:
+        raise _unreadable(path, exc.reason) from None
     except InputError:
         raise
     except FileNotFoundError:

@@ -84,8 +84,39 @@ def _text(value) -> str:
     if isinstance(value, pikepdf.Array):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, pikepdf.Stream):
-        return value.read_bytes().decode("utf-8", "replace")
+        return _bounded_stream(value).decode("utf-8", "replace")
     return str(value)
+
+
+MAX_VALUE_BYTES = 1024 * 1024  # a box's value kept as a stream: far more than any answer typed into a form
+MAX_FIELDS = 10_000  # a form has a hundred or two; read no further (each costs memory and time)
+
+
+class ValueTooLarge(Exception):
+    """A form holding more than a form can: a value stored as a stream that inflates past
+    :data:`MAX_VALUE_BYTES` (a decompression bomb), or more than :data:`MAX_FIELDS` fields."""
+
+
+def _bounded_stream(stream) -> bytes:
+    """A stream's contents, inflated no further than :data:`MAX_VALUE_BYTES`: unfiltered or deflated only
+    (the ways a viewer stores a value), never handed whole to the library's decoder."""
+    import zlib
+
+    import pikepdf
+
+    filters = stream.get("/Filter")
+    filters = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters is not None else []
+    raw = stream.read_raw_bytes()
+    if not filters:
+        data = raw
+    elif filters == [pikepdf.Name.FlateDecode] and stream.get("/DecodeParms") is None:
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(raw, MAX_VALUE_BYTES + 1)
+    else:
+        raise ValueTooLarge("a value stored with filters no viewer uses for a box")
+    if len(data) > MAX_VALUE_BYTES:
+        raise ValueTooLarge("a value larger than any answer")
+    return data
 
 
 def _key(node):
@@ -112,6 +143,8 @@ def _field_nodes(pdf):
         if not _is_dict(node) or ("/T" not in node and "/TM" not in node) or _key(node) in seen:
             continue
         seen.add(_key(node))
+        if len(seen) > MAX_FIELDS:
+            raise ValueTooLarge(f"more than {MAX_FIELDS:,} fields")
         yield _full_name(node), node
         kids = node.get("/Kids")
         if _is_array(kids):

@@ -36,7 +36,8 @@ def load_yaml(kind: str, name: str):
     """Parse an installed YAML file (a schema or a form definition). Cached: they never change."""
     import yaml
 
-    return yaml.safe_load(resource(kind, name).read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: ~10x faster
+    return yaml.load(resource(kind, name).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
 
 
 def schema(name: str) -> dict:

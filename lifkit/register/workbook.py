@@ -119,6 +119,8 @@ def create_register(path: Path, columns: tuple[Column, ...] = REGISTER_COLUMNS) 
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from lifkit.mechanics.xlsx import set_text
+
     path = Path(path)
     if path.exists():
         raise InputError(f"{path} already exists: lifkit will not replace a register.",
@@ -131,7 +133,8 @@ def create_register(path: Path, columns: tuple[Column, ...] = REGISTER_COLUMNS) 
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = title
         for number, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=1, column=number, value=column.header)
+            cell = sheet.cell(row=1, column=number)
+            set_text(cell, column.header)  # headers come from the process definition: text, never a formula
             cell.font = header_font
             cell.fill = header_fill
             cell.alignment = wrap

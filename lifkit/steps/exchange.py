@@ -502,7 +502,7 @@ def _collect(ws, case: Case, paths: list[Path], progress) -> CollectResult:
             progress(path.name)
         if is_message_file(path):
             try:
-                messages = read_messages(path)
+                messages = read_messages(path, on_error=lambda exc: result.notes.append(exc.message))
                 for message in messages:
                     once(message.fingerprint, clean_name(message.label),
                          lambda filing, message=message: _collect_message(ws, case, message, filing))

@@ -230,6 +230,8 @@ def _as_date(value: Any) -> dt.date | None:
 def _open_pdf(path: Path) -> tuple[Any, list, str]:
     """A reader for an attached PDF and each page's crop box and rotation, or why it cannot be merged."""
     from pypdf import PasswordType, PdfReader
+    from pypdf.errors import LimitReachedError
+    from pypdf.generic import ArrayObject
 
     try:
         reader = PdfReader(str(path), strict=False)
@@ -241,10 +243,16 @@ def _open_pdf(path: Path) -> tuple[Any, list, str]:
             left, bottom, right, top = (float(box.left), float(box.bottom), float(box.right), float(box.top))
             if right - left < 1 or top - bottom < 1:
                 raise ValueError("empty page box")
+            contents = _resolved(page, "/Contents")
+            if isinstance(contents, ArrayObject):  # _place decodes these: any that cannot be is found now
+                for part in contents:
+                    part.get_object().get_data()
             pages.append((left, bottom, right, top, int(page.rotation or 0) % 360))
         if not pages:
             return None, [], "has no pages: not merged"
         return reader, pages, ""
+    except LimitReachedError:
+        return None, [], "too large once decompressed: not merged"
     except Exception:  # noqa: BLE001 - a damaged attachment is listed, never fatal
         return None, [], "damaged or not a PDF: not merged"
 
