@@ -214,7 +214,7 @@ def test_a_message_is_filed_whole_or_not_at_all(opened, tmp_path: Path, monkeypa
     assert result.exit_code == 5
     added = {p.relative_to(folder) for p in folder.rglob("*")} - {p.relative_to(folder) for p in before}
     events = journal(folder)[journal_before:]
-    assert [e["event"] for e in events] == ["received", "validated"]  # POL's, whole; nothing of CSC's
+    assert [e["event"] for e in events] == ["received", "validated", "filed"]  # POL's, whole; nothing of CSC's
     assert events[1]["agency"] == "POL"
     assert not any(p.name.startswith(".collecting") for p in folder.iterdir())
     assert len([p for p in added if p.parts[0] == "inbox" and p.name == "message.eml"]) == 1
