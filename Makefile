@@ -1,12 +1,14 @@
 # lifkit's set-up, tests and demo. On a fresh machine with Python 3.11+ and make:
 #   make demo    creates .venv, installs lifkit, runs it on a throw-away practice workspace
+#                (make demo PROCESS=rapid-review-2023: a partnership's rapid review, in build/demo-rapid-review-2023)
 #   make test    creates .venv, installs lifkit with its test extras and tools, runs the whole suite
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEMO_DIR ?= build/demo
+PROCESS  ?= lscb-2016
+DEMO_DIR ?= build/demo$(if $(filter-out lscb-2016,$(PROCESS)),-$(PROCESS))
 # External programs the tests read lifkit's output with (Debian package names).
 TEST_PACKAGES := qpdf pdftk-java poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui mpack
 TEST_TOOLS    := qpdf pdftk pdftoppm soffice munpack
@@ -47,7 +49,7 @@ fuzz: venv
 
 demo: venv
 	rm -rf $(DEMO_DIR)
-	$(BIN)/lifkit demo $(DEMO_DIR)
+	$(BIN)/lifkit demo $(DEMO_DIR) --process $(PROCESS)
 
 # Times lifkit against reference tools in the same run; writes bench/results.md (quoted in the README).
 bench: venv test-tools

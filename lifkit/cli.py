@@ -15,9 +15,11 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .commands import actions as action_commands
 from .commands import cases as case_commands
 from .commands import decisions as decision_commands
 from .commands import forms as form_commands
+from .commands import learning as learning_commands
 from .commands import pack as pack_commands
 from .commands import process as process_commands
 from .commands import register as register_commands
@@ -124,6 +126,8 @@ for command in (
     decision_commands.notified,
     decision_commands.reply,
     decision_commands.overdue,
+    action_commands.actions,
+    learning_commands.learning,
     register_commands.register,
     decision_commands.report,
 ):

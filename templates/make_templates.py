@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "form.docx"
 CIGSUM1_OUTPUT = HERE / "cigsum1.docx"
 RRSUM_OUTPUT = HERE / "rrsum.docx"
+INDEX_OUTPUT = HERE / "learning-index.docx"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NAVY = "1F3864"  # section bars, title
@@ -516,6 +517,80 @@ def build_rrsum(output: Path = RRSUM_OUTPUT) -> Path:
     return output
 
 
+# --- the Learning and Improvement Index (the framework's Appendix One) -----------------------------
+
+
+def _index_entry_table(doc) -> None:
+    """One entry of the index, laid out as in Appendix One: type and name, date, then the overview,
+    the numbered findings, the improvement activity and the evidence, each under its label."""
+    from docx.shared import Twips
+
+    table = doc.add_table(rows=10, cols=2)
+    table.style = doc.styles["Form Table"]
+    half = TEXT_WIDTH // 2
+    first = table.rows[0].cells
+    for cell, text in zip(first, ("Type of Review: {{ e.type }}", "Name: {{ e.name }}")):
+        cell.paragraphs[0].add_run(text).bold = True
+        cell.paragraphs[0].style = doc.styles["Form Label"]
+    rows = table.rows[1:]
+    for row in rows:
+        row.cells[0].merge(row.cells[1])
+    labels = {0: "Date: Report to {{ board }} {{ e.date }}", 1: "Case Overview / Methodology:",
+              3: "Summary of Findings / Learning:", 5: "Improvement Activity:", 7: "Evidence of Improvement:"}
+    for index, text in labels.items():
+        paragraph = rows[index].cells[0].paragraphs[0]
+        paragraph.add_run(text).bold = True
+        paragraph.style = doc.styles["Form Label"]
+    answer = doc.styles["Form Answer"]
+    rows[2].cells[0].paragraphs[0].add_run("{{ e.overview }}")
+    rows[2].cells[0].paragraphs[0].style = answer
+    for row, lines in ((rows[4], ("{%p for f in e.findings %}", "{{ loop.index }}. {{ f }}", "{%p endfor %}")),
+                       (rows[6], ("{%p for i in e.improvement %}", "\u2022 {{ i }}", "{%p endfor %}"))):
+        cell = row.cells[0]
+        cell.paragraphs[0].add_run(lines[0])
+        cell.paragraphs[0].style = answer
+        for line in lines[1:]:
+            cell.add_paragraph(line, style=answer)
+    rows[8].cells[0].paragraphs[0].add_run("{{ e.evidence }}")
+    rows[8].cells[0].paragraphs[0].style = answer
+    table.autofit = False
+    for cell in first:
+        cell.width = Twips(half)
+
+
+def set_index_body(doc) -> None:
+    doc.add_paragraph("{{ board_name }}", style="Form Id")
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("{{ period }}; made by lifkit on {{ made }}. Names are pseudonyms: no child's name, date of "
+                      "birth or address appears in this index.", style="Form Note")
+    doc.add_paragraph("{%p for section in sections %}", style="Normal")
+    doc.add_paragraph("{{ section.title }}", style="Heading 1")
+    doc.add_paragraph("{%p if not section.entries %}", style="Normal")
+    doc.add_paragraph("No entries.", style="Form Note")
+    doc.add_paragraph("{%p endif %}", style="Normal")
+    doc.add_paragraph("{%p for e in section.entries %}", style="Normal")
+    _index_entry_table(doc)
+    doc.add_paragraph("", style="Form Spacer")
+    doc.add_paragraph("{%p endfor %}", style="Normal")
+    doc.add_paragraph("{%p endfor %}", style="Normal")
+
+
+def build_index(output: Path = INDEX_OUTPUT) -> Path:
+    import docx
+
+    doc = docx.Document()
+    set_page(doc)
+    set_styles(doc)
+    set_settings(doc)
+    _header_footer(doc, "{{ title }}", "{{ title }}: {{ period }}")
+    set_index_body(doc)
+    set_properties(doc)
+    doc.core_properties.title = "lifkit Learning and Improvement Index template"
+    doc.core_properties.comments = "The Word template lifkit makes the Learning and Improvement Index from."
+    doc.save(str(output))
+    return output
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1:
         print(build(Path(sys.argv[1])))
@@ -523,3 +598,4 @@ if __name__ == "__main__":
         print(build(OUTPUT))
         print(build_cigsum1(CIGSUM1_OUTPUT))
         print(build_rrsum(RRSUM_OUTPUT))
+        print(build_index(INDEX_OUTPUT))

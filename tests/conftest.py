@@ -106,3 +106,15 @@ def demo_workspace(tmp_path_factory) -> tuple[Path, dict]:
     result = Lifkit()("demo", root, "--json")
     assert result.exit_code == 0, result.output
     return root, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def rapid_review_demo(tmp_path_factory) -> tuple[Path, dict]:
+    """The practice workspace of `lifkit demo --process rapid-review-2023`, made once per test run (read it;
+    copy it to change it)."""
+    import json
+
+    root = tmp_path_factory.mktemp("demo-rr") / "practice"
+    result = Lifkit()("demo", root, "--process", "rapid-review-2023", "--json")
+    assert result.exit_code == 0, result.output
+    return root, json.loads(result.stdout)

@@ -86,3 +86,83 @@ def test_the_demo_refuses_an_existing_workspace(demo):
     result = Lifkit()("demo", root)
     assert result.exit_code == 2
     assert "already holds a workspace" in result.stderr
+
+
+def test_the_demo_dates_do_not_depend_on_the_day_it_runs(demo, tmp_path, monkeypatch):
+    """The demo plays fixed dates ending on DEMO_TODAY: made on another day, its cases are the same."""
+    from lifkit.steps.demo import DEMO_TODAY
+
+    root, made = demo
+    assert made["today"] == DEMO_TODAY.isoformat() == "2026-11-25"
+    monkeypatch.setenv("LIFKIT_TODAY", "2031-06-02")  # a later day; the demo pretends its own days
+    again = Lifkit()("demo", tmp_path / "again", "--json")
+    assert again.exit_code == 0, again.output
+    for case in sorted((root / "cases").iterdir()):
+        assert (tmp_path / "again" / "cases" / case.name / "case.yaml").read_text(encoding="utf-8") == \
+            (case / "case.yaml").read_text(encoding="utf-8")
+    assert json.loads(again.stdout)["steps"] == made["steps"]
+    # and its pack is the same, byte for byte (so is the SHA-256 the README shows)
+    assert Path(json.loads(again.stdout)["files"]["pack"]).read_bytes() == Path(made["files"]["pack"]).read_bytes()
+
+
+def test_the_demo_leaves_a_referral_and_replies_for_the_reader(demo, tmp_path, monkeypatch):
+    import shutil
+
+    root, _ = demo
+    copy = tmp_path / "practice"
+    shutil.copytree(root, copy)
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-25")
+    ws = Lifkit(copy)
+    opened = ws("referral", "open", copy / "saved-mail" / "referral-3.eml", "--notified", "24/11/2026", "--json")
+    assert opened.exit_code == 0, opened.output
+    assert json.loads(opened.stdout)["reference"] == "CIEC-2026-003"
+    today = sorted((copy / "saved-mail" / "CIEC-2026-002" / "today").glob("*.eml"))
+    collected = ws("collect", "CIEC-2026-002", *today)
+    assert collected.exit_code == 0 and "2 returns filed" in collected.stdout, collected.output
+
+
+def test_the_rapid_review_demo(rapid_review_demo, tmp_path, monkeypatch):
+    """A fictional partnership: one serious incident carried to the Panel's reply, one awaiting summaries."""
+    import shutil
+
+    root, made = rapid_review_demo
+    assert made["process"] == "rapid-review-2023"
+    for path in made["files"].values():
+        assert Path(path).is_file(), path
+    settings = (root / "lifkit.toml").read_text(encoding="utf-8")
+    assert 'process = "rapid-review-2023"' in settings and "[review_chair]" in settings
+    assert "FICTIONAL PRACTICE WORKSPACE" in settings
+    copy = tmp_path / "practice"
+    shutil.copytree(root, copy)
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-25")
+    ws = Lifkit(copy)
+    assert ws("config", "check").exit_code == 0
+    states = {c["reference"]: c for c in json.loads(ws("status", "--json").stdout)}
+    assert sorted(states) == ["RR-2026-001", "RR-2026-002"]
+    first, second = states["RR-2026-001"], states["RR-2026-002"]
+    assert first["decision"] == "LCSPR" and first["decision_date"] == "2026-11-04"
+    assert first["awaiting_signoff"] == []
+    notices = {n["id"]: n for n in first["notices"]}
+    assert notices["rapid_review"]["sent"] == "2026-11-04" and notices["rapid_review"]["agreed"] is True
+    assert {d["id"]: d["due"] for d in first["deadlines"]}["rapid_review"] == "2026-11-04"  # 15 working days
+    assert all(m["valid"] for m in first["members"]) and len(first["members"]) == 9
+    assert second["decision"] in (None, "") and sum(1 for m in second["members"] if m["valid"]) == 4
+    overdue = json.loads(ws("overdue", "--json").stdout)
+    assert {i["reference"] for i in overdue} == {"RR-2026-002"}
+    from lifkit.register.workbook import open_register
+    from lifkit.case.process import load_shipped
+
+    register = open_register(copy / "register.xlsx", load_shipped("rapid-review-2023").register_columns)
+    row = register.find("RR-2026-001")
+    assert row["Signed off by"] == "LA, ICB, POL" and row["Panel agreed"] == "Yes"
+    assert [d["By"] for d in register.decisions()] == ["rapid review panel", "Local authority",
+                                                       "Integrated care board", "Chief officer of police"]
+    opened = ws("referral", "open", copy / "saved-mail" / "referral-3.eml", "--json")
+    assert opened.exit_code == 0, opened.output
+    assert json.loads(opened.stdout)["reference"] == "RR-2026-003"
+
+
+def test_the_demo_refuses_a_process_it_has_no_script_for(tmp_path):
+    result = Lifkit()("demo", tmp_path / "x", "--process", "no-such-process")
+    assert result.exit_code == 2 and "no script" in result.stderr
+    assert not (tmp_path / "x").exists()

@@ -487,6 +487,28 @@ def test_a_pack_for_every_case_at_the_meeting(case, tmp_path):
     assert nothing.exit_code == 2 and "No case has its CIEC meeting on 05/12/2026" in nothing.stderr
 
 
+def test_a_pack_built_earlier_is_never_overwritten(case):
+    """A second build with another date (or anything else changed) keeps the first pack byte for byte and
+    writes the next number beside it; the same build again changes nothing."""
+    ws, root, reference = case
+    first = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "--json")
+    path = Path(json.loads(first.stdout)["file"])
+    before = path.read_bytes()
+    again = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "--json")
+    assert json.loads(again.stdout)["file"] == str(path) and json.loads(again.stdout)["kept"] is None
+    later = ws("pack", reference, "--allow-incomplete", "--date", "05/12/2026")
+    assert later.exit_code == 1, later.output
+    numbered = path.with_name(f"{path.stem}-2.pdf")
+    assert f"Built {numbered}" in later.stdout
+    assert f"{path.name}, built earlier, is kept as it was" in later.stdout
+    assert path.read_bytes() == before and numbered.read_bytes() != before
+    third = json.loads(ws("pack", reference, "--allow-incomplete", "--date", "06/12/2026", "--json").stdout)
+    assert third["file"] == str(path.with_name(f"{path.stem}-3.pdf")) and third["kept"] == str(path)
+    events = [json.loads(line) for line in (root / "cases" / reference / "journal.jsonl").read_text().splitlines()]
+    assert [e["file"] for e in events if e["event"] == "pack built"][-2:] == [f"pack/{numbered.name}",
+                                                                             f"pack/{path.stem}-3.pdf"]
+
+
 # --- an attachment pypdf cannot merge ----------------------------------------------------------
 
 

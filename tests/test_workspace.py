@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Lifkit
-from lifkit.register.workbook import DECISIONS_COLUMNS, REGISTER_COLUMNS
+from lifkit.register.workbook import ACTIONS_COLUMNS, DECISIONS_COLUMNS, REGISTER_COLUMNS
 from lifkit.case.workspace import STARTING_MEMBERS, reference_pattern_problem
 
 
@@ -48,8 +48,9 @@ def test_init_register_has_both_sheets_headers_frozen_and_date_formats(tmp_path:
     root = tmp_path / "board"
     lifkit("init", root)
     workbook = load_workbook(root / "register.xlsx")
-    assert workbook.sheetnames == ["Register", "Decisions"]
-    for sheet, columns in ((workbook["Register"], REGISTER_COLUMNS), (workbook["Decisions"], DECISIONS_COLUMNS)):
+    assert workbook.sheetnames == ["Register", "Decisions", "Actions"]  # Actions: the action plans' actions
+    for sheet, columns in ((workbook["Register"], REGISTER_COLUMNS), (workbook["Decisions"], DECISIONS_COLUMNS),
+                           (workbook["Actions"], ACTIONS_COLUMNS)):
         assert [c.value for c in sheet[1]] == [c.header for c in columns]
         assert sheet.freeze_panes == "A2"
         assert sheet.max_row == 1

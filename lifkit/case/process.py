@@ -110,6 +110,8 @@ class Option:
     aliases: tuple[str, ...] = ()
     needs: str | None = None  # "learning": how the learning will be taken forward must be given
     needs_label: str = ""
+    action_plan: bool = False  # the review it commissions gets an action plan
+    learning_type: str = ""  # its type in the Learning and Improvement Index
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,41 @@ class AgendaPart:
 
 
 @dataclass(frozen=True)
+class LearningType:
+    """One type of review or audit (the framework's Table 1) and the part of the index it goes in."""
+
+    name: str
+    section: str
+    aliases: tuple[str, ...] = ()
+    initiation: str = ""
+    methodology: str = ""
+
+
+@dataclass(frozen=True)
+class Learning:
+    """After the decision: the action plan, the review meeting and the Learning and Improvement Index."""
+
+    action_plan: str
+    review_meeting: str
+    index_title: str
+    sections: tuple[tuple[str, str], ...]  # (id, title), in the index's order
+    types: tuple[LearningType, ...]
+    update_every: Length | None = None
+
+    def type(self, text: str) -> LearningType:
+        """One of the types, from what the administrator typed (any case, or one of its short names)."""
+        key = " ".join(str(text).lower().replace("_", " ").split())
+        for kind in self.types:
+            if key == kind.name.lower() or key in (a.lower() for a in kind.aliases):
+                return kind
+        raise InputError(f"{text!r} is not one of the types of review or audit.",
+                         "Use one of: " + "; ".join(k.name for k in self.types) + ".")
+
+    def section_title(self, ident: str) -> str:
+        return dict(self.sections)[ident]
+
+
+@dataclass(frozen=True)
 class Process:
     id: str
     version: str
@@ -228,6 +265,7 @@ class Process:
     pack: dict[str, Any]
     agenda: tuple[AgendaPart, ...]
     register_columns: tuple[Column, ...]
+    learning: Learning | None = None
     source: str = ""  # where it was read from, for messages
     shipped: bool = True
 
@@ -265,6 +303,15 @@ class Process:
     @property
     def option_names(self) -> tuple[str, ...]:
         return tuple(o.name for o in self.options)
+
+    def after_decision(self) -> Learning:
+        """The process's learning part (action plans, the index), or a plain refusal when it has none."""
+        if self.learning is None:
+            raise InputError(f"The process {self.id} ({self.source or 'the workspace'}) has no 'learning' part, "
+                             "so lifkit keeps no action plans or Learning and Improvement Index for it.",
+                             "Add a learning part like the one in lifkit's processes/lscb-2016.yaml, then check "
+                             "it with: lifkit config check")
+        return self.learning
 
 
 class _Fields(dict):
@@ -532,6 +579,31 @@ def _meaning_problems(data: dict, lines: dict[tuple, int]) -> list[str]:
         headers.add(header.strip().lower())
     if "case_ref" not in keys:
         say(("register", "columns"), "has no case_ref column: the register finds a case's row by it")
+
+    learning = data.get("learning")
+    type_names: set[str] = set()
+    if learning:
+        section_ids = [s["id"] for s in learning["sections"]]
+        for index, section in enumerate(learning["sections"]):
+            if section["id"] in section_ids[:index]:
+                say(("learning", "sections", index, "id"), f"the section {section['id']!r} is defined twice")
+        for index, kind in enumerate(learning["types"]):
+            if kind["section"] not in section_ids:
+                say(("learning", "types", index, "section"),
+                    f"{kind['section']!r} is not one of the sections ({', '.join(section_ids)})")
+            for text in [kind["name"], *(kind.get("aliases") or [])]:
+                key = " ".join(text.lower().split())
+                if key in type_names:
+                    say(("learning", "types", index), f"{text!r} names two types")
+                type_names.add(key)
+    for index, option in enumerate(data["options"]):
+        wanted = option.get("learning_type")
+        if wanted and not learning:
+            say(("options", index, "learning_type"), "names a type, but the process has no learning part")
+        elif wanted and " ".join(wanted.lower().split()) not in type_names:
+            say(("options", index, "learning_type"), f"{wanted!r} is not one of the learning types")
+        if option.get("action_plan") and not learning:
+            say(("options", index, "action_plan"), "an action plan needs the process's learning part")
     return problems
 
 
@@ -567,11 +639,25 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
                           flags=tuple(Flag(**f) for f in decision.get("flags") or ())),
         options=tuple(Option(name=o["name"], review=o.get("review", False), aliases=tuple(o.get("aliases") or ()),
                              needs=o.get("needs"), needs_label=o.get("needs_label", ""), label=o.get("label", ""),
-                             description=o.get("description", "")) for o in data["options"]),
+                             description=o.get("description", ""), action_plan=o.get("action_plan", False),
+                             learning_type=o.get("learning_type", ""))
+                      for o in data["options"]),
         criteria=tuple(Criterion(**c) for c in data.get("criteria") or ()),
         notices=tuple(notices), emails=dict(data["emails"]),
         summary_id=data["summary"]["id"], summary_title=data["summary"]["title"],
         summary_template=data["summary"]["template"], pack=data["pack"],
         agenda=tuple(AgendaPart(**p) for p in data["pack"]["agenda"]["parts"]),
         register_columns=tuple(Column(c[0], c[1], c[2], float(c[3])) for c in data["register"]["columns"]),
-        source=where, shipped=shipped)
+        learning=_learning(data.get("learning")), source=where, shipped=shipped)
+
+
+def _learning(data: dict | None) -> Learning | None:
+    if not data:
+        return None
+    return Learning(
+        action_plan=data["action_plan"], review_meeting=data["review_meeting"], index_title=data["index_title"],
+        sections=tuple((s["id"], s["title"]) for s in data["sections"]),
+        types=tuple(LearningType(name=t["name"], section=t["section"], aliases=tuple(t.get("aliases") or ()),
+                                 initiation=t.get("initiation", ""), methodology=t.get("methodology", ""))
+                    for t in data["types"]),
+        update_every=Length.parse(data["update_every"]) if data.get("update_every") else None)

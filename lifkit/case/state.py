@@ -446,6 +446,16 @@ def overdue_items(ws, reference: str) -> list[OverdueItem]:
             add(definition.overdue_label or f"{definition.label} notice", notice.due)
         elif definition.unrecorded_label:
             items.append(OverdueItem(reference, definition.unrecorded_label, state.decision_date, None, False))
+    if process.learning is not None:  # the action plan: actions due or late, updates past their date
+        from lifkit.case.actionplan import action_plan
+
+        for action in action_plan(load_case(ws, reference)).actions:
+            if action.open:
+                add(f"action {action.id} ({action.agency}) of the {process.learning.action_plan}: "
+                    f"{action.status.lower()}", action.due)
+            if action.update_outstanding(on):
+                items.append(OverdueItem(reference, f"update on action {action.id} from {action.agency}",
+                                         action.update_due, (action.update_due - on).days, True))
     return items
 
 

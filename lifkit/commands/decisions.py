@@ -132,8 +132,11 @@ def notified(ctx, ws, reference: str, notice: str, on, as_json: bool) -> None:
     """
     from lifkit.steps.decisions import record_notified
 
+    import datetime as dt
+
     outcome = record_notified(ws, reference, notice, on)
-    _finish(ctx, outcome, as_json, f"{notice} notified on {show_date(outcome.event['on'])}")
+    sent = dt.date.fromisoformat(str(outcome.event["on"]))
+    _finish(ctx, outcome, as_json, f"{ws.process.notice(notice).label}: sent on {show_date(sent)}")
 
 
 @click.command("reply")
@@ -155,7 +158,9 @@ def reply(ctx, ws, reference: str, notice: str, on, agreed: bool, note: str, as_
     from lifkit.steps.decisions import record_reply
 
     outcome = record_reply(ws, reference, notice, on, agreed, note)
-    _finish(ctx, outcome, as_json, f"reply of {show_date(on)} recorded: {'agreed' if agreed else 'not agreed'}")
+    definition = ws.process.notice(notice)
+    _finish(ctx, outcome, as_json, f"{definition.label}: the {definition.reply} of {show_date(on)} recorded, "
+                                   + ("agreed" if agreed else "not agreed"))
 
 
 @click.command("overdue")

@@ -22,7 +22,8 @@ from .common import DATE, json_option, pass_workspace, plural, print_json
 @click.option("--allow-incomplete", is_flag=True, help="Build the pack even though returns are outstanding or "
               "invalid; they are listed on its cover and in the returns table.")
 @click.option("--date", "built", type=DATE, help="The build date printed in the pack (default: SOURCE_DATE_EPOCH "
-              "if set, else today). The same case folder and date give a byte-identical unencrypted pack.")
+              "if set, else today). The same case folder and date give a byte-identical unencrypted pack. A "
+              "different pack already at the file's name is kept: the new one is numbered (-2, -3...).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
               help="The file to write, or a folder (default: the case's pack/ folder, "
                    "<process pack name>-REF-<meeting date>.pdf).")
@@ -73,5 +74,8 @@ def pack(ctx, ws, reference: str | None, meeting, password_file: Path | None, pa
             if result.invalid:
                 click.echo(f"  invalid: {', '.join(result.invalid)}")
             click.echo(f"  SHA-256 {result.sha256}")
+            if result.kept:
+                click.echo(f"  {result.kept.name}, built earlier, is kept as it was (a pack already sent or read "
+                           "stays on record): this pack has the next number.")
     if any(not r.complete for r in results):
         ctx.exit(int(ExitStatus.ATTENTION))

@@ -93,16 +93,25 @@ def show(ws, ref: str | None, as_json: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, ws, as_json: bool) -> None:
     """Check the register: missing or doubled column headings, a case on two rows, rows added by hand
-    (no case folder), and dates that are not dates. Exit status 1 when something needs attention.
+    (no case folder), and dates that are not dates, on the Register, Decisions and Actions sheets (an
+    action on two rows, a workbook without an Actions sheet). Exit status 1 when something needs
+    attention.
 
     \b
     Examples:
       lifkit register check
       lifkit register check --json
     """
+    from lifkit.register.actions import check_actions
     from lifkit.register.workbook import check_register
 
     problems = check_register(ws.register_path, ws.cases_dir, columns=ws.process.register_columns)
+    if ws.process.learning is not None:  # the Actions sheet, where the process keeps action plans
+        from lifkit.case.actionplan import action_plan
+        from lifkit.case.folder import case_references, load_case
+
+        plans = any(action_plan(load_case(ws, ref)).actions for ref in case_references(ws))
+        problems += check_actions(ws.register_path, ws.cases_dir, plans)
     if as_json:
         print_json({"register": ws.register_path, "problems": problems})
     else:
@@ -122,8 +131,9 @@ def check(ctx: click.Context, ws, as_json: bool) -> None:
 @pass_workspace
 @click.pass_context
 def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
-    """Rewrite lifkit's columns of every case's row (or case REF's) from the case folders, and add the
-    Decisions rows that could not be written before (while the register was open in Excel, say).
+    """Rewrite lifkit's columns of every case's row (or case REF's) and of every action's row on the
+    Actions sheet from the case folders, and add the Decisions rows that could not be written before
+    (while the register was open in Excel, say).
 
     Your own columns, the Notes column, and rows lifkit does not know are left as they are. The
     workbook must not be open in Excel (exit status 3 if it is; nothing is changed).
@@ -138,6 +148,12 @@ def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
 
     check_writable(ws.register_path, columns=ws.process.register_columns)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
     result = sync_all(ws, ref)
+    if ws.process.learning is not None:
+        from lifkit.register.actions import sync_actions
+
+        warning = sync_actions(ws, ref)
+        if warning:
+            result.failed["Actions"] = warning
     if as_json:
         print_json({"register": ws.register_path, "written": result.written, "failed": result.failed})
     else:

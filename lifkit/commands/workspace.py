@@ -157,23 +157,30 @@ def config_check(ctx: click.Context, app: AppContext, as_json: bool) -> None:
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--process", "process_name", metavar="NAME", default="lscb-2016", show_default=True,
+              help="The process the practice workspace runs (lifkit processes lists them).")
 @json_option
-def demo(directory: Path, as_json: bool) -> None:
-    """Make a practice workspace in DIRECTORY and run the whole cycle on two fictional cases.
+def demo(directory: Path, process_name: str, as_json: bool) -> None:
+    """Make a practice workspace in DIRECTORY and run the whole cycle of a process on fictional cases.
 
-    A fictional board with 15 members: referrals opened from emailed forms, requests, replies (PDF
-    and Word, one late, one invalid then corrected, one with an attached chronology), collect,
-    status, chase, the pack (and an encrypted copy), the CIEC's recommendation, the Chair's
-    decision, CIGSUM1, the notices, the register, overdue and the year's report. Everything in it is
-    fictional and marked so; addresses use the reserved .example domain.
+    A fictional board or partnership and its member agencies: a referral opened from an emailed
+    form, requests, replies (PDF and Word, one late, one invalid then corrected, one with an attached
+    chronology), collect, status, chase, the pack (and an encrypted copy), the recommendation, the
+    decision (the chair's, or each partner's sign-off), the summary document, the notices (and, in a
+    rapid review, the National Panel's reply), the register, overdue and the year's report; a second
+    case part-way, awaiting returns; and a new referral and two replies saved for you to open and
+    collect. The demo's dates are fixed: it ends on 25/11/2026 (set LIFKIT_TODAY=2026-11-25 to see it
+    as of that day). Everything in it is fictional and marked so; addresses use the reserved .example
+    domain.
 
     \b
-    Example:
+    Examples:
       lifkit demo lifkit-practice
+      lifkit demo partnership-practice --process rapid-review-2023
     """
     from lifkit.steps.demo import run_demo
 
-    result = run_demo(directory)
+    result = run_demo(directory, process_name=process_name)
     if as_json:
         print_json(result)
         return
@@ -182,6 +189,8 @@ def demo(directory: Path, as_json: bool) -> None:
         click.echo(f"  - {step}")
     click.echo("Made:")
     for what, path in result.files.items():
-        click.echo(f"  {what + ':':<16} {path}")
+        click.echo(f"  {what + ':':<21} {path}")
     click.echo(f"The encrypted pack's password: {result.pack_password}")
+    click.echo(f"The demo ends on {result.today:%d/%m/%Y}; to see it as of that day: "
+               f"export LIFKIT_TODAY={result.today.isoformat()}")
     click.echo(f"Try: lifkit --workspace {result.root} status")

@@ -60,10 +60,14 @@ def return_address(settings) -> tuple[str, ...]:
 
 
 def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | None = None,
-                  case_values: dict[str, Any] | None = None) -> RenderContext:
+                  case_values: dict[str, Any] | None = None, values: dict[str, Any] | None = None) -> RenderContext:
     """The render context for ``form_id`` in workspace ``ws``, for a case and agency where given.
+
     ``case_values`` are the case's values for the form's pre-filled boxes (the case layer works them out:
-    :func:`lifkit.steps.exchange.request_prefill`); the form uses those it has."""
+    :func:`lifkit.steps.exchange.request_prefill`); the form uses those it has. ``values`` are further
+    pre-filled values by field name: the read-only fields' values, and for a table that is filled in, its
+    boxes' starting values (a list of row dicts).
+    """
     aliases = {"referral": ws.process.referral_form, "request": ws.process.request_form}
     form = load_form(aliases.get(form_id.lower(), form_id))
     member = ws.settings.member(agency) if agency else None
@@ -74,6 +78,9 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
             raise InputError(f"A {form.id} for case {case_ref} is made for one agency: give --agency CODE.",
                              "lifkit members lists the codes.")
         prefill = {name: value for name, value in (case_values or {}).items() if name in prefilled}
+    if values:
+        names = {f.name for f in form.fields}
+        prefill.update({name: value for name, value in values.items() if name in names})
     identity = sign(workspace_secret(ws.root), form.id, form.version, case_ref or "",
                     member.code if member else "")
     return RenderContext(form=form, board_name=ws.settings.board_name, identity=identity, prefill=prefill,
@@ -81,11 +88,13 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
 
 
 def generate_form(ws, form_id: str, case_ref: str | None = None, agency: str | None = None, fmt: str = "pdf",
-                  output: Path | None = None, case_values: dict[str, Any] | None = None) -> GeneratedForm:
-    """Write the form as PDF, Word or both. ``output`` is a file (one format) or a folder."""
+                  output: Path | None = None, case_values: dict[str, Any] | None = None,
+                  values: dict[str, Any] | None = None) -> GeneratedForm:
+    """Write the form as PDF, Word or both. ``output`` is a file (one format) or a folder; ``case_values``
+    and ``values`` are the pre-filled values (see :func:`build_context`)."""
     if fmt not in FORMATS:
         raise InputError(f"Unknown format {fmt!r}.", f"Use one of: {', '.join(FORMATS)}.")
-    ctx = build_context(ws, form_id, case_ref, agency, case_values)
+    ctx = build_context(ws, form_id, case_ref, agency, case_values, values)
     suffixes = (".pdf", ".docx") if fmt == "both" else (f".{fmt}",)
     targets = _targets(ctx, suffixes, output)
     written = []

@@ -187,7 +187,7 @@ def _story(ctx, width: float) -> list:
             story.extend(_prefilled_block(prefilled, ctx.prefill, width, styles))
         for field in section.fields:
             if not field.prefilled:
-                story.extend(_field_flowables(field, width, styles, section.label))
+                story.extend(_field_flowables(field, width, styles, section.label, ctx.prefill.get(field.name)))
     if ctx.return_to:
         story.append(Spacer(1, 12))
         text = "<b>Please return this form to:</b><br/>" + markup("\n".join(ctx.return_to))
@@ -207,15 +207,16 @@ def _tooltip(field: Field, row: int | None = None, column=None) -> str:
     return f"{field.label}, row {row}: {_label_text(field, column)}"
 
 
-def _field_flowables(field: Field, width: float, styles, section_label: str) -> list:
+def _field_flowables(field: Field, width: float, styles, section_label: str, start=None) -> list:
     if field.type == "rows":
-        return [_table(field, width, styles)]
+        return [_table(field, width, styles, start if isinstance(start, (list, tuple)) else ())]
     kind = {"tick": _Tick, "longtext": _LongBox}.get(field.type, _LabelledBox)
     return [kind(field, styles, section_label)]
 
 
 def _draw_widget(canvas, name: str, kind: str, x: float, y: float, width: float, height: float,
-                 tooltip: str, options: tuple[str, ...] = (), font_size: float = 10, multiline: bool = False):
+                 tooltip: str, options: tuple[str, ...] = (), font_size: float = 10, multiline: bool = False,
+                 value: str = ""):
     """Draw one AcroForm widget at (x, y) relative to the current flowable."""
 
     common = dict(name=name, tooltip=tooltip, x=x, y=y, relative=True, borderColor=HexColor(BOX_BORDER),
@@ -229,7 +230,7 @@ def _draw_widget(canvas, name: str, kind: str, x: float, y: float, width: float,
         form.choice(value=BLANK_CHOICE, options=[BLANK_CHOICE, *options], fieldFlags="combo", width=width, height=height,
                     fontName=WIDGET_FONT, fontSize=font_size, textColor=HexColor("#000000"), **common)
     else:
-        form.textfield(value="", width=width, height=height, fieldFlags="multiline" if multiline else "",
+        form.textfield(value=value, width=width, height=height, fieldFlags="multiline" if multiline else "",
                        maxlen=None, fontName=WIDGET_FONT, fontSize=font_size, textColor=HexColor("#000000"),
                        **common)
 
@@ -310,9 +311,9 @@ class _Tick(_FieldFlowable):
 class _Cell(Flowable):
     """One box of a table row, filling its cell."""
 
-    def __init__(self, name: str, kind: str, width: float, tooltip: str, options: tuple[str, ...]):
+    def __init__(self, name: str, kind: str, width: float, tooltip: str, options: tuple[str, ...], value: str = ""):
         super().__init__()
-        self.name, self.kind, self.tooltip, self.options = name, kind, tooltip, options
+        self.name, self.kind, self.tooltip, self.options, self.value = name, kind, tooltip, options, value
         self.width, self.height = width, CELL_HEIGHT - 4
 
     def wrap(self, available_width, available_height):
@@ -320,11 +321,12 @@ class _Cell(Flowable):
 
     def draw(self):
         _draw_widget(self.canv, self.name, self.kind, 0, 0, self.width, self.height, self.tooltip, self.options,
-                     font_size=8, multiline=self.kind == "text")
+                     font_size=8, multiline=self.kind == "text", value=self.value)
 
 
-def _table(field: Field, width: float, styles):
-    """A table of boxes: a header row of column labels, then ``field.rows`` rows of boxes."""
+def _table(field: Field, width: float, styles, start=()):
+    """A table of boxes: a header row of column labels, then ``field.rows`` rows of boxes. ``start`` (row
+    dicts) gives boxes a starting value, which the person filling in the form may change."""
 
 
     total = sum(c.width for c in field.columns)
@@ -337,8 +339,10 @@ def _table(field: Field, width: float, styles):
         cells = [Paragraph(str(row), styles["rownumber"])]
         for column, column_width in zip(field.columns, widths[1:]):
             options = ("Yes", "No") if column.type == "yesno" else ()
+            given = start[row - 1].get(column.name) if row <= len(start) and isinstance(start[row - 1], dict) else None
             cells.append(_Cell(field.cell_name(row, column.name), column.type, column_width - 4,
-                               _tooltip(field, row, column), options))
+                               _tooltip(field, row, column), options,
+                               format_date(given) if given not in (None, "") and column.type != "yesno" else ""))
         rows.append(cells)
     table = Table(rows, colWidths=widths, repeatRows=1, rowHeights=[None] + [CELL_HEIGHT] * field.rows)
     table.setStyle(TableStyle([

@@ -235,12 +235,15 @@ class _BodyBuilder:
     def placeholder_run(self, parent, text: str) -> None:
         self.run(parent, text, char_style="PlaceholderText")
 
-    def text_control(self, p, tag: str, alias: str, prompt: str) -> None:
+    def text_control(self, p, tag: str, alias: str, prompt: str, value: str = "") -> None:
         self.bookmark(p, tag)
         sdt = self.sub(p, "w:sdt")
-        pr = self.sdt_properties(sdt, tag, alias, placeholder=True)
+        pr = self.sdt_properties(sdt, tag, alias, placeholder=not value)
         self.sub(pr, "w:text")
-        self.placeholder_run(self.sub(sdt, "w:sdtContent"), prompt)
+        if value:  # a starting value, which the person filling in the form may change
+            self.run(self.sub(sdt, "w:sdtContent"), value)
+        else:
+            self.placeholder_run(self.sub(sdt, "w:sdtContent"), prompt)
 
     def date_control(self, p, tag: str, alias: str) -> None:
         self.bookmark(p, tag)
@@ -290,7 +293,7 @@ class _BodyBuilder:
         self.placeholder_run(p, PLACEHOLDER_TEXT)
 
     def inline_control(self, p, kind: str, tag: str, alias: str, choices: tuple[str, ...] = (),
-                       in_table: bool = False) -> None:
+                       in_table: bool = False, value: str = "") -> None:
         """A one-line box of ``kind`` (a field or column type) in paragraph ``p``."""
         if kind == "date":
             self.date_control(p, tag, alias)
@@ -300,7 +303,7 @@ class _BodyBuilder:
         elif kind == "tick":
             self.checkbox_control(p, tag, alias)
         else:
-            self.text_control(p, tag, alias, PLACEHOLDER_CELL if in_table else PLACEHOLDER_TEXT)
+            self.text_control(p, tag, alias, PLACEHOLDER_CELL if in_table else PLACEHOLDER_TEXT, value)
 
     # ---- the form -----------------------------------------------------------------------------
     def build(self) -> str:
@@ -382,13 +385,18 @@ class _BodyBuilder:
         if f.prefilled:
             self.prefilled_rows(tbl, f, widths)
             return
+        start = self.ctx.prefill.get(f.name)  # starting values of the boxes, row by row
+        start = start if isinstance(start, (list, tuple)) else ()
         for number in range(1, f.rows + 1):
             tr = self.row(tbl)
+            given = start[number - 1] if number <= len(start) and isinstance(start[number - 1], dict) else {}
             for column, width in zip(f.columns, widths):
                 p = self.paragraph(self.cell(tr, width), "FormAnswer")
                 alias = f"{f.label}, row {number}: {column.label}"
+                value = given.get(column.name) if column.type == "text" else None
                 self.inline_control(p, column.type, f.cell_name(number, column.name), alias,
-                                    choices=YES_NO if column.type == "yesno" else (), in_table=True)
+                                    choices=YES_NO if column.type == "yesno" else (), in_table=True,
+                                    value=str(value) if value not in (None, "") else "")
 
     def prefilled_rows(self, tbl, f: Field, widths: list[int]) -> None:
         from lifkit.mechanics.dates import format_date

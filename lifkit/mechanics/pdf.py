@@ -18,6 +18,7 @@ importing this module costs nothing.
 from __future__ import annotations
 
 import io
+from typing import Any
 from pathlib import Path
 
 
@@ -322,3 +323,39 @@ def adopt_fields(writer, reader, prefix: str) -> int:
     if source.get("/NeedAppearances"):
         form[NameObject("/NeedAppearances")] = BooleanObject(True)
     return len(parent["/Kids"])
+
+
+def finish_pack(pdf: bytes, outline: list[tuple[str, int, int]], metadata: dict[str, str],
+                password: str | None = None) -> bytes:
+    """A laid-out PDF finished as a pack: bookmarks (title, level, page from 1; a level under the last
+    entry of the level above), page labels, metadata, opened on its bookmarks, and encrypted with AES-256
+    when a password is given."""
+    import hashlib
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.pdf_header = b"%PDF-1.7"
+    parents: dict[int, Any] = {}
+    for title, level, page in outline:
+        if level and level - 1 not in parents:
+            continue
+        for deeper in [n for n in parents if n >= level]:
+            del parents[deeper]
+        parents[level] = writer.add_outline_item(title=title, page_number=page - 1,
+                                                 parent=parents.get(level - 1) if level else None,
+                                                 bold=level == 0, is_open=level == 0)
+    writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
+    writer.add_metadata(metadata)
+    root = writer._root_object
+    root[NameObject("/Lang")] = TextStringObject("en-GB")
+    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    file_id = ByteStringObject(hashlib.sha256(pdf).digest()[:16])
+    writer._ID = ArrayObject([file_id, file_id])
+    if password:
+        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -104,6 +104,27 @@ DECISIONS_COLUMNS: tuple[Column, ...] = (
     Column("event_id", "Event id", "text", 34),  # the journal event that made the row: never written twice
 )
 
+ACTIONS_SHEET = "Actions"
+# One row per action of a review's action plan (lifkit/register/actions.py fills them in); found by the
+# action's reference, so the rows may be sorted and filtered at will.
+ACTIONS_COLUMNS: tuple[Column, ...] = (
+    Column("action_ref", "Action ref", "text", 20),
+    Column("case_ref", "Case ref", "text", 15),
+    Column("review", "Review", "text", 18),
+    Column("recommendation", "Recommendation", "text", 40),
+    Column("action", "Action", "text", 50),
+    Column("agency", "Agency", "text", 10),
+    Column("lead", "Lead", "text", 20),
+    Column("due", "Due", "date", 12),
+    Column("measure", "Measure of impact", "text", 40),
+    Column("status", "Status", "text", 16),
+    Column("evidence", "Evidence", "text", 50),
+    Column("impact", "Impact seen", "text", 40),
+    Column("updated", "Updated", "date", 12),
+    Column("overdue", "Overdue", "yesno", 10),
+    Column("event", "Event id", "text", 34),
+)
+
 ROW_KEY = "_row"  # in the dicts that Register.rows() and Register.decisions() return: the row's number
 
 
@@ -129,7 +150,8 @@ def create_register(path: Path, columns: tuple[Column, ...] = REGISTER_COLUMNS) 
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for index, (title, columns) in enumerate(((REGISTER_SHEET, columns), (DECISIONS_SHEET, DECISIONS_COLUMNS))):
+    for index, (title, columns) in enumerate(((REGISTER_SHEET, columns), (DECISIONS_SHEET, DECISIONS_COLUMNS),
+                                              (ACTIONS_SHEET, ACTIONS_COLUMNS))):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = title
         for number, column in enumerate(columns, start=1):
@@ -818,6 +840,7 @@ class _RegisterSheet(Sheet):
     def __init__(self, book: Book, ref: SheetRef, data: bytes, columns: tuple[Column, ...]):
         super().__init__(book, ref, data)
         self.columns = columns
+        self._keyed: dict[str, dict[str, list[int]]] = {}  # upsert_keyed's index: key -> value -> rows
         self._header: _Header | None = None
         self._case_rows: dict[str, list[int]] | None = None
 
@@ -894,6 +917,39 @@ class _RegisterSheet(Sheet):
         if column is None:
             return set()
         return {str(value).strip() for _, value in self.column_values(column) if str(value or "").strip()}
+
+    def upsert_keyed(self, key: str, value: str, values: dict[str, Any], result: UpdateResult) -> None:
+        """Write ``values`` into the row whose ``key`` column holds ``value`` (added below the last row when
+        there is none): how a sheet keyed by another column than the case (the Actions sheet) is written."""
+        col = self.header.single(key)
+        header = next(c for c in self.columns if c.key == key).header
+        if col is None:
+            raise InputError(f"{self.path}: the {self.ref.name} sheet has no single column headed {header!r}, so "
+                             "lifkit cannot tell its rows apart.",
+                             f"Head one column {header!r} (lifkit register check lists the headings), then run "
+                             "`lifkit register sync`.")
+        index = self._keyed.setdefault(key, {})
+        if not index:
+            for number, found in self.column_values(col):
+                if _norm_ref(found):
+                    index.setdefault(_norm_ref(found), []).append(number)
+            index.setdefault("", [])
+        rows = index.get(_norm_ref(value), [])
+        if len(rows) > 1:
+            raise InputError(f"{self.path}: {value} is on the {self.ref.name} sheet {len(rows)} times (rows "
+                             f"{', '.join(map(str, rows))}), so lifkit cannot tell which row to update.",
+                             "Delete the extra rows (`lifkit register check` lists them), then run "
+                             "`lifkit register sync`.")
+        targets = self._targets(values, result)
+        if rows:
+            self.edit_row(rows[0], targets, created=False)
+            result.row = rows[0]
+            return
+        targets[col] = value
+        rownum = self.last_content_row() + 1
+        self.edit_row(rownum, targets, created=True)
+        index[_norm_ref(value)] = [rownum]
+        result.row, result.created = rownum, True
 
     def append(self, values: dict[str, Any], result: UpdateResult) -> None:
         targets = self._targets(values, result)

@@ -1,9 +1,18 @@
 """``lifkit demo``: the whole cycle on a practice workspace, so a new administrator sees it work.
 
-Everything in it is fictional and marked so: the board, the people, the children and the addresses
-(under the reserved ``.example`` domain, which can never deliver mail). The demo plays the agencies
-too: it fills their forms and writes their replies as saved emails, then runs the administrator's
-steps over three weeks of pretend time, so that a return can be late, chased and then arrive.
+Everything in it is fictional and marked so: the board or partnership, the people, the children and
+the addresses (under the reserved ``.example`` domain, which can never deliver mail). The demo plays
+the agencies too: it fills their forms and writes their replies as saved emails, then runs the
+administrator's steps over weeks of pretend time, so that a return can be late, chased and then arrive.
+
+The demo is data. A :class:`DemoScript` per process names the fictional board, its people and member
+agencies, and each case's timeline: the days on which the referral came, the requests went out, the
+replies arrived, the pack was built, the recommendation and decision (or sign-offs) were made and the
+notices were sent. One player (:func:`run_demo`) plays any script with lifkit's own steps, so the 2016
+cycle and the rapid review share every step and differ only in their data.
+
+The demo's dates are fixed (:data:`DEMO_TODAY` is the day it ends on), so the same demo is made
+whatever day it runs, and ``LIFKIT_TODAY=2026-11-25`` shows it as the README does.
 """
 
 from __future__ import annotations
@@ -12,16 +21,76 @@ import datetime as dt
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
-from lifkit.mechanics.dates import format_date, pretend_today, today
-from lifkit.errors import WorkspaceExists
-from lifkit.mechanics.files import atomic_write_text
+from lifkit.case.workspace import (CASES_DIR, DEFAULT_REGISTER, SETTINGS_FILE, STARTING_MEMBERS, Administrator, Member,
+                                   Person, open_workspace, settings_document)
 from lifkit.documents.identity import workspace_secret
-from lifkit.case.workspace import (CASES_DIR, DEFAULT_REGISTER, SETTINGS_FILE, STARTING_MEMBERS, Administrator, Member, Person,
-                        open_workspace, settings_document)
+from lifkit.errors import InputError, WorkspaceExists
+from lifkit.mechanics.dates import format_date, pretend_today, today
+from lifkit.mechanics.files import atomic_write_text
 
-DEMO_BOARD = "Exampleshire Safeguarding Children Board (FICTIONAL PRACTICE WORKSPACE)"
-ADMIN_EMAIL = "lscb.admin@exampleshire-lscb.example"
+# The day every demo ends on: the README's output is shown as of this day (export LIFKIT_TODAY=2026-11-25).
+DEMO_TODAY = dt.date(2026, 11, 25)
+
+
+@dataclass
+class DemoResult:
+    root: Path
+    settings_file: Path
+    register: Path
+    members: int
+    process: str = ""
+    today: dt.date | None = None
+    steps: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+    pack_password: str = ""
+
+
+# --- the shape of a script ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing that happens on a day: ``action`` is one of :data:`ACTIONS`, ``args`` its details."""
+
+    on: dt.date
+    action: str
+    args: dict[str, Any]
+
+
+def step(on: str, action: str, **args) -> Step:
+    return Step(dt.date.fromisoformat(on), action, args)
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    """A fictional case: its saved mail's name, what the referrer typed, and its timeline."""
+
+    name: str  # the saved referral's file name (referral-1.eml); the reference comes when it is opened
+    referral: dict[str, Any]  # the referrer's values over the form's fictional defaults
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class DemoScript:
+    process: str
+    board: str
+    admin_email: str
+    administrator: str  # the administrator's name
+    address: str
+    people: dict[str, tuple[str, str]]  # role -> (name, email)
+    members: tuple[tuple[str, str, str, str], ...]  # code, agency, member's name, preferred format
+    notifications: dict[str, str]  # [notifications] in lifkit.toml
+    referral_agency: str  # who refers (the police, in both scripts)
+    cases: tuple[DemoCase, ...]
+    member_address: str = "safeguarding.{code}@exampleshire.example"  # each member's fictional address
+
+    def member_email(self, code: str) -> str:
+        return self.member_address.format(code=code.lower())
+
+
+# --- the two scripts --------------------------------------------------------------------------------
 
 # A fixed list of invented names, one per starting member agency.
 DEMO_MEMBER_NAMES = (
@@ -35,78 +104,212 @@ INVALID_MEMBER = "HOU"  # returns an incomplete form, then a corrected one
 EXTRA_DOCUMENT_MEMBER = "CSC"  # attaches a fuller chronology
 
 
-@dataclass
-class DemoResult:
-    root: Path
-    settings_file: Path
-    register: Path
-    members: int
-    steps: list[str] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)
-    pack_password: str = ""
+def _members(agencies, names=DEMO_MEMBER_NAMES) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple((code, f"{agency} (fictional)", f"{name} (fictional)", "docx" if code in WORD_MEMBERS else "pdf")
+                 for (code, agency), name in zip(agencies, names))
 
 
-def member_email(code: str) -> str:
-    return f"ciec.{code.lower()}@exampleshire.example"
+LSCB_2016 = DemoScript(
+    process="lscb-2016",
+    board="Exampleshire Safeguarding Children Board (FICTIONAL PRACTICE WORKSPACE)",
+    admin_email="lscb.admin@exampleshire-lscb.example",
+    administrator="Jordan Avery (fictional)",
+    address="LSCB Administrator (fictional)\nExampleshire Safeguarding Children Board\n1 Practice Street\n"
+            "Exampletown EX1 0AA",
+    people={"ciec_chair": ("Dr Robin Hale (fictional)", "ciec.chair@exampleshire-lscb.example"),
+            "business_manager": ("Sam Okafor (fictional)", "business.manager@exampleshire-lscb.example"),
+            "independent_chair": ("Prof. Alex Marlow (fictional)", "independent.chair@exampleshire-lscb.example")},
+    members=_members(STARTING_MEMBERS),
+    notifications={"ofsted": "enquiries@ofsted.example", "panel": "notifications@national-panel.example"},
+    referral_agency="Exampleshire Police (fictional)",
+    member_address="ciec.{code}@exampleshire.example",
+    cases=(
+        DemoCase("referral-1", {
+            "child_name": "Alex Example (FICTIONAL)", "child_dob": "14/02/2015", "child_dod": "02/11/2026",
+            "referral_route": "Agency",
+            "summary": "A fictional child died at home; neglect is suspected. Written for practice only: no real "
+                       "person or event."}, (
+            step("2026-11-05", "referral", notified="2026-11-03"),
+            step("2026-11-06", "request", meeting="2026-11-14"),
+            step("2026-11-10", "returns", skip=[LATE_MEMBER], invalid=[INVALID_MEMBER],
+                 attach=[EXTRA_DOCUMENT_MEMBER]),
+            step("2026-11-14", "chase"),
+            step("2026-11-14", "returns", only=[LATE_MEMBER, INVALID_MEMBER], again=True),
+            step("2026-11-14", "pack"),
+            step("2026-11-14", "recommend", option="MA Concise Review",
+                 rationale="Several agencies knew the family; learning is likely but the SCR criteria are not "
+                           "clearly met (fictional).", criteria={"a": "met", "b_i": "met", "b_ii": "unclear"}),
+            step("2026-11-16", "decide", response="affirmed", decision="MA Concise Review",
+                 rationale="Agree with the CIEC (fictional).", relationship="parent (alleged)",
+                 criminal_investigation="yes"),
+            step("2026-11-16", "told", notice="ofsted"),
+            step("2026-11-17", "told", notice="referrer"),
+        )),
+        DemoCase("referral-2", {
+            "child_name": "Sam Example (FICTIONAL)", "child_dob": "30/06/2019", "child_dod": "",
+            "referral_route": "Strategy meeting",
+            "summary": "A fictional child was seriously harmed; agencies' joint working is in question. Written for "
+                       "practice only: no real person or event."}, (
+            step("2026-11-11", "referral", notified="2026-11-10"),
+            step("2026-11-12", "request", meeting="2026-11-28"),
+            step("2026-11-15", "returns", first=6),
+            # two more replies came in on the demo's last day: saved, for the reader to collect
+            step("2026-11-25", "returns", only=["EDU", "PROB"], collect=False, folder="today"),
+        )),
+        # a referral that arrived on the demo's last day, for the reader to open
+        DemoCase("referral-3", {
+            "child_name": "Jo Example (FICTIONAL)", "child_dob": "09/09/2012", "child_dod": "",
+            "referral_route": "Agency",
+            "summary": "A fictional young person was seriously harmed after going missing from home. Written for "
+                       "practice only: no real person or event."}, (
+            step("2026-11-24", "referral", open=False),
+        )),
+    ),
+)
+
+# The agencies a partnership's rapid review usually hears from (the three partners among them).
+RAPID_REVIEW_AGENCIES = (
+    ("CSC", "Children's Social Care (the local authority)"),
+    ("POL", "Police (Public Protection Unit)"),
+    ("ICB", "Integrated Care Board (designated professionals)"),
+    ("ACUTE", "Acute Hospitals NHS Trust"),
+    ("COMM", "Community Health NHS Trust (health visiting)"),
+    ("MH", "Mental Health NHS Trust"),
+    ("EDU", "Education (schools and early years)"),
+    ("AMB", "Ambulance Service NHS Trust"),
+    ("HOU", "Housing"),
+)
+
+RAPID_REVIEW_2023 = DemoScript(
+    process="rapid-review-2023",
+    board="Exampleshire Safeguarding Children Partnership (FICTIONAL PRACTICE WORKSPACE)",
+    admin_email="business.support@exampleshire-lscp.example",
+    administrator="Jordan Avery (fictional)",
+    address="Partnership Business Support Officer (fictional)\nExampleshire Safeguarding Children Partnership\n"
+            "1 Practice Street\nExampletown EX1 0AA",
+    people={"business_manager": ("Sam Okafor (fictional)", "business.manager@exampleshire-lscp.example"),
+            "review_chair": ("Dr Robin Hale (fictional)", "review.chair@exampleshire-lscp.example")},
+    members=_members(RAPID_REVIEW_AGENCIES, DEMO_MEMBER_NAMES[3:] + DEMO_MEMBER_NAMES[:3]),
+    notifications={"panel": "notifications@national-panel.example"},
+    referral_agency="Exampleshire Police (fictional)",
+    cases=(
+        DemoCase("referral-1", {
+            "child_name": "Ellis Example (FICTIONAL)", "child_dob": "02/03/2026", "child_dod": "",
+            "incident_date": "10/10/2026", "aware_date": "12/10/2026",
+            "criterion_b_i": False, "criterion_serious_harm": True,
+            "incident_nature": "A fictional baby was taken to hospital with injuries that were not explained. "
+                               "Written for practice only: no real person or event.",
+            "legal_status": "Child in need",
+            "summary": "A fictional infant of seven months was admitted with unexplained injuries; health visiting, "
+                       "the GP and children's social care all knew the family. Written for practice only."}, (
+            step("2026-10-13", "referral"),
+            step("2026-10-14", "told", notice="notification"),
+            step("2026-10-15", "request", meeting="2026-10-30"),
+            step("2026-10-22", "returns", skip=[LATE_MEMBER], invalid=[INVALID_MEMBER],
+                 attach=[EXTRA_DOCUMENT_MEMBER]),
+            step("2026-10-29", "chase"),
+            step("2026-10-29", "returns", only=[LATE_MEMBER, INVALID_MEMBER], again=True),
+            step("2026-10-29", "pack"),
+            step("2026-10-30", "recommend", option="LCSPR",
+                 rationale="Three agencies held pieces of the picture that were not put together; the case may "
+                           "highlight improvements in how the partners work together (fictional).",
+                 flags={"national_review": False}),
+            step("2026-11-02", "sign", partner="LA", signer="Director of Children's Services (fictional)",
+                 relationship="parent (alleged)", criminal_investigation="yes"),
+            step("2026-11-03", "sign", partner="ICB", signer="Chief Nursing Officer (fictional)",
+                 relationship="parent (alleged)", criminal_investigation="yes"),
+            step("2026-11-04", "sign", partner="POL", signer="Assistant Chief Constable (fictional)",
+                 relationship="parent (alleged)", criminal_investigation="yes"),
+            step("2026-11-04", "told", notice="rapid_review"),
+            step("2026-11-05", "told", notice="referrer"),
+            step("2026-11-18", "reply", notice="rapid_review", agreed=True,
+                 note="The Panel agrees that a local review is the right response (fictional)."),
+        )),
+        DemoCase("referral-2", {
+            "child_name": "Robin Example (FICTIONAL)", "child_dob": "17/05/2011", "child_dod": "05/11/2026",
+            "incident_date": "05/11/2026", "aware_date": "06/11/2026",
+            "criterion_b_i": True, "criterion_serious_harm": False,
+            "incident_nature": "A fictional young person died; self-harm is suspected and neglect had been "
+                               "raised before. Written for practice only: no real person or event.",
+            "legal_status": "Child protection plan",
+            "summary": "A fictional young person of fifteen died at home; school and mental health services had "
+                       "raised concerns. Written for practice only."}, (
+            step("2026-11-09", "referral"),
+            step("2026-11-10", "told", notice="notification"),
+            step("2026-11-11", "request", meeting="2026-11-26"),
+            step("2026-11-20", "returns", first=4),
+            # two more replies came in on the demo's last day: saved, for the reader to collect
+            step("2026-11-25", "returns", only=["MH", "EDU"], collect=False, folder="today"),
+        )),
+        # a serious incident referred on the demo's last day, for the reader to open
+        DemoCase("referral-3", {
+            "child_name": "Jo Example (FICTIONAL)", "child_dob": "09/09/2012", "child_dod": "",
+            "incident_date": "21/11/2026", "aware_date": "23/11/2026",
+            "criterion_b_i": False, "criterion_serious_harm": True,
+            "incident_nature": "A fictional young person was seriously harmed after going missing from home. "
+                               "Written for practice only: no real person or event.",
+            "legal_status": "Looked after",
+            "summary": "A fictional young person, looked after, was seriously harmed while missing. Written for "
+                       "practice only."}, (
+            step("2026-11-24", "referral", open=False),
+        )),
+    ),
+)
+
+SCRIPTS = {script.process: script for script in (LSCB_2016, RAPID_REVIEW_2023)}
 
 
-def demo_settings_text() -> str:
-    administrator = Administrator(
-        name="Jordan Avery (fictional)", email=ADMIN_EMAIL,
-        telephone="01632 960000",  # Ofcom's range reserved for drama
-        address="LSCB Administrator (fictional)\nExampleshire Safeguarding Children Board\n"
-                "1 Practice Street\nExampletown EX1 0AA",
-    )
+def demo_processes() -> list[str]:
+    return list(SCRIPTS)
+
+
+# --- the fictional content the agencies type ---------------------------------------------------------
+
+
+def _referral_values(form: str, script: DemoScript, given: dict) -> dict:
+    """A referral as the fictional referrer filled it in (``given`` over the form's defaults)."""
     people = {
-        "ciec_chair": Person("Dr Robin Hale (fictional)", "ciec.chair@exampleshire-lscb.example"),
-        "business_manager": Person("Sam Okafor (fictional)", "business.manager@exampleshire-lscb.example"),
-        "independent_chair": Person("Prof. Alex Marlow (fictional)", "independent.chair@exampleshire-lscb.example"),
-    }
-    members = [
-        Member(code, f"{agency} (fictional)", f"{name} (fictional)", member_email(code),
-               "docx" if code in WORD_MEMBERS else "pdf")
-        for (code, agency), name in zip(STARTING_MEMBERS, DEMO_MEMBER_NAMES)
-    ]
-    text = settings_document(DEMO_BOARD, administrator, people, members)
-    return text + ('\n# Where the decision notices go (fictional addresses).\n[notifications]\n'
-                   'ofsted = "enquiries@ofsted.example"\npanel = "notifications@national-panel.example"\n')
-
-
-# --- the fictional cases --------------------------------------------------------------------------
-
-
-def _referral_values(child: str, dob: str, dod: str, route: str, summary: str) -> dict:
-    values = {
-        "criterion_a": True, "criterion_b_i": bool(dod), "criterion_b_ii": not dod,
-        "reasons": "Neglect is suspected and several agencies knew the family (fictional).",
-        "summary": summary,
-        "child_name": child, "child_dob": dob, "child_dod": dod,
         "significant_people_1_name": "Casey Example (fictional)", "significant_people_1_dob": "12/04/1990",
         "significant_people_1_relationship": "mother",
         "significant_people_2_name": "Riley Example (fictional)", "significant_people_2_dob": "03/09/2017",
         "significant_people_2_relationship": "sibling",
-        "agency": "Exampleshire Police (fictional)", "lead_name": "DS Jamie Fielding (fictional)",
-        "lead_position": "Detective Sergeant, Public Protection Unit",
-        "lead_email": "jamie.fielding@exampleshire-police.example", "lead_telephone": "01632 960111",
-        "referral_route": route,
-        "completion_date": format_date(today()),
     }
-    if route == "Agency":
-        values.update({"agency_review_date": format_date(today()),
-                       "agency_reviewed_with": "Alex Rowe (fictional), Head of Safeguarding"})
-    return values
+    lead = {"agency": script.referral_agency, "lead_name": "DS Jamie Fielding (fictional)",
+            "lead_position": "Detective Sergeant, Public Protection Unit",
+            "lead_email": "jamie.fielding@exampleshire-police.example", "lead_telephone": "01632 960111",
+            "completion_date": format_date(today())}
+    if form == "cigscr1":
+        dod = given.get("child_dod", "")
+        values = {"criterion_a": True, "criterion_b_i": bool(dod), "criterion_b_ii": not dod,
+                  "reasons": "Neglect is suspected and several agencies knew the family (fictional).",
+                  **people, **lead}
+        values.update(given)
+        if values.get("referral_route") == "Agency":
+            values.update({"agency_review_date": format_date(today()),
+                           "agency_reviewed_with": "Alex Rowe (fictional), Head of Safeguarding"})
+        return values
+    if form == "sir":
+        values = {"criterion_a": True, "criterion_looked_after": given.get("legal_status") == "Looked after",
+                  "child_address": "12 Practice Road\nExampletown EX2 0ZZ",
+                  "legal_status_detail": "Fictional: for practice only",
+                  **people, **lead, "safeguarding_lead_agreed": "Yes",
+                  "agency_reviewed_with": "Alex Rowe (fictional), Head of Safeguarding",
+                  "agency_review_date": format_date(today())}
+        values.update(given)
+        return values
+    raise InputError(f"The demo has no fictional referral for the form {form}.")
 
 
-def _return_values(code: str, number: int) -> dict:
+def _return_values(form: str, script: DemoScript, code: str, number: int) -> dict:
+    """A return as the fictional member ``code`` (the ``number``-th) filled it in."""
     start = today() - dt.timedelta(days=400)
-    values = {
-        "completed_name": f"{DEMO_MEMBER_NAMES[number]} (fictional)", "completed_role": "Safeguarding lead",
-        "completed_telephone": f"01632 96{number:04d}", "completed_email": member_email(code),
-        "child_known": "Yes" if number % 3 else "No", "others_known": "No",
+    name = script.members[number][2]
+    common = {
+        "completed_name": name, "completed_role": "Safeguarding lead",
+        "completed_telephone": f"01632 96{number:04d}", "completed_email": script.member_email(code),
+        "child_known": "Yes" if number % 3 else "No",
         "involvement_from": format_date(start), "involvement_to": format_date(today() - dt.timedelta(days=12)),
-        "involvement_summary": f"A fictional summary of {code}'s involvement with the family, for practice only.",
         "case_open": "Yes" if number % 4 == 0 else "No",
-        "working_together_concerns": "Information was not always shared promptly (fictional)." if number % 2 else "",
         "good_practice": "Prompt referral after the first contact (fictional).",
         "criteria_met": ("Yes", "No", "Unsure")[number % 3],
         "criteria_reason": "The agency's view, written for practice (fictional).",
@@ -114,18 +317,34 @@ def _return_values(code: str, number: int) -> dict:
     }
     for row in range(1, 3 + number % 3):
         day = start + dt.timedelta(days=37 * row + number * 5)
-        values.update({f"chronology_{row}_date": format_date(day), f"chronology_{row}_event": f"{code} contact {row}",
+        common.update({f"chronology_{row}_date": format_date(day), f"chronology_{row}_event": f"{code} contact {row}",
                        f"chronology_{row}_practitioner": f"{code} team", f"chronology_{row}_outcome": "Recorded"})
-    values.update({"practitioners_1_name": f"Practitioner {code} (fictional)", "practitioners_1_role": "Key worker",
-                   "practitioners_1_team": f"{code} team", "practitioners_1_contact": member_email(code),
-                   "practitioners_1_attending": "Yes" if number % 2 == 0 else "No"})
-    return values
+    if form == "ciginf1":
+        return {**common, "others_known": "No",
+                "involvement_summary": f"A fictional summary of {code}'s involvement with the family, for practice only.",
+                "working_together_concerns": "Information was not always shared promptly (fictional)." if number % 2
+                else "",
+                "practitioners_1_name": f"Practitioner {code} (fictional)", "practitioners_1_role": "Key worker",
+                "practitioners_1_team": f"{code} team", "practitioners_1_contact": script.member_email(code),
+                "practitioners_1_attending": "Yes" if number % 2 == 0 else "No"}
+    if form == "ias":
+        return {**common, "others_known": "Yes", "others_known_who": "The mother (fictional)",
+                "services_involved": f"A fictional account of the {code} services that knew the family, for practice.",
+                "practice_improvements": "Concerns were not always shared with the other agencies (fictional).",
+                "immediate_action": "Records of the other children in the family flagged (fictional).",
+                "learning": "Ask about every adult in the household at each contact (fictional).",
+                "family_context": "A fictional family context, written for practice only.",
+                "signed_off_date": format_date(today())}
+    raise InputError(f"The demo has no fictional return for the form {form}.")
 
 
-def _reply(sender: str, subject: str, attachments: list[Path]) -> bytes:
+# --- the agencies' side: filling forms and writing replies ----------------------------------------------
+
+
+def _reply(sender: str, to: str, subject: str, attachments: list[Path]) -> bytes:
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = ADMIN_EMAIL
+    message["To"] = to
     message["Subject"] = f"RE: {subject}"
     message["Date"] = today().strftime("%a, %d %b %Y 10:00:00 +0000")
     message.set_content("Please find our return attached. (A fictional reply made by lifkit demo.)")
@@ -145,179 +364,247 @@ def _fill(form: Path, target: Path, values: dict) -> Path:
     return fill_pdf(form, target, values)
 
 
-def _chronology_pdf(path: Path) -> Path:
+def _chronology_pdf(path: Path, agency: str) -> Path:
     from reportlab.pdfgen import canvas
 
-    page = canvas.Canvas(str(path))
-    page.drawString(72, 760, "Children's Social Care: fuller chronology (FICTIONAL, made by lifkit demo)")
+    page = canvas.Canvas(str(path), invariant=1)  # the same bytes every run
+    page.drawString(72, 760, f"{agency}: fuller chronology (FICTIONAL, made by lifkit demo)")
     for row in range(1, 15):
         page.drawString(72, 740 - 18 * row, f"{row:2d}. A fictional entry in the fuller chronology.")
     page.save()
     return path
 
 
-# --- the cycle ------------------------------------------------------------------------------------
+# --- the player -----------------------------------------------------------------------------------
+
+
+def demo_settings_text(script: DemoScript = LSCB_2016) -> str:
+    from lifkit.case.process import load_shipped
+
+    administrator = Administrator(name=script.administrator, email=script.admin_email,
+                                  telephone="01632 960000",  # Ofcom's range reserved for drama
+                                  address=script.address)
+    people = {role: Person(name, email) for role, (name, email) in script.people.items()}
+    members = [Member(code, agency, name, script.member_email(code), fmt)
+               for code, agency, name, fmt in script.members]
+    text = settings_document(script.board, administrator, people, members, process=load_shipped(script.process))
+    lines = "".join(f'{key} = "{address}"\n' for key, address in script.notifications.items())
+    return text + f"\n# Where the decision notices go (fictional addresses).\n[notifications]\n{lines}"
+
+
+@dataclass
+class _Played:
+    """What the player knows of a case while it plays it."""
+
+    case: DemoCase
+    reference: str = ""
+    return_by: dict[str, dt.date] = field(default_factory=dict)
+    last: Any = None  # the last decision step's outcome
 
 
 def run_demo(directory: Path, password: str = "practice-only-7Kq2", process_name: str = "lscb-2016") -> DemoResult:
-    """Make the practice workspace in ``directory`` (which must not be a workspace) and run the cycle."""
+    """Make the practice workspace in ``directory`` (which must not be a workspace) and play the script
+    of ``process_name`` in it, ending on :data:`DEMO_TODAY`."""
     from lifkit.case.process import load_shipped
     from lifkit.register.workbook import create_register
 
+    if process_name not in SCRIPTS:
+        raise InputError(f"The demo has no script for the process {process_name!r}.",
+                         f"Use one of: {', '.join(SCRIPTS)}.")
+    script = SCRIPTS[process_name]
     directory = Path(directory).expanduser()
     if (directory / SETTINGS_FILE).exists() or (directory / DEFAULT_REGISTER).exists():
         raise WorkspaceExists(f"{directory.resolve()} already holds a workspace: the demo needs a new folder.",
                               "Give a folder that does not exist yet, e.g.: lifkit demo lifkit-demo-2")
-    directory.mkdir(parents=True, exist_ok=True)
-    create_register(directory / DEFAULT_REGISTER, columns=load_shipped(process_name).register_columns)
-    (directory / CASES_DIR).mkdir(exist_ok=True)
-    workspace_secret(directory)
-    atomic_write_text(directory / SETTINGS_FILE, demo_settings_text())
-    ws = open_workspace(directory)
-    result = DemoResult(root=ws.root, settings_file=ws.settings_file, register=ws.register_path,
-                        members=len(ws.settings.members), pack_password=password)
-    result.steps.append(f"a workspace for a fictional board with {result.members} fictional CIEC members")
-    mail = directory / "saved-mail"
-    mail.mkdir(exist_ok=True)
-    start = today() - dt.timedelta(days=20)
-    first = _first_case(ws, start, mail, result, password)
-    _second_case(ws, start, mail, result)
-    _close(ws, first, result)
+    with pretend_today(DEMO_TODAY):
+        directory.mkdir(parents=True, exist_ok=True)
+        create_register(directory / DEFAULT_REGISTER, columns=load_shipped(script.process).register_columns)
+        (directory / CASES_DIR).mkdir(exist_ok=True)
+        workspace_secret(directory)
+        atomic_write_text(directory / SETTINGS_FILE, demo_settings_text(script))
+        ws = open_workspace(directory)
+        result = DemoResult(root=ws.root, settings_file=ws.settings_file, register=ws.register_path,
+                            members=len(ws.settings.members), process=script.process, today=DEMO_TODAY,
+                            pack_password=password)
+        result.steps.append(f"a workspace for a fictional {ws.process.term('board')} running {script.process}, "
+                            f"with {result.members} fictional {ws.process.term('member')}s")
+        (directory / "saved-mail").mkdir(exist_ok=True)
+        played = [_Played(case) for case in script.cases]
+        timeline = sorted(((s.on, index, order, s) for index, p in enumerate(played)
+                           for order, s in enumerate(p.case.steps)), key=lambda item: item[:3])
+        for on, index, _order, action in timeline:
+            who = played[index].reference or played[index].case.name
+            with pretend_today(on):
+                line = ACTIONS[action.action](ws, script, played[index], action.args, result)
+            result.steps.append(f"{format_date(on)} {who}: {line}")
+        _close(ws, played, result)
     return result
 
 
-def _open(ws, on: dt.date, notified: dt.date, values: dict, mail: Path, name: str) -> str:
-    from lifkit.steps.exchange import open_referral
+def _mail(ws) -> Path:
+    return ws.root / "saved-mail"
+
+
+def _referral(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
     from lifkit.documents.generate import generate_form
+    from lifkit.steps.exchange import open_referral
 
-    with pretend_today(on):
-        blank = generate_form(ws, "cigscr1", output=mail / f"{name}-blank.pdf").files[0]
-        filled = _fill(blank, mail / f"{name}-returned.pdf", values)
-        message = mail / f"{name}.eml"
-        message.write_bytes(_reply(values["lead_email"], "CIEC referral", [filled]))
-        return open_referral(ws, message, notified).reference
+    form = ws.process.referral_form
+    mail = _mail(ws)
+    name = played.case.name
+    values = _referral_values(form, script, played.case.referral)
+    blank = generate_form(ws, form, output=mail / f"{name}-blank.pdf").files[0]
+    filled = _fill(blank, mail / f"{name}-returned.pdf", values)
+    message = mail / f"{name}.eml"
+    subject = ws.process.term("referral")
+    message.write_bytes(_reply(values["lead_email"], ws.settings.administrator.email, subject[:1].upper() + subject[1:],
+                               [filled]))
+    if args.get("open", True) is False:
+        return f"a {ws.process.term('referral')} arrived, saved as saved-mail/{message.name} for you to open"
+    notified = dt.date.fromisoformat(args["notified"]) if args.get("notified") else None
+    opened = open_referral(ws, message, notified)
+    played.reference = opened.reference
+    return (f"{opened.reference} opened from an emailed {form.upper()} ({ws.process.term('notified_short').lower()} "
+            f"{format_date(opened.notified)})")
 
 
-def _first_case(ws, start: dt.date, mail: Path, result: DemoResult, password: str) -> str:
-    from lifkit.steps.exchange import case_status, chase, collect, issue_requests
+def _request(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.exchange import issue_requests
 
-    with pretend_today(start):
-        values = _referral_values("Alex Example (FICTIONAL)", "14/02/2015", format_date(start - dt.timedelta(days=3)),
-                                  "Agency", "A fictional child died at home; neglect is suspected. Written for "
-                                  "practice only: no real person or event.")
-    reference = _open(ws, start, start - dt.timedelta(days=2), values, mail, "referral-1")
-    result.steps.append(f"{reference}: referral opened from an emailed CIGSCR1 (notified "
-                        f"{format_date(start - dt.timedelta(days=2))})")
-    meeting = start + dt.timedelta(days=9)
-    with pretend_today(start + dt.timedelta(days=1)):
-        issued = issue_requests(ws, reference, meeting=meeting)
-    result.steps.append(f"{reference}: {len(issued.issued)} CIGINF1 requests with email drafts, reply by "
-                        f"{format_date(issued.issued[0].return_by)}")
-    subject = f"CIEC request for information \u2014 {reference}"
-    outbox = ws.cases_dir / reference / "outbox"
-    replies = mail / reference
-    replies.mkdir()
-    with pretend_today(start + dt.timedelta(days=5)):
-        saved = []
-        for number, member in enumerate(ws.settings.members):
-            if member.code == LATE_MEMBER:
-                continue
-            form = outbox / f"CIGINF1-{reference}-{member.code}.{'docx' if member.format == 'docx' else 'pdf'}"
-            values = _return_values(member.code, number)
-            if member.code == INVALID_MEMBER:
-                values.update({"completed_email": "", "case_open": ""})
-            filled = _fill(form, replies / form.name, values)
-            attachments = [filled]
-            if member.code == EXTRA_DOCUMENT_MEMBER:
-                attachments.append(_chronology_pdf(replies / "CSC fuller chronology.pdf"))
-            path = replies / f"reply-{member.code}.eml"
-            path.write_bytes(_reply(member.email, subject, attachments))
-            saved.append(path)
-        collected = collect(ws, reference, saved)
+    issued = issue_requests(ws, played.reference, meeting=dt.date.fromisoformat(args["meeting"]))
+    played.return_by = {r.agency: r.return_by for r in issued.issued}
+    return (f"{len(issued.issued)} {ws.process.request_form.upper()} requests with email drafts, reply by "
+            f"{format_date(issued.issued[0].return_by)}")
+
+
+def _returns(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.case.folder import load_case
+    from lifkit.steps.exchange import collect, email_text
+
+    reference = played.reference
+    case = load_case(ws, reference)
+    outbox = case.folder / "outbox"
+    replies = _mail(ws) / reference / args.get("folder", "")
+    replies.mkdir(parents=True, exist_ok=True)
+    members = list(enumerate(ws.settings.members))
+    if "only" in args:
+        members = [(n, m) for n, m in members if m.code in args["only"]]
+    members = [(n, m) for n, m in members if m.code not in args.get("skip", ())][:args.get("first")]
+    again = args.get("again", False)
+    saved = []
+    for number, member in members:
+        form = outbox / f"{ws.process.request_form.upper()}-{reference}-{member.code}." \
+                        f"{'docx' if member.format == 'docx' else 'pdf'}"
+        values = _return_values(ws.process.request_form, script, member.code, number)
+        if member.code in args.get("invalid", ()):
+            values.update({"completed_email": "", "case_open": ""})
+        filled = _fill(form, replies / (f"again-{form.name}" if again else form.name), values)
+        attachments = [filled]
+        if member.code in args.get("attach", ()):
+            attachments.append(_chronology_pdf(replies / f"{member.code} fuller chronology.pdf", member.agency))
+        path = replies / f"reply-{member.code}{'-again' if again else ''}.eml"
+        subject = email_text(ws, "request_subject", case, due=played.return_by.get(member.code))
+        path.write_bytes(_reply(member.email, ws.settings.administrator.email, subject, attachments))
+        saved.append(path)
+    codes = ", ".join(m.code for _, m in members)
+    if not args.get("collect", True):
+        return f"replies from {codes} arrived, saved in {replies.relative_to(ws.root)} for you to collect"
+    collected = collect(ws, reference, saved)
     invalid = [r.agency for r in collected.received if not r.valid]
-    result.steps.append(f"{reference}: {len(collected.received)} replies collected ({', '.join(invalid)} invalid, "
-                        "a reply draft made); CSC's attached chronology kept with its return")
-    with pretend_today(start + dt.timedelta(days=9)):
-        late = [m.code for m in case_status(ws, reference).members if m.overdue]
-        chased = chase(ws, reference)
-        result.steps.append(f"{reference}: status shows {', '.join(late)} overdue; {len(chased)} reminders drafted")
-        saved = []
-        for number, member in enumerate(ws.settings.members):
-            if member.code not in (LATE_MEMBER, INVALID_MEMBER):
-                continue
-            form = outbox / f"CIGINF1-{reference}-{member.code}.{'docx' if member.format == 'docx' else 'pdf'}"
-            filled = _fill(form, replies / f"again-{form.name}", _return_values(member.code, number))
-            path = replies / f"reply-{member.code}-again.eml"
-            path.write_bytes(_reply(member.email, subject, [filled]))
-            saved.append(path)
-        collect(ws, reference, saved)
-        result.steps.append(f"{reference}: the late return and the corrected one collected: every return valid")
-        _pack(ws, reference, result, password)
-    return reference
+    line = f"{len(collected.received)} replies collected"
+    if invalid:
+        line += f" ({', '.join(invalid)} invalid, a reply draft made)"
+    if args.get("attach"):
+        line += f"; {', '.join(args['attach'])}'s attached chronology kept with its return"
+    if again:
+        line = f"the late and corrected returns ({codes}) collected: every return valid"
+    return line
 
 
-def _pack(ws, reference: str, result: DemoResult, password: str) -> None:
+def _chase(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.exchange import case_status, chase
+
+    late = [m.code for m in case_status(ws, played.reference).members if m.overdue]
+    chased = chase(ws, played.reference)
+    return f"status shows {', '.join(late) or 'nothing'} overdue; {len(chased)} reminders drafted"
+
+
+def _pack(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
     from lifkit.steps.pack import build_pack
 
-    plain = build_pack(ws, reference)
+    plain = build_pack(ws, played.reference)
     result.files["pack"] = plain.file
-    protected = build_pack(ws, reference, password=password,
+    protected = build_pack(ws, played.reference, password=result.pack_password,
                            output=plain.file.with_name(plain.file.stem + "-encrypted.pdf"))
     result.files["encrypted pack"] = protected.file
-    result.steps.append(f"{reference}: CIEC pack built ({plain.pages} pages) and an encrypted copy "
-                        f"(password: {password})")
+    return (f"{ws.process.term('pack')} built ({plain.pages} pages) and an encrypted copy "
+            f"(password: {result.pack_password})")
 
 
-def _second_case(ws, start: dt.date, mail: Path, result: DemoResult) -> str:
-    from lifkit.steps.exchange import collect, issue_requests
+def _recommend(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.decisions import recommend
 
-    on = start + dt.timedelta(days=6)
-    with pretend_today(on):
-        values = _referral_values("Sam Example (FICTIONAL)", "30/06/2019", "", "Strategy meeting",
-                                  "A fictional child was seriously harmed; agencies' joint working is in question. "
-                                  "Written for practice only: no real person or event.")
-    reference = _open(ws, on, on - dt.timedelta(days=1), values, mail, "referral-2")
-    with pretend_today(on + dt.timedelta(days=1)):
-        issue_requests(ws, reference, meeting=today() + dt.timedelta(days=16))
-    outbox = ws.cases_dir / reference / "outbox"
-    replies = mail / reference
-    replies.mkdir()
-    with pretend_today(on + dt.timedelta(days=4)):
-        saved = []
-        for number, member in enumerate(ws.settings.members[:6]):
-            form = outbox / f"CIGINF1-{reference}-{member.code}.{'docx' if member.format == 'docx' else 'pdf'}"
-            filled = _fill(form, replies / form.name, _return_values(member.code, number))
-            path = replies / f"reply-{member.code}.eml"
-            path.write_bytes(_reply(member.email, f"CIEC request for information \u2014 {reference}", [filled]))
-            saved.append(path)
-        collect(ws, reference, saved)
-    result.steps.append(f"{reference}: a second referral (strategy meeting route), requests issued, 6 returns in so far")
-    return reference
+    played.last = recommend(ws, played.reference, args["option"], args["rationale"], criteria=args.get("criteria"),
+                            learning=args.get("learning", ""), flags=args.get("flags"))
+    return f"the {ws.process.recommendation.by} recommended: {played.last.event['recommendation']}"
 
 
-def _close(ws, reference: str, result: DemoResult) -> None:
-    from lifkit.steps.decisions import chair_decide, overdue, recommend, record_notified, year_report
+def _decide(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.decisions import chair_decide
 
-    start = today() - dt.timedelta(days=20)
-    with pretend_today(start + dt.timedelta(days=9)):
-        recommend(ws, reference, "MA Concise Review", "Several agencies knew the family; learning is likely but "
-                  "the SCR criteria are not clearly met (fictional).", criteria={"a": "met", "b_i": "met",
-                                                                               "b_ii": "unclear"})
-    with pretend_today(start + dt.timedelta(days=11)):
-        outcome = chair_decide(ws, reference, "affirmed", "MA Concise Review", "Agree with the CIEC (fictional).",
-                               relationship="parent (alleged)", criminal_investigation="yes")
-        record_notified(ws, reference, "ofsted", today())
-    with pretend_today(start + dt.timedelta(days=12)):
-        record_notified(ws, reference, "referrer", today())
-    result.files["case summary"] = outcome.summary
-    result.files["panel notice"] = next(p for p in outcome.notices if "panel" in p.name)
-    result.steps.append(f"{reference}: CIEC recommended an MA Concise Review; the Chair affirmed; CIGSUM1 and the "
-                        "notices drafted; Ofsted and the referrer recorded as told")
+    played.last = chair_decide(ws, played.reference, args["response"], args["decision"], args["rationale"],
+                               relationship=args.get("relationship", ""),
+                               criminal_investigation=args.get("criminal_investigation", "unknown"))
+    return (f"the {ws.process.decision.by} {args['response']}: {played.last.event['decision']}; "
+            f"{ws.process.summary_id} and {len(played.last.notices)} notices drafted")
+
+
+def _sign(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.decisions import sign_off
+
+    played.last = sign_off(ws, played.reference, args["partner"], args.get("signer", ""),
+                           relationship=args.get("relationship", ""),
+                           criminal_investigation=args.get("criminal_investigation", "unknown"))
+    partner = ws.process.decision.partner(args["partner"])
+    line = f"{partner.name} ({partner.code}) signed off"
+    if played.last.notices:
+        line += f": the outcome stands; {len(played.last.notices)} notices drafted"
+    return line
+
+
+def _told(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.decisions import record_notified
+
+    record_notified(ws, played.reference, args["notice"], today())
+    return f"{ws.process.notice(args['notice']).label} recorded as told"
+
+
+def _panel_reply(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.decisions import record_reply
+
+    record_reply(ws, played.reference, args["notice"], today(), args["agreed"], args.get("note", ""))
+    definition = ws.process.notice(args["notice"])
+    return f"{definition.reply} recorded ({'agreed' if args['agreed'] else 'not agreed'})"
+
+
+ACTIONS = {"referral": _referral, "request": _request, "returns": _returns, "chase": _chase, "pack": _pack,
+           "recommend": _recommend, "decide": _decide, "sign": _sign, "told": _told, "reply": _panel_reply}
+
+
+def _close(ws, played: list[_Played], result: DemoResult) -> None:
+    from lifkit.steps.decisions import overdue, year_report
+
+    decided = [p for p in played if p.last is not None and p.last.notices]
+    if decided:
+        outcome = decided[0].last
+        result.files["case summary"] = outcome.summary
+        reference = decided[0].reference
+        for notice in outcome.notices:  # notice-<id>-<REF>.eml
+            result.files[f"{notice.stem[len('notice-'):-len(reference) - 1]} notice"] = notice
     items = overdue(ws)
-    result.steps.append(f"overdue today: {len(items)} items ({sum(1 for i in items if i.late)} late)")
+    result.steps.append(f"overdue on {format_date(today())}: {len(items)} items "
+                        f"({sum(1 for i in items if i.late)} late)")
     report = year_report(ws, today().year, ws.root / f"report-{today().year}.xlsx")
-    if report.cases == 0:  # early January: the cases were notified last year
-        report = year_report(ws, today().year - 1, ws.root / f"report-{today().year - 1}.xlsx")
     result.files["year report"] = report.workbook
     result.files["register"] = ws.register_path
     result.steps.append(f"year report: {report.cases} cases, {report.decided} decided")

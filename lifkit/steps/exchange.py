@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from lifkit.case.actionplan import UPDATE_FORM
 from lifkit.case.folder import (Case, case_lock, case_references, create_case, journal, load_case, load_returns,
                                 record_event, record_events, returns_file, update_case_file)
 from lifkit.case.state import CaseState, case_state, return_due
@@ -404,6 +405,7 @@ class _Filing:
     notes: list[str] = field(default_factory=list)
     taken: set[Path] = field(default_factory=set)  # names given out in this filing
     sent: dt.date | None = None  # when the message says it was sent (its Date header), or the file's date
+    saves: list[Callable[[], None]] = field(default_factory=list)  # other records (action updates), after returns
 
     def name(self, path: Path) -> Path:
         """``path``, numbered so that it is taken neither in the case folder nor in this filing."""
@@ -444,6 +446,8 @@ class _Filing:
             target.write_bytes(data)
         for code, submission in self.returns:
             _save_return(self.case, code, submission)
+        for save in self.saves:
+            save()
         record_events(self.case.folder, self.events)
         result.received.extend(self.received)
         result.aside.extend(self.aside)
@@ -608,6 +612,11 @@ def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, ext
                    filing)
         return
     request_form = ws.process.request_form.upper()
+    if identity.form_id.upper() == UPDATE_FORM.upper() and identity.case_ref == case.reference:
+        from lifkit.steps.actions import collect_update  # an agency's update on its actions
+
+        collect_update(ws, case, path, name, read, sender, extras, filing, origin)
+        return
     if identity.form_id.upper() != request_form:
         _set_aside(case, path, name, f"a {identity.form_id}, not a {request_form} return", filing)
         return
@@ -733,4 +742,6 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         record_event(case.folder, "chased", agency=member.code, reason=reason, new_date=new_date, draft=draft.name)
         drafts.append(ChaseDraft(member.code, reason, new_date, draft))
-    return drafts
+    from lifkit.steps.actions import chase_updates  # action updates past their date
+
+    return drafts + chase_updates(ws, case, new_date)

@@ -87,6 +87,7 @@ class PackResult:
     invalid: list[str] = field(default_factory=list)
     merged: int = 0  # attached PDFs merged in
     listed: int = 0  # attached documents listed by name only
+    kept: Path | None = None  # a different pack already had the file's name: kept, and this one numbered
 
     @property
     def complete(self) -> bool:
@@ -405,6 +406,14 @@ def _meeting_of(ws, reference: str) -> dt.date | None:
         return None
 
 
+def _next_free(path: Path) -> Path:
+    """``name-2.pdf``, ``name-3.pdf``...: the first name beside ``path`` not yet taken."""
+    number = 2
+    while (candidate := path.with_name(f"{path.stem}-{number}{path.suffix}")).exists():
+        number += 1
+    return candidate
+
+
 def _write(data: PackInput, password: str | None, output: Path | None) -> PackResult:
     from lifkit.mechanics.files import atomic_write_bytes
 
@@ -415,6 +424,10 @@ def _write(data: PackInput, password: str | None, output: Path | None) -> PackRe
         raise InputError(f"{target} does not end in .pdf.", "Name the pack's file NAME.pdf, or give a folder.")
     target.parent.mkdir(parents=True, exist_ok=True)
     pdf, pages = render(data, password)
+    kept = None
+    if target.exists() and (not target.is_file() or target.read_bytes() != pdf):
+        # a pack built earlier (that day, or for that meeting) is part of the record: never overwrite it
+        kept, target = target, _next_free(target)
     atomic_write_bytes(target, pdf)
     digest = hashlib.sha256(pdf).hexdigest()
     try:
@@ -430,7 +443,7 @@ def _write(data: PackInput, password: str | None, output: Path | None) -> PackRe
                       encrypted=bool(password), built=data.built, meeting_date=data.meeting,
                       returns=len(data.agencies), valid=sum(1 for a in data.agencies if a.state == "valid"),
                       outstanding=[a.code for a in data.outstanding], invalid=[a.code for a in data.invalid],
-                      merged=merged, listed=listed)
+                      merged=merged, listed=listed, kept=kept)
 
 
 def render(data: PackInput, password: str | None = None) -> tuple[bytes, int]:
