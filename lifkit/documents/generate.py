@@ -64,7 +64,7 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
     """The render context for ``form_id`` in workspace ``ws``, for a case and agency where given.
 
     ``case_values`` are the case's values for the form's pre-filled boxes (the case layer works them out:
-    :func:`lifkit.steps.exchange.request_prefill`); the form uses those it has. ``values`` are further
+    :func:`lifkit.case.state.request_prefill`); the form uses those it has. ``values`` are further
     pre-filled values by field name: the read-only fields' values, and for a table that is filled in, its
     boxes' starting values (a list of row dicts).
     """

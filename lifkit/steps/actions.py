@@ -11,7 +11,6 @@ only once everything in it has been checked: nothing is recorded half.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -322,7 +321,7 @@ def _cases_with_plans(ws) -> list[str]:
 def request_updates(ws, reference: str | None = None, agencies: list[str] | None = None) -> UpdateRequests:
     """One action update form and email draft per agency with open actions (in one case, or every case)."""
     from lifkit.documents.generate import generate_form
-    from lifkit.steps.exchange import request_prefill
+    from lifkit.case.state import request_prefill
     from lifkit.documents.mail import build_draft
     from lifkit.register.actions import sync_actions
 
@@ -505,7 +504,7 @@ def collect_update(ws, case: Case, path: Path, name: str, read, sender: str | No
     """File a returned action update form found by ``lifkit collect`` (its identity said AUPD and this case),
     as part of the message's filing (written whole or not at all)."""
     from lifkit.documents.extract import UnreadableForm
-    from lifkit.steps.exchange import ReceivedReturn, _set_aside, _stamp
+    from lifkit.steps.filing import ReceivedReturn, set_aside as _set_aside, stamp as _stamp
 
     identity = read.identity
     member = next((m for m in ws.settings.members if m.code == identity.agency), None)
@@ -535,7 +534,7 @@ def collect_update(ws, case: Case, path: Path, name: str, read, sender: str | No
 def chase_updates(ws, case: Case, new_date: dt.date) -> list:
     """A reminder to every agency whose action update is past its date and not yet returned."""
     from lifkit.documents.mail import build_draft
-    from lifkit.steps.exchange import ChaseDraft
+    from lifkit.steps.filing import ChaseDraft
 
     if ws.process.learning is None:
         return []
