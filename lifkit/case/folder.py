@@ -337,7 +337,7 @@ def next_reference(ws, year: int) -> tuple[str, Path]:
 
 
 def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: list[dict], referral: dict,
-                original: Path | None = None, also: list[tuple[str, dict]] = ()) -> Case:
+                original: Path | None = None, also: list[tuple[str, dict]] = (), fingerprint: str = "") -> Case:
     """Make the folder, case.yaml and journal of a new case with the next reference."""
     import shutil
 
@@ -358,5 +358,6 @@ def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: lis
         kept = folder / "inbox" / f"referral-{ws.process.referral_form.upper()}{original.suffix.lower()}"
         shutil.copy2(original, kept)
     record_events(folder, [("opened", {"reference": reference, "notified": notified,
-                                       "referral": kept.name if kept else None}), *also])
+                                       "referral": kept.name if kept else None, "fingerprint": fingerprint or None}),
+                           *also])
     return load_case(ws, reference)

@@ -16,6 +16,7 @@ from typing import Any
 
 from lifkit.case.folder import Case, journal, load_case, load_returns, returns_file
 from lifkit.case.process import Deadline, Notice, Option, Process
+from lifkit.errors import LifkitError
 from lifkit.mechanics.dates import format_date, today
 
 DUE_SOON_DAYS = 7  # overdue lists what is due within this many days
@@ -128,8 +129,10 @@ class CaseState:
 def decision_so_far(process: Process, events: list[dict]) -> DecisionSoFar:
     state = DecisionSoFar()
     partners = {p.code for p in process.decision.partners}
-    for event in events:
+    for order, event in enumerate(events):
         kind = event["event"]
+        if kind in ("recommended", "further information"):
+            event = {**event, "_order": order}  # which came last, by the journal's order
         if kind == "recommended":
             if event.get("amends"):
                 state.amendments.append({"what": process.recommendation.title, "reason": event["amends"],
@@ -267,14 +270,15 @@ def return_due(ws, process: Process, case: Case, issued: dt.date) -> dt.date:
 
 def _notice_events(process: Process, events: list[dict], decision: DecisionSoFar):
     """(notice id, event) for every notified/replied event, marking those before the decision now standing."""
-    standing_at = (decision.decided_event or {}).get("at")
-    for event in events:
+    standing = next((i for i, e in enumerate(events) if e is decision.decided_event), None)
+    for position, event in enumerate(events):
         if event["event"] in ("notified", "replied"):
             try:
                 notice = process.notice(event["notice"])
-            except Exception:  # noqa: BLE001 - a notice of another process, kept as history
+            except LifkitError:  # a notice of another process, kept as history
                 continue
-            superseded = (notice.when != "opened" and standing_at is not None and event["at"] < standing_at)
+            # recorded before the decision now standing was made (the journal's order, not the clock's)
+            superseded = notice.when != "opened" and standing is not None and position < standing
             yield notice.id, event, superseded
 
 
@@ -360,7 +364,8 @@ def _stage(process: Process, decision: DecisionSoFar, members: list[MemberStatus
         done = all(n.sent for n in needed if process.notice(n.id).when != "opened")
         return f"Decided: {decision.outcome}; notifications {'sent' if done else 'due'}"
     latest_further = decision.further_info[-1] if decision.further_info else None
-    if latest_further and (not decision.recommendation or latest_further["at"] > decision.recommendation["at"]):
+    if latest_further and (not decision.recommendation or latest_further.get("_order", 0)
+                           > decision.recommendation.get("_order", 0)):
         next_meeting = dt.date.fromisoformat(latest_further["next_meeting"])
         return f"Further information; next meeting {format_date(next_meeting)}"
     if decision.recommendation:

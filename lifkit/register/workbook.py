@@ -283,7 +283,7 @@ class Register:
         return self._decisions.dicts()
 
 
-def open_register(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
+def open_register(path: Path, columns: tuple[Column, ...] = REGISTER_COLUMNS, *,
                   decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> Register:
     """Read the register workbook at ``path``.
 

@@ -128,8 +128,10 @@ def _same_referral(ws, fingerprint: str, values: dict) -> str | None:
 
     wanted = person(values)
     for reference in case_references(ws):
-        referral = load_case(ws, reference).referral or {}
-        if referral.get("fingerprint") == fingerprint or (wanted and person(referral.get("values") or {}) == wanted):
+        case = load_case(ws, reference)
+        opened = next((e for e in journal(case.folder) if e["event"] == "opened"), {})
+        if opened.get("fingerprint") == fingerprint or (wanted and person((case.referral or {}).get("values") or {})
+                                                        == wanted):
             return reference
     return None
 
@@ -175,10 +177,11 @@ def open_referral(ws, path: Path, notified: dt.date | None = None, accept_proble
                      "dod": values.get("child_dod"), "address": child_address.strip()}
             people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": "",
                        "relationship": r.get("relationship", "")} for r in values.get("significant_people") or []]
-            referral = {"values": values, "raw": validation.raw, "problems": problems, "fingerprint": fingerprint}
+            referral = {"values": values, "raw": validation.raw, "problems": problems}
             case = create_case(ws, notified=notified, opened=on, child=child, people=people, referral=referral,
-                               original=form_file, also=[("validated", {"form": form_id.upper(), "valid": not problems,
-                                                                        "problems": len(problems)})])
+                               original=form_file, fingerprint=fingerprint,
+                               also=[("validated", {"form": form_id.upper(), "valid": not problems,
+                                                    "problems": len(problems)})])
     if path != form_file and is_message_file(path) and path.is_file():
         shutil.copy2(path, case.folder / "inbox" / f"referral-message{path.suffix.lower() or '.eml'}")
     warning = sync_case(ws, case.reference)
@@ -338,6 +341,8 @@ def _collect(ws, case: Case, paths: list[Path], progress) -> CollectResult:
 
     result = CollectResult(reference=case.reference)
     (case.folder / "inbox").mkdir(exist_ok=True)
+    for left in case.folder.glob(".collecting-*"):  # a collect killed half way; we hold the case, so none runs
+        shutil.rmtree(left, ignore_errors=True)
     filed = _filed(case)
 
     def once(fingerprint: str, label: str, work) -> None:
