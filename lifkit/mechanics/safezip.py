@@ -40,6 +40,10 @@ def open_package(path: Path) -> zipfile.ZipFile:
     Raises :class:`zipfile.BadZipFile` when it is not a zip file at all, :class:`UnsafePackage` when
     it is one lifkit will not read.
     """
+    declared = _declared_members(Path(path))
+    if declared is not None and declared > MAX_MEMBERS:
+        count = "65,535 or more" if declared == 0xFFFF else f"{declared:,}"
+        raise UnsafePackage(f"it has {count} parts, far more than any Word document")
     archive = zipfile.ZipFile(path)
     try:
         members = archive.infolist()
@@ -49,6 +53,23 @@ def open_package(path: Path) -> zipfile.ZipFile:
     except BaseException:
         archive.close()
         raise
+
+
+def _declared_members(path: Path) -> int | None:
+    """The number of parts the archive's end record declares, read before its directory is (which costs
+    memory for every part); None when there is no end record (zipfile then says it is not a zip)."""
+    import struct
+
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 22 - 65_535))  # the end record, and a comment of at most 64 kB
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    total = struct.unpack("<H", tail[at + 10:at + 12])[0]
+    return total  # 0xFFFF: the count is in a zip64 record, so 65,535 or more: never a Word document
 
 
 def read_part(archive: zipfile.ZipFile, name: str, limit: int = MAX_PART_BYTES) -> bytes | None:
