@@ -208,3 +208,32 @@ def test_a_register_without_an_actions_sheet(ws, tmp_path):
     assert result.exit_code == 1
     assert "Actions: the workbook has no Actions sheet" in result.stdout
     assert "Action ref, Case ref, Review" in result.stdout
+
+
+def test_a_word_update_saved_again_by_libreoffice_is_filed(ws, tmp_path):
+    """CSC prefers Word: its update form keeps each action's id in its first box, and a form filled as Word
+    saves it and saved again by LibreOffice is read and filed."""
+    import tomlkit
+
+    from returns import fill_docx, resave_with_libreoffice
+
+    settings = ws.workspace / "lifkit.toml"
+    document = tomlkit.parse(settings.read_text(encoding="utf-8"))
+    next(m for m in document["members"] if m["code"] == "CSC")["format"] = "docx"
+    settings.write_text(document.as_string(), encoding="utf-8")
+    plan = tmp_path / "plan.csv"
+    plan.write_text(PLAN.replace(",POL,", ",CSC,"), encoding="utf-8")
+    assert ws("actions", "import", REF, plan).exit_code == 0
+    assert ws("actions", "request", REF, "--agency", "CSC").exit_code == 0
+    form = ws.workspace / "cases" / REF / "outbox" / f"AUPD-{REF}-CSC.docx"
+    filled = fill_docx(form, {"completed_name": "Sam Fictional", "completed_role": "Head of Service",
+                              "completed_email": "sam@testshire.example", "completion_date": "24/11/2026",
+                              "updates_1_status": "Cannot be completed",
+                              "updates_1_evidence": "The system cannot hold such flags", "updates_1_date": "24/11/2026"},
+                       tmp_path / "filled.docx")
+    resaved = resave_with_libreoffice(filled, tmp_path / "resaved", tmp_path / "profile")
+    collected = ws("collect", REF, resaved)
+    assert collected.exit_code == 0, collected.output
+    row = actions_sheet(ws)[f"{REF}-A3"]
+    assert (row["Agency"], row["Status"], row["Evidence"]) == ("CSC", "Cannot be completed",
+                                                               "The system cannot hold such flags")

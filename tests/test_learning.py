@@ -81,3 +81,20 @@ def test_the_index_in_appendix_one_order_with_the_case_and_its_action_plan(ws, t
 
     typed = ws("learning", "add", "--case", REF, "--evidence", "Seen at home on 04/03/2015")
     assert typed.exit_code == 2 and "'Evidence of improvement'" in typed.stderr
+
+
+@pytest.mark.parametrize("which", ["demo_workspace", "rapid_review_demo"])
+def test_the_demos_have_an_action_plan_updates_and_an_index(which, request):
+    import openpyxl
+
+    root, made = request.getfixturevalue(which)
+    sheet = openpyxl.load_workbook(root / "register.xlsx")["Actions"]
+    rows = [dict(zip([c.value for c in sheet[1]], [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
+    assert len(rows) == 4
+    assert sorted(r["Status"] for r in rows) == ["Completed", "In progress", "Not started", "Not started"]
+    assert all(r["Event id"] for r in rows)
+    paragraphs, tables = document_text(Path(made["files"]["learning index"]))
+    names = {table[1] for table in tables}
+    assert names == {"Name: Child known as Kit", "Name: Neglect audit 2026"}
+    assert any("Audit report to the board's quality group, 40 contacts checked" in cell for t in tables for cell in t)
+    assert len(list((root / "saved-mail").glob("*/action-update-CSC.eml"))) == 1  # for the reader to collect

@@ -223,3 +223,12 @@ def test_a_docx_of_too_many_parts_is_refused_before_its_directory_is_read(worksp
     check(status, output, peak, seconds)
     assert "65,535 or more parts" in output
     assert peak < 60, f"{peak:.0f} MB: the directory was read"
+
+
+def test_a_pdf_of_too_many_objects_is_refused_before_it_is_indexed(workspace: Path, tmp_path: Path):
+    bomb = tmp_path / "objects.pdf"  # 29 MB of tiny objects and no cross-reference table to find them by
+    bomb.write_bytes(b"%PDF-1.7\n" + b"".join(b"%d 0 obj\n<</A %d>>\nendobj\n" % (n, n) for n in range(1, 900_000))
+                     + b"%%EOF\n")
+    status, output, peak, seconds = run_lifkit("--workspace", workspace, "validate", bomb)
+    check(status, output, peak, seconds)
+    assert "holds far more than any form does (899,999 objects)" in output

@@ -271,3 +271,14 @@ def test_each_form_is_drawn_once_and_numbers_its_pages(workspace: Path, tmp_path
     pages = text.count("\f")
     assert pages >= 2
     assert [f"Page {n} of {pages}" in text for n in range(1, pages + 1)] == [True] * pages
+
+
+def test_help_loads_no_pdf_library():
+    code = (
+        "import sys\n"
+        "from lifkit.cli import cli\n"
+        "try:\n    cli.main(['--help'], prog_name='lifkit')\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted({m.split('.')[0] for m in sys.modules} & {'pikepdf', 'pypdf', 'reportlab'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "LOADED []" in result.stdout

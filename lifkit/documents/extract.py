@@ -84,16 +84,23 @@ def _what_it_holds(head: bytes) -> str:
     return "plain text"
 
 
+MAX_PDF_OBJECTS = 50_000  # a returned form has a few hundred; the PDF library's memory grows with each
+
+
 def _refuse_not_pdf(path: Path) -> None:
     """A file named .pdf that is not one (no %PDF header where PDF readers look for it) is said so in words,
-    never with the PDF library's error name."""
-    with path.open("rb") as handle:
-        head = handle.read(1024)
-    if b"%PDF-" in head:
-        return
-    raise UnreadableForm(path, f"is damaged and cannot be read as a PDF: it is named .pdf, but it holds "
-                         f"{_what_it_holds(head)}, not a PDF.",
-                         "Ask the agency to return the form lifkit sent them, as PDF or Word.", kind="wrong-type")
+    never with the PDF library's error name; one of more objects than any form is refused before the PDF
+    library indexes them (a 29 MB file of 900,000 tiny objects took it 640 MB)."""
+    data = path.read_bytes()  # at most MAX_FILE_BYTES: the size was checked first
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadableForm(path, f"is damaged and cannot be read as a PDF: it is named .pdf, but it holds "
+                             f"{_what_it_holds(data[:1024])}, not a PDF.",
+                             "Ask the agency to return the form lifkit sent them, as PDF or Word.", kind="wrong-type")
+    objects = data.count(b"endobj")
+    if objects > MAX_PDF_OBJECTS:
+        raise UnreadableForm(path, f"holds far more than any form does ({objects:,} objects); it was not read.",
+                             "Ask the agency to return the form lifkit sent them, as they filled it in.",
+                             kind="too-large")
 
 
 def _refuse_altered(path: Path, identity: FormIdentity | None) -> None:

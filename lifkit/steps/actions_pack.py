@@ -106,7 +106,7 @@ def _story(ws, learning, reviews: list[_Review], meeting: dt.date, built: dt.dat
     title = f"{learning.action_plan}: review of action plans"
     actions = [a for r in reviews for a in r.actions]
     overdue = [a for a in actions if a.overdue(meeting)]
-    story: list = [_Mark("cover", "Cover", 0), Spacer(1, 18), _p(ws.settings.board_name, styles["cover-board"]),
+    story: list = [_mark("cover", "Cover", 0), Spacer(1, 18), _p(ws.settings.board_name, styles["cover-board"]),
                    _p(title, styles["cover-title"]),
                    _p(f"For the {learning.review_meeting} on {format_date(meeting)}", styles["cover-sub"]),
                    Spacer(1, 14),
@@ -122,7 +122,7 @@ def _story(ws, learning, reviews: list[_Review], meeting: dt.date, built: dt.dat
                       "agency's latest update in full.", styles["muted"])]
     for review in reviews:
         key = f"review-{review.reference}"
-        story += [PageBreak(), _Mark(key, f"{review.reference}: {review.name}", 0),
+        story += [PageBreak(), _mark(key, f"{review.reference}: {review.name}", 0),
                   Paragraph(f"{review.reference}: {review.name}", styles["h1"]),
                   _p(f"Decided {format_date(review.decided)}; {len(review.actions)} actions", styles["h1-sub"]),
                   Paragraph("Impact measures collated", styles["h2"])]
@@ -137,7 +137,7 @@ def _story(ws, learning, reviews: list[_Review], meeting: dt.date, built: dt.dat
         for code in sorted({a.agency for a in review.actions}):
             member = next((m for m in ws.settings.members if m.code == code), None)
             mine = sorted((a for a in review.actions if a.agency == code), key=lambda a: _order(a, meeting))
-            story += [Spacer(1, 6), _Mark(f"{key}-{code}", f"{code}: {member.agency if member else code}", 1),
+            story += [Spacer(1, 6), _mark(f"{key}-{code}", f"{code}: {member.agency if member else code}", 1),
                       Paragraph(f"{code}: {member.agency if member else code}", styles["h2"])]
             rows = [[_c(h, styles["head"]) for h in ("Action", "Rec.", "What is to be done", "Lead", "Due",
                                                       "Status")]]
@@ -164,22 +164,13 @@ def _story(ws, learning, reviews: list[_Review], meeting: dt.date, built: dt.dat
     return story
 
 
-class _Mark:
-    """Placeholder replaced by a zero-size flowable that records its page for the bookmarks."""
+def _mark(key: str, title: str, level: int):
+    """A zero-size flowable recording the page it lands on, for a bookmark (key, title, level)."""
+    from reportlab.platypus import Spacer
 
-    def __new__(cls, key: str, title: str, level: int):
-        from reportlab.platypus import Flowable
-
-        class Anchor(Flowable):
-            def wrap(self, *_):
-                return 0, 0
-
-            def draw(self):
-                pass
-
-        anchor = Anchor()
-        anchor.outline = (key, title, level)
-        return anchor
+    anchor = Spacer(0, 0)
+    anchor.outline = (key, title, level)
+    return anchor
 
 
 def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[bytes, int]:

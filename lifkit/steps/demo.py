@@ -110,6 +110,22 @@ def _members(agencies, names=DEMO_MEMBER_NAMES) -> tuple[tuple[str, str, str, st
                  for (code, agency), name in zip(agencies, names))
 
 
+# The review's action plan, as the demo imports it (the columns of `lifkit actions import`). Its words
+# are the review's, never a person's: the Learning and Improvement Index is checked for names.
+DEMO_ACTION_PLAN = (
+    (1, "Bruising in babies who are not yet mobile is always referred", "Audit the use of the bruising protocol "
+     "in health visiting", "COMM", "Named Nurse for Safeguarding", "2027-01-29",
+     "9 in 10 audited contacts follow the protocol"),
+    (1, "", "Brief every health visitor on the bruising protocol", "COMM", "Named Nurse for Safeguarding",
+     "2026-12-18", "Every health visitor briefed"),
+    (2, "Information about families moving across the border is shared", "Agree a cross-border information-sharing "
+     "protocol with the neighbouring authority", "CSC", "Head of Service, Safeguarding", "2027-02-26",
+     "Protocol signed by both authorities"),
+    (2, "", "Flag families moving across the border on the police system", "POL", "Detective Inspector, Public "
+     "Protection Unit", "2026-12-15", "Every open case of such a family flagged"),
+)
+
+
 LSCB_2016 = DemoScript(
     process="lscb-2016",
     board="Exampleshire Safeguarding Children Board (FICTIONAL PRACTICE WORKSPACE)",
@@ -145,6 +161,11 @@ LSCB_2016 = DemoScript(
                  criminal_investigation="yes"),
             step("2026-11-16", "told", notice="ofsted"),
             step("2026-11-17", "told", notice="referrer"),
+            # after the decision: the review's action plan and the agencies' updates
+            step("2026-11-18", "action plan", plan=DEMO_ACTION_PLAN),
+            step("2026-11-18", "update requests"),
+            step("2026-11-23", "updates", agencies=["COMM"]),
+            step("2026-11-25", "updates", agencies=["CSC"], collect=False),
         )),
         DemoCase("referral-2", {
             "child_name": "Sam Example (FICTIONAL)", "child_dob": "30/06/2019", "child_dod": "",
@@ -225,6 +246,11 @@ RAPID_REVIEW_2023 = DemoScript(
             step("2026-11-05", "told", notice="referrer"),
             step("2026-11-18", "reply", notice="rapid_review", agreed=True,
                  note="The Panel agrees that a local review is the right response (fictional)."),
+            # the LCSPR's recommendations, as the review would make them, and the agencies' updates
+            step("2026-11-18", "action plan", plan=DEMO_ACTION_PLAN),
+            step("2026-11-18", "update requests"),
+            step("2026-11-23", "updates", agencies=["COMM"]),
+            step("2026-11-25", "updates", agencies=["CSC"], collect=False),
         ), story="infant"),
         DemoCase("referral-2", {
             "child_name": "Robin Example (FICTIONAL)", "child_dob": "17/05/2011", "child_dod": "05/11/2026",
@@ -586,7 +612,67 @@ def _panel_reply(ws, script: DemoScript, played: _Played, args: dict, result: De
     return f"{definition.reply} recorded ({'agreed' if args['agreed'] else 'not agreed'})"
 
 
-ACTIONS = {"referral": _referral, "request": _request, "returns": _returns, "chase": _chase, "pack": _pack,
+def _action_plan(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    import csv
+
+    from lifkit.steps.actions import IMPORT_COLUMNS, import_actions, import_template
+
+    path = _mail(ws) / f"action-plan-{played.reference}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([heading for heading, _key, _required in IMPORT_COLUMNS])
+        writer.writerows([*row[:5], format_date(dt.date.fromisoformat(row[5])), row[6]] for row in args["plan"])
+    added = import_actions(ws, played.reference, path)
+    result.files["action plan template"] = import_template(ws)
+    return f"the {ws.process.learning.action_plan}: {len(added.actions)} actions imported from saved-mail/{path.name}"
+
+
+def _update_requests(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.actions import request_updates
+
+    made = request_updates(ws, played.reference)
+    return f"{len(made.requests)} action update forms (AUPD) with email drafts, to {', '.join(r.agency for r in made.requests)}"
+
+
+def _updates(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    """The agencies fill in their action update forms and reply (the first action done, the others under way)."""
+    from lifkit.case.actionplan import action_plan
+    from lifkit.case.folder import load_case
+    from lifkit.steps.exchange import collect
+
+    case = load_case(ws, played.reference)
+    replies = _mail(ws) / played.reference
+    replies.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for code in args["agencies"]:
+        member = ws.settings.member(code)
+        suffix = "docx" if member.format == "docx" else "pdf"
+        form = case.folder / "outbox" / f"AUPD-{played.reference}-{code}.{suffix}"
+        values = {"completed_name": member.name, "completed_role": "Safeguarding manager",
+                  "completed_email": member.email, "completion_date": format_date(today())}
+        for row, action in enumerate(action_plan(case).for_agency(code), start=1):
+            values.update({f"updates_{row}_status": "Completed" if row == 1 else "In progress",
+                           f"updates_{row}_evidence": "Audit report to the board's quality group, 40 contacts "
+                           "checked" if row == 1 and code == "COMM" else ("Draft agreed by both authorities' "
+                           "managers" if row == 1 else ""),
+                           f"updates_{row}_impact": ("37 of 40 audited contacts followed the protocol"
+                                                     if code == "COMM" else "Records now follow the family on "
+                                                     "the day it moves") if row == 1 else "Half of the work done",
+                           f"updates_{row}_date": format_date(today())})
+        filled = _fill(form, replies / f"action-update-{code}.{suffix}", values)
+        path = replies / f"action-update-{code}.eml"
+        path.write_bytes(_reply(member.email, ws.settings.administrator.email,
+                                f"{ws.process.learning.action_plan} — {played.reference} — update", [filled]))
+        saved.append(path)
+    codes = ", ".join(args["agencies"])
+    if not args.get("collect", True):
+        return f"the action update from {codes} arrived, saved in saved-mail/{played.reference} for you to collect"
+    collected = collect(ws, played.reference, saved)
+    return f"{len(collected.received)} action update collected ({codes}); the Actions sheet shows it"
+
+
+ACTIONS = {"action plan": _action_plan, "update requests": _update_requests, "updates": _updates,
+           "referral": _referral, "request": _request, "returns": _returns, "chase": _chase, "pack": _pack,
            "recommend": _recommend, "decide": _decide, "sign": _sign, "told": _told, "reply": _panel_reply}
 
 
@@ -603,7 +689,30 @@ def _close(ws, played: list[_Played], result: DemoResult) -> None:
     items = overdue(ws)
     result.steps.append(f"overdue on {format_date(today())}: {len(items)} items "
                         f"({sum(1 for i in items if i.late)} late)")
+    reviewed = [p.reference for p in played if p.reference and (ws.root / "cases" / p.reference / "actions").exists()]
+    if ws.process.learning is not None and reviewed:
+        result.steps.append(_learning_index(ws, reviewed[0], result))
     report = year_report(ws, today().year, ws.root / f"report-{today().year}.xlsx")
     result.files["year report"] = report.workbook
     result.files["register"] = ws.register_path
     result.steps.append(f"year report: {report.cases} cases, {report.decided} decided")
+
+
+def _learning_index(ws, reference: str, result: DemoResult) -> str:
+    """Two entries of the Learning and Improvement Index, the review's and an audit's, and the index."""
+    from lifkit.steps.learning import add_entry, write_index
+
+    learning = ws.process.learning
+    add_entry(ws, name="Child known as Kit", reported=today(), case=reference,
+              overview="A baby's unexpected death at home; several agencies knew the family. Written for practice.",
+              findings=["Bruising in a baby who was not yet mobile was not referred.",
+                        "Information did not follow the family when it moved across the border."])
+    audit = next(t.name for t in learning.types if t.section == "audit")
+    add_entry(ws, type_=audit, name="Neglect audit 2026", reported=today() - dt.timedelta(days=60),
+              overview="Ten cases from across the levels of need, audited by every agency and a multi-agency group.",
+              findings=["New workers did not read the chronology before starting work with a family."],
+              improvement=["Chronology training added to the induction of every agency"],
+              evidence="Re-audit: the chronology was read in 8 of 10 cases.")
+    index = write_index(ws, today().year)
+    result.files["learning index"] = index.file
+    return f"{learning.index_title}: {index.entries} entries, written to {index.file.name}"

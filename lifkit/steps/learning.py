@@ -198,14 +198,22 @@ def _from_case(ws, entry: Entry) -> tuple[list[str], list[str]]:
 # --- the sensitive check ---------------------------------------------------------------------------
 
 
+# Words people type into a return's name boxes beside (or instead of) a name: a part of a name that is one
+# of these is not taken for a name on its own (the whole name still is).
+ROLE_WORDS = frozenset("""dr mr mrs ms miss mx prof lead named designated safeguarding practitioner nurse doctor
+    manager head officer team worker social service services health senior principal deputy chief acting
+    detective sergeant inspector constable""".split())
+
+
 def _sensitive(ws, references: list[str]) -> dict[str, set[str]]:
     """Every case's names, dates of birth and addresses, less the words that name the board and its member
-    agencies (an agency's code or name is not a person's, though a name's part may be spelt the same)."""
+    agencies (an agency's code or name is not a person's, though a name's part may be spelt the same) and
+    the role words of :data:`ROLE_WORDS`."""
     from lifkit.steps.decisions import sensitive_strings
 
     vocabulary = {word.casefold() for text in [ws.settings.board_name, *(m.agency for m in ws.settings.members)]
                   for word in re.split(r"[\s,]+", text) if word}
-    vocabulary |= {m.code.casefold() for m in ws.settings.members}
+    vocabulary |= {m.code.casefold() for m in ws.settings.members} | ROLE_WORDS
     return {ref: {s for s in sensitive_strings(ws, load_case(ws, ref)) if s.casefold() not in vocabulary}
             for ref in references}
 
