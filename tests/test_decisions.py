@@ -36,7 +36,7 @@ def open_case(ws: Lifkit, tmp_path: Path, notified: str = "02/11/2026", **change
     values = {**CIGSCR1_VALUES, "significant_people_2_name": "Fictional Sibling",
               "significant_people_2_dob": "05/06/2018", "significant_people_2_relationship": "brother", **changes}
     form = fill_pdf(blank, values, tmp_path / f"referral-{len(list(tmp_path.iterdir()))}.pdf")
-    opened = ws("referral", "open", form, "--notified", notified, "--json")
+    opened = ws("referral", "open", form, "--notified", notified, "--new-case", "--json")  # one child, many cases
     assert opened.exit_code == 0, opened.output
     reference = json.loads(opened.stdout)["reference"]
     assert ws("request", reference, "--meeting", "04/12/2026", "--agency", "POL", "--agency", "CSC").exit_code == 0

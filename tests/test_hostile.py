@@ -106,7 +106,9 @@ def test_stored_names_never_carry_the_senders_name(opened, tmp_path: Path):
     record = json.loads((folder / "returns" / "POL.json").read_text(encoding="utf-8"))["submissions"][-1]
     assert record["attachment_names"] == [f"Chronology {CHILD}.pdf"]
     assert sorted(item["name"] for item in data["aside"]) == [f"{CHILD} other case.pdf", "xfdp.pdf"]
-    text = ws("collect", reference, tmp_path / "other.eml").stdout
+    # the same message saved again would be "already filed": another copy of it shows the report's words
+    (tmp_path / "other-again.eml").write_bytes(reply(member_email("POL"), "request", other) + b"\n")
+    text = ws("collect", reference, tmp_path / "other-again.eml").stdout
     assert f"SET ASIDE {CHILD} other case.pdf: a form for case CIEC-2026-099, not {reference}" in text
     assert text.count(CHILD) == 1  # the name as sent, once, not doubled into the reason
 
@@ -212,7 +214,7 @@ def test_a_message_is_filed_whole_or_not_at_all(opened, tmp_path: Path, monkeypa
     assert result.exit_code == 5
     added = {p.relative_to(folder) for p in folder.rglob("*")} - {p.relative_to(folder) for p in before}
     events = journal(folder)[journal_before:]
-    assert [e["event"] for e in events] == ["received", "validated"]  # POL's, whole; nothing of CSC's
+    assert [e["event"] for e in events] == ["received", "validated", "filed"]  # POL's, whole; nothing of CSC's
     assert events[1]["agency"] == "POL"
     assert not any(p.name.startswith(".collecting") for p in folder.iterdir())
     assert len([p for p in added if p.parts[0] == "inbox" and p.name == "message.eml"]) == 1

@@ -466,7 +466,7 @@ def test_password_problems_are_reported_without_the_password(case, tmp_path, mon
 def test_a_pack_for_every_case_at_the_meeting(case, tmp_path):
     ws, root, reference = case
     referral = fill_pdf(blank_form(ws, tmp_path / "blank.pdf", "cigscr1"), CIGSCR1_VALUES, tmp_path / "second.pdf")
-    second = json.loads(ws("referral", "open", referral, "--notified", "20/11/2026", "--json").stdout)["reference"]
+    second = json.loads(ws("referral", "open", referral, "--notified", "20/11/2026", "--new-case", "--json").stdout)["reference"]
     assert ws("request", second, "--meeting", MEETING, "--agency", "POL").exit_code == 0
 
     refused = ws("pack", "--meeting", MEETING)

@@ -134,7 +134,7 @@ def test_a_rapid_review_workspace_names_no_2016_word(tmp_path):
     assert 'process = "rapid-review-2023"' in text
     from lifkit.register.workbook import open_register
 
-    headers = open_register(root / "register.xlsx", load_shipped("rapid-review-2023").register_columns).headers
+    headers = open_register(root / "register.xlsx", columns=load_shipped("rapid-review-2023").register_columns).headers
     assert "Panel notification due" in headers and "LCSPR publication due" in headers
     for word in ("CIEC", "CIGINF1", "CIGSCR1", "CIGSUM1", "Independent Chair", "LSCB"):
         assert word not in text, word
@@ -269,7 +269,7 @@ def test_the_rapid_review_cycle_in_working_days(tmp_path, monkeypatch):
     text = "\n".join([p.text for p in summary.paragraphs]
                      + [c.text for t in summary.tables for r in t.rows for c in r.cells])
     assert "Summary and Outcome of the Rapid Review" in text and "Integrated care board" in text
-    row = open_register(root / "register.xlsx", load_shipped("rapid-review-2023").register_columns).find(reference)
+    row = open_register(root / "register.xlsx", columns=load_shipped("rapid-review-2023").register_columns).find(reference)
     assert row["Outcome"] == "No LCSPR" and row["Panel agreed"] == "Yes" and row["May need a national review"] == "Yes"
     assert row["Panel notification due"] == dt.date(2026, 12, 24) and row["Within 15 working days"] == "Yes"
     words = ("CIEC", "CIGINF1", "CIGSCR1", "CIGSUM1", "Independent Chair", "LSCB")

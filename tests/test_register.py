@@ -127,7 +127,7 @@ def build_rich_register(path: Path) -> Path:
         decisions.cell(1, n, header).font = bold
     for r, values in enumerate(original_decisions(), start=2):
         for n, header in enumerate(decision_headers, 1):
-            cell = decisions.cell(r, n, values[header])
+            cell = decisions.cell(r, n, values.get(header))
             if header == "Date":
                 cell.number_format = DATE_FORMAT
     decisions.auto_filter.ref = "A1:G6"

@@ -26,10 +26,12 @@ case.yaml (dates as yyyy-mm-dd)::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,12 +68,23 @@ class Case:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def case_folder(ws, reference: str) -> Path:
-    from lifkit.case.workspace import SAFE_REFERENCE_RE
+SAFE_REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-    if not SAFE_REFERENCE_RE.match(reference or ""):
+
+def format_reference(pattern: str, year: int, seq: int) -> str:
+    return pattern.format(year=year, seq=seq)
+
+
+def case_folder(ws, reference: str) -> Path:
+    reference = (reference or "").strip()
+    if not SAFE_REFERENCE_RE.match(reference):
         raise InputError(f"{reference!r} is not a case reference.", "A case reference looks like CIEC-2026-004.")
-    return ws.cases_dir / reference
+    folder = ws.cases_dir / reference
+    if not folder.is_dir() and ws.cases_dir.is_dir():  # typed in another case: ciec-2026-004
+        for candidate in ws.cases_dir.iterdir():
+            if candidate.name.casefold() == reference.casefold() and (candidate / CASE_FILE).is_file():
+                return candidate
+    return folder
 
 
 def case_references(ws) -> list[str]:
@@ -169,25 +182,98 @@ def update_case_file(case_dir: Path, **changes: Any) -> dict:
     return data
 
 
-def record_event(case_dir: Path, event: str, **details: Any) -> dict:
-    """Append one event to the case's journal: when, who, what. Details hold references, agency codes,
-    dates, file names and counts, never a person's name."""
-    entry = {"at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "by": _user(), "event": event}
+def _entry(event: str, details: dict[str, Any]) -> dict:
+    import uuid
+
+    entry = {"at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "by": _user(), "event": event,
+             "id": uuid.uuid4().hex}
     entry.update({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in details.items()})
-    line = json.dumps(entry, ensure_ascii=False) + "\n"
-    with (case_dir / JOURNAL).open("a", encoding="utf-8") as handle:
-        handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())
     return entry
 
 
+def record_event(case_dir: Path, event: str, **details: Any) -> dict:
+    """Append one event to the case's journal: when, who, what, and an id that everything derived from it
+    (a register row) carries. Details hold references, agency codes, dates, file names and counts, never a
+    person's name."""
+    return record_events(case_dir, [(event, details)])[0]
+
+
+def record_events(case_dir: Path, events: list[tuple[str, dict[str, Any]]]) -> list[dict]:
+    """Record the events of one step together, so that no crash leaves the step half-recorded.
+
+    Each event is a line of its own, and the lines of a step of several events carry the step's id and
+    its number of events (``step``, ``steps``) and go to disk in one write. A step cut short by a power
+    failure (a torn last line, or fewer lines than it said) never happened: the journal ignores it, and
+    the next write cuts it off first.
+    """
+    entries = [_entry(name, details) for name, details in events]
+    if not entries:
+        return []
+    if len(entries) > 1:
+        for entry in entries:
+            entry["step"], entry["steps"] = entries[0]["id"], len(entries)
+    data = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries).encode("utf-8")
+    with (case_dir / JOURNAL).open("ab+") as handle:
+        _cut_unfinished_tail(handle)
+        handle.seek(0, os.SEEK_END)
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return entries
+
+
+TAIL_BYTES = 4 * 1024 * 1024  # far more than any one step writes
+
+
+def _complete(lines: list) -> int:
+    """How many of ``lines`` (the journal's last lines, each ending in a newline) stand: all but a step
+    whose lines are not all there."""
+    if not lines:
+        return 0
+    try:
+        last = json.loads(lines[-1])
+    except json.JSONDecodeError:
+        return len(lines)  # not lifkit's doing: the reader names it
+    if not isinstance(last, dict) or "step" not in last:
+        return len(lines)
+    step, count, found = last["step"], last.get("steps", 1), 0
+    for line in reversed(lines):
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            break
+        if not isinstance(entry, dict) or entry.get("step") != step:
+            break
+        found += 1
+    return len(lines) if found >= count else len(lines) - found
+
+
+def _cut_unfinished_tail(handle) -> None:
+    size = handle.seek(0, os.SEEK_END)
+    if not size:
+        return
+    start = max(0, size - TAIL_BYTES)
+    handle.seek(start)
+    tail = handle.read()
+    if start:
+        tail = tail[tail.find(b"\n") + 1:]
+        start = size - len(tail)
+    lines = tail[:tail.rfind(b"\n") + 1].splitlines(keepends=True)
+    keep = sum(len(line) for line in lines[:_complete(lines)])
+    if keep != len(tail):
+        handle.truncate(start + keep)
+
+
 def journal(case_dir: Path) -> list[dict]:
+    """The case's events, oldest first."""
     path = case_dir / JOURNAL
     if not path.is_file():
         return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    lines = text[:text.rfind("\n") + 1].splitlines(keepends=True)  # a torn last line was never written
+    lines = lines[:_complete(lines)]
     entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -196,6 +282,33 @@ def journal(case_dir: Path) -> list[dict]:
             raise InputError(f"{path}, line {number}, is not a journal entry.",
                              "Restore the journal from the workspace backup.") from None
     return entries
+
+
+@contextlib.contextmanager
+def case_lock(ws, what: str, timeout: float = 10.0):
+    """Hold ``what`` (a case reference, or "cases" for opening new ones) for one step, check then record,
+    so that two shells cannot both record the same step. A case's lock file is in its folder; the lock
+    on opening cases is in the workspace's .lifkit folder, never among the cases."""
+    from filelock import FileLock, Timeout
+
+    from lifkit.errors import LockedError
+
+    if what == "cases":
+        path = ws.root / ".lifkit" / "opening.lock"
+        path.parent.mkdir(exist_ok=True)
+    else:
+        path = ws.cases_dir / what / ".lifkit-lock"
+    lock = FileLock(str(path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        subject = "Opening cases" if what == "cases" else f"Case {what}"
+        raise LockedError(f"{subject} is busy: another lifkit is recording a step.",
+                          "Nothing was changed. Try again in a moment.") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _user() -> str:
@@ -208,8 +321,6 @@ def _user() -> str:
 def next_reference(ws, year: int) -> tuple[str, Path]:
     """Reserve the next case reference for ``year``: its folder is created at once (atomically), so two
     administrators opening cases together never get the same reference."""
-    from lifkit.case.workspace import format_reference
-
     ws.cases_dir.mkdir(exist_ok=True)
     seq = 1
     existing = {p.name for p in ws.cases_dir.iterdir()}
@@ -226,7 +337,7 @@ def next_reference(ws, year: int) -> tuple[str, Path]:
 
 
 def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: list[dict], referral: dict,
-                original: Path | None = None) -> Case:
+                original: Path | None = None, also: list[tuple[str, dict]] = (), fingerprint: str = "") -> Case:
     """Make the folder, case.yaml and journal of a new case with the next reference."""
     import shutil
 
@@ -246,6 +357,7 @@ def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: lis
         # never the sender's file name: it may carry the child's name
         kept = folder / "inbox" / f"referral-{ws.process.referral_form.upper()}{original.suffix.lower()}"
         shutil.copy2(original, kept)
-    record_event(folder, "opened", reference=reference, notified=notified,
-                 referral=kept.name if kept else None)
+    record_events(folder, [("opened", {"reference": reference, "notified": notified,
+                                       "referral": kept.name if kept else None, "fingerprint": fingerprint or None}),
+                           *also])
     return load_case(ws, reference)

@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -661,64 +661,3 @@ def _learning(data: dict | None) -> Learning | None:
                                  initiation=t.get("initiation", ""), methodology=t.get("methodology", ""))
                     for t in data["types"]),
         update_every=Length.parse(data["update_every"]) if data.get("update_every") else None)
-
-
-# --- changing a workspace's process ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProcessChange:
-    process: str
-    file: Path
-
-
-def copy_process(ws) -> ProcessChange:
-    """Put an editable copy of the workspace's process into the workspace (process.yaml), which lifkit
-    then uses instead of the shipped one. Refuses to replace a copy already there."""
-    from importlib import resources
-
-    from lifkit.mechanics.files import atomic_write_text
-
-    target = ws.root / WORKSPACE_PROCESS_FILE
-    if target.exists():
-        raise InputError(f"{target} already exists: the workspace already has its own process.",
-                         "Edit that file (lifkit config check checks it), or remove it to go back to the shipped one.")
-    process = ws.process
-    text = resources.files("lifkit.processes").joinpath(f"{process.id}.yaml").read_text(encoding="utf-8")
-    atomic_write_text(target, text)
-    return ProcessChange(process.id, target)
-
-
-def use_process(ws, name: str) -> ProcessChange:
-    """Make the shipped process ``name`` the workspace's (lifkit.toml's ``process``). Refused while a
-    case opened under another process is still open, and while the workspace has its own process.yaml."""
-    from lifkit.case.workspace import SETTINGS_FILE, _edit_settings, open_cases_under_other_process
-
-    process = load_shipped(name)
-    own = ws.root / WORKSPACE_PROCESS_FILE
-    if own.is_file():
-        raise InputError(f"The workspace runs its own {own.name}, which lifkit uses before any shipped process.",
-                         f"Remove or rename {own} first, if the workspace is to run {name}.")
-    reasons = open_cases_under_other_process(ws.root, process.id)
-    if reasons:
-        raise InputError("The process was not changed:\n" + "\n".join(f"  - {r}" for r in reasons))
-
-    def change(doc) -> None:
-        import tomlkit
-
-        from lifkit.case.workspace import PLACEHOLDER_NAME
-
-        if process.id == DEFAULT_PROCESS:
-            doc.pop("process", None)
-        else:
-            doc["process"] = process.id
-        for role, title in process.roles.items():  # the people the process needs, to be named
-            if role not in doc:
-                table = tomlkit.table()
-                table.add(tomlkit.comment(f"The {title}."))
-                table["name"] = PLACEHOLDER_NAME
-                table["email"] = f"{role.replace('_', '.')}@example.org"
-                doc[role] = table
-
-    _edit_settings(ws.root, change)
-    return ProcessChange(process.id, ws.root / SETTINGS_FILE)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lifkit.case.folder import Case, journal, load_case, load_returns, returns_file
 from lifkit.case.process import Deadline, Notice, Option, Process
+from lifkit.errors import LifkitError
 from lifkit.mechanics.dates import format_date, today
 
 DUE_SOON_DAYS = 7  # overdue lists what is due within this many days
@@ -127,8 +129,10 @@ class CaseState:
 def decision_so_far(process: Process, events: list[dict]) -> DecisionSoFar:
     state = DecisionSoFar()
     partners = {p.code for p in process.decision.partners}
-    for event in events:
+    for order, event in enumerate(events):
         kind = event["event"]
+        if kind in ("recommended", "further information"):
+            event = {**event, "_order": order}  # which came last, by the journal's order
         if kind == "recommended":
             if event.get("amends"):
                 state.amendments.append({"what": process.recommendation.title, "reason": event["amends"],
@@ -241,6 +245,21 @@ class _Clock:
         return None
 
 
+def request_prefill(ws, case: Case, agency_name: str, issued: dt.date) -> dict:
+    """The case's values for a request form's pre-filled boxes, for one agency (the form uses those it has)."""
+    return {
+        "case_ref": case.reference,
+        "meeting_date": case.meeting_date,
+        "return_by": return_due(ws, ws.process, case, issued),
+        "agency": agency_name,
+        "child_name": case.child.name,
+        "child_dob": case.child.dob,
+        "child_dod": case.child.dod,
+        "child_address": case.child.address,
+        "significant_people": [{"name": p.name, "dob": p.dob, "address": p.address} for p in case.people],
+    }
+
+
 def return_due(ws, process: Process, case: Case, issued: dt.date) -> dt.date:
     """When a request issued on ``issued`` is due back (the process's "return" deadline)."""
     events = journal(case.folder)
@@ -251,14 +270,15 @@ def return_due(ws, process: Process, case: Case, issued: dt.date) -> dt.date:
 
 def _notice_events(process: Process, events: list[dict], decision: DecisionSoFar):
     """(notice id, event) for every notified/replied event, marking those before the decision now standing."""
-    standing_at = (decision.decided_event or {}).get("at")
-    for event in events:
+    standing = next((i for i, e in enumerate(events) if e is decision.decided_event), None)
+    for position, event in enumerate(events):
         if event["event"] in ("notified", "replied"):
             try:
                 notice = process.notice(event["notice"])
-            except Exception:  # noqa: BLE001 - a notice of another process, kept as history
+            except LifkitError:  # a notice of another process, kept as history
                 continue
-            superseded = (notice.when != "opened" and standing_at is not None and event["at"] < standing_at)
+            # recorded before the decision now standing was made (the journal's order, not the clock's)
+            superseded = notice.when != "opened" and standing is not None and position < standing
             yield notice.id, event, superseded
 
 
@@ -344,7 +364,8 @@ def _stage(process: Process, decision: DecisionSoFar, members: list[MemberStatus
         done = all(n.sent for n in needed if process.notice(n.id).when != "opened")
         return f"Decided: {decision.outcome}; notifications {'sent' if done else 'due'}"
     latest_further = decision.further_info[-1] if decision.further_info else None
-    if latest_further and (not decision.recommendation or latest_further["at"] > decision.recommendation["at"]):
+    if latest_further and (not decision.recommendation or latest_further.get("_order", 0)
+                           > decision.recommendation.get("_order", 0)):
         next_meeting = dt.date.fromisoformat(latest_further["next_meeting"])
         return f"Further information; next meeting {format_date(next_meeting)}"
     if decision.recommendation:
@@ -362,6 +383,36 @@ def is_open(ws, reference: str) -> bool:
     """A case is open until it is decided and every notice it needs has been sent."""
     state = case_state(ws, reference)
     return not state.stage.endswith("notifications sent")
+
+
+# --- the cases open under a process ---------------------------------------------------------------
+
+
+def open_cases_under_other_process(root: Path, process_id: str) -> list[str]:
+    """Why the workspace's process cannot be ``process_id`` now: cases still open under another process."""
+    import yaml
+
+    found = []
+    cases = root / "cases"
+    for case_file in sorted(cases.glob("*/case.yaml")) if cases.is_dir() else []:
+        try:
+            data = yaml.safe_load(case_file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        opened_under = str(data.get("process") or "lscb-2016")
+        if opened_under != process_id and not _decided(case_file.parent, opened_under):
+            found.append(f"case {case_file.parent.name} is open under the process {opened_under}, not {process_id}: "
+                         f"a case keeps the process it was opened under, so finish it (or change the process "
+                         f"back) before changing it.")
+    return found
+
+
+def _decided(folder: Path, process_id: str) -> bool:
+    from lifkit.case.process import load_shipped, shipped_processes
+
+    if process_id not in shipped_processes():
+        return False
+    return decision_so_far(load_shipped(process_id), journal(folder)).decided
 
 
 # --- overdue --------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from lifkit.errors import InputError, SettingsError, WorkspaceExists, WorkspaceNotFound
+from lifkit.case.folder import SAFE_REFERENCE_RE
+from lifkit.errors import InputError, SettingsError, WorkspaceNotFound
 from lifkit.mechanics.files import atomic_write_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +37,6 @@ FORMATS = ("pdf", "docx", "both")
 
 EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 AGENCY_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
-SAFE_REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Addresses and names that `lifkit init` writes as placeholders: flagged until replaced.
 PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")
 PLACEHOLDER_NAME = "(to be named)"
@@ -231,6 +231,7 @@ def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None 
 def _process_problems(root: Path, settings: Settings, cases: bool = True) -> list[Problem]:
     """The workspace's process: readable, naming people lifkit.toml has, and the one its open cases run."""
     from lifkit.case.process import ProcessError, workspace_process
+    from lifkit.case.state import open_cases_under_other_process
 
     try:
         process = workspace_process(root, settings.process)
@@ -245,35 +246,6 @@ def _process_problems(root: Path, settings: Settings, cases: bool = True) -> lis
         problems += [Problem("error", "process", message, lines.line(("process",)))
                      for message in open_cases_under_other_process(root, process.id)]
     return problems
-
-
-def open_cases_under_other_process(root: Path, process_id: str) -> list[str]:
-    """Why the workspace's process cannot be ``process_id`` now: cases still open under another process."""
-    import yaml
-
-    found = []
-    cases = root / CASES_DIR
-    for case_file in sorted(cases.glob("*/case.yaml")) if cases.is_dir() else []:
-        try:
-            data = yaml.safe_load(case_file.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            continue
-        opened_under = str(data.get("process") or "lscb-2016")
-        if opened_under != process_id and not _decided(case_file.parent, opened_under):
-            found.append(f"case {case_file.parent.name} is open under the process {opened_under}, not {process_id}: "
-                         f"a case keeps the process it was opened under, so finish it (or change the process "
-                         f"back) before changing it.")
-    return found
-
-
-def _decided(folder: Path, process_id: str) -> bool:
-    from lifkit.case.folder import journal
-    from lifkit.case.process import load_shipped, shipped_processes
-    from lifkit.case.state import decision_so_far
-
-    if process_id not in shipped_processes():
-        return False
-    return decision_so_far(load_shipped(process_id), journal(folder)).decided
 
 
 def _settings_error(result: CheckResult) -> SettingsError:
@@ -422,10 +394,6 @@ def reference_pattern_problem(pattern: str) -> str | None:
         return (f"{pattern!r} makes references like {sample!r}; a reference names folders and files, so use "
                 "only letters, digits, '-', '_' and '.'.")
     return None
-
-
-def format_reference(pattern: str, year: int, seq: int) -> str:
-    return pattern.format(year=year, seq=seq)
 
 
 def _leaf_errors(errors) -> Iterable:
@@ -717,15 +685,6 @@ def remove_member(root: Path, code: str) -> Member:
 # --- creating a workspace ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class InitResult:
-    root: Path
-    settings_file: Path
-    register: Path
-    cases_dir: Path
-    members: int
-
-
 # The partner agencies a board usually has: the starting membership that `lifkit init` writes.
 STARTING_MEMBERS: tuple[tuple[str, str], ...] = (
     ("POL", "Police (Public Protection Unit)"),
@@ -809,55 +768,6 @@ def settings_document(board_name: str, administrator: Administrator, people: dic
 
 def placeholder_email(code: str) -> str:
     return f"{code.lower()}.safeguarding@example.org"
-
-
-def init_workspace(directory: Path, board_name: str | None = None, admin_name: str | None = None,
-                   admin_email: str | None = None, process_name: str | None = None) -> InitResult:
-    """Create a workspace in ``directory``: lifkit.toml, an empty register and ``cases/``.
-
-    Refuses to touch a folder that already holds any of them. Values not given are placeholders that
-    ``lifkit config check`` flags until they are replaced.
-    """
-    from lifkit.case.process import DEFAULT_PROCESS, load_shipped
-    from lifkit.documents.identity import workspace_secret
-    from lifkit.register.workbook import create_register
-
-    process = load_shipped(process_name or DEFAULT_PROCESS)
-    directory = Path(directory).expanduser()
-    existing = [name for name in (SETTINGS_FILE, DEFAULT_REGISTER, CASES_DIR) if (directory / name).exists()]
-    if existing:
-        raise WorkspaceExists(
-            f"{directory.resolve()} already holds {', '.join(existing)}: lifkit init will not overwrite a workspace.",
-            "Use that workspace as it is, or choose an empty folder.",
-        )
-    if directory.exists() and not directory.is_dir():
-        raise InputError(f"{directory} exists and is not a folder.", "Choose a folder name for the workspace.")
-    administrator = Administrator(
-        name=(admin_name or PLACEHOLDER_NAME).strip(),
-        email=(admin_email or "lscb.administrator@example.org").strip(),
-        address=f"{process.term('administrator')}\n{PLACEHOLDER_POSTAL}",
-    )
-    people = {key: Person(PLACEHOLDER_NAME, f"{key.replace('_', '.')}@example.org") for key in process.roles}
-    members = [Member(code, agency, PLACEHOLDER_NAME, placeholder_email(code)) for code, agency in STARTING_MEMBERS]
-    text = settings_document(board_name or process.term("board_long"), administrator, people, members,
-                             process=process)
-    errors = [p for p in check_settings_data(tomlkit_unwrap(text)) if p.severity == "error"]
-    if errors:  # only the values given on the command line can cause this
-        raise SettingsError("The workspace cannot be created with these values:", errors,
-                            "Correct the option named and run lifkit init again.")
-
-    directory.mkdir(parents=True, exist_ok=True)
-    settings_file = directory / SETTINGS_FILE
-    register = directory / DEFAULT_REGISTER
-    cases_dir = directory / CASES_DIR
-    create_register(register, process.register_columns)
-    cases_dir.mkdir()
-    workspace_secret(directory)  # the key of the forms' integrity tokens, from day one
-    # lifkit.toml last: a folder without it is not yet a workspace, so a failure above leaves none.
-    atomic_write_text(settings_file, text)
-    log.info("created workspace at %s", directory)
-    return InitResult(root=directory.resolve(), settings_file=settings_file.resolve(), register=register.resolve(),
-                      cases_dir=cases_dir.resolve(), members=len(members))
 
 
 def tomlkit_unwrap(text: str) -> dict:

@@ -25,6 +25,8 @@ def referral() -> None:
 @click.option("--notified", type=DATE, help="The date the board was notified of the incident (the rapid review: the "
               "date the local authority became aware), which starts the process's clocks. Default: the date the "
               "referral form gives, where it asks for one.")
+@click.option("--new-case", is_flag=True, help="Open a new case even though this referral (or the same child and "
+              "incident) was opened before.")
 @click.option("--accept-problems", is_flag=True, help="Open the case even though the form has problems "
               "(they are recorded with the case).")
 @click.option("--child-address", default="", metavar="TEXT", help="The child's address, which the requests "
@@ -32,7 +34,8 @@ def referral() -> None:
 @json_option
 @pass_workspace
 @click.pass_context
-def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, child_address: str, as_json: bool) -> None:
+def referral_open(ctx, ws, file: Path, notified, new_case: bool, accept_problems: bool, child_address: str,
+                  as_json: bool) -> None:
     """Validate a returned referral form (PDF, Word, or the email holding it) and open its case.
 
     The case gets the next reference, its folder under cases/, and a row on the register. The
@@ -45,7 +48,7 @@ def referral_open(ctx, ws, file: Path, notified, accept_problems: bool, child_ad
     """
     from lifkit.steps.exchange import open_referral
 
-    result = open_referral(ws, file, notified, accept_problems, child_address)
+    result = open_referral(ws, file, notified, accept_problems, child_address, new_case)
     if as_json:
         print_json(result)
     else:
@@ -135,6 +138,8 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
             click.echo(f"SET ASIDE {item.name or item.file.name}: {item.reason} (kept as inbox/aside/{item.file.name})")
         for note in result.notes:
             click.echo(f"NOTE      {note}")
+        for already in result.already:
+            click.echo(f"ALREADY   {already}")
         click.echo(f"{plural(len(result.received), 'return')} filed, {len(result.aside)} set aside.")
     if warn(result.register_warning) or result.needs_attention:
         ctx.exit(int(ExitStatus.ATTENTION))

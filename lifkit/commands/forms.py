@@ -35,9 +35,9 @@ def form(ws, form_id: str, case_ref: str | None, agency: str | None, fmt: str, o
       lifkit form request --case CIEC-2026-001 --agency POL -o outbox/
       lifkit form ias --case RR-2026-001 --agency POL
     """
-    from lifkit.documents.generate import generate_form
+    from lifkit.steps.exchange import make_form
 
-    result = generate_form(ws, form_id, case_ref, agency, fmt, output)
+    result = make_form(ws, form_id, case_ref, agency, fmt, output)
     if as_json:
         print_json(result)
         return

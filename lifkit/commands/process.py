@@ -62,7 +62,7 @@ def copy(ws, as_json: bool) -> None:
     Example:
       lifkit process copy
     """
-    from lifkit.case.process import copy_process
+    from lifkit.steps.init import copy_process
 
     result = copy_process(ws)
     if as_json:
@@ -83,7 +83,7 @@ def use(ws, name: str, as_json: bool) -> None:
     Example:
       lifkit process use rapid-review-2023
     """
-    from lifkit.case.process import use_process
+    from lifkit.steps.init import use_process
 
     result = use_process(ws, name)
     if as_json:

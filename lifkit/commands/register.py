@@ -64,7 +64,7 @@ def show(ws, ref: str | None, as_json: bool) -> None:
     """
     from lifkit.register.workbook import ROW_KEY, open_register
 
-    reg = open_register(ws.register_path, ws.process.register_columns)
+    reg = open_register(ws.register_path, columns=ws.process.register_columns)
     if ref:
         row = reg.find(ref)
         if row is None:
@@ -105,7 +105,7 @@ def check(ctx: click.Context, ws, as_json: bool) -> None:
     from lifkit.register.actions import check_actions
     from lifkit.register.workbook import check_register
 
-    problems = check_register(ws.register_path, ws.cases_dir, ws.process.register_columns)
+    problems = check_register(ws.register_path, ws.cases_dir, columns=ws.process.register_columns)
     if ws.process.learning is not None:  # the Actions sheet, where the process keeps action plans
         from lifkit.case.actionplan import action_plan
         from lifkit.case.folder import case_references, load_case
@@ -146,7 +146,7 @@ def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
     from lifkit.register.workbook import check_writable
     from lifkit.register.sync import sync_all
 
-    check_writable(ws.register_path, ws.process.register_columns)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
+    check_writable(ws.register_path, columns=ws.process.register_columns)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
     result = sync_all(ws, ref)
     if ws.process.learning is not None:
         from lifkit.register.actions import sync_actions

@@ -31,7 +31,7 @@ def init(directory: Path, board: str | None, admin_name: str | None, admin_email
       lifkit init lscb --board "Exampleshire Safeguarding Children Board" \\
           --admin-name "Jordan Avery" --admin-email lscb.admin@exampleshire.gov.uk
     """
-    from lifkit.case.workspace import init_workspace
+    from lifkit.steps.init import init_workspace
 
     result = init_workspace(directory, board, admin_name, admin_email, process_name)
     if as_json:

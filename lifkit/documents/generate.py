@@ -8,13 +8,11 @@ one case and one agency.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lifkit.errors import InputError
-from lifkit.mechanics.dates import today
 from lifkit.documents.formdef import FormDef, load_form
 from lifkit.documents.identity import FormIdentity, sign, workspace_secret
 
@@ -61,47 +59,25 @@ def return_address(settings) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def request_prefill(ws, case, agency_name: str, issued: dt.date) -> dict[str, Any]:
-    """The pre-filled part of a request form for one case and one agency (the form uses those it has)."""
-    from lifkit.case.state import return_due
-
-    return {
-        "case_ref": case.reference,
-        "meeting_date": case.meeting_date,
-        "return_by": return_due(ws, ws.process, case, issued),
-        "agency": agency_name,
-        "child_name": case.child.name,
-        "child_dob": case.child.dob,
-        "child_dod": case.child.dod,
-        "child_address": case.child.address,
-        "significant_people": [{"name": p.name, "dob": p.dob, "address": p.address} for p in case.people],
-    }
-
-
 def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | None = None,
-                  issued: dt.date | None = None, values: dict[str, Any] | None = None) -> RenderContext:
+                  case_values: dict[str, Any] | None = None, values: dict[str, Any] | None = None) -> RenderContext:
     """The render context for ``form_id`` in workspace ``ws``, for a case and agency where given.
 
-    ``values`` are further pre-filled values by field name, over those of a request: the read-only
-    fields' values, and for a table that is filled in, its boxes' starting values (a list of row dicts).
+    ``case_values`` are the case's values for the form's pre-filled boxes (the case layer works them out:
+    :func:`lifkit.case.state.request_prefill`); the form uses those it has. ``values`` are further
+    pre-filled values by field name: the read-only fields' values, and for a table that is filled in, its
+    boxes' starting values (a list of row dicts).
     """
     aliases = {"referral": ws.process.referral_form, "request": ws.process.request_form}
     form = load_form(aliases.get(form_id.lower(), form_id))
     member = ws.settings.member(agency) if agency else None
     prefill: dict[str, Any] = {}
-    case = None
-    if case_ref:
-        from lifkit.case.folder import load_case
-
-        case = load_case(ws, case_ref)
-        case_ref = case.reference
     prefilled = {f.name for f in form.fields if f.prefilled}
-    if prefilled and case is not None:  # a form with a pre-filled section (CIGINF1, IAS) is for one agency
+    if prefilled and case_ref:  # a form with a pre-filled section (CIGINF1, IAS) is for one agency
         if member is None:
             raise InputError(f"A {form.id} for case {case_ref} is made for one agency: give --agency CODE.",
                              "lifkit members lists the codes.")
-        request = request_prefill(ws, case, member.agency, issued or today())
-        prefill = {name: value for name, value in request.items() if name in prefilled}
+        prefill = {name: value for name, value in (case_values or {}).items() if name in prefilled}
     if values:
         names = {f.name for f in form.fields}
         prefill.update({name: value for name, value in values.items() if name in names})
@@ -112,13 +88,13 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
 
 
 def generate_form(ws, form_id: str, case_ref: str | None = None, agency: str | None = None, fmt: str = "pdf",
-                  output: Path | None = None, issued: dt.date | None = None,
+                  output: Path | None = None, case_values: dict[str, Any] | None = None,
                   values: dict[str, Any] | None = None) -> GeneratedForm:
-    """Write the form as PDF, Word or both. ``output`` is a file (one format) or a folder; ``values``
-    are further pre-filled values (see :func:`build_context`)."""
+    """Write the form as PDF, Word or both. ``output`` is a file (one format) or a folder; ``case_values``
+    and ``values`` are the pre-filled values (see :func:`build_context`)."""
     if fmt not in FORMATS:
         raise InputError(f"Unknown format {fmt!r}.", f"Use one of: {', '.join(FORMATS)}.")
-    ctx = build_context(ws, form_id, case_ref, agency, issued, values)
+    ctx = build_context(ws, form_id, case_ref, agency, case_values, values)
     suffixes = (".pdf", ".docx") if fmt == "both" else (f".{fmt}",)
     targets = _targets(ctx, suffixes, output)
     written = []

@@ -11,6 +11,8 @@ refused, nesting is limited, and nothing here writes a file: callers decide wher
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -61,6 +63,17 @@ class Message:
     attachments: list[Attachment] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # parts that were refused, and why
     raw: bytes = b""  # the message exactly as read, to be kept as the original
+    message_id: str = ""  # the Message-ID header, as sent
+    sent: "dt.datetime | None" = None  # the Date header, when it is a date
+
+    @property
+    def fingerprint(self) -> str:
+        """What identifies this message wherever it is saved again: its Message-ID, else its bytes."""
+        import hashlib
+
+        if self.message_id:
+            return "message:" + hashlib.sha256(self.message_id.strip().encode("utf-8", "replace")).hexdigest()[:40]
+        return "sha256:" + hashlib.sha256(self.raw).hexdigest()
 
     @property
     def label(self) -> str:
@@ -271,12 +284,27 @@ def parse_message(data: bytes, source: Path, position: str = "") -> Message:
         sender = parseaddr(str(message.get("From", "")))[1].lower()
         subject = str(message.get("Subject", ""))
         date = str(message.get("Date", ""))
+        message_id = str(message.get("Message-ID", "") or "").strip()
     except Exception as exc:  # noqa: BLE001 - a header no parser understands: the message is damaged
         raise MailError(f"{source.name}{' #' + position if position else ''} is not a readable email: its "
                         "headers are damaged.", "Save the message again from the mail client.") from None
-    result = Message(source=Path(source), position=position, sender=sender, subject=subject, date=date, raw=data)
+    result = Message(source=Path(source), position=position, sender=sender, subject=subject, date=date, raw=data,
+                     message_id=message_id, sent=_sent(date))
     _collect_parts(message, result, depth=0, budget=[MAX_PARTS])
     return result
+
+
+def _sent(header: str):
+    """The Date header as an aware datetime, or None when it is missing or not a date."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        sent = parsedate_to_datetime(header) if header else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if sent is not None and sent.tzinfo is None:
+        sent = sent.replace(tzinfo=dt.timezone.utc)
+    return sent
 
 
 def _collect_parts(message, result: Message, depth: int, budget: list[int]) -> None:

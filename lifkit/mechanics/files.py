@@ -29,3 +29,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """:func:`atomic_write_bytes` for UTF-8 text, keeping the text's own line endings."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def unique_path(path: Path) -> Path:
+    """``path``, or the first of ``name-2``, ``name-3``... beside it that does not exist yet."""
+    if not path.exists():
+        return path
+    for n in range(2, 10_000):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    from lifkit.errors import InputError
+
+    raise InputError(f"Too many files named like {path.name} in {path.parent}.")

@@ -365,7 +365,34 @@ class Book:
             self.set_part(self.styles_part, self._styles.serialize())
         if self.drop_calc_chain and self.calc_chain_part and self.zip.has(self.calc_chain_part):
             self._drop_calc_chain()
+        if any(part != self.workbook_part for part in self.changed):
+            self._recalculate_on_open()
         return self.changed
+
+    # The children of <workbook> that come before <calcPr>, in the schema's order.
+    _BEFORE_CALC = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                    "functionGroups", "externalReferences", "definedNames")
+
+    def _recalculate_on_open(self) -> None:
+        """Ask Excel and LibreOffice to recalculate every formula when the workbook is next opened: a hand
+        formula such as =COUNTA(Register!A:A) then counts the rows lifkit added, never a stale cached value."""
+        from lxml import etree
+
+        data = self.read_part(self.workbook_part)
+        root = parse_xml(data, self.path, self.workbook_part, self.hints)
+        calc = root.find(MAIN + "calcPr")
+        if calc is None:
+            calc = etree.Element(MAIN + "calcPr")
+            before = [child for child in root if isinstance(child.tag, str)
+                      and child.tag.rpartition("}")[2] in self._BEFORE_CALC]
+            if before:
+                before[-1].addnext(calc)
+            else:
+                root.insert(0, calc)
+        if calc.get("fullCalcOnLoad") == "1":
+            return
+        calc.set("fullCalcOnLoad", "1")
+        self.set_part(self.workbook_part, declaration(data) + etree.tostring(root, encoding="UTF-8"))
 
     def _drop_calc_chain(self) -> None:
         """Excel's calculation chain lists the cells holding formulas; a formula lifkit overwrote would

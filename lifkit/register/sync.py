@@ -78,52 +78,42 @@ def case_row(ws, reference: str) -> dict[str, Any]:
 
 
 def _pending_rows(case_folder) -> list[tuple[str, dict]]:
-    """Decisions rows journalled but not yet written to the register, oldest first."""
+    """Decisions rows journalled but not yet recorded as written to the register, oldest first, each with
+    the id of the journal event that made it (which the row carries on the register)."""
     pending: dict[str, dict] = {}
     for event in journal(case_folder):
-        if event["event"] == "decision row pending":
-            pending[event["id"]] = event["row"]
-        elif event["event"] == "decision rows written":
+        if event["event"] == "decision rows written":
             for row_id in event["ids"]:
                 pending.pop(row_id, None)
+        elif event.get("row"):  # a decision step's own event, or an older lifkit's "decision row pending"
+            pending[event["id"]] = {**event["row"], "event_id": event["id"]}
     return list(pending.items())
 
 
-def sync_case(ws, reference: str, decision_row: dict | None = None) -> str | None:
+def sync_case(ws, reference: str) -> str | None:
     """Write the case's row, and append its Decisions rows that are not on the register yet.
 
-    A new Decisions row is put in the journal first, so it is never lost: if the register is open in
-    Excel or locked by another lifkit, that is reported as a warning and the row is written by the next
-    step that reaches the register (or now by ``lifkit register sync``).
+    A Decisions row is in the journal, in the very entry of the step that made it, before the register is
+    touched, so it is never lost: if the register is open in Excel or locked by another lifkit, that is
+    reported as a warning and the row is written by the next step that reaches the register (or by
+    ``lifkit register sync``). Each row carries its event's id, and the register adds a row only when no
+    row with that id is there, under the register's lock: a row is never written twice, whatever runs at
+    the same time or fails half way.
     """
-    import uuid
-
-    from lifkit.register.workbook import append_decision, record, update_case
+    from lifkit.register.workbook import record_decisions
 
     case = load_case(ws, reference)
-    if decision_row is not None:
-        stored = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in decision_row.items()}
-        record_event(case.folder, "decision row pending", id=uuid.uuid4().hex, row=stored)
     pending = _pending_rows(case.folder)
-    written: list[str] = []
     try:
         values = case_row(ws, reference)
-        for row_id, row in pending[:-1]:
-            append_decision(ws.register_path, _dates(row))
-            written.append(row_id)
-        if pending:
-            record(ws.register_path, reference, values, _dates(pending[-1][1]), columns=ws.process.register_columns)
-            written.append(pending[-1][0])
-        else:
-            update_case(ws.register_path, reference, values, columns=ws.process.register_columns)
+        record_decisions(ws.register_path, reference, values, [_dates(row) for _, row in pending],
+                         columns=ws.process.register_columns)
     except LifkitError as exc:
-        waiting = len(pending) - len(written)
-        missed = f" and {waiting} Decisions row{'s' if waiting != 1 else ''}" if waiting else ""
+        missed = f" and {len(pending)} Decisions row{'s' if len(pending) != 1 else ''}" if pending else ""
         return (f"The register was not updated: {exc.message} Everything is recorded in the case folder; the "
                 f"case's row{missed} will be written by the next step, or now by `lifkit register sync`.")
-    finally:
-        if written:
-            record_event(case.folder, "decision rows written", ids=written)
+    if pending:
+        record_event(case.folder, "decision rows written", ids=[row_id for row_id, _ in pending])
     return None
 
 

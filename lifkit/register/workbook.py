@@ -101,6 +101,7 @@ DECISIONS_COLUMNS: tuple[Column, ...] = (
     Column("decision", "Decision", "text", 28),
     Column("rationale", "Rationale", "text", 60),
     Column("recorded_by", "Recorded by", "text", 22),
+    Column("event_id", "Event id", "text", 34),  # the journal event that made the row: never written twice
 )
 
 ACTIONS_SHEET = "Actions"
@@ -127,7 +128,7 @@ ACTIONS_COLUMNS: tuple[Column, ...] = (
 ROW_KEY = "_row"  # in the dicts that Register.rows() and Register.decisions() return: the row's number
 
 
-def create_register(path: Path, columns: tuple[Column, ...] | None = None) -> Path:
+def create_register(path: Path, columns: tuple[Column, ...] = REGISTER_COLUMNS) -> Path:
     """Write a new, empty register workbook at ``path``; refuses to replace an existing file.
 
     Both sheets get a bold, frozen header row with an auto-filter, sensible widths, and date columns
@@ -149,8 +150,7 @@ def create_register(path: Path, columns: tuple[Column, ...] | None = None) -> Pa
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for index, (title, columns) in enumerate(((REGISTER_SHEET, columns or REGISTER_COLUMNS),
-                                              (DECISIONS_SHEET, DECISIONS_COLUMNS),
+    for index, (title, columns) in enumerate(((REGISTER_SHEET, columns), (DECISIONS_SHEET, DECISIONS_COLUMNS),
                                               (ACTIONS_SHEET, ACTIONS_COLUMNS))):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = title
@@ -199,7 +199,8 @@ class UpdateResult:
 class Problem:
     """One thing ``lifkit register check`` found."""
 
-    kind: str  # missing-column, duplicate-column, duplicate-case, no-case-ref, hand-added, not-a-date, unknown-case
+    kind: str  # missing-column, duplicate-column, duplicate-case, no-case-ref, hand-added, not-a-date, unknown-case,
+    # duplicate-decision
     sheet: str
     message: str
     row: int | None = None
@@ -223,8 +224,8 @@ class Problem:
 class Register:
     """The register as read from the workbook: its rows, by header text. Made by :func:`open_register`."""
 
-    def __init__(self, path: Path, book: Book, register: "_SheetRows", columns: tuple[Column, ...] = REGISTER_COLUMNS,
-                 decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS):
+    def __init__(self, path: Path, book: Book, register: "_SheetRows",
+                 columns: tuple[Column, ...] = REGISTER_COLUMNS, decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS):
         self.path = path
         self._book = book
         self._register = register
@@ -282,7 +283,7 @@ class Register:
         return self._decisions.dicts()
 
 
-def open_register(path: Path, columns: tuple[Column, ...] | None = None, *,
+def open_register(path: Path, columns: tuple[Column, ...] = REGISTER_COLUMNS, *,
                   decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> Register:
     """Read the register workbook at ``path``.
 
@@ -295,12 +296,11 @@ def open_register(path: Path, columns: tuple[Column, ...] | None = None, *,
     path = Path(path)
     book = _book(path, _read_file(path))
     book.sheet(DECISIONS_SHEET)  # both sheets must be there; Decisions is read when it is asked for
-    columns = columns or REGISTER_COLUMNS
     register = _SheetRows.read(book, book.sheet(REGISTER_SHEET), columns)
     return Register(path, book, register, columns, decision_columns)
 
 
-def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Column, ...] | None = None, *,
+def check_register(path: Path, cases_dir: Path | None = None, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
                    decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> list[Problem]:
     """What is wrong (or was done by hand) in the register; an empty list when all is well.
 
@@ -310,9 +310,9 @@ def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Col
     the register; and values in date columns that are not dates (text, or numbers not formatted as
     dates, which Excel shows as 46327).
     """
-    register = open_register(path, columns, decision_columns=decision_columns)
+    register = open_register(path, columns=columns, decision_columns=decision_columns)
     problems: list[Problem] = []
-    for sheet_rows, sheet_columns in ((register._register, register.columns), (register._decisions, decision_columns)):
+    for sheet_rows, sheet_columns in ((register._register, columns), (register._decisions, decision_columns)):
         header = sheet_rows.header
         sheet = sheet_rows.sheet_name
         for column in sheet_columns:
@@ -366,6 +366,16 @@ def check_register(path: Path, cases_dir: Path | None = None, columns: tuple[Col
                                             "exist): the row was added by hand, or the case folder was moved.",
                                             row=rownums[0], column="Case ref"))
         decisions = register._decisions
+        event_col = decisions.header.single("event_id")
+        if event_col is not None:
+            first: dict[str, int] = {}
+            for rownum, cells in decisions.rows:
+                event = str(cells.get(event_col) or "").strip()
+                if event and event in first:
+                    problems.append(Problem("duplicate-decision", DECISIONS_SHEET,
+                                            f"this row repeats row {first[event]} (the same decision, event "
+                                            f"{event[:8]}...): delete one of them.", row=rownum, column="Event id"))
+                first.setdefault(event, rownum)
         decision_col = decisions.header.single("case_ref")
         if decision_col is not None:
             for rownum, cells in decisions.rows:
@@ -392,7 +402,7 @@ def _case_folder_exists(cases_dir: Path, ref: str) -> bool:
 
 
 def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bool = True,
-                columns: tuple[Column, ...] | None = None) -> UpdateResult:
+                columns: tuple[Column, ...] = REGISTER_COLUMNS) -> UpdateResult:
     """Write ``values`` (keyed by :data:`REGISTER_COLUMNS` keys) into case ``case_ref``'s row on Register.
 
     The row is added below the last one if the case is not on the register yet (unless ``create`` is
@@ -400,7 +410,6 @@ def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bo
     cell. Columns are found by header text; a lifkit column missing from the workbook is skipped and
     named in ``UpdateResult.missing``. Dates are ``datetime.date``; True/False are written Yes/No.
     """
-    columns = columns or REGISTER_COLUMNS
     case_values = _checked_values(values, columns, case_ref)
 
     def edit(book: Book, result: UpdateResult) -> None:
@@ -410,11 +419,10 @@ def update_case(path: Path, case_ref: str, values: dict[str, Any], *, create: bo
 
 
 def update_cases(path: Path, cases: dict[str, dict[str, Any]], *, create: bool = True,
-                 columns: tuple[Column, ...] | None = None) -> list[UpdateResult]:
+                 columns: tuple[Column, ...] = REGISTER_COLUMNS) -> list[UpdateResult]:
     """:func:`update_case` for many cases in one save (one lock, one backup, one replace): how a register
     is brought up to date from the case folders. One result per case, in the order given."""
     path = Path(path)
-    columns = columns or REGISTER_COLUMNS
     checked = {ref: _checked_values(values, columns, ref) for ref, values in cases.items()}
     results = [UpdateResult(path=path, case_ref=ref) for ref in checked]
 
@@ -438,15 +446,14 @@ def append_decision(path: Path, values: dict[str, Any], *,
     return _transaction(Path(path), edit, values.get("case_ref"))
 
 
-def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_values: dict[str, Any],
-           columns: tuple[Column, ...] | None = None, *,
+def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_values: dict[str, Any], *,
+           columns: tuple[Column, ...] = REGISTER_COLUMNS,
            decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> UpdateResult:
     """Record a decision: update (or add) the case's row and add a Decisions row, in one save.
 
     One lock, one backup, one replace: the workbook never holds the one change without the other.
     ``decision_values["case_ref"]`` defaults to ``case_ref``.
     """
-    columns = columns or REGISTER_COLUMNS
     case_values = _checked_values(case_values, columns, case_ref)
     decision_values = dict(decision_values)
     decision_values.setdefault("case_ref", case_ref)
@@ -459,7 +466,34 @@ def record(path: Path, case_ref: str, case_values: dict[str, Any], decision_valu
     return _transaction(Path(path), edit, case_ref)
 
 
-def check_writable(path: Path, columns: tuple[Column, ...] | None = None, *,
+def record_decisions(path: Path, case_ref: str, case_values: dict[str, Any], rows: list[dict[str, Any]], *,
+                     columns: tuple[Column, ...] = REGISTER_COLUMNS,
+                     decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> UpdateResult:
+    """Update (or add) the case's row and add its Decisions ``rows`` that are not there yet, in one save.
+
+    Each row carries ``event_id``, the id of the journal event that made it; under the register's lock a
+    row whose id is already on the Decisions sheet is not added again, so a row is written exactly once
+    whatever else runs at the same time and wherever a step stopped before.
+    """
+    case_values = _checked_values(case_values, columns, case_ref)
+    checked = [_checked_values({**row, "case_ref": row.get("case_ref") or case_ref}, decision_columns)
+               for row in rows]
+
+    def edit(book: Book, result: UpdateResult) -> None:
+        _edit(book, REGISTER_SHEET, columns).upsert_case(case_ref, case_values, True, result)
+        if checked:
+            decisions = _edit(book, DECISIONS_SHEET, decision_columns)
+            present = decisions.event_ids()
+            for row in checked:
+                if row.get("event_id") and row["event_id"] in present:
+                    continue
+                decisions.append(row, result)
+                present.add(row.get("event_id"))
+
+    return _transaction(Path(path), edit, case_ref)
+
+
+def check_writable(path: Path, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
                    decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> None:
     """Raise now what a write would raise (no workbook, one lifkit cannot safely edit, open in Excel),
     without writing anything: for commands that make many writes and should stop before the first."""
@@ -876,6 +910,13 @@ class _RegisterSheet(Sheet):
             self._case_rows[wanted] = [rownum]
             result.created = True
         result.row = rownum
+
+    def event_ids(self) -> set[str]:
+        """The journal event ids on this (Decisions) sheet; none when it has no Event id column."""
+        column = self.header.single("event_id")
+        if column is None:
+            return set()
+        return {str(value).strip() for _, value in self.column_values(column) if str(value or "").strip()}
 
     def upsert_keyed(self, key: str, value: str, values: dict[str, Any], result: UpdateResult) -> None:
         """Write ``values`` into the row whose ``key`` column holds ``value`` (added below the last row when

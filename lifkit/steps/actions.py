@@ -11,7 +11,6 @@ only once everything in it has been checked: nothing is recorded half.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -322,6 +321,7 @@ def _cases_with_plans(ws) -> list[str]:
 def request_updates(ws, reference: str | None = None, agencies: list[str] | None = None) -> UpdateRequests:
     """One action update form and email draft per agency with open actions (in one case, or every case)."""
     from lifkit.documents.generate import generate_form
+    from lifkit.case.state import request_prefill
     from lifkit.documents.mail import build_draft
     from lifkit.register.actions import sync_actions
 
@@ -352,8 +352,8 @@ def request_updates(ws, reference: str | None = None, agencies: list[str] | None
                       "actions": [{"action": a.id, "recommendation": f"{a.recommendation}. {a.recommendation_text}",
                                    "text": a.text, "lead": a.lead, "due": a.due, "measure": a.measure} for a in mine],
                       "updates": [{"action": a.id} for a in mine]}
-            made = generate_form(ws, UPDATE_FORM, ref, member.code, member.format, outbox, issued=issued,
-                                 values=values)
+            made = generate_form(ws, UPDATE_FORM, ref, member.code, member.format, outbox,
+                                 case_values=request_prefill(ws, case, member.agency, issued), values=values)
             subject = f"{learning.action_plan} — {ref} — update on your agency's actions by {format_date(due)}"
             body = (f"Dear {member.name},\n\nCase {ref}: the {ws.settings.board_name} is following up the "
                     f"{learning.action_plan} of the {review}. The attached form lists {member.agency}'s "
@@ -504,7 +504,7 @@ def collect_update(ws, case: Case, path: Path, name: str, read, sender: str | No
     """File a returned action update form found by ``lifkit collect`` (its identity said AUPD and this case),
     as part of the message's filing (written whole or not at all)."""
     from lifkit.documents.extract import UnreadableForm
-    from lifkit.steps.exchange import ReceivedReturn, _set_aside, _stamp
+    from lifkit.steps.filing import ReceivedReturn, set_aside as _set_aside, stamp as _stamp
 
     identity = read.identity
     member = next((m for m in ws.settings.members if m.code == identity.agency), None)
@@ -534,7 +534,7 @@ def collect_update(ws, case: Case, path: Path, name: str, read, sender: str | No
 def chase_updates(ws, case: Case, new_date: dt.date) -> list:
     """A reminder to every agency whose action update is past its date and not yet returned."""
     from lifkit.documents.mail import build_draft
-    from lifkit.steps.exchange import ChaseDraft
+    from lifkit.steps.filing import ChaseDraft
 
     if ws.process.learning is None:
         return []

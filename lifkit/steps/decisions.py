@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifkit.case.folder import Case, case_references, journal, load_case, load_returns, record_event, update_case_file
+from lifkit.case.folder import (Case, case_folder, case_lock, case_references, journal, load_case, load_returns,
+                                record_event, update_case_file)
 from lifkit.case.state import DecisionSoFar, OverdueItem, case_state, decision_so_far, overdue_items
 from lifkit.mechanics.dates import format_date, today
+from lifkit.mechanics.files import unique_path
 from lifkit.errors import InputError, LifkitError
 from lifkit.documents.mail import build_draft
 from lifkit.register.sync import sync_case
@@ -56,9 +58,23 @@ def _who(ws) -> str:
 
 
 def _decision_row(ws, case: Case, by: str, decision: str, rationale: str, amend: str | None) -> dict:
-    return {"date": today(), "case_ref": case.reference, "by": by,
+    """The Decisions row a step makes; it is recorded in the step's own journal entry (``row``)."""
+    return {"date": today().isoformat(), "case_ref": case.reference, "by": by,
             "decision": decision + (" (amended)" if amend else ""),
             "rationale": rationale.strip() + (f" [Amended: {amend}]" if amend else ""), "recorded_by": _who(ws)}
+
+
+def _locked(step):
+    """Run a decision step holding its case, so that its checks and its record cannot interleave with
+    another shell's (two people deciding the same case at once record one step, and refuse the other)."""
+    import functools
+
+    @functools.wraps(step)
+    def run(ws, reference: str, *args, **kwargs):
+        with case_lock(ws, case_folder(ws, reference).name):
+            return step(ws, reference, *args, **kwargs)
+
+    return run
 
 
 def _state(ws, case: Case) -> DecisionSoFar:
@@ -72,6 +88,7 @@ def _when(event: dict) -> str:
 # --- recommending and deciding ----------------------------------------------------------------
 
 
+@_locked
 def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: dt.date | None = None,
               criteria: dict[str, str] | None = None, amend: str | None = None, learning: str = "",
               flags: dict[str, bool] | None = None) -> DecisionOutcome:
@@ -98,13 +115,14 @@ def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: 
     event = record_event(case.folder, "recommended", recommendation=option.name, rationale=rationale.strip(),
                          meeting=meeting, date=today(), criteria=_criteria(process, criteria),
                          amends=amend or None, learning=learning.strip(),
-                         flags={k: bool(v) for k, v in (flags or {}).items()})
-    warning = sync_case(ws, case.reference, _decision_row(ws, case, process.recommendation.by, option.name,
-                                                          rationale, amend))
+                         flags={k: bool(v) for k, v in (flags or {}).items()},
+                         row=_decision_row(ws, case, process.recommendation.by, option.name, rationale, amend))
+    warning = sync_case(ws, case.reference)
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
                            warnings=warnings)
 
 
+@_locked
 def further_information(ws, reference: str, rationale: str, next_meeting: dt.date,
                         meeting: dt.date | None = None) -> DecisionOutcome:
     """The committee asks for further information and puts the case on another meeting's agenda."""
@@ -116,15 +134,20 @@ def further_information(ws, reference: str, rationale: str, next_meeting: dt.dat
     if next_meeting < today():
         raise InputError(f"The next meeting {format_date(next_meeting)} is in the past.", "Give the next meeting's date.")
     meeting = meeting or case.meeting_date or today()
-    event = record_event(case.folder, "further information", rationale=rationale.strip(), meeting=meeting,
-                         next_meeting=next_meeting, date=today())
+    latest = (_state(ws, case).further_info or [None])[-1]
+    if latest and latest["rationale"] == rationale.strip() and latest["next_meeting"] == next_meeting.isoformat():
+        raise InputError(f"Further information was already asked for on {_when(latest)}, for the meeting of "
+                         f"{format_date(next_meeting)}, in the same words: this is a repeat.", "Nothing was recorded.")
     update_case_file(case.folder, meeting_date=next_meeting)
-    warning = sync_case(ws, case.reference, _decision_row(
-        ws, case, process.recommendation.by, f"Further information requested; next meeting {format_date(next_meeting)}",
-        rationale, None))
+    event = record_event(case.folder, "further information", rationale=rationale.strip(), meeting=meeting,
+                         next_meeting=next_meeting, date=today(), row=_decision_row(
+                             ws, case, process.recommendation.by,
+                             f"Further information requested; next meeting {format_date(next_meeting)}", rationale, None))
+    warning = sync_case(ws, case.reference)
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
 
 
+@_locked
 def chair_decide(ws, reference: str, response: str, decision: str, rationale: str, reviewers: list[str] = (),
                  amend: str | None = None, relationship: str = "", criminal_investigation: str = "unknown",
                  reason_not_met: str | None = None) -> DecisionOutcome:
@@ -160,13 +183,14 @@ def chair_decide(ws, reference: str, response: str, decision: str, rationale: st
     reviewers = [r.strip() for r in reviewers if r.strip()]  # often appointed later: the notice says so
     event = record_event(case.folder, "decided", response=response, decision=decision, rationale=rationale.strip(),
                          reviewers=reviewers, date=today(), amends=amend or None, relationship=relationship.strip(),
-                         criminal_investigation=criminal_investigation, reason_not_met=(reason_not_met or "").strip())
+                         criminal_investigation=criminal_investigation, reason_not_met=(reason_not_met or "").strip(),
+                         row=_decision_row(ws, case, process.decision.by, f"{decision} ({response})", rationale, amend))
     notices = write_notices(ws, case.reference)
-    warning = sync_case(ws, case.reference, _decision_row(ws, case, process.decision.by, f"{decision} ({response})",
-                                                          rationale, amend))
+    warning = sync_case(ws, case.reference)
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
 
 
+@_locked
 def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | None = None,
              relationship: str = "", criminal_investigation: str = "unknown") -> DecisionOutcome:
     """One safeguarding partner signs off the recommended outcome (or declines to, saying why). The
@@ -189,19 +213,21 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
         _need_text(decline, "--decline", f"why {who.name} does not sign")
         if who.code in state.declined and state.declined[who.code]["reason"] == decline.strip():
             raise InputError(f"{who.name} ({who.code}) already declined to sign, for the same reason: a repeat.")
-        event = record_event(case.folder, "sign-off declined", partner=who.code, reason=decline.strip(), date=today())
-        warning = sync_case(ws, case.reference, _decision_row(ws, case, who.name, "Sign-off declined", decline, None))
+        event = record_event(case.folder, "sign-off declined", partner=who.code, reason=decline.strip(), date=today(),
+                             row=_decision_row(ws, case, who.name, "Sign-off declined", decline, None))
+        warning = sync_case(ws, case.reference)
         return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
     event = record_event(case.folder, "signed off", partner=who.code, name=name.strip(), date=today(),
                          outcome=state.recommendation["recommendation"], relationship=relationship.strip(),
-                         criminal_investigation=criminal_investigation)
+                         criminal_investigation=criminal_investigation,
+                         row=_decision_row(ws, case, who.name, f"Signed off: {state.recommendation['recommendation']}",
+                                           state.recommendation["rationale"], None))
     notices = write_notices(ws, case.reference) if _state(ws, case).decided else []
-    warning = sync_case(ws, case.reference, _decision_row(ws, case, who.name,
-                                                          f"Signed off: {state.recommendation['recommendation']}",
-                                                          state.recommendation["rationale"], None))
+    warning = sync_case(ws, case.reference)
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
 
 
+@_locked
 def record_notified(ws, reference: str, notice: str, on: dt.date | None = None) -> DecisionOutcome:
     """Record that a notice of the process was sent (Ofsted, the National Panel, the referrer...)."""
     process = ws.process
@@ -225,6 +251,7 @@ def record_notified(ws, reference: str, notice: str, on: dt.date | None = None) 
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
 
 
+@_locked
 def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, note: str = "") -> DecisionOutcome:
     """Record the reply to a notice that expects one (the National Panel's reply to a rapid review)."""
     process = ws.process
@@ -484,7 +511,7 @@ def write_notices(ws, reference: str) -> list[Path]:
             continue
         path = outbox / f"notice-{notice.id.replace('_', '-')}-{case.reference}.eml"
         if path.exists():
-            old = _unique(path.with_name(path.stem + "-superseded.eml"))
+            old = unique_path(path.with_name(path.stem + "-superseded.eml"))
             path.rename(old)
             superseded.append(old.name)
         anonymised = notice.is_anonymised(status.review)
@@ -519,14 +546,6 @@ def write_notices(ws, reference: str) -> list[Path]:
     return drafts
 
 
-def _unique(path: Path) -> Path:
-    if not path.exists():
-        return path
-    for n in range(2, 10_000):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-    raise InputError(f"Too many files named like {path.name} in {path.parent}.")
 
 
 # --- overdue ----------------------------------------------------------------------------------

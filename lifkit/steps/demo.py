@@ -70,6 +70,7 @@ class DemoCase:
     name: str  # the saved referral's file name (referral-1.eml); the reference comes when it is opened
     referral: dict[str, Any]  # the referrer's values over the form's fictional defaults
     steps: tuple[Step, ...]
+    story: str = ""  # the family whose story the agencies' returns tell (a key of the content's stories)
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ RAPID_REVIEW_2023 = DemoScript(
             step("2026-11-18", "update requests"),
             step("2026-11-23", "updates", agencies=["COMM"]),
             step("2026-11-25", "updates", agencies=["CSC"], collect=False),
-        )),
+        ), story="infant"),
         DemoCase("referral-2", {
             "child_name": "Robin Example (FICTIONAL)", "child_dob": "17/05/2011", "child_dod": "05/11/2026",
             "incident_date": "05/11/2026", "aware_date": "06/11/2026",
@@ -266,7 +267,7 @@ RAPID_REVIEW_2023 = DemoScript(
             step("2026-11-20", "returns", first=4),
             # two more replies came in on the demo's last day: saved, for the reader to collect
             step("2026-11-25", "returns", only=["MH", "EDU"], collect=False, folder="today"),
-        )),
+        ), story="teenager"),
         # a serious incident referred on the demo's last day, for the reader to open
         DemoCase("referral-3", {
             "child_name": "Jo Example (FICTIONAL)", "child_dob": "09/09/2012", "child_dod": "",
@@ -326,8 +327,8 @@ def _referral_values(form: str, script: DemoScript, given: dict) -> dict:
     raise InputError(f"The demo has no fictional referral for the form {form}.")
 
 
-def _return_values(form: str, script: DemoScript, code: str, number: int) -> dict:
-    """A return as the fictional member ``code`` (the ``number``-th) filled it in."""
+def _return_values(form: str, script: DemoScript, code: str, number: int, case: DemoCase) -> dict:
+    """A return as the fictional member ``code`` (the ``number``-th) filled it in about ``case``."""
     start = today() - dt.timedelta(days=400)
     name = script.members[number][2]
     common = {
@@ -349,14 +350,12 @@ def _return_values(form: str, script: DemoScript, code: str, number: int) -> dic
         from lifkit.steps.demo_content import return_values
 
         return return_values(code, number, today(), name, script.member_email(code))
-    if form == "ias":
-        return {**common, "others_known": "Yes", "others_known_who": "The mother (fictional)",
-                "services_involved": f"A fictional account of the {code} services that knew the family, for practice.",
-                "practice_improvements": "Concerns were not always shared with the other agencies (fictional).",
-                "immediate_action": "Records of the other children in the family flagged (fictional).",
-                "learning": "Ask about every adult in the household at each contact (fictional).",
-                "family_context": "A fictional family context, written for practice only.",
-                "signed_off_date": format_date(today())}
+    if form == "ias":  # the family's story, agency by agency
+        from lifkit.mechanics.dates import parse_date
+        from lifkit.steps.demo_content_rr import ias_values
+
+        return ias_values(case.story, code, number, parse_date(case.referral["incident_date"]), today(), name,
+                          script.member_email(code))
     raise InputError(f"The demo has no fictional return for the form {form}.")
 
 
@@ -440,7 +439,7 @@ def run_demo(directory: Path, password: str = "practice-only-7Kq2", process_name
                               "Give a folder that does not exist yet, e.g.: lifkit demo lifkit-demo-2")
     with pretend_today(DEMO_TODAY):
         directory.mkdir(parents=True, exist_ok=True)
-        create_register(directory / DEFAULT_REGISTER, load_shipped(script.process).register_columns)
+        create_register(directory / DEFAULT_REGISTER, columns=load_shipped(script.process).register_columns)
         (directory / CASES_DIR).mkdir(exist_ok=True)
         workspace_secret(directory)
         atomic_write_text(directory / SETTINGS_FILE, demo_settings_text(script))
@@ -517,7 +516,7 @@ def _returns(ws, script: DemoScript, played: _Played, args: dict, result: DemoRe
     for number, member in members:
         form = outbox / f"{ws.process.request_form.upper()}-{reference}-{member.code}." \
                         f"{'docx' if member.format == 'docx' else 'pdf'}"
-        values = _return_values(ws.process.request_form, script, member.code, number)
+        values = _return_values(ws.process.request_form, script, member.code, number, played.case)
         if member.code in args.get("invalid", ()):
             values.update({"completed_email": "", "case_open": ""})
         filled = _fill(form, replies / (f"again-{form.name}" if again else form.name), values)

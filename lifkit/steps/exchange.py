@@ -12,7 +12,6 @@ the agency code and dates only.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import shutil
 import tempfile
@@ -20,15 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from lifkit.case.folder import (Case, case_references, create_case, load_case, load_returns, record_event,
-                                returns_file, update_case_file)
 from lifkit.case.actionplan import UPDATE_FORM
-from lifkit.case.state import CaseState, MemberStatus, case_state, return_due
+from lifkit.case.folder import (Case, case_lock, case_references, create_case, journal, load_case, load_returns,
+                                record_event, update_case_file)
+from lifkit.case.state import CaseState, case_state, request_prefill, return_due
 from lifkit.mechanics.dates import format_date, today
+from lifkit.mechanics.files import unique_path
 from lifkit.errors import InputError, LifkitError
 from lifkit.documents.extract import UnreadableForm, extract
 from lifkit.documents.mail import build_draft, clean_name, is_message_file, read_messages, safe_filename
 from lifkit.register.sync import sync_case
+from lifkit.steps.filing import ChaseDraft, CollectResult, Filing as _Filing, ReceivedReturn, set_aside as _set_aside
+from lifkit.steps.filing import stamp as _stamp
 from lifkit.documents.validate import FormProblem, validate_extracted
 
 FORM_SUFFIXES = (".pdf", ".docx")
@@ -67,73 +69,10 @@ class RequestResult:
     placeholders: list[str] = field(default_factory=list)  # members still at an address from `lifkit init`
 
 
-@dataclass
-class ReceivedReturn:
-    agency: str
-    file: Path
-    valid: bool
-    problems: list[str]
-    attachments: list[Path]
-    reply_draft: Path | None
-    supersedes: bool
-    name: str = ""  # the form's file name as the agency sent it (stored under a name lifkit makes)
-    attachment_names: list[str] = field(default_factory=list)  # the attachments' names as sent, in order
-
-
-@dataclass
-class AsideItem:
-    file: Path  # where it is kept, under a name lifkit makes
-    reason: str
-    name: str = ""  # the file's name as the sender gave it
-
-
-@dataclass
-class CollectResult:
-    reference: str
-    received: list[ReceivedReturn] = field(default_factory=list)
-    aside: list[AsideItem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # parts refused (winmail.dat, oversized...), messages with no form
-    register_warning: str | None = None
-
-    @property
-    def needs_attention(self) -> bool:
-        return bool(self.aside or self.notes or any(not r.valid for r in self.received))
-
-
 CaseStatus = CaseState  # where a case stands: lifkit.case.state
 
 
-@dataclass
-class ChaseDraft:
-    agency: str
-    reason: str
-    new_date: dt.date
-    draft: Path
-
-
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _stamp() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-
-
-def _unique(path: Path) -> Path:
-    if not path.exists():
-        return path
-    for n in range(2, 10_000):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-    raise InputError(f"Too many files named like {path.name} in {path.parent}.")
-
-
-def _inside(folder: Path, path: Path) -> Path:
-    """``path``, after making sure it cannot leave ``folder`` (a last guard under safe_filename)."""
-    resolved = path.resolve()
-    if not resolved.is_relative_to(folder.resolve()):
-        raise InputError(f"Refused to write {path.name}: it would leave the case folder.")
-    return path
 
 
 def _is_placeholder(address: str) -> bool:
@@ -157,7 +96,7 @@ def _referral_file(path: Path, workdir: Path, form_id: str) -> tuple[Path, str]:
     for message in read_messages(path):
         for attachment in message.attachments:
             if Path(attachment.filename).suffix.lower() in FORM_SUFFIXES:
-                target = _unique(workdir / attachment.filename)
+                target = unique_path(workdir / attachment.filename)
                 target.write_bytes(attachment.data)
                 candidates.append((target, message.sender))
     forms = []
@@ -175,8 +114,30 @@ def _referral_file(path: Path, workdir: Path, form_id: str) -> tuple[Path, str]:
     return forms[0]
 
 
+class AlreadyOpened(InputError):
+    """The referral was opened before: the same form, or the same child and incident."""
+
+
+def _same_referral(ws, fingerprint: str, values: dict) -> str | None:
+    """The case already opened from this referral: the same file, or the same child (name and date of birth)
+    and the same incident (date of death, else of the incident)."""
+    def person(v: dict) -> tuple:
+        name = " ".join(str(v.get("child_name") or "").casefold().split())
+        incident = v.get("child_dod") or v.get("incident_date")
+        return (name, str(v.get("child_dob") or ""), str(incident or "")) if name and incident else ()
+
+    wanted = person(values)
+    for reference in case_references(ws):
+        case = load_case(ws, reference)
+        opened = next((e for e in journal(case.folder) if e["event"] == "opened"), {})
+        if opened.get("fingerprint") == fingerprint or (wanted and person((case.referral or {}).get("values") or {})
+                                                        == wanted):
+            return reference
+    return None
+
+
 def open_referral(ws, path: Path, notified: dt.date | None = None, accept_problems: bool = False,
-                  child_address: str = "") -> OpenedCase:
+                  child_address: str = "", new_case: bool = False) -> OpenedCase:
     """Read a returned referral form (PDF, Word, or an email holding one), validate it and open its case.
 
     The referral may not ask for addresses, which the requests carry: ``child_address`` gives the
@@ -201,16 +162,28 @@ def open_referral(ws, path: Path, notified: dt.date | None = None, accept_proble
         if not isinstance(notified, dt.date):
             raise InputError(f"{path.name} does not say when {ws.process.term('notified')}.",
                              f"Give it: lifkit referral open {path.name} --notified DATE")
-        child = {"name": values.get("child_name", ""), "dob": values.get("child_dob"),
-                 "dod": values.get("child_dod"), "address": child_address.strip()}
-        people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": "",
-                   "relationship": r.get("relationship", "")} for r in values.get("significant_people") or []]
-        referral = {"values": values, "raw": validation.raw, "problems": problems}
-        case = create_case(ws, notified=notified, opened=on, child=child, people=people, referral=referral,
-                           original=form_file)
+        import hashlib
+
+        fingerprint = "sha256:" + hashlib.sha256(form_file.read_bytes()).hexdigest()
+        ws.cases_dir.mkdir(exist_ok=True)
+        with case_lock(ws, "cases"):  # two administrators opening the same referral at once open one case
+            existing = None if new_case else _same_referral(ws, fingerprint, values)
+            if existing:
+                raise AlreadyOpened(f"{path.name} was opened before, as case {existing} (the same referral, or the "
+                                    "same child and incident): no case was opened.",
+                                    f"See it with: lifkit status {existing}. If this is truly another case, give "
+                                    "--new-case.")
+            child = {"name": values.get("child_name", ""), "dob": values.get("child_dob"),
+                     "dod": values.get("child_dod"), "address": child_address.strip()}
+            people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": "",
+                       "relationship": r.get("relationship", "")} for r in values.get("significant_people") or []]
+            referral = {"values": values, "raw": validation.raw, "problems": problems}
+            case = create_case(ws, notified=notified, opened=on, child=child, people=people, referral=referral,
+                               original=form_file, fingerprint=fingerprint,
+                               also=[("validated", {"form": form_id.upper(), "valid": not problems,
+                                                    "problems": len(problems)})])
     if path != form_file and is_message_file(path) and path.is_file():
         shutil.copy2(path, case.folder / "inbox" / f"referral-message{path.suffix.lower() or '.eml'}")
-    record_event(case.folder, "validated", form=form_id.upper(), valid=not problems, problems=len(problems))
     warning = sync_case(ws, case.reference)
     return OpenedCase(reference=case.reference, folder=case.folder, notified=notified,
                       decision_due=case_state(ws, case.reference).decision_due, problems=problems,
@@ -250,6 +223,20 @@ def signature(ws) -> str:
     return f"{ws.settings.administrator.name}\n{ws.process.term('administrator')}, {ws.settings.board_name}\n"
 
 
+def make_form(ws, form_id: str, case_ref: str | None = None, agency: str | None = None, fmt: str = "pdf",
+              output: Path | None = None):
+    """``lifkit form``: a blank form, or one pre-filled for a case and an agency as a request would be."""
+    from lifkit.documents.generate import generate_form
+
+    values = None
+    if case_ref:
+        case = load_case(ws, case_ref)
+        case_ref = case.reference
+        if agency:
+            values = request_prefill(ws, case, ws.settings.member(agency).agency, today())
+    return generate_form(ws, form_id, case_ref, agency, fmt, output, case_values=values)
+
+
 def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies: list[str] | None = None,
                    send: bool = False, progress: Callable[[str], None] | None = None) -> RequestResult:
     """A pre-filled request form and an email draft for every member (or those in ``agencies``)."""
@@ -258,6 +245,12 @@ def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies:
     case = load_case(ws, reference)
     issued_on = today()
     if meeting is not None:
+        if meeting < issued_on:
+            raise InputError(f"The meeting date {format_date(meeting)} is in the past: the case's meeting was not "
+                             "changed and nothing was issued.", "Give the date of the coming meeting.")
+        if case.notified and meeting < case.notified:
+            raise InputError(f"The meeting date {format_date(meeting)} is before the case began "
+                             f"({format_date(case.notified)}): nothing was changed.", "Check the meeting date.")
         update_case_file(case.folder, meeting_date=meeting)
         case = load_case(ws, reference)
     members = [ws.settings.member(code) for code in agencies] if agencies else list(ws.settings.members)
@@ -269,7 +262,7 @@ def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies:
             progress(member.code)
         due = return_due(ws, ws.process, case, issued_on)
         made = generate_form(ws, ws.process.request_form, case.reference, member.code, member.format, outbox,
-                             issued=issued_on)
+                             case_values=request_prefill(ws, case, member.agency, issued_on))
         draft = outbox / f"request-{case.reference}-{member.code}.eml"
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email,
                                       email_text(ws, "request_subject", case, due=due),
@@ -305,93 +298,10 @@ def _send(ws, case: Case, drafts: list[Path]) -> list[Path]:
 # --- collecting returns -----------------------------------------------------------------------
 
 
-def _save_return(case: Case, code: str, submission: dict) -> bool:
-    from lifkit.mechanics.files import atomic_write_text
-
-    submissions = load_returns(case, code)
-    supersedes = bool(submissions)
-    for old in submissions:
-        old["current"] = False
-    submission["current"] = True
-    submissions.append(submission)
-    atomic_write_text(returns_file(case, code), json.dumps({"agency": code, "submissions": submissions},
-                                                            indent=2, ensure_ascii=False, default=str))
-    return supersedes
-
-
 def _suffix(name: str) -> str:
     """A stored file's extension, from the name the sender gave: letters and digits only, lower case."""
     suffix = Path(safe_filename(name)).suffix.lower()
     return suffix if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix) else ""
-
-
-@dataclass
-class _Filing:
-    """What one message or loose form adds to the case, worked out in full before anything is written, so
-    that each is filed whole or not at all: its files, its returns and its journal entries.
-
-    Stored files get names lifkit makes (case, agency, a number), never the sender's: an attachment's name
-    may carry a child's name. The name the agency sent is kept in the return's record and the report only.
-    """
-
-    case: Case
-    staging: Path  # a private folder in the case folder; its files are moved into place on commit
-    moves: list[tuple[Path, Path]] = field(default_factory=list)  # staged file -> where it is kept
-    writes: list[tuple[Path, bytes]] = field(default_factory=list)  # reply drafts
-    returns: list[tuple[str, dict]] = field(default_factory=list)  # agency code, submission
-    events: list[tuple[str, dict]] = field(default_factory=list)  # journal entries, in order
-    received: list[ReceivedReturn] = field(default_factory=list)
-    aside: list[AsideItem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    taken: set[Path] = field(default_factory=set)  # names given out in this filing
-    saves: list[Callable[[], None]] = field(default_factory=list)  # other records (action updates), after returns
-
-    def name(self, path: Path) -> Path:
-        """``path``, numbered so that it is taken neither in the case folder nor in this filing."""
-        stem, suffix = path.stem, path.suffix
-        for n in range(1, 10_000):
-            candidate = path if n == 1 else path.with_name(f"{stem}-{n}{suffix}")
-            if candidate not in self.taken and not candidate.exists():
-                self.taken.add(candidate)
-                return _inside(self.case.folder, candidate)
-        raise InputError(f"Too many files named like {path.name} in {path.parent}.")
-
-    def stage(self, data: bytes | None = None, source: Path | None = None, suffix: str = "") -> Path:
-        staged = self.staging / f"{len(list(self.staging.iterdir())) + 1}{suffix}"
-        if source is not None:
-            shutil.copy2(source, staged)
-        else:
-            staged.write_bytes(data)
-        return staged
-
-    def keep(self, staged: Path, target: Path, copy: bool = False) -> Path:
-        target = self.name(target)
-        if copy:
-            second = self.staging / f"{len(list(self.staging.iterdir())) + 1}{staged.suffix}"
-            shutil.copy2(staged, second)
-            staged = second
-        self.moves.append((staged, target))
-        return target
-
-    def event(self, name: str, **details) -> None:
-        self.events.append((name, details))
-
-    def commit(self, result: CollectResult) -> None:
-        """Everything decided, now written: files moved into place, returns saved, then the journal."""
-        for staged, target in self.moves:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staged.replace(target)
-        for target, data in self.writes:
-            target.write_bytes(data)
-        for code, submission in self.returns:
-            _save_return(self.case, code, submission)
-        for save in self.saves:
-            save()
-        for name, details in self.events:
-            record_event(self.case.folder, name, **details)
-        result.received.extend(self.received)
-        result.aside.extend(self.aside)
-        result.notes.extend(self.notes)
 
 
 def _collect_sources(paths: list[Path], result: CollectResult) -> list[Path]:
@@ -414,10 +324,35 @@ def _collect_sources(paths: list[Path], result: CollectResult) -> list[Path]:
 
 def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], None] | None = None) -> CollectResult:
     """Read every message or form in ``paths`` (files, mboxes, Maildirs, plain folders of them) and file each
-    return under its agency. A file that cannot be read is reported and the others are still filed."""
+    return under its agency. A file that cannot be read is reported and the others are still filed; a
+    message or file filed before (the same Message-ID, else the same bytes) is reported and changes nothing."""
     case = load_case(ws, reference)
+    with case_lock(ws, case.reference):
+        return _collect(ws, case, paths, progress)
+
+
+def _filed(case: Case) -> dict[str, str]:
+    """What has been filed in the case before: fingerprint -> the day it was filed."""
+    return {e["source"]: e["at"][:10] for e in journal(case.folder) if e["event"] == "filed" and e.get("source")}
+
+
+def _collect(ws, case: Case, paths: list[Path], progress) -> CollectResult:
+    import hashlib
+
     result = CollectResult(reference=case.reference)
     (case.folder / "inbox").mkdir(exist_ok=True)
+    for left in case.folder.glob(".collecting-*"):  # a collect killed half way; we hold the case, so none runs
+        shutil.rmtree(left, ignore_errors=True)
+    filed = _filed(case)
+
+    def once(fingerprint: str, label: str, work) -> None:
+        if fingerprint in filed:
+            day = dt.date.fromisoformat(filed[fingerprint])
+            result.already.append(f"{label}: already filed on {format_date(day)}; nothing changed")
+            return
+        if _file_whole(case, result, work, fingerprint):
+            filed[fingerprint] = today().isoformat()
+
     for path in _collect_sources(paths, result):
         if progress:
             progress(path.name)
@@ -425,11 +360,14 @@ def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], Non
             try:
                 messages = read_messages(path, on_error=lambda exc: result.notes.append(exc.message))
                 for message in messages:
-                    _file_whole(case, result, lambda filing: _collect_message(ws, case, message, filing))
+                    once(message.fingerprint, clean_name(message.label),
+                         lambda filing, message=message: _collect_message(ws, case, message, filing))
             except LifkitError as exc:
                 result.notes.append(exc.message)
         elif path.suffix.lower() in FORM_SUFFIXES:
-            _file_whole(case, result, lambda filing: _collect_file(ws, case, path, filing))
+            with path.open("rb") as handle:
+                fingerprint = "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
+            once(fingerprint, clean_name(path.name), lambda filing, path=path: _collect_file(ws, case, path, filing))
         else:
             result.notes.append(f"{clean_name(path.name)}: neither an email, a mailbox nor a PDF or Word form; "
                                 "not read")
@@ -437,20 +375,24 @@ def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], Non
     return result
 
 
-def _file_whole(case: Case, result: CollectResult, work: Callable[[_Filing], None]) -> None:
-    """Work out one message's or file's filing in a private folder, then commit it; a file that turns out
-    unreadable half way leaves nothing behind but a note."""
+def _file_whole(case: Case, result: CollectResult, work: Callable[[_Filing], None], fingerprint: str) -> bool:
+    """Work out one message's or file's filing in a private folder, then commit it, its journal entries in
+    one line that ends with what was filed (``filed``, its fingerprint); a file that turns out unreadable
+    half way leaves nothing behind but a note."""
     with tempfile.TemporaryDirectory(prefix=".collecting-", dir=case.folder) as staging:
         filing = _Filing(case, Path(staging))
         try:
             work(filing)
         except LifkitError as exc:
             result.notes.append(exc.message)
-            return
+            return False
+        filing.event("filed", source=fingerprint)
         filing.commit(result)
+        return True
 
 
 def _collect_file(ws, case: Case, path: Path, filing: _Filing) -> None:
+    filing.sent = dt.date.fromtimestamp(path.stat().st_mtime)
     suffix = _suffix(path.name)
     staged = filing.stage(source=path, suffix=suffix)
     original = filing.keep(staged, case.folder / "inbox" / f"{_stamp()}-file{suffix}", copy=True)
@@ -458,6 +400,7 @@ def _collect_file(ws, case: Case, path: Path, filing: _Filing) -> None:
 
 
 def _collect_message(ws, case: Case, message, filing: _Filing) -> None:
+    filing.sent = message.sent.astimezone().date() if message.sent else None
     folder = case.folder / "inbox" / f"{_stamp()}-message"
     original = filing.keep(filing.stage(message.raw, suffix=".eml"), folder / "message.eml")
     label = f"{clean_name(message.label)} (from {message.sender or 'no sender'})"
@@ -500,13 +443,6 @@ def _read_form(path: Path):
         return extract(path)
     except UnreadableForm as exc:
         return exc
-
-
-def _set_aside(case: Case, staged: Path, name: str, reason: str, filing: _Filing) -> None:
-    target = filing.keep(staged, case.folder / "inbox" / "aside" / f"{case.reference}-aside{staged.suffix}",
-                         copy=True)
-    filing.event("set aside", file=target.name, reason=reason)
-    filing.aside.append(AsideItem(target, reason, name))
 
 
 def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, extras: list[tuple[Path, str]],
@@ -557,7 +493,7 @@ def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, ext
     valid = not problems
     submission = {
         "received": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "received_on": today().isoformat(),
+        "received_on": _received_on(case, member.code, filing.sent).isoformat(),
         "sender": sender, "file": str(stored.relative_to(case.folder)), "original": str(origin.relative_to(case.folder)),
         "name": name,  # as the agency named it: shown in reports, never used for a stored file
         "valid": valid, "problems": problems,
@@ -573,6 +509,19 @@ def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, ext
     reply = None if valid else _reply_draft(ws, case, member, problems, filing)
     filing.received.append(ReceivedReturn(member.code, stored, valid, problems, kept_extras, reply, supersedes,
                                           name, submission["attachment_names"]))
+
+
+def _received_on(case: Case, code: str, sent: dt.date | None) -> dt.date:
+    """The day a return came: the message's own date (not after today, not before the request to the
+    agency went out), else the file's date (bounded the same way), else today."""
+    on = today()
+    if sent is None:
+        return on
+    issued = [dt.date.fromisoformat(e.get("issued") or e["at"][:10]) for e in journal(case.folder)
+              if e["event"] == "issued" and e.get("agency") == code]
+    earliest = min(issued) if issued else None
+    day = min(sent, on)
+    return max(day, earliest) if earliest else day
 
 
 def _reply_draft(ws, case: Case, member, problems: list[str], filing: _Filing) -> Path:
@@ -634,7 +583,7 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
                 "this email with the form attached.\n\nPlease keep the case reference in the subject and do not add "
                 "the child's name to it.\n\n" + signature(ws))
         subject = email_text(ws, "reminder_subject", case, new_date=new_date)
-        draft = _unique(case.folder / "outbox" / f"reminder-{case.reference}-{member.code}.eml")
+        draft = unique_path(case.folder / "outbox" / f"reminder-{case.reference}-{member.code}.eml")
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         record_event(case.folder, "chased", agency=member.code, reason=reason, new_date=new_date, draft=draft.name)
         drafts.append(ChaseDraft(member.code, reason, new_date, draft))
