@@ -7,7 +7,9 @@ A change of PDF library is a change of this module only. What lifkit asks of it:
 - finishing a form drawn by reportlab: identity metadata, NeedAppearances, language, title display and
   date actions (:func:`finish_form`);
 - filling a form as an agency's viewer would (:func:`fill_form`, for ``lifkit demo``);
-- merging forms into a pack with their fields renamed under a prefix (:func:`adopt_fields`).
+- the pack: opening the PDFs attached to returns (:func:`open_attachment`), and assembling the laid-out
+  pack with their pages and the returned forms placed, fields kept under a prefix each, outline, page
+  numbers and AES-256 (:func:`assemble`, :func:`adopt_fields`).
 
 Reading and finishing use pikepdf (qpdf's bindings: it parses in C++, about ten times faster than a
 pure-Python parser on a 107-box form); filling and the pack's merging use pypdf (see the README's
@@ -18,8 +20,9 @@ importing this module costs nothing.
 from __future__ import annotations
 
 import io
-from typing import Any
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class PasswordProtected(Exception):
@@ -359,3 +362,214 @@ def finish_pack(pdf: bytes, outline: list[tuple[str, int, int]], metadata: dict[
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def open_attachment(path: Path) -> tuple[Any, list, str]:
+    """A reader for a PDF attached to a return, with each page's crop box and rotation ``(left, bottom,
+    right, top, rotation)``, or why it cannot be merged: ``(reader, pages, reason)``, ``reason`` "" when it can."""
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import LimitReachedError
+    from pypdf.generic import ArrayObject
+
+    try:
+        reader = PdfReader(str(path), strict=False)
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            return None, [], "password-protected: not merged"
+        pages = []
+        for page in reader.pages:
+            box = page.cropbox
+            left, bottom, right, top = (float(box.left), float(box.bottom), float(box.right), float(box.top))
+            if right - left < 1 or top - bottom < 1:
+                raise ValueError("empty page box")
+            contents = _resolved(page, "/Contents")
+            if isinstance(contents, ArrayObject):  # _place decodes these: any that cannot be is found now
+                for part in contents:
+                    part.get_object().get_data()
+            pages.append((left, bottom, right, top, int(page.rotation or 0) % 360))
+        if not pages:
+            return None, [], "has no pages: not merged"
+        return reader, pages, ""
+    except LimitReachedError:
+        return None, [], "too large once decompressed: not merged"
+    except Exception:  # noqa: BLE001 - a damaged attachment is listed, never fatal
+        return None, [], "damaged or not a PDF: not merged"
+
+
+# --- assembling a document from a laid-out one and others' pages (the pack) ----------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Page ``index`` of ``reader`` (crop box and rotation ``crop``), to be put on page ``page_number``
+    (from 1) of the laid-out document, scaled to fit ``box`` (x0, y0, x1, y1)."""
+
+    page_number: int
+    reader: Any
+    index: int
+    crop: tuple
+    box: tuple
+
+
+def assemble(base: bytes, placements: list[Placement], forms: dict[str, Any], outline: list[tuple[str, int | None, int]],
+             info: dict[str, str], file_id: bytes, lang: str, password: str | None = None) -> bytes:
+    """The document ``base`` (PDF bytes) with other documents' pages placed on its pages, the form
+    fields of ``forms`` (prefix -> reader, whose pages were placed) kept under their prefix, an outline
+    of ``(title, page from 1 or None, level)`` (an entry without a page, or whose parent level is
+    missing, is left out), pages numbered 1, 2, 3..., the document information ``info`` (keys without
+    the slash), the language, the title shown, a fixed file identifier (so the same input gives the
+    same bytes), and with ``password`` AES-256 encryption."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject,
+                               TextStringObject)
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(base)))
+    writer.pdf_header = b"%PDF-1.7"
+    for placement in placements:
+        _place(writer, writer.pages[placement.page_number - 1], placement.reader, placement.index, placement.crop,
+               placement.box)
+    for prefix, reader in forms.items():  # the readers stay alive until written: pypdf maps clones by id(reader)
+        adopt_fields(writer, reader, prefix)
+    parents: dict[int, Any] = {}
+    for title, page, level in outline:
+        if page is None or (level and level - 1 not in parents):
+            continue
+        for deeper in [n for n in parents if n >= level]:
+            del parents[deeper]
+        parent = parents.get(level - 1) if level else None
+        parents[level] = writer.add_outline_item(title=title, page_number=page - 1, parent=parent,
+                                                 bold=level == 0, is_open=level == 0)
+    writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
+    writer.add_metadata({f"/{key}": value for key, value in info.items()})
+    root = writer._root_object
+    root[NameObject("/Lang")] = TextStringObject(lang)
+    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    identifier = ByteStringObject(file_id)
+    writer._ID = ArrayObject([identifier, identifier])
+    if password:
+        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _multiply(first: tuple, second: tuple) -> tuple:
+    """The matrix that applies ``first`` then ``second`` (PDF order: [a b c d e f])."""
+    a1, b1, c1, d1, e1, f1 = first
+    a2, b2, c2, d2, e2, f2 = second
+    return (a1 * a2 + b1 * c2, a1 * b2 + b1 * d2, c1 * a2 + d1 * c2, c1 * b2 + d1 * d2,
+            e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
+
+
+def _apply(matrix: tuple, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = matrix
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _fit(crop: tuple, box: tuple) -> tuple:
+    """The matrix putting a page (crop box and /Rotate) upright, scaled to fit ``box`` and centred at its top."""
+    left, bottom, right, top, rotation = crop
+    width, height = right - left, top - bottom
+    turn = {0: (1, 0, 0, 1, 0, 0), 90: (0, -1, 1, 0, 0, width), 180: (-1, 0, 0, -1, width, height),
+            270: (0, 1, -1, 0, height, 0)}.get(rotation, (1, 0, 0, 1, 0, 0))
+    shown_w, shown_h = (height, width) if rotation in (90, 270) else (width, height)
+    x0, y0, x1, y1 = box
+    scale = min((x1 - x0) / shown_w, (y1 - y0) / shown_h, 1.0)
+    tx = x0 + ((x1 - x0) - shown_w * scale) / 2
+    ty = y1 - shown_h * scale
+    matrix = _multiply((1, 0, 0, 1, -left, -bottom), turn)
+    matrix = _multiply(matrix, (scale, 0, 0, scale, tx, ty))
+    return matrix, (tx, ty, shown_w * scale, shown_h * scale)
+
+
+def _number(value: float):
+    from pypdf.generic import FloatObject, NumberObject
+
+    rounded = round(value, 4)
+    return NumberObject(int(rounded)) if rounded == int(rounded) else FloatObject(rounded)
+
+
+def _resolved(dictionary, key: str):
+    """``dictionary[key]`` with an indirect reference followed (``get`` returns the reference), or None."""
+    value = dictionary.get(key)
+    return value.get_object() if value is not None else None
+
+
+def _place(writer, target, reader, index: int, crop: tuple, box: tuple) -> None:
+    """Put page ``index`` of ``reader`` (crop box and rotation ``crop``) on the page ``target`` as a form
+    XObject scaled to fit ``box``, with its annotations moved to match."""
+    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, RectangleObject,
+                               StreamObject)
+
+    source = reader.pages[index]
+    matrix, (px, py, pw, ph) = _fit(crop, box)
+
+    contents = _resolved(source, "/Contents")
+    form = StreamObject()
+    if contents is None:
+        form._data = b""
+    elif isinstance(contents, StreamObject) and "/Filter" in contents and not isinstance(contents, DecodedStreamObject):
+        form._data = contents._data  # still compressed: copied as it is, never decoded or parsed
+        for key in ("/Filter", "/DecodeParms"):
+            if key in contents:
+                form[NameObject(key)] = contents[key].clone(writer)
+    else:
+        parts = contents if isinstance(contents, ArrayObject) else [contents]
+        form = DecodedStreamObject()
+        form.set_data(b"\n".join(part.get_object().get_data() for part in parts))
+        form = form.flate_encode()
+    left, bottom, right, top, _rotation = crop
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = RectangleObject([_number(left), _number(bottom), _number(right), _number(top)])
+    resources = _resolved(source, "/Resources")
+    if resources is not None:
+        cloned = resources.clone(writer)
+        form[NameObject("/Resources")] = getattr(cloned, "indirect_reference", None) or cloned
+    form_ref = writer._add_object(form)
+
+    page_resources = DictionaryObject()
+    for key, value in (_resolved(target, "/Resources") or {}).items():
+        page_resources[NameObject(key)] = value
+    xobjects = DictionaryObject()
+    for key, value in (_resolved(page_resources, "/XObject") or {}).items():
+        xobjects[NameObject(key)] = value
+    xobjects[NameObject("/LkAttached")] = form_ref
+    page_resources[NameObject("/XObject")] = xobjects
+    target[NameObject("/Resources")] = page_resources
+    ops = "q {} cm /LkAttached Do Q\nq 0.6 0.65 0.71 RG 0.5 w {} {} {} {} re S Q\n".format(
+        " ".join(f"{v:.5f}".rstrip("0").rstrip(".") for v in matrix),
+        *(f"{v:.3f}" for v in (px, py, pw, ph)))
+    before, after = DecodedStreamObject(), DecodedStreamObject()
+    before.set_data(b"q\n")
+    after.set_data(b"\nQ\n" + ops.encode("ascii"))
+    existing = _resolved(target, "/Contents")
+    parts = list(existing) if isinstance(existing, ArrayObject) else [target.raw_get("/Contents")]
+    target[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *parts, writer._add_object(after)])
+
+    annotations = []
+    for reference in _resolved(source, "/Annots") or []:
+        annotation = reference.get_object()
+        subtype = annotation.get("/Subtype")
+        action = _resolved(annotation, "/A")
+        if subtype == "/Popup" or (subtype == "/Link" and ("/Dest" in annotation or (
+                action is not None and action.get("/S") != "/URI"))):
+            continue  # links into the attached document's own pages lead nowhere in the pack
+        clone = annotation.clone(writer, ignore_fields=("/P", "/Popup"))
+        if getattr(clone, "indirect_reference", None) is None:
+            writer._add_object(clone)
+        rect = [float(v) for v in (_resolved(annotation, "/Rect") or [0, 0, 0, 0])]
+        corners = [_apply(matrix, x, y) for x in (rect[0], rect[2]) for y in (rect[1], rect[3])]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        clone[NameObject("/Rect")] = RectangleObject([_number(min(xs)), _number(min(ys)), _number(max(xs)),
+                                                      _number(max(ys))])
+        for key in ("/QuadPoints", "/Vertices", "/L"):
+            if key in annotation:
+                points = [float(v) for v in annotation[key]]
+                moved = [c for i in range(0, len(points) - 1, 2) for c in _apply(matrix, points[i], points[i + 1])]
+                clone[NameObject(key)] = ArrayObject(_number(v) for v in moved)
+        clone[NameObject("/P")] = target.indirect_reference
+        annotations.append(clone.indirect_reference)
+    if annotations:
+        existing = _resolved(target, "/Annots")
+        target[NameObject("/Annots")] = ArrayObject([*(existing or []), *annotations])
