@@ -266,6 +266,7 @@ class Process:
     agenda: tuple[AgendaPart, ...]
     register_columns: tuple[Column, ...]
     learning: Learning | None = None
+    starting_members: tuple[tuple[str, str], ...] = ()  # (code, agency) for `lifkit init`; () : the usual 15
     source: str = ""  # where it was read from, for messages
     shipped: bool = True
 
@@ -648,7 +649,9 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
         summary_template=data["summary"]["template"], pack=data["pack"],
         agenda=tuple(AgendaPart(**p) for p in data["pack"]["agenda"]["parts"]),
         register_columns=tuple(Column(c[0], c[1], c[2], float(c[3])) for c in data["register"]["columns"]),
-        learning=_learning(data.get("learning")), source=where, shipped=shipped)
+        learning=_learning(data.get("learning")),
+        starting_members=tuple((code, agency) for code, agency in data.get("members") or ()),
+        source=where, shipped=shipped)
 
 
 def _learning(data: dict | None) -> Learning | None:

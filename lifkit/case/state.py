@@ -340,6 +340,8 @@ def case_state(ws, reference: str, case: Case | None = None) -> CaseState:
         done = next((n.sent for n in notices if process.notice(n.id).due_deadline == deadline.id and n.sent), None)
         if done is None and deadline.id == process.decision.deadline:
             done = decision.decision_date
+        if done is None and deadline.id == "return" and members and all(m.valid for m in members):
+            done = max(m.returned for m in members)  # every agency asked has returned a valid form
         deadlines.append(DeadlineState(deadline.id, deadline.label, due, done))
 
     decision_due = clock.due(process.decision.deadline)
@@ -360,8 +362,10 @@ def case_state(ws, reference: str, case: Case | None = None) -> CaseState:
 def _stage(process: Process, decision: DecisionSoFar, members: list[MemberStatus], notices: list[NoticeState],
            awaiting: list[str]) -> str:
     if decision.decided:
-        needed = [n for n in notices if n.due is not None or process.notice(n.id).unrecorded_label]
-        done = all(n.sent for n in needed if process.notice(n.id).when != "opened")
+        # the notifications of the decision; a review's later milestones (its report, publication) are not
+        needed = [n for n in notices if process.notice(n.id).when == "decided"
+                  and (n.due is not None or process.notice(n.id).unrecorded_label)]
+        done = all(n.sent for n in needed)
         return f"Decided: {decision.outcome}; notifications {'sent' if done else 'due'}"
     latest_further = decision.further_info[-1] if decision.further_info else None
     if latest_further and (not decision.recommendation or latest_further.get("_order", 0)
@@ -377,12 +381,6 @@ def _stage(process: Process, decision: DecisionSoFar, members: list[MemberStatus
     if all(m.valid for m in members):
         return "Returns complete"
     return "Awaiting returns"
-
-
-def is_open(ws, reference: str) -> bool:
-    """A case is open until it is decided and every notice it needs has been sent."""
-    state = case_state(ws, reference)
-    return not state.stage.endswith("notifications sent")
 
 
 # --- the cases open under a process ---------------------------------------------------------------

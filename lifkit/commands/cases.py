@@ -53,7 +53,8 @@ def referral_open(ctx, ws, file: Path, notified, new_case: bool, accept_problems
         print_json(result)
     else:
         click.echo(f"Opened case {result.reference} in {result.folder}")
-        click.echo(f"  notified {show_date(result.notified)}; decision due by {show_date(result.decision_due)}")
+        click.echo(f"  {ws.process.terms.get('notified_word', 'notified')} {show_date(result.notified)}; decision due by "
+                   f"{show_date(result.decision_due)}")
         for problem in result.problems:
             click.echo(f"  accepted problem: {problem}")
         click.echo(f"Next: lifkit request {result.reference} --meeting DATE")
@@ -177,7 +178,8 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
                 clock = "decision due " + show_date(case.decision_due) + ("" if case.days_left is None else (
                     f" ({case.days_left} days left)" if case.days_left >= 0 else f" ({-case.days_left} days LATE)"))
             click.echo(f"{case.reference}: {case.stage}")
-            click.echo(f"  notified {show_date(case.notified)}, {clock}, meeting {show_date(case.meeting_date)}")
+            click.echo(f"  {ws.process.terms.get('notified_word', 'notified')} {show_date(case.notified)}, {clock}, "
+                       f"meeting {show_date(case.meeting_date)}")
             for deadline in case.deadlines:
                 done = f", done {show_date(deadline.done)}" + ("" if deadline.met is not False else " (LATE)") \
                     if deadline.done else ""

@@ -189,8 +189,8 @@ def overdue(ctx, ws, as_json: bool) -> None:
         def when(item) -> str:
             if item.days is None:
                 return ""
-            return f"LATE by {-item.days} days" if item.days < 0 else ("due today" if item.days == 0 else
-                                                                      f"due in {item.days} days")
+            return f"LATE by {plural(-item.days, 'day')}" if item.days < 0 else (
+                "due today" if item.days == 0 else f"due in {plural(item.days, 'day')}")
         print_table(["Case", "What", "Due", "When"], [(i.reference, i.what, show_date(i.due), when(i)) for i in items])
         late = sum(1 for i in items if i.late)
         click.echo(f"{plural(len(items), 'item')}, {late} late.")

@@ -48,11 +48,12 @@ def init_workspace(directory: Path, board_name: str | None = None, admin_name: s
         raise InputError(f"{directory} exists and is not a folder.", "Choose a folder name for the workspace.")
     administrator = Administrator(
         name=(admin_name or PLACEHOLDER_NAME).strip(),
-        email=(admin_email or "lscb.administrator@example.org").strip(),
+        email=(admin_email or "administrator@example.org").strip(),
         address=f"{process.term('administrator')}\n{PLACEHOLDER_POSTAL}",
     )
     people = {key: Person(PLACEHOLDER_NAME, f"{key.replace('_', '.')}@example.org") for key in process.roles}
-    members = [Member(code, agency, PLACEHOLDER_NAME, placeholder_email(code)) for code, agency in STARTING_MEMBERS]
+    members = [Member(code, agency, PLACEHOLDER_NAME, placeholder_email(code)) for code, agency in
+               process.starting_members or STARTING_MEMBERS]
     text = settings_document(board_name or process.term("board_long"), administrator, people, members,
                              process=process)
     errors = [p for p in check_settings_data(tomlkit_unwrap(text)) if p.severity == "error"]
