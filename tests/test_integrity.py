@@ -50,16 +50,18 @@ WORKER = r"""
 import os, sys
 from click.testing import CliRunner
 from lifkit.cli import cli
-root, tag, steps, reference = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+root, tag, steps, reference, referral = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 run = CliRunner()
 for i in range(steps):
-    kind = i % 3
+    kind = i % 4
     if kind == 0:
         args = ["decide", reference, "--further-info", "--next-meeting", "20/12/2026", "--rationale", f"{tag} {i}"]
     elif kind == 1:
         args = ["register", "sync"]
-    else:
+    elif kind == 2:
         args = ["notified", reference, "referrer", "--on", f"{(i % 20) + 1:02d}/11/2026"]
+    else:
+        args = ["referral", "open", referral, "--notified", "20/11/2026", "--new-case"]
     result = run.invoke(cli, ["--workspace", root, *args])
     if result.exit_code not in (0, 1, 2, 3):
         print(args, result.exit_code, result.output, file=sys.stderr)
@@ -68,19 +70,30 @@ for i in range(steps):
 
 
 def test_two_processes_writing_at_once_write_every_row_once(ws, tmp_path):  # noqa: F811
+    from returns import CIGSCR1_VALUES, blank_form, fill_pdf
+
     reference = open_case(ws, tmp_path)
     root = ws.workspace
+    referral = fill_pdf(blank_form(ws, tmp_path / "blank-referral.pdf", "cigscr1"), CIGSCR1_VALUES,
+                        tmp_path / "another-referral.pdf")
     script = tmp_path / "worker.py"
     script.write_text(WORKER, encoding="utf-8")
     env = {**os.environ, "LIFKIT_TODAY": TODAY}
-    workers = [subprocess.Popen([sys.executable, str(script), str(root), tag, "50", reference], env=env,
+    workers = [subprocess.Popen([sys.executable, str(script), str(root), tag, "50", reference, str(referral)], env=env,
                                 stderr=subprocess.PIPE, text=True) for tag in ("first", "second")]
     for worker in workers:
         _, err = worker.communicate(timeout=600)
         assert worker.returncode == 0, err
     assert Lifkit(root)("register", "sync").exit_code == 0
     _assert_exactly_once(root)
-    assert len(_journal_rows(root)) >= 34  # both shells' further-information steps, none lost
+    assert len(_journal_rows(root)) >= 26  # both shells' further-information steps, none lost
+    # every case opened has its own reference and exactly one row on the register
+    from lifkit.register.workbook import open_register
+
+    cases = sorted(p.name for p in (root / "cases").iterdir() if (p / "case.yaml").is_file())
+    assert len(cases) == 1 + 2 * 12
+    refs = [row.get("Case ref") for row in open_register(root / "register.xlsx").rows()]
+    assert sorted(refs) == cases
 
 
 def test_two_shells_recording_the_same_step_record_it_once(ws, tmp_path):  # noqa: F811

@@ -19,6 +19,7 @@ from lifkit.case.actionplan import (CLOSED, STATUSES, UPDATE_FORM, Action, actio
                                     next_action_numbers, record, save_update)
 from lifkit.case.folder import Case, case_references, load_case
 from lifkit.errors import InputError
+from lifkit.mechanics.files import unique_path
 from lifkit.mechanics.dates import format_date, parse_date, today
 
 TEMPLATE_NAME = "action-plan-template.xlsx"
@@ -489,14 +490,6 @@ def _reply_draft(ws, case: Case, member, problems: list[str], filing) -> Path:
     return draft
 
 
-def _unique(path: Path) -> Path:
-    if not path.exists():
-        return path
-    for n in range(2, 10_000):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-    raise InputError(f"Too many files named like {path.name} in {path.parent}.")
 
 
 def collect_update(ws, case: Case, path: Path, name: str, read, sender: str | None, extras: list[tuple[Path, str]],
@@ -504,22 +497,14 @@ def collect_update(ws, case: Case, path: Path, name: str, read, sender: str | No
     """File a returned action update form found by ``lifkit collect`` (its identity said AUPD and this case),
     as part of the message's filing (written whole or not at all)."""
     from lifkit.documents.extract import UnreadableForm
-    from lifkit.steps.filing import ReceivedReturn, set_aside as _set_aside, stamp as _stamp
+    from lifkit.steps.filing import ReceivedReturn, keep_from_member
 
     identity = read.identity
-    member = next((m for m in ws.settings.members if m.code == identity.agency), None)
-    if member is None:
-        _set_aside(case, path, name, f"an action update for agency {identity.agency}, which is not a member", filing)
+    found = keep_from_member(ws, case, identity.agency, path, name, sender, extras, filing, "an action update",
+                             "actions", UPDATE_FORM)
+    if found is None:
         return
-    if sender is not None and sender != member.email.lower():
-        _set_aside(case, path, name, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address",
-                   filing)
-        return
-    folder = case.folder / "actions" / member.code / _stamp()
-    stored = filing.keep(path, folder / f"{UPDATE_FORM.upper()}-{case.reference}-{member.code}{path.suffix.lower()}",
-                         copy=True)
-    kept = [filing.keep(extra, folder / f"{member.code}-{case.reference}-attachment{extra.suffix}", copy=True)
-            for extra, _name in extras]
+    member, stored, kept = found
     extracted = None if isinstance(read, UnreadableForm) else read
     earlier = bool(load_updates(case, member.code))
     valid, problems = file_update(ws, case, member, extracted, stored, origin, sender, name, kept, filing)
@@ -551,7 +536,7 @@ def chase_updates(ws, case: Case, new_date: dt.date) -> list:
                 f"by {format_date(new_date)}, by replying to this email with the form attached.\n\nPlease keep the case "
                 "reference in the subject and do not add a child's name to it.\n\n" + _signature(ws))
         subject = f"{learning.action_plan} — {case.reference} — reminder: your update by {format_date(new_date)}"
-        draft = _unique(case.folder / "outbox" / f"action-update-reminder-{case.reference}-{code}.eml")
+        draft = unique_path(case.folder / "outbox" / f"action-update-reminder-{case.reference}-{code}.eml")
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         record(case, "action update chased", agency=code, new_date=new_date, draft=draft.name,
                actions=[a.id for a in late])

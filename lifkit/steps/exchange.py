@@ -29,8 +29,8 @@ from lifkit.errors import InputError, LifkitError
 from lifkit.documents.extract import UnreadableForm, extract
 from lifkit.documents.mail import build_draft, clean_name, is_message_file, read_messages, safe_filename
 from lifkit.register.sync import sync_case
-from lifkit.steps.filing import ChaseDraft, CollectResult, Filing as _Filing, ReceivedReturn, set_aside as _set_aside
-from lifkit.steps.filing import stamp as _stamp
+from lifkit.steps.filing import ChaseDraft, CollectResult, Filing as _Filing, ReceivedReturn, keep_from_member
+from lifkit.steps.filing import set_aside as _set_aside, stamp as _stamp
 from lifkit.documents.validate import FormProblem, validate_extracted
 
 FORM_SUFFIXES = (".pdf", ".docx")
@@ -468,19 +468,11 @@ def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, ext
     if identity.case_ref != case.reference:
         _set_aside(case, path, name, f"a form for case {identity.case_ref or '(none)'}, not {case.reference}", filing)
         return
-    member = next((m for m in ws.settings.members if m.code == identity.agency), None)
-    if member is None:
-        _set_aside(case, path, name, f"a form for agency {identity.agency}, which is not a member", filing)
+    kept = keep_from_member(ws, case, identity.agency, path, name, sender, extras, filing, "a form", "returns",
+                            request_form)
+    if kept is None:
         return
-    if sender is not None and sender != member.email.lower():
-        _set_aside(case, path, name, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address",
-                   filing)
-        return
-    folder = case.folder / "returns" / member.code / _stamp()
-    stored = filing.keep(path, folder / f"{request_form}-{case.reference}-{member.code}{path.suffix.lower()}",
-                         copy=True)
-    kept_extras = [filing.keep(extra, folder / f"{member.code}-{case.reference}-attachment{extra.suffix}", copy=True)
-                   for extra, _name in extras]
+    member, stored, kept_extras = kept
     if unreadable is not None:
         validation = None
         problems = [f"The form as a whole: {_reason(unreadable)} {unreadable.hint or ''}".strip()]

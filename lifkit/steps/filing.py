@@ -157,3 +157,23 @@ def set_aside(case: Case, staged: Path, name: str, reason: str, filing: Filing) 
                          copy=True)
     filing.event("set aside", file=target.name, reason=reason)
     filing.aside.append(AsideItem(target, reason, name))
+
+
+def keep_from_member(ws, case: Case, agency: str, path: Path, name: str, sender: str | None,
+                     extras: list[tuple[Path, str]], filing: Filing, what: str, folder: str, form_id: str):
+    """The member agency a returned form says it is from, with the form and its attachments kept under names
+    lifkit makes (``<folder>/<AGENCY>/<stamp>/``); None, the form set aside with the reason, when the agency
+    is not a member or the message did not come from the member's address."""
+    member = next((m for m in ws.settings.members if m.code == agency), None)
+    if member is None:
+        set_aside(case, path, name, f"{what} for agency {agency}, which is not a member", filing)
+        return None
+    if sender is not None and sender != member.email.lower():
+        set_aside(case, path, name, f"sent by {sender or '(no sender)'}, not by {member.code}'s member address", filing)
+        return None
+    where = case.folder / folder / member.code / stamp()
+    stored = filing.keep(path, where / f"{form_id.upper()}-{case.reference}-{member.code}{path.suffix.lower()}",
+                         copy=True)
+    kept = [filing.keep(extra, where / f"{member.code}-{case.reference}-attachment{extra.suffix}", copy=True)
+            for extra, _name in extras]
+    return member, stored, kept
