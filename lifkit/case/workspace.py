@@ -111,7 +111,7 @@ class Settings:
             if member.code == code.upper():
                 return member
         known = ", ".join(m.code for m in self.members)
-        raise InputError(f"No CIEC member has the agency code {code!r}.", f"The codes are: {known}.")
+        raise InputError(f"No {member_word(self.process)} has the agency code {code!r}.", f"The codes are: {known}.")
 
 
 @dataclass(frozen=True)
@@ -364,6 +364,14 @@ def _validator_class():
                     self._error(field_name, f"{value!r} is not an Excel workbook name: it must end in .xlsx.")
 
     return SettingsValidator
+
+
+def member_word(process_name: str) -> str:
+    """What the workspace's process calls a member ("CIEC member", "agency safeguarding lead")."""
+    from lifkit.case.process import DEFAULT_PROCESS, load_shipped, shipped_processes
+
+    name = process_name or DEFAULT_PROCESS
+    return load_shipped(name).term("member") if name in shipped_processes() else "member"
 
 
 def closure_day(value: Any) -> dt.date | None:
@@ -644,7 +652,9 @@ def add_member(root: Path, member: Member) -> Member:
         members = document.get("members")
         for existing in members or []:
             if str(existing.get("code", "")).upper() == member.code:
-                raise InputError(f"The agency code {member.code} is already a CIEC member "
+                word = member_word(str(document.get("process") or ""))
+                raise InputError(f"The agency code {member.code} is already {'an' if word[:1] in 'aeiou' else 'a'} "
+                                 f"{word} "
                                  f"({existing.get('agency')}).",
                                  "Choose another code, or remove the member first: lifkit members remove "
                                  f"{member.code}")
@@ -675,7 +685,8 @@ def remove_member(root: Path, code: str) -> Member:
                 del members[index]
                 return
         known = ", ".join(str(m.get("code")) for m in members)
-        raise InputError(f"No CIEC member has the agency code {code}.", f"The codes are: {known}.")
+        raise InputError(f"No {member_word(str(document.get('process') or ''))} has the agency code {code}.",
+                         f"The codes are: {known}.")
 
     _edit_settings(root, change)
     log.info("removed member %s", code)

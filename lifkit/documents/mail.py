@@ -177,7 +177,7 @@ def read_messages(path: Path, on_error: Callable[[MailError], None] | None = Non
         size = path.stat().st_size
         if size > MAX_MAILBOX_BYTES:
             raise MailError(f"{path.name} is a mailbox of {size // (1024 * 1024)} MB: larger than lifkit reads.",
-                            "Save only the CIEC replies, or each message as .eml, and give those instead.")
+                            "Save only the replies about the case, or each message as .eml, and give those instead.")
         yield from _mbox(path, on_error)
         return
     data = _read_limited(path)

@@ -192,8 +192,8 @@ def _identity_problems(ws, form: FormDef, identity, case_ref, form_id) -> list[F
                                     "or form details were edited outside lifkit, or it was made by another "
                                     "workspace", "the form exactly as lifkit sent it"))
     if identity.agency and identity.agency not in {m.code for m in ws.settings.members}:
-        problems.append(FormProblem(whole, f"this form is for agency {identity.agency}, which is not a CIEC member "
-                                    "of this workspace", "a form sent to one of the members"))
+        problems.append(FormProblem(whole, f"this form is for agency {identity.agency}, which is not a member "
+                                    "agency of this workspace", "a form sent to one of the members"))
     return problems
 
 
