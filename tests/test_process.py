@@ -25,6 +25,21 @@ def test_both_processes_are_shipped_and_listed(lifkit):
     assert "15 working days" in shown and "LCSPR; No LCSPR" in shown
 
 
+def test_every_shipped_process_passes_the_schema_and_the_checks_of_meaning():
+    """Loading a shipped process skips the schema check (it costs every command about 50 ms): this is
+    where that check is made, on the files as installed."""
+    from importlib import resources
+
+    from lifkit.case.process import _problems
+    from lifkit.mechanics.resources import parse_yaml
+
+    for name in shipped_processes():
+        data = parse_yaml(resources.files("lifkit.processes").joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
+        assert _problems(data, {}, schema=True) == [], name
+        broken = {**data, "deadlines": "every day"}
+        assert _problems(broken, {}, schema=True), "the check can fail"
+
+
 def test_the_shipped_processes_say_what_processes_md_says():
     old, new = load_shipped("lscb-2016"), load_shipped("rapid-review-2023")
     assert old.option_names == ("SCR", "Critical Case Review", "MA Concise Review", "Individual Agency Review",

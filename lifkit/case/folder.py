@@ -136,8 +136,10 @@ def load_returns(case: Case, code: str) -> list[dict]:
 def _read_yaml(path: Path) -> dict:
     import yaml
 
+    from lifkit.mechanics.resources import parse_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = parse_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(f"{path} cannot be read: {exc}", "Restore it from the workspace backup, or correct it.") from None
     if not isinstance(data, dict):

@@ -362,24 +362,30 @@ def workspace_process(root: Path, name: str | None) -> Process:
 
 @functools.lru_cache(maxsize=8)
 def _load_text(text: str, where: str, shipped: bool) -> Process:
+    """The process in ``text``, checked. A process installed with lifkit (``shipped``) is not checked
+    against the schema again here: the test suite checks every shipped process against it, and cerberus
+    costs every command about 50 ms. The checks of meaning, which are cheap, run for every process."""
     import yaml
 
+    from lifkit.mechanics.resources import parse_yaml
+
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}: " if mark else ""
         raise ProcessError(where, [f"{place}not readable as YAML ({getattr(exc, 'problem', None) or exc})"]) from None
     if not isinstance(data, dict):
         raise ProcessError(where, ["the file does not hold a process (a set of keys such as id, terms, deadlines)"])
-    lines = _node_lines(node)
-    problems = _schema_problems(data, lines)
-    if not problems:
-        problems = _meaning_problems(data, lines)
-    if problems:
-        raise ProcessError(where, problems)
+    if _problems(data, {}, schema=not shipped):  # the line numbers are read only when there is a mistake to place
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        raise ProcessError(where, _problems(data, _node_lines(yaml.compose(text, Loader=loader)), schema=not shipped))
     return _build(data, where, shipped)
+
+
+def _problems(data: dict, lines: dict[tuple, int], schema: bool = True) -> list[str]:
+    """The process's mistakes: against the schema first, then (when it has none) in their meaning."""
+    return (_schema_problems(data, lines) if schema else []) or _meaning_problems(data, lines)
 
 
 # --- line numbers --------------------------------------------------------------------------

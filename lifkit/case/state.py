@@ -390,11 +390,13 @@ def open_cases_under_other_process(root: Path, process_id: str) -> list[str]:
     """Why the workspace's process cannot be ``process_id`` now: cases still open under another process."""
     import yaml
 
+    from lifkit.mechanics.resources import parse_yaml
+
     found = []
     cases = root / "cases"
     for case_file in sorted(cases.glob("*/case.yaml")) if cases.is_dir() else []:
         try:
-            data = yaml.safe_load(case_file.read_text(encoding="utf-8")) or {}
+            data = parse_yaml(case_file.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             continue
         opened_under = str(data.get("process") or "lscb-2016")

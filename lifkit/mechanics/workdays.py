@@ -38,14 +38,16 @@ class WorkingCalendar:
     board's own ``closures`` (the days its office is closed) are not."""
 
     def __init__(self, closures: Iterable[dt.date] = ()):
-        import holidays
-
         self.closures = frozenset(closures)
-        # Years are filled in on demand as dates are asked about (the library's default).
-        self._bank_holidays = holidays.country_holidays(COUNTRY, subdiv=SUBDIVISION)
+        self._bank_holidays = None  # the holidays library, loaded at the first question (its import costs ~0.1 s)
 
     def bank_holiday(self, day: dt.date) -> str | None:
         """The bank holiday's name (e.g. "Boxing Day (observed)") when ``day`` is one, else None."""
+        if self._bank_holidays is None:
+            import holidays
+
+            # Years are filled in on demand as dates are asked about (the library's default).
+            self._bank_holidays = holidays.country_holidays(COUNTRY, subdiv=SUBDIVISION)
         return self._bank_holidays.get(day)
 
     def why_not_working(self, day: dt.date) -> str | None:

@@ -80,11 +80,13 @@ def _path(ws) -> Path:
 def load_entries(ws) -> list[Entry]:
     import yaml
 
+    from lifkit.mechanics.resources import parse_yaml
+
     path = _path(ws)
     if not path.is_file():
         return []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = parse_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(f"{path} cannot be read: {exc}", "Correct it, or restore it from the workspace backup.") from None
     entries = []
