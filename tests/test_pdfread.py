@@ -194,17 +194,18 @@ def filled(tmp_path_factory) -> dict[str, Path]:
 
 def _merged(sources: list[Path], out: Path) -> Path:
     """Two returns merged as the pack merges forms: each one's fields under a parent named for it."""
-    from pypdf import PdfReader, PdfWriter
+    import pikepdf
 
     from lifkit.mechanics.pdf import adopt_fields
 
-    writer = PdfWriter()
-    readers = [PdfReader(str(source)) for source in sources]
-    for index, reader in enumerate(readers):
-        for page in reader.pages:
-            writer.add_page(page)
-        adopt_fields(writer, reader, f"R{index + 1}")
-    writer.write(str(out))
+    with pikepdf.new() as merged:
+        readers = [pikepdf.open(source) for source in sources]
+        for index, reader in enumerate(readers):
+            merged.pages.extend(reader.pages)
+            adopt_fields(merged, reader, f"R{index + 1}")
+        merged.save(out)
+        for reader in readers:
+            reader.close()
     return out
 
 

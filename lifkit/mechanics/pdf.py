@@ -8,13 +8,14 @@ A change of PDF library is a change of this module only. What lifkit asks of it:
   date actions (:func:`finish_form`);
 - filling a form as an agency's viewer would (:func:`fill_form`, for ``lifkit demo``);
 - the pack: opening the PDFs attached to returns (:func:`open_attachment`), and assembling the laid-out
-  pack with their pages and the returned forms placed, fields kept under a prefix each, outline, page
-  numbers and AES-256 (:func:`assemble`, :func:`adopt_fields`).
+  pack in one pass: its structure tree, the attachments' pages and the returned forms placed, fields
+  kept under a prefix each, outline, page numbers and AES-256 (:func:`assemble`, :func:`adopt_fields`).
 
-Reading and finishing use pikepdf (qpdf's bindings: it parses in C++, about ten times faster than a
-pure-Python parser on a 107-box form); filling and the pack's merging use pypdf (see the README's
-dependency table for the measured reasons). The libraries are imported inside each function, so
-importing this module costs nothing.
+Everything but filling uses pikepdf (qpdf's bindings: it parses and writes in C++, about ten times
+faster than a pure-Python library on a 107-box form, and a pack of 15 returns is assembled in a tenth
+of the time pypdf took). Filling, which needs each typed value's appearance drawn, uses pypdf, as a
+viewer-like filler for ``lifkit demo``. The libraries are imported inside each function, so importing
+this module costs nothing.
 """
 
 from __future__ import annotations
@@ -268,6 +269,20 @@ FORM_FONT_NAME = "Helv"
 CHOICE_FONT_NAME = "HelvW"  # the drop-downs' font: standard Helvetica
 
 
+_DEFLATED: dict[tuple[str, bytes], tuple[bytes, bytes]] = {}
+
+
+def _font_streams(font) -> tuple[bytes, bytes]:
+    """The font file and its ToUnicode map, deflated: a request's forms share them (deflating a 120 kB
+    font for each form cost about 8 ms of its 30 ms finishing)."""
+    import zlib
+
+    key = (font.name, font.data)
+    if key not in _DEFLATED:
+        _DEFLATED[key] = (zlib.compress(font.data), zlib.compress(_to_unicode(font.unicode).encode("ascii")))
+    return _DEFLATED[key]
+
+
 def _box_font(pdf, font) -> None:
     """Embed ``font`` whole as a Type0 font (Identity-H, glyph ids as codes, a ToUnicode map back) in the
     AcroForm's /DR as the font of every text box, in place of Helvetica: a viewer that draws what is
@@ -277,8 +292,12 @@ def _box_font(pdf, font) -> None:
     from pikepdf import Array, Dictionary, Name, Stream, String
 
     base = Name("/" + font.name)
-    font_file = Stream(pdf, font.data)
+    deflated_font, deflated_map = _font_streams(font)
+    font_file = Stream(pdf, b"")
+    font_file.write(deflated_font, filter=Name.FlateDecode)  # compressed once a process, not once a form
     font_file.Length1 = len(font.data)
+    to_unicode = Stream(pdf, b"")
+    to_unicode.write(deflated_map, filter=Name.FlateDecode)
     descriptor = pdf.make_indirect(Dictionary(
         Type=Name.FontDescriptor, FontName=base, Flags=font.flags, FontBBox=Array([int(v) for v in font.bbox]),
         ItalicAngle=font.italic_angle, Ascent=int(font.ascent), Descent=int(font.descent),
@@ -290,7 +309,7 @@ def _box_font(pdf, font) -> None:
         CIDToGIDMap=Name.Identity))
     type0 = pdf.make_indirect(Dictionary(
         Type=Name.Font, Subtype=Name.Type0, BaseFont=base, Encoding=Name("/Identity-H"),
-        DescendantFonts=Array([descendant]), ToUnicode=Stream(pdf, _to_unicode(font.unicode).encode("ascii"))))
+        DescendantFonts=Array([descendant]), ToUnicode=to_unicode))
     form = pdf.Root.AcroForm
     if "/DR" not in form:
         form.DR = Dictionary()
@@ -316,15 +335,6 @@ def _box_font(pdf, font) -> None:
             for holder in (field, widget):
                 if "/DA" in holder:
                     holder.DA = restyle(str(holder.DA), name)
-
-
-def tag_pdf(data: bytes, tags: list) -> bytes:
-    """The PDF in ``data`` with the structure tree of :func:`tag_structure` (same bytes for the same input)."""
-    with _open(data) as pdf:
-        tag_structure(pdf, tags)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-    return out.getvalue()
 
 
 def tag_structure(pdf, tags: list) -> None:
@@ -425,113 +435,148 @@ def fill_form(source: Path, target: Path, values: dict) -> Path:
 # --- merging forms into another document ---------------------------------------------------------
 
 
-def adopt_fields(writer, reader, prefix: str) -> int:
-    """Give the form fields of ``reader`` (whose pages' widgets were already cloned into ``writer``) a
-    place in ``writer``'s form under the parent field ``prefix``, so they keep working and never collide
+def _copy(pdf, value):
+    """``value``, an object of another PDF, as an object of ``pdf``: indirect objects are copied once
+    (the same object copied again gives the same copy, so a widget and the field that holds it stay one
+    object), direct dictionaries and arrays item by item. Page objects are never crossed into: a
+    reference to a page of the other PDF becomes null."""
+    import pikepdf
+
+    if value.is_indirect:
+        return pdf.copy_foreign(value)
+    if isinstance(value, pikepdf.Dictionary):
+        return pikepdf.Dictionary({key: _copy(pdf, item) for key, item in value.items()})
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copy(pdf, item) for item in value])
+    return value
+
+
+def adopt_fields(pdf, reader, prefix: str) -> int:
+    """Give the form fields of ``reader`` (whose pages' widgets were already copied into ``pdf``) a
+    place in ``pdf``'s form under the parent field ``prefix``, so they keep working and never collide
     with another merged form's fields of the same name: ``summary`` becomes ``<prefix>.summary``.
 
     The source form's default resources (the fonts its boxes are drawn with) come along, and viewers
     are asked to redraw boxes whenever the source asked them to. Returns the number of top-level fields
     adopted (0 when the document has no form)."""
-    from pypdf.generic import (ArrayObject, BooleanObject, DictionaryObject, NameObject, TextStringObject)
+    from pikepdf import Array, Dictionary, Name, String
 
     if "." in prefix:
         raise ValueError("a field name prefix cannot hold a full stop")
-    source = reader.trailer["/Root"].get("/AcroForm")
+    source = reader.Root.get("/AcroForm")
     fields = source.get("/Fields") if source is not None else None
     if not fields:
         return 0
-    parent = DictionaryObject({NameObject("/T"): TextStringObject(prefix), NameObject("/Kids"): ArrayObject()})
-    parent_ref = writer._add_object(parent)
+    parent = pdf.make_indirect(Dictionary(T=String(prefix), Kids=Array()))
     for reference in fields:
-        field = reference.get_object().clone(writer, ignore_fields=("/P",))  # the clone the widgets already use
-        if getattr(field, "indirect_reference", None) is None:
-            writer._add_object(field)
-        field[NameObject("/Parent")] = parent_ref
-        parent["/Kids"].append(field.indirect_reference)
-    root = writer._root_object
-    if "/AcroForm" not in root:
-        root[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
-            NameObject("/Fields"): ArrayObject(), NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g")}))
-    form = root["/AcroForm"]
-    form.setdefault(NameObject("/Fields"), ArrayObject()).append(parent_ref)
+        field = _copy(pdf, reference)  # the copy the widgets already use
+        if not field.is_indirect:
+            field = pdf.make_indirect(field)
+        if "/P" in field and field.P is None:
+            del field.P  # a page of the source, which the copy does not cross into
+        field.Parent = parent
+        parent.Kids.append(field)
+    if "/AcroForm" not in pdf.Root:
+        pdf.Root.AcroForm = pdf.make_indirect(Dictionary(Fields=Array(), DA=String("/Helv 0 Tf 0 g")))
+    form = pdf.Root.AcroForm
+    if "/Fields" not in form:
+        form.Fields = Array()
+    form.Fields.append(parent)
     resources = source.get("/DR")
     if resources is not None:
-        mine = form.setdefault(NameObject("/DR"), DictionaryObject())
+        if "/DR" not in form:
+            form.DR = Dictionary()
         for kind, entries in resources.items():
-            target = mine.setdefault(NameObject(kind), DictionaryObject())
-            for name, value in (entries.items() if isinstance(entries, DictionaryObject) else ()):
+            if kind not in form.DR:
+                form.DR[kind] = Dictionary()
+            target = form.DR[kind]
+            for name, value in (entries.items() if isinstance(entries, Dictionary) else ()):
                 if name not in target:
-                    target[NameObject(name)] = value.clone(writer)
+                    target[name] = _copy(pdf, value)
     if source.get("/NeedAppearances"):
-        form[NameObject("/NeedAppearances")] = BooleanObject(True)
-    return len(parent["/Kids"])
+        form.NeedAppearances = True
+    return len(parent.Kids)
 
 
-def finish_pack(pdf: bytes, outline: list[tuple[str, int, int]], metadata: dict[str, str],
-                password: str | None = None) -> bytes:
-    """A laid-out PDF finished as a pack: bookmarks (title, level, page from 1; a level under the last
-    entry of the level above), page labels, metadata, opened on its bookmarks, and encrypted with AES-256
-    when a password is given."""
-    import hashlib
-    import io
+def _inherited(page, key: str):
+    """A page attribute that may be inherited from the page tree (/Resources, /MediaBox, /CropBox, /Rotate)."""
+    node, seen = page, 0
+    while node is not None and seen < 64:
+        if key in node:
+            return node[key]
+        node, seen = node.get("/Parent"), seen + 1
+    return None
 
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.pdf_header = b"%PDF-1.7"
-    parents: dict[int, Any] = {}
-    for title, level, page in outline:
-        if level and level - 1 not in parents:
+MAX_CONTENT_BYTES = 64 * 1024 * 1024  # an attached page's content once inflated: far more than any real page
+
+
+class ContentTooLarge(Exception):
+    """An attached page whose content would inflate past :data:`MAX_CONTENT_BYTES` (or cannot be bounded)."""
+
+
+def _page_content(page) -> bytes | None:
+    """The content of a page made of several streams, inflated and joined (a form XObject is one
+    stream), inflating no further than :data:`MAX_CONTENT_BYTES`; None for one stream (copied raw)."""
+    import zlib
+
+    import pikepdf
+
+    contents = page.get("/Contents")
+    if not isinstance(contents, pikepdf.Array):
+        return None
+    joined, left = [], MAX_CONTENT_BYTES
+    for part in contents:
+        if not isinstance(part, pikepdf.Stream):
             continue
-        for deeper in [n for n in parents if n >= level]:
-            del parents[deeper]
-        parents[level] = writer.add_outline_item(title=title, page_number=page - 1,
-                                                 parent=parents.get(level - 1) if level else None,
-                                                 bold=level == 0, is_open=level == 0)
-    writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
-    writer.add_metadata(metadata)
-    root = writer._root_object
-    root[NameObject("/Lang")] = TextStringObject("en-GB")
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    file_id = ByteStringObject(hashlib.sha256(pdf).digest()[:16])
-    writer._ID = ArrayObject([file_id, file_id])
-    if password:
-        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+        filters = part.get("/Filter")
+        filters = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters is not None else []
+        raw = part.read_raw_bytes()
+        if not filters:
+            data = raw
+        elif filters == [pikepdf.Name.FlateDecode] and part.get("/DecodeParms") is None:
+            data = zlib.decompressobj().decompress(raw, left + 1)
+        elif len(raw) * 4096 <= left:  # no filter inflates more than about 4,000 times (LZW at best)
+            data = part.read_bytes()
+        else:
+            raise ContentTooLarge("a content stream compressed in a way whose size cannot be bounded")
+        left -= len(data)
+        if left < 0:
+            raise ContentTooLarge("page content larger than any page")
+        joined.append(data)
+    return b"\n".join(joined)
 
 
 def open_attachment(path: Path) -> tuple[Any, list, str]:
-    """A reader for a PDF attached to a return, with each page's crop box and rotation ``(left, bottom,
-    right, top, rotation)``, or why it cannot be merged: ``(reader, pages, reason)``, ``reason`` "" when it can."""
-    from pypdf import PasswordType, PdfReader
-    from pypdf.errors import LimitReachedError
-    from pypdf.generic import ArrayObject
-
+    """A PDF attached to a return, opened for merging, with each page's crop box and rotation ``(left,
+    bottom, right, top, rotation)``, or why it cannot be merged: ``(pdf, pages, reason)``, ``reason`` ""
+    when it can. A page whose content is several streams has it checked now (inflated within bounds)."""
     try:
-        reader = PdfReader(str(path), strict=False)
-        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            return None, [], "password-protected: not merged"
+        pdf = _open(path)
+    except PasswordProtected:
+        return None, [], "password-protected: not merged"
+    except Exception:  # noqa: BLE001 - a damaged attachment is listed, never fatal
+        return None, [], "damaged or not a PDF: not merged"
+    try:
         pages = []
-        for page in reader.pages:
-            box = page.cropbox
-            left, bottom, right, top = (float(box.left), float(box.bottom), float(box.right), float(box.top))
+        for page in pdf.pages:
+            box = _inherited(page.obj, "/CropBox") or _inherited(page.obj, "/MediaBox")
+            x0, y0, x1, y1 = (float(v) for v in box)
+            left, bottom, right, top = min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
             if right - left < 1 or top - bottom < 1:
                 raise ValueError("empty page box")
-            contents = _resolved(page, "/Contents")
-            if isinstance(contents, ArrayObject):  # _place decodes these: any that cannot be is found now
-                for part in contents:
-                    part.get_object().get_data()
-            pages.append((left, bottom, right, top, int(page.rotation or 0) % 360))
+            _page_content(page.obj)
+            rotation = _inherited(page.obj, "/Rotate")
+            pages.append((left, bottom, right, top, int(rotation or 0) % 360))
         if not pages:
+            pdf.close()
             return None, [], "has no pages: not merged"
-        return reader, pages, ""
-    except LimitReachedError:
+        return pdf, pages, ""
+    except ContentTooLarge:
+        pdf.close()
         return None, [], "too large once decompressed: not merged"
     except Exception:  # noqa: BLE001 - a damaged attachment is listed, never fatal
+        pdf.close()
         return None, [], "damaged or not a PDF: not merged"
 
 
@@ -540,8 +585,9 @@ def open_attachment(path: Path) -> tuple[Any, list, str]:
 
 @dataclass(frozen=True)
 class Placement:
-    """Page ``index`` of ``reader`` (crop box and rotation ``crop``), to be put on page ``page_number``
-    (from 1) of the laid-out document, scaled to fit ``box`` (x0, y0, x1, y1)."""
+    """Page ``index`` of ``reader`` (an attachment opened by :func:`open_attachment`; crop box and
+    rotation ``crop``), to be put on page ``page_number`` (from 1) of the laid-out document, scaled to
+    fit ``box`` (x0, y0, x1, y1)."""
 
     page_number: int
     reader: Any
@@ -552,46 +598,97 @@ class Placement:
 
 
 def assemble(base: bytes, placements: list[Placement], forms: dict[str, Any], outline: list[tuple[str, int | None, int]],
-             info: dict[str, str], file_id: bytes, lang: str, password: str | None = None) -> bytes:
-    """The document ``base`` (PDF bytes) with other documents' pages placed on its pages, the form
-    fields of ``forms`` (prefix -> reader, whose pages were placed) kept under their prefix, an outline
+             info: dict[str, str], lang: str, password: str | None = None, tags: list | None = None) -> bytes:
+    """The document ``base`` (PDF bytes laid out by reportlab) finished in one pass by qpdf: tagged
+    from ``tags`` (:func:`tag_structure`), other documents' pages placed on its pages, the form fields
+    of ``forms`` (prefix -> the attachment whose pages were placed) kept under their prefix, an outline
     of ``(title, page from 1 or None, level)`` (an entry without a page, or whose parent level is
     missing, is left out), pages numbered 1, 2, 3..., the document information ``info`` (keys without
-    the slash), the language, the title shown, a fixed file identifier (so the same input gives the
-    same bytes), and with ``password`` AES-256 encryption."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject,
-                               TextStringObject)
+    the slash), the language and the title shown. Unencrypted, the same input gives the same bytes (the
+    document id is a hash of the content); with ``password``, AES-256 (R6) encryption."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(base)))
-    writer.pdf_header = b"%PDF-1.7"
-    for placement in placements:
-        _place(writer, writer.pages[placement.page_number - 1], placement.reader, placement.index, placement.crop,
-               placement.box, placement.mcid)
-    for prefix, reader in forms.items():  # the readers stay alive until written: pypdf maps clones by id(reader)
-        adopt_fields(writer, reader, prefix)
-    parents: dict[int, Any] = {}
+    with _open(base) as pdf:
+        if tags is not None:
+            tag_structure(pdf, tags)
+        for placement in placements:
+            _place(pdf, pdf.pages[placement.page_number - 1].obj, placement.reader, placement.index,
+                   placement.crop, placement.box, placement.mcid)
+        for prefix, reader in forms.items():
+            adopt_fields(pdf, reader, prefix)
+        _outline(pdf, outline)
+        pdf.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.D)]))
+        docinfo = pdf.docinfo
+        for key, value in info.items():
+            docinfo[Name("/" + key)] = String(value)
+        pdf.Root.Lang = String(lang)
+        pdf.Root.PageMode = Name.UseOutlines
+        pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        out = io.BytesIO()
+        if password:
+            pdf.save(out, min_version="1.7", encryption=pikepdf.Encryption(user=password, owner=password, R=6))
+        else:
+            pdf.save(out, min_version="1.7", deterministic_id=True)
+    return out.getvalue()
+
+
+def _outline(pdf, outline: list[tuple[str, int | None, int]]) -> None:
+    """The bookmarks: ``(title, page from 1 or None, level)`` in order, a level under the last entry of
+    the level above; top-level entries bold and open, the others closed."""
+    from pikepdf import Array, Dictionary, Name, String
+
+    root = pdf.make_indirect(Dictionary(Type=Name.Outlines))
+    kids: dict[Any, list] = {root.objgen: []}
+    parents: dict[int, Any] = {-1: root}
     for title, page, level in outline:
-        if page is None or (level and level - 1 not in parents):
+        if page is None or not 0 < page <= len(pdf.pages) or level - 1 not in parents:
             continue
         for deeper in [n for n in parents if n >= level]:
             del parents[deeper]
-        parent = parents.get(level - 1) if level else None
-        parents[level] = writer.add_outline_item(title=title, page_number=page - 1, parent=parent,
-                                                 bold=level == 0, is_open=level == 0)
-    writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=1)
-    writer.add_metadata({f"/{key}": value for key, value in info.items()})
-    root = writer._root_object
-    root[NameObject("/Lang")] = TextStringObject(lang)
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    identifier = ByteStringObject(file_id)
-    writer._ID = ArrayObject([identifier, identifier])
-    if password:
-        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+        parent = parents[level - 1]
+        item = pdf.make_indirect(Dictionary(Title=String(title), Parent=parent,
+                                            Dest=Array([pdf.pages[page - 1].obj, Name.Fit])))
+        if level == 0:
+            item.F = 2  # bold
+        kids[parent.objgen].append(item)
+        kids[item.objgen] = []
+        parents[level] = item
+    if not kids[root.objgen]:
+        return
+
+    def is_open(node) -> bool:
+        return "/F" in node  # the top-level entries
+
+    def visible(node) -> int:
+        """The entries shown under ``node`` when it is open, linking its children as it counts them."""
+        children = kids[node.objgen]
+        for index, child in enumerate(children):
+            if index:
+                child.Prev = children[index - 1]
+            if index + 1 < len(children):
+                child.Next = children[index + 1]
+        if children:
+            node.First, node.Last = children[0], children[-1]
+        count = 0
+        for child in children:
+            below = visible(child)
+            if kids[child.objgen]:
+                child.Count = below if is_open(child) else -below
+            count += 1 + (below if is_open(child) else 0)
+        return count
+
+    root.Count = visible(root)
+    pdf.Root.Outlines = root
+
+
+def finish_pack(pdf: bytes, outline: list[tuple[str, int, int]], metadata: dict[str, str],
+                password: str | None = None) -> bytes:
+    """A laid-out PDF finished as a pack (:func:`assemble` with nothing placed): bookmarks ``(title,
+    level, page from 1)``, page labels, ``metadata`` (keys with or without the slash), language, opened
+    on its bookmarks, and encrypted with AES-256 when a password is given."""
+    return assemble(pdf, [], {}, [(title, page, level) for title, level, page in outline],
+                    {key.lstrip("/"): value for key, value in metadata.items()}, "en-GB", password)
 
 
 def _multiply(first: tuple, second: tuple) -> tuple:
@@ -624,94 +721,79 @@ def _fit(crop: tuple, box: tuple) -> tuple:
 
 
 def _number(value: float):
-    from pypdf.generic import FloatObject, NumberObject
-
     rounded = round(value, 4)
-    return NumberObject(int(rounded)) if rounded == int(rounded) else FloatObject(rounded)
+    return int(rounded) if rounded == int(rounded) else rounded
 
 
-def _resolved(dictionary, key: str):
-    """``dictionary[key]`` with an indirect reference followed (``get`` returns the reference), or None."""
-    value = dictionary.get(key)
-    return value.get_object() if value is not None else None
-
-
-def _place(writer, target, reader, index: int, crop: tuple, box: tuple, mcid: int | None = None) -> None:
+def _place(pdf, target, reader, index: int, crop: tuple, box: tuple, mcid: int | None = None) -> None:
     """Put page ``index`` of ``reader`` (crop box and rotation ``crop``) on the page ``target`` as a form
     XObject scaled to fit ``box``, with its annotations moved to match."""
-    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, RectangleObject,
-                               StreamObject)
+    from pikepdf import Array, Dictionary, Name, Stream
 
-    source = reader.pages[index]
+    source = reader.pages[index].obj
     matrix, (px, py, pw, ph) = _fit(crop, box)
 
-    contents = _resolved(source, "/Contents")
-    form = StreamObject()
-    if contents is None:
-        form._data = b""
-    elif isinstance(contents, StreamObject) and "/Filter" in contents and not isinstance(contents, DecodedStreamObject):
-        form._data = contents._data  # still compressed: copied as it is, never decoded or parsed
-        for key in ("/Filter", "/DecodeParms"):
-            if key in contents:
-                form[NameObject(key)] = contents[key].clone(writer)
-    else:
-        parts = contents if isinstance(contents, ArrayObject) else [contents]
-        form = DecodedStreamObject()
-        form.set_data(b"\n".join(part.get_object().get_data() for part in parts))
-        form = form.flate_encode()
+    joined = _page_content(source)
+    contents = source.get("/Contents")
+    form = Stream(pdf, b"")
+    if joined is not None:
+        form.write(joined)
+    elif isinstance(contents, Stream):  # one stream: copied as it is, never decoded or parsed
+        filters, parms = contents.get("/Filter"), contents.get("/DecodeParms")
+        if isinstance(filters, Array):
+            filters = Array([Name(str(item)) for item in filters])
+        elif filters is not None:
+            filters = Name(str(filters))
+        form.write(contents.read_raw_bytes(), filter=filters, decode_parms=_copy(pdf, parms) if parms is not None else None)
     left, bottom, right, top, _rotation = crop
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = RectangleObject([_number(left), _number(bottom), _number(right), _number(top)])
-    resources = _resolved(source, "/Resources")
+    form.Type, form.Subtype = Name.XObject, Name.Form
+    form.BBox = Array([_number(left), _number(bottom), _number(right), _number(top)])
+    resources = _inherited(source, "/Resources")
     if resources is not None:
-        cloned = resources.clone(writer)
-        form[NameObject("/Resources")] = getattr(cloned, "indirect_reference", None) or cloned
-    form_ref = writer._add_object(form)
+        form.Resources = _copy(pdf, resources)
+    form = pdf.make_indirect(form)
 
-    page_resources = DictionaryObject()
-    for key, value in (_resolved(target, "/Resources") or {}).items():
-        page_resources[NameObject(key)] = value
-    xobjects = DictionaryObject()
-    for key, value in (_resolved(page_resources, "/XObject") or {}).items():
-        xobjects[NameObject(key)] = value
-    xobjects[NameObject("/LkAttached")] = form_ref
-    page_resources[NameObject("/XObject")] = xobjects
-    target[NameObject("/Resources")] = page_resources
+    page_resources = Dictionary()  # the page's own copy: reportlab may share one dictionary between pages
+    for key, value in (target.get("/Resources") or {}).items():
+        page_resources[key] = value
+    xobjects = Dictionary()
+    for key, value in (page_resources.get("/XObject") or {}).items():
+        xobjects[key] = value
+    xobjects.LkAttached = form
+    page_resources.XObject = xobjects
+    target.Resources = page_resources
     tag, end = (f"/Div <</MCID {mcid}>> BDC ", " EMC") if mcid is not None else ("", "")  # the page's own part
     ops = (tag + "q {} cm /LkAttached Do Q" + end + "\n/Artifact BMC q 0.6 0.65 0.71 RG 0.5 w {} {} {} {} re S Q EMC\n").format(
         " ".join(f"{v:.5f}".rstrip("0").rstrip(".") for v in matrix),
         *(f"{v:.3f}" for v in (px, py, pw, ph)))
-    before, after = DecodedStreamObject(), DecodedStreamObject()
-    before.set_data(b"q\n")
-    after.set_data(b"\nQ\n" + ops.encode("ascii"))
-    existing = _resolved(target, "/Contents")
-    parts = list(existing) if isinstance(existing, ArrayObject) else [target.raw_get("/Contents")]
-    target[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *parts, writer._add_object(after)])
+    existing = target.get("/Contents")
+    parts = list(existing) if isinstance(existing, Array) else [existing] if existing is not None else []
+    target.Contents = Array([pdf.make_stream(b"q\n"), *parts, pdf.make_stream(b"\nQ\n" + ops.encode("ascii"))])
 
     annotations = []
-    for reference in _resolved(source, "/Annots") or []:
-        annotation = reference.get_object()
+    for annotation in source.get("/Annots") or []:
+        if not isinstance(annotation, Dictionary):
+            continue
         subtype = annotation.get("/Subtype")
-        action = _resolved(annotation, "/A")
-        if subtype == "/Popup" or (subtype == "/Link" and ("/Dest" in annotation or (
-                action is not None and action.get("/S") != "/URI"))):
+        action = annotation.get("/A")
+        if subtype == Name.Popup or (subtype == Name.Link and ("/Dest" in annotation or (
+                action is not None and action.get("/S") != Name.URI))):
             continue  # links into the attached document's own pages lead nowhere in the pack
-        clone = annotation.clone(writer, ignore_fields=("/P", "/Popup"))
-        if getattr(clone, "indirect_reference", None) is None:
-            writer._add_object(clone)
-        rect = [float(v) for v in (_resolved(annotation, "/Rect") or [0, 0, 0, 0])]
+        clone = _copy(pdf, annotation)
+        if not clone.is_indirect:
+            clone = pdf.make_indirect(clone)
+        if "/Popup" in clone:
+            del clone.Popup
+        rect = [float(v) for v in (annotation.get("/Rect") or [0, 0, 0, 0])]
         corners = [_apply(matrix, x, y) for x in (rect[0], rect[2]) for y in (rect[1], rect[3])]
         xs, ys = [c[0] for c in corners], [c[1] for c in corners]
-        clone[NameObject("/Rect")] = RectangleObject([_number(min(xs)), _number(min(ys)), _number(max(xs)),
-                                                      _number(max(ys))])
+        clone.Rect = Array([_number(min(xs)), _number(min(ys)), _number(max(xs)), _number(max(ys))])
         for key in ("/QuadPoints", "/Vertices", "/L"):
             if key in annotation:
                 points = [float(v) for v in annotation[key]]
                 moved = [c for i in range(0, len(points) - 1, 2) for c in _apply(matrix, points[i], points[i + 1])]
-                clone[NameObject(key)] = ArrayObject(_number(v) for v in moved)
-        clone[NameObject("/P")] = target.indirect_reference
-        annotations.append(clone.indirect_reference)
+                clone[key] = Array(_number(v) for v in moved)
+        clone.P = target
+        annotations.append(clone)
     if annotations:
-        existing = _resolved(target, "/Annots")
-        target[NameObject("/Annots")] = ArrayObject([*(existing or []), *annotations])
+        target.Annots = Array([*(target.get("/Annots") or []), *annotations])

@@ -12,16 +12,16 @@ How it is made, and why:
 - Returns are rendered from the extracted values (``returns/<AGENCY>.json``), never from the boxes of
   the returned form, so a long answer flows over as many lines and pages as it needs.
 - An attached PDF gets one pack page per page: reportlab draws the pack's header and footer on a
-  blank page, then pypdf puts the attached page on it as a form XObject, scaled to fit between them
-  (its content streams are copied, not parsed, which keeps large documents fast). Its form fields move
+  blank page, then qpdf (pikepdf) puts the attached page on it as a form XObject, scaled to fit between
+  them (its content stream is copied, not parsed, which keeps large documents fast). Its form fields move
   under a prefix of their own (:func:`lifkit.mechanics.pdf.adopt_fields`) so no two merged forms collide.
-- Bookmarks, page labels (the numbers printed in the footer), metadata, the document id and AES-256
-  encryption are added by pypdf. With the same case folder and build date the unencrypted pack is
-  byte-identical: reportlab runs in invariant mode, every date in the file is the build date and the
+- The structure tree, bookmarks, page labels (the numbers printed in the footer), metadata and AES-256
+  encryption are added in the same pass. With the same case folder and build date the unencrypted pack
+  is byte-identical: reportlab runs in invariant mode, every date in the file is the build date and the
   document id is a hash of the content.
 
 This module imports reportlab at its top: it is imported only by the ``pack`` command. The PDF
-library (pypdf) is driven by :mod:`lifkit.mechanics.pdf`.
+library (pikepdf) is driven by :mod:`lifkit.mechanics.pdf`.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class Attached:
     name: str
     path: Path
     relative: str  # the path inside the case folder
-    reader: Any = None  # a pypdf reader when it is merged
+    reader: Any = None  # the opened PDF (lifkit.mechanics.pdf.open_attachment) when it is merged
     pages: list[tuple[float, float, float, float, int]] = field(default_factory=list)  # crop box and rotation
     note: str = ""  # why it is listed rather than merged
     key: str = ""
@@ -429,7 +429,13 @@ def render(data: PackInput, password: str | None = None) -> tuple[bytes, int]:
     """The pack as PDF bytes, and its page count."""
     register_fonts()
     layout = _layout(data)
-    return _assemble(data, layout, password), layout.pages
+    try:
+        return _assemble(data, layout, password), layout.pages
+    finally:
+        for item in data.agencies:
+            for document in item.attached:
+                if document.reader is not None:
+                    document.reader.close()  # the attached files stay open until then (Windows locks them)
 
 
 # --- layout (reportlab) -------------------------------------------------------------------------
@@ -657,6 +663,7 @@ class Layout:
     anchors: dict[str, int]
     outline: list[tuple[str, str, int]]  # key, title, level
     placements: list  # (page number, Attached, page index, body box, MCID of the placed page)
+    tags: list  # the structure tree's entries (lifkit.mechanics.pdftags), added at assembly
 
 
 def _layout(data: PackInput) -> Layout:
@@ -689,10 +696,8 @@ def _layout_pages(data: PackInput) -> Layout:
         story += [PageBreak(), _Heading("Agency returns", styles["h1"], "returns"),
                   Paragraph("No agency has returned its request for information yet.", styles["body"])]
     doc.build([_tagged(flowable) for flowable in story])
-    from lifkit.mechanics.pdf import tag_pdf
-
-    return Layout(pdf=tag_pdf(buffer.getvalue(), doc.lk_tags), pages=doc.pages, anchors=doc.anchors,
-                  outline=outline, placements=doc.placements)
+    return Layout(pdf=buffer.getvalue(), pages=doc.pages, anchors=doc.anchors, outline=outline,
+                  placements=doc.placements, tags=doc.lk_tags)
 
 
 _HEADING_ROLES = {"h1": "H1", "h2": "H2", "section": "H3"}
@@ -1297,19 +1302,15 @@ def _assemble(data: PackInput, layout: Layout, password: str | None) -> bytes:
     page numbers, document information and (with ``password``) AES-256: :mod:`lifkit.mechanics.pdf`."""
     from lifkit.mechanics.pdf import Placement, assemble
 
-    digest = hashlib.sha256(layout.pdf)
     forms: dict[str, Any] = {}
     placements = []
     for page_number, document, index, box, mcid in layout.placements:
         forms.setdefault(document.key, document)
         placements.append(Placement(page_number, document.reader, index, document.pages[index], box, mcid))
-    for key, document in forms.items():
-        digest.update(key.encode() + hashlib.sha256(document.path.read_bytes()).digest())
     outline = [(title, layout.anchors.get(key), level) for key, title, level in layout.outline]
     title = f"{_pack_word(data)} {data.case.reference}" + (f", meeting {format_date(data.meeting)}" if data.meeting else "")
     info = {"Title": title, "Author": data.board, "Subject": MARKING, "Creator": "lifkit",
-            "Producer": "lifkit (reportlab, pypdf)", "Keywords": f"{MARKING}, {data.case.reference}",
+            "Producer": "lifkit (reportlab, qpdf)", "Keywords": f"{MARKING}, {data.case.reference}",
             "CreationDate": data.stamp, "ModDate": data.stamp}
-    digest.update(data.stamp.encode())
-    return assemble(layout.pdf, placements, {key: d.reader for key, d in forms.items()}, outline, info,
-                    digest.digest()[:16], "en-GB", password)
+    return assemble(layout.pdf, placements, {key: d.reader for key, d in forms.items()}, outline, info, "en-GB",
+                    password, tags=layout.tags)
