@@ -554,7 +554,7 @@ class _AttachedPage(Flowable):
             while name and string_width(caption(name + "…"), size, True) > available_width:
                 name = name[:-1]
             name += "…"
-        self.paragraph = Paragraph(_markup(caption(name), bold=True), self.style)
+        self.paragraph = _Para(_markup(caption(name), bold=True), self.style)
         _, height = self.paragraph.wrap(available_width, CAPTION)
         self.height = min(height, CAPTION)
         return self.width, self.height
@@ -694,7 +694,7 @@ def _layout_pages(data: PackInput) -> Layout:
         story += [PageBreak()] + ([_Anchor("returns")] if number == 0 else []) + _agency(data, item, styles, width)
     if not data.received:
         story += [PageBreak(), _Heading("Agency returns", styles["h1"], "returns"),
-                  Paragraph("No agency has returned its request for information yet.", styles["body"])]
+                  _Para("No agency has returned its request for information yet.", styles["body"])]
     doc.build([_tagged(flowable) for flowable in story])
     return Layout(pdf=buffer.getvalue(), pages=doc.pages, anchors=doc.anchors, outline=outline,
                   placements=doc.placements, tags=doc.lk_tags)
@@ -741,8 +741,22 @@ def _markup(text: str, bold: bool = False) -> str:
     return markup(text, bold=bold)
 
 
+class _Para(Paragraph):
+    """A paragraph that remembers its last wrap: a table wraps every cell once to measure the rows and
+    again to draw them, and the lines are the same for the same width (about a tenth of a pack's layout)."""
+
+    _lk_wrapped: tuple | None = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+        if self._lk_wrapped is not None and self._lk_wrapped[0] == availWidth:
+            return self._lk_wrapped[1]
+        size = super().wrap(availWidth, availHeight)
+        self._lk_wrapped = (availWidth, size)
+        return size
+
+
 def _p(text: Any, style: ParagraphStyle, bold: bool = False) -> Paragraph:
-    return Paragraph(_markup("" if text is None else str(text), bold=bold), style)
+    return _Para(_markup("" if text is None else str(text), bold=bold), style)
 
 
 @dataclass(frozen=True)
@@ -775,7 +789,7 @@ def _resolve(rows: list, widths: list[float]) -> tuple[list, list]:
                         commands.append(("TEXTCOLOR", (c, r), (c, r), style.textColor))
                     cells.append(text)
                     continue
-                cell = Paragraph(_markup(_break_long_words(text, style, widths[c] - 9)), style)
+                cell = _Para(_markup(_break_long_words(text, style, widths[c] - 9)), style)
             cells.append(cell)
         resolved.append(cells)
     return resolved, commands
@@ -1179,7 +1193,7 @@ def _glance(data: PackInput, styles, width: float) -> list:
     rows = [[_c(h, styles["head"]) for h in heads]]
     extra = []
     for number, item in enumerate(sorted(data.agencies, key=lambda a: a.order), start=1):
-        agency = Paragraph(f"<b>{_markup(item.code)}</b><br/>{_markup(item.agency)}", styles["cell"])
+        agency = _Para(f"<b>{_markup(item.code)}</b><br/>{_markup(item.agency)}", styles["cell"])
         if item.state == "outstanding":
             due = f", due {format_date(item.due)}" if item.due else ""
             rows.append([agency, _c(f"Outstanding{due}", styles["cell-bold"]), "", "", "", ""])
@@ -1195,7 +1209,7 @@ def _glance(data: PackInput, styles, width: float) -> list:
                  _c(criteria or "-", styles["cell"]), _c(attending or "None", styles["cell"])]
         if item.state == "invalid":
             count = len(item.problems)
-            cells[1] = Paragraph(f"{format_date(item.returned)}<br/><b>INVALID: {count} "
+            cells[1] = _Para(f"{format_date(item.returned)}<br/><b>INVALID: {count} "
                                  f"problem{'s' if count != 1 else ''}</b>", styles["cell"])
             extra.append(("BACKGROUND", (0, number), (-1, number), RED_FILL))
         rows.append(cells)
