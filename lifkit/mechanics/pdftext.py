@@ -51,16 +51,14 @@ def _to_unicode_cmap(fontname: str, subset) -> str:
 
 @functools.lru_cache(maxsize=None)
 def register_fonts() -> None:
-    """Register lifkit's fonts with reportlab (once per process)."""
+    """Register lifkit's text fonts with reportlab (once per process). The Arabic and emoji fonts are
+    registered when a text first needs them (:func:`_coverage`): most documents never do."""
     from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics, ttfonts
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase import ttfonts
 
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-
-    folder = resources.files("lifkit").joinpath("fonts")
-    for name, filename in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(folder.joinpath(filename))))
+    _register(SANS)
+    _register(SANS_BOLD)
     addMapping(SANS, 0, 0, SANS)
     addMapping(SANS, 1, 0, SANS_BOLD)
     addMapping(SANS, 0, 1, SANS)
@@ -68,11 +66,19 @@ def register_fonts() -> None:
 
 
 @functools.lru_cache(maxsize=None)
-def _coverage(font: str) -> frozenset[int]:
+def _register(name: str):
     from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
 
+    font = TTFont(name, str(resources.files("lifkit").joinpath("fonts", _FILES[name])))
+    pdfmetrics.registerFont(font)
+    return font
+
+
+@functools.lru_cache(maxsize=None)
+def _coverage(font: str) -> frozenset[int]:
     register_fonts()
-    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+    return frozenset(_register(font).face.charToGlyph)
 
 
 def _is_arabic(code: int) -> bool:
@@ -82,6 +88,7 @@ def _is_arabic(code: int) -> bool:
 def _font_for(char: str, base: str) -> str:
     code = ord(char)
     if _is_arabic(code):
+        _register(ARABIC)
         return ARABIC
     if code in _coverage(base) or char.isspace():
         return base

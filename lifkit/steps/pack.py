@@ -748,11 +748,15 @@ class _Para(Paragraph):
     _lk_wrapped: tuple | None = None
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
-        if self._lk_wrapped is not None and self._lk_wrapped[0] == availWidth:
+        if self._lk_wrapped is not None and self._lk_wrapped[0] == availWidth and "blPara" in self.__dict__:
             return self._lk_wrapped[1]
         size = super().wrap(availWidth, availHeight)
         self._lk_wrapped = (availWidth, size)
         return size
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - splitting may change or drop the lines
+        self._lk_wrapped = None
+        return super().split(availWidth, availHeight)
 
 
 def _p(text: Any, style: ParagraphStyle, bold: bool = False) -> Paragraph:
