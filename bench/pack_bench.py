@@ -243,7 +243,7 @@ def main() -> None:
               f"({', '.join(f'{t:.2f}' for t in qpdf_times)}); {merged_pages} pages from {len(inputs)} files")
         split = parts(ws, reference, args.runs)
         say(f"in process: gathering {split['gather']:.2f} s, layout (reportlab) {split['layout']:.2f} s, "
-            f"assembly (pypdf) {split['assembly']:.2f} s")
+            f"assembly (qpdf, by pikepdf) {split['assembly']:.2f} s")
         ratio = lifkit_median / qpdf_median
         say(f"ratio lifkit/qpdf: {ratio:.1f}x   (targets: under 3 s -> {'met' if lifkit_median < 3 else 'NOT met'}; "
               f"within 3x of qpdf -> {'met' if ratio <= 3 else 'NOT met'})")

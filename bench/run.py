@@ -225,8 +225,11 @@ def main() -> int:
                                 target, limit))
                 if "parts" in item:
                     split = item["parts"]
+                    rest = item["lifkit"] - sum(split.values())
                     notes.append(f"{item['task']}: reading the case {split['gather']:.2f} s, layout by reportlab "
-                                 f"{split['layout']:.2f} s, assembly by pypdf {split['assembly']:.2f} s (in one process).")
+                                 f"{split['layout']:.2f} s, assembly by qpdf (pikepdf) {split['assembly']:.2f} s "
+                                 f"(measured in one process); the other {rest:.2f} s of the command is starting: "
+                                 "Python, imports, settings, process and fonts.")
         else:
             print(f"{script} {' '.join(options)} gave no figures:\n{result.stderr}", file=sys.stderr)
 

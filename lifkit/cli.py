@@ -103,8 +103,9 @@ def cli(ctx: click.Context, workspace_arg: str | None, verbose: int, debug: bool
     ctx.obj = AppContext(workspace_arg=workspace_arg, verbose=verbose, debug=debug)
     level = logging.DEBUG if verbose >= 2 or debug else logging.INFO if verbose == 1 else logging.WARNING
     logging.basicConfig(stream=sys.stderr, level=level, format="lifkit: %(message)s", force=True)
-    # pypdf reports every quirk of a damaged PDF; lifkit says what matters in its own words
-    logging.getLogger("pypdf").setLevel(logging.DEBUG if verbose >= 2 else logging.CRITICAL)
+    # the PDF libraries report every quirk of a damaged PDF; lifkit says what matters in its own words
+    for library in ("pikepdf", "pypdf"):
+        logging.getLogger(library).setLevel(logging.DEBUG if verbose >= 2 else logging.CRITICAL)
 
 
 for command in (

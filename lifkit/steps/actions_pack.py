@@ -240,5 +240,5 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
     title = f"{heading}, {format_date(meeting)}"
     return finish_pack(pdf, [(title_, level, page) for _key, title_, level, page in marks],
                        {"/Title": title, "/Author": board, "/Subject": MARKING, "/Creator": "lifkit",
-                        "/Producer": "lifkit (reportlab, pypdf)", "/Keywords": MARKING, "/CreationDate": stamp,
+                        "/Producer": "lifkit (reportlab, qpdf)", "/Keywords": MARKING, "/CreationDate": stamp,
                         "/ModDate": stamp}, password), pages
