@@ -551,3 +551,63 @@ def test_an_attachment_that_cannot_be_merged_is_listed_and_the_pack_built(case, 
     text = words("\n".join(pages_text(tmp_path / "pack.pdf")))
     assert "Huge appendix.pdf" in text
     assert "too large once decompressed: not merged" in text
+
+
+def inherited_pdf(path: Path) -> Path:
+    """Two pages that carry neither resources nor a media box of their own (both inherited from the page
+    tree, as many scanners and older writers make them), each drawn by two content streams, one
+    uncompressed and one deflated, with a link to a web address on the first page."""
+    import zlib
+
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
+    pdf.Root.Pages.Resources = Dictionary(Font=Dictionary(F1=font))
+    pdf.Root.Pages.MediaBox = Array([0, 0, 420, 595])  # A5
+    for number in (1, 2):
+        first = pdf.make_stream(b"BT /F1 14 Tf 40 520 Td ")
+        second = pikepdf.Stream(pdf, b"")
+        second.write(zlib.compress(f"(Inherited page {number} of a fictional appendix) Tj ET".encode()),
+                     filter=Name.FlateDecode)
+        page = pdf.make_indirect(Dictionary(Type=Name.Page, Parent=pdf.Root.Pages, Contents=Array([first, second])))
+        if number == 1:
+            page.Annots = Array([pdf.make_indirect(Dictionary(
+                Type=Name.Annot, Subtype=Name.Link, Rect=Array([40, 500, 300, 540]), Border=Array([0, 0, 0]),
+                A=Dictionary(S=Name.URI, URI=String("https://example.org/appendix"))))])
+        pdf.Root.Pages.Kids.append(page)
+        pdf.Root.Pages.Count = len(pdf.Root.Pages.Kids)
+    pdf.save(path)
+    return path
+
+
+def test_an_attachment_whose_pages_inherit_their_resources_is_merged_whole(case, tmp_path):
+    import pikepdf
+
+    ws, root, reference = case
+    folder = root / "cases" / reference
+    record_file = folder / "returns" / "POL.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    current = record["submissions"][-1]
+    appendix = inherited_pdf(folder / Path(current["file"]).parent / f"POL-{reference}-attachment-8.pdf")
+    current["attachments"].append(str(appendix.relative_to(folder)))
+    current["attachment_names"].append("Inherited appendix.pdf")
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    out = tmp_path / "pack.pdf"
+    result = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "-o", out)
+    assert result.exit_code == 1, result.output
+    text = words("\n".join(pages_text(out)))
+    assert "Inherited page 1 of a fictional appendix" in text and "Inherited page 2 of a fictional appendix" in text
+    with pikepdf.open(out) as pdf:
+        links = [(page_index, annotation) for page_index, page in enumerate(pdf.pages)
+                 for annotation in page.obj.get("/Annots", ()) if annotation.get("/Subtype") == pikepdf.Name.Link
+                 and "/A" in annotation and str(annotation.A.get("/URI", "")) == "https://example.org/appendix"]
+        assert len(links) == 1
+        page_index, link = links[0]
+        assert link.P.objgen == pdf.pages[page_index].obj.objgen
+        x0, y0, x1, y1 = (float(v) for v in link.Rect)
+        box = pdf.pages[page_index].mediabox
+        assert 0 <= x0 < x1 <= float(box[2]) and 0 <= y0 < y1 <= float(box[3])
+        assert "Inherited page 1" in pages_text(out)[page_index]
+    assert subprocess.run([require_tool("qpdf"), "--check", str(out)], capture_output=True).returncode == 0

@@ -194,6 +194,8 @@ def filled(tmp_path_factory) -> dict[str, Path]:
 
 def _merged(sources: list[Path], out: Path) -> Path:
     """Two returns merged as the pack merges forms: each one's fields under a parent named for it."""
+    import warnings
+
     import pikepdf
 
     from lifkit.mechanics.pdf import adopt_fields
@@ -201,7 +203,9 @@ def _merged(sources: list[Path], out: Path) -> Path:
     with pikepdf.new() as merged:
         readers = [pikepdf.open(source) for source in sources]
         for index, reader in enumerate(readers):
-            merged.pages.extend(reader.pages)
+            with warnings.catch_warnings():  # the fields come along by adopt_fields, which is what is tested
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                merged.pages.extend(reader.pages)
             adopt_fields(merged, reader, f"R{index + 1}")
         merged.save(out)
         for reader in readers:
