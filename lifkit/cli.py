@@ -7,7 +7,6 @@ prints. Errors a user can act on are :class:`lifkit.errors.LifkitError`; this mo
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
@@ -101,6 +100,8 @@ def cli(ctx: click.Context, workspace_arg: str | None, verbose: int, debug: bool
     5 an internal fault in lifkit.
     """
     ctx.obj = AppContext(workspace_arg=workspace_arg, verbose=verbose, debug=debug)
+    import logging  # here, not at the top: `lifkit --help` never needs it
+
     level = logging.DEBUG if verbose >= 2 or debug else logging.INFO if verbose == 1 else logging.WARNING
     logging.basicConfig(stream=sys.stderr, level=level, format="lifkit: %(message)s", force=True)
     # the PDF libraries report every quirk of a damaged PDF; lifkit says what matters in its own words
@@ -141,7 +142,22 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    cli(prog_name="lifkit")
+    cli(prog_name="lifkit", terminal_width=_help_width())
+
+
+def _help_width() -> int:
+    """The width click gives help text (the terminal's, at most 78 and at least 50 columns), worked out
+    as click does but without importing shutil, which brings bz2 and lzma: a tenth of `lifkit --help`."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return max(min(columns, 80) - 2, 50)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,10 +7,8 @@ or JSON with ``--json``. Progress and logs go to stderr.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
-import json
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -18,14 +16,13 @@ from typing import Any, Callable, Iterable, Sequence
 import click
 
 
-@dataclasses.dataclass
 class AppContext:
-    """Global options, shared by every command through ``ctx.obj``."""
+    """Global options, shared by every command through ``ctx.obj`` (a plain class: `lifkit --help`
+    imports no dataclasses)."""
 
-    workspace_arg: str | None = None
-    verbose: int = 0
-    debug: bool = False
-    _workspace: Any = None
+    def __init__(self, workspace_arg: str | None = None, verbose: int = 0, debug: bool = False):
+        self.workspace_arg, self.verbose, self.debug = workspace_arg, verbose, debug
+        self._workspace: Any = None
 
     def workspace(self):
         """The workspace the command works in, found and checked once per run."""
@@ -76,6 +73,8 @@ def pass_workspace(function: Callable) -> Callable:
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, paths and dates as plain JSON values (dates as ISO yyyy-mm-dd)."""
+    import dataclasses
+
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
             return to_jsonable(value.to_dict())
@@ -125,6 +124,8 @@ def plural(count: int, word: str) -> str:
 
 
 def print_json(value: Any) -> None:
+    import json
+
     click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
 
 

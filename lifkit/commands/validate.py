@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -66,6 +65,8 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
 
 def _print_json_item(item: dict, first: bool) -> None:
     """One item of the JSON list, printed as ``print_json`` prints the whole list (2-space indent)."""
+    import json
+
     text = json.dumps(to_jsonable(item), indent=2, ensure_ascii=False)
     click.echo(("[\n" if first else ",\n") + "\n".join("  " + line for line in text.splitlines()), nl=False)
 
