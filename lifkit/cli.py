@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -67,7 +66,7 @@ class LifkitGroup(click.Group):
             frame = exc.__traceback__
             while frame and frame.tb_next:
                 frame = frame.tb_next
-            where = f" in {Path(frame.tb_frame.f_code.co_filename).name}:{frame.tb_lineno}" if frame else ""
+            where = f" in {os.path.basename(frame.tb_frame.f_code.co_filename)}:{frame.tb_lineno}" if frame else ""
             click.echo(f"Error: lifkit stopped on an internal fault ({type(exc).__name__}{where}). "
                        "Run the command again with --debug to see the details, and report them.", err=True)
             ctx.exit(int(ExitStatus.INTERNAL))

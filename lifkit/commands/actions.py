@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ExitStatus
-from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, warn
+from .common import PathType, DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, warn
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.group("actions")
@@ -73,7 +76,7 @@ def add(ws, reference: str, number: str, recommendation_text: str, text: str, ag
 
 @actions.command("import")
 @click.argument("reference", metavar="REF")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=PathType(dir_okay=False))
 @json_option
 @pass_workspace
 def import_(ws, reference: str, file: Path, as_json: bool) -> None:
@@ -127,14 +130,14 @@ def request(ws, reference: str | None, agencies: tuple[str, ...], as_json: bool)
 
 @actions.command("pack")
 @click.option("--meeting", type=DATE, required=True, help="The date of the meeting that reviews the action plans.")
-@click.option("--password-file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), metavar="FILE",
+@click.option("--password-file", type=PathType(dir_okay=False, allow_dash=True), metavar="FILE",
               help="Encrypt the pack (AES-256) with the password on the first line of FILE ('-' reads it from "
                    "standard input).")
 @click.option("--password-env", metavar="VAR", help="Encrypt the pack (AES-256) with the password held in the "
               "environment variable VAR.")
 @click.option("--date", "built", type=DATE, help="The build date printed in the pack (default: SOURCE_DATE_EPOCH "
               "if set, else today).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+@click.option("-o", "--output", type=PathType(), metavar="PATH",
               help="The file to write, or a folder (default: the workspace's packs/ folder).")
 @json_option
 @pass_workspace

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ExitStatus
-from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, progress, show_date, warn
+from .common import PathType, DATE, json_option, pass_workspace, plural, print_json, print_table, progress, show_date, warn
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.group()
@@ -21,7 +24,7 @@ def referral() -> None:
 
 
 @referral.command("open")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=PathType())
 @click.option("--notified", type=DATE, help="The date the board was notified of the incident (the rapid review: the "
               "date the local authority became aware), which starts the process's clocks. Default: the date the "
               "referral form gives, where it asks for one.")
@@ -102,7 +105,7 @@ def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: b
 
 @click.command("collect")
 @click.argument("reference", metavar="REF")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=PathType())
 @json_option
 @pass_workspace
 @click.pass_context

@@ -10,10 +10,20 @@ import contextlib
 import datetime as dt
 import functools
 import sys
-from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import click
+
+
+class PathType(click.Path):
+    """``click.Path`` giving a :class:`pathlib.Path`, with pathlib imported when a path is given, not
+    when lifkit starts (pathlib brings urllib and ipaddress: a tenth of `lifkit --help`)."""
+
+    def convert(self, value, param, ctx):
+        from pathlib import Path
+
+        converted = super().convert(value, param, ctx)
+        return Path(converted) if isinstance(converted, str) else converted
 
 
 class AppContext:
@@ -84,7 +94,9 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, Path):
+    from pathlib import PurePath
+
+    if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()

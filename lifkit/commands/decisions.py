@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ExitStatus
-from .common import DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, warn
+from .common import PathType, DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, warn
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 OPTIONS_HELP = "one of the process's options (lifkit processes --show lists them)"
 
@@ -200,7 +203,7 @@ def overdue(ctx, ws, as_json: bool) -> None:
 
 @click.command("report")
 @click.option("--year", type=int, required=True, help="The year of notification.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.xlsx",
+@click.option("-o", "--output", type=PathType(dir_okay=False), metavar="FILE.xlsx",
               help="Also write the figures as a workbook with charts.")
 @json_option
 @pass_workspace

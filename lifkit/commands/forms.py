@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .common import json_option, pass_workspace, print_json
+from .common import PathType, json_option, pass_workspace, print_json
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.command("form")
@@ -15,7 +18,7 @@ from .common import json_option, pass_workspace, print_json
 @click.option("--agency", metavar="CODE", help="The member agency the form is for (the request, with --case).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "both"]), default="pdf", show_default=True,
               help="PDF (fillable in Acrobat Reader, Edge, Chrome, Preview), Word, or both.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+@click.option("-o", "--output", type=PathType(), metavar="PATH",
               help="The file to write, or a folder (default: this folder, named after form, case and agency).")
 @json_option
 @pass_workspace

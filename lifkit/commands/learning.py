@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .common import DATE, json_option, pass_workspace, print_json
+from .common import PathType, DATE, json_option, pass_workspace, print_json
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.group("learning")
@@ -67,7 +70,7 @@ def add(ws, case: str | None, type_: str | None, name: str | None, reported, ove
 
 @learning.command("index")
 @click.option("--year", type=int, help="Only the entries whose findings went to the board in this year.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+@click.option("-o", "--output", type=PathType(), metavar="PATH",
               help="The Word file to write, or a folder (default: learning-index[-YEAR].docx in the workspace).")
 @json_option
 @pass_workspace

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ExitStatus
-from .common import DATE, json_option, pass_workspace, plural, print_json
+from .common import PathType, DATE, json_option, pass_workspace, plural, print_json
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.command("pack")
 @click.argument("reference", metavar="[REF]", required=False)
 @click.option("--meeting", type=DATE, help="The meeting the pack is for (default: the case's meeting date). "
               "Without REF: a pack for every case at that meeting.")
-@click.option("--password-file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), metavar="FILE",
+@click.option("--password-file", type=PathType(dir_okay=False, allow_dash=True), metavar="FILE",
               help="Encrypt the pack (AES-256) with the password on the first line of FILE ('-' reads it from "
                    "standard input).")
 @click.option("--password-env", metavar="VAR", help="Encrypt the pack (AES-256) with the password held in the "
@@ -24,7 +27,7 @@ from .common import DATE, json_option, pass_workspace, plural, print_json
 @click.option("--date", "built", type=DATE, help="The build date printed in the pack (default: SOURCE_DATE_EPOCH "
               "if set, else today). The same case folder and date give a byte-identical unencrypted pack. A "
               "different pack already at the file's name is kept: the new one is numbered (-2, -3...).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+@click.option("-o", "--output", type=PathType(), metavar="PATH",
               help="The file to write, or a folder (default: the case's pack/ folder, "
                    "<process pack name>-REF-<meeting date>.pdf).")
 @json_option

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ExitStatus
-from .common import json_option, pass_workspace, plural, progress, to_jsonable
+from .common import PathType, json_option, pass_workspace, plural, progress, to_jsonable
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=PathType(dir_okay=False))
 @click.option("--case", "case_ref", metavar="REF", help="The case the forms should be for; implies the "
               "process's request form unless --form says otherwise.")
 @click.option("--form", "form_id", metavar="FORM", help="The form expected (referral, request, or a form's id).")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ExitStatus
-from .common import AppContext, json_option, pass_app, pass_workspace, plural, print_json, print_table
+from .common import PathType, AppContext, json_option, pass_app, pass_workspace, plural, print_json, print_table
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=PathType(file_okay=False))
 @click.option("--board", metavar="NAME", help="The board's name, as printed on forms and packs.")
 @click.option("--admin-name", metavar="NAME", help="The administrator's name.")
 @click.option("--admin-email", metavar="EMAIL", help="The administrator's email; forms come back to it.")
@@ -156,7 +159,7 @@ def config_check(ctx: click.Context, app: AppContext, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=PathType(file_okay=False))
 @click.option("--process", "process_name", metavar="NAME", default="lscb-2016", show_default=True,
               help="The process the practice workspace runs (lifkit processes lists them).")
 @json_option
