@@ -175,7 +175,7 @@ def parts(ws: Path, reference: str, runs: int) -> dict[str, float]:
     import datetime as dt
 
     from lifkit.case.workspace import open_workspace
-    from lifkit.steps import pack
+    from lifkit.steps import pack, pack_layout
 
     workspace = open_workspace(ws)
     pack.register_fonts()
@@ -185,7 +185,7 @@ def parts(ws: Path, reference: str, runs: int) -> dict[str, float]:
         data = pack.gather(workspace, reference, None, dt.date.fromisoformat(TODAY))
         times["gather"].append(time.perf_counter() - start)
         start = time.perf_counter()
-        layout = pack._layout(data)
+        layout = pack_layout._layout(data)
         times["layout"].append(time.perf_counter() - start)
         start = time.perf_counter()
         pack._assemble(data, layout, None)

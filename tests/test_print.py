@@ -143,18 +143,18 @@ def test_the_case_summary_signature_line_never_wraps(tmp_path, demo_workspace):
 
 
 def _pack_table_pdf(path: Path, rows: list[list[str]], widths: list[float]) -> Path:
-    """A document holding one of the pack's tables (lifkit.steps.pack._grid), long enough to split."""
+    """A document holding one of the pack's tables (lifkit.steps.pack_layout._grid), long enough to split."""
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
 
     from lifkit.mechanics.pdftext import register_fonts
-    from lifkit.steps import pack
+    from lifkit.steps import pack_layout
 
     register_fonts()
-    styles = pack._styles()
-    cells = [[pack._c(text, styles["head" if number == 0 else "cell"]) for text in row]
+    styles = pack_layout._styles()
+    cells = [[pack_layout._c(text, styles["head" if number == 0 else "cell"]) for text in row]
              for number, row in enumerate(rows)]
-    SimpleDocTemplate(str(path), pagesize=A4).build([pack._grid(cells, widths)])
+    SimpleDocTemplate(str(path), pagesize=A4).build([pack_layout._grid(cells, widths)])
     return path
 
 

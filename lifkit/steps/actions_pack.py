@@ -100,7 +100,7 @@ def build_actions_pack(ws, meeting: dt.date, built: dt.date | None = None, passw
 def _story(ws, learning, reviews: list[_Review], meeting: dt.date, built: dt.date, width: float):
     from reportlab.platypus import PageBreak, Paragraph, Spacer
 
-    from lifkit.steps.pack import AMBER, RED_FILL, _c, _facts, _grid, _p, _styles
+    from lifkit.steps.pack_layout import AMBER, RED_FILL, _c, _facts, _grid, _p, _styles
 
     styles = _styles()
     title = f"{learning.action_plan}: review of action plans"
@@ -180,7 +180,7 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
 
     from lifkit.mechanics.pdf import finish_pack
     from lifkit.mechanics.pdftext import draw_string, register_fonts, string_width
-    from lifkit.steps.pack import BOTTOM_BAND, GREY, MARGIN, MARKING, NAVY, RED, TOP_BAND
+    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, MARKING, NAVY, RED, TOP_BAND
 
     register_fonts()
     width, height = A4
