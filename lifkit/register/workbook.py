@@ -888,28 +888,13 @@ class _RegisterSheet(Sheet):
         return self._case_rows
 
     def upsert_case(self, case_ref: str, values: dict[str, Any], create: bool, result: UpdateResult) -> None:
+        """Write ``values`` into case ``case_ref``'s row (added below the last row when there is none and
+        ``create``; else :class:`InputError`)."""
         case_ref = case_ref.strip()
-        wanted = _norm_ref(case_ref)
-        rows = self.case_rows().get(wanted, [])
-        if len(rows) > 1:
-            raise InputError(f"{self.path}: {case_ref} is on the {self.ref.name} sheet {len(rows)} times (rows "
-                             f"{', '.join(map(str, rows))}), so lifkit cannot tell which row to update.",
-                             "Delete or merge the extra rows (`lifkit register check` lists them), then run the "
-                             "command again.")
-        targets = self._targets(values, result)
-        if rows:
-            rownum = rows[0]
-            self.edit_row(rownum, targets, created=False)
-        else:
-            if not create:
-                raise InputError(f"{case_ref} is not on the register ({self.path}, sheet {self.ref.name}).",
-                                 "Check the case reference.")
-            targets[self.header.single("case_ref")] = case_ref
-            rownum = self.last_content_row() + 1
-            self.edit_row(rownum, targets, created=True)
-            self._case_rows[wanted] = [rownum]
-            result.created = True
-        result.row = rownum
+        index = self.case_rows()  # before the column: it names a Case ref column that is not single
+        self._upsert(self.header.single("case_ref"), case_ref, index, values, result, create=create,
+                     fix="Delete or merge the extra rows (`lifkit register check` lists them), then run the "
+                         "command again.")
 
     def event_ids(self) -> set[str]:
         """The journal event ids on this (Decisions) sheet; none when it has no Event id column."""
@@ -934,17 +919,25 @@ class _RegisterSheet(Sheet):
                 if _norm_ref(found):
                     index.setdefault(_norm_ref(found), []).append(number)
             index.setdefault("", [])
+        self._upsert(col, value, index, values, result, create=True,
+                     fix="Delete the extra rows (`lifkit register check` lists them), then run `lifkit register sync`.")
+
+    def _upsert(self, col: int, value: str, index: dict[str, list[int]], values: dict[str, Any],
+                result: UpdateResult, *, create: bool, fix: str) -> None:
+        """Write ``values`` into the one row whose column ``col`` holds ``value`` (``index``: the rows by
+        normalised value, kept up to date), or into a new row below the last when there is none."""
         rows = index.get(_norm_ref(value), [])
         if len(rows) > 1:
             raise InputError(f"{self.path}: {value} is on the {self.ref.name} sheet {len(rows)} times (rows "
-                             f"{', '.join(map(str, rows))}), so lifkit cannot tell which row to update.",
-                             "Delete the extra rows (`lifkit register check` lists them), then run "
-                             "`lifkit register sync`.")
+                             f"{', '.join(map(str, rows))}), so lifkit cannot tell which row to update.", fix)
         targets = self._targets(values, result)
         if rows:
             self.edit_row(rows[0], targets, created=False)
             result.row = rows[0]
             return
+        if not create:
+            raise InputError(f"{value} is not on the register ({self.path}, sheet {self.ref.name}).",
+                             "Check the case reference.")
         targets[col] = value
         rownum = self.last_content_row() + 1
         self.edit_row(rownum, targets, created=True)
