@@ -102,16 +102,9 @@ def check(ctx: click.Context, ws, as_json: bool) -> None:
       lifkit register check
       lifkit register check --json
     """
-    from lifkit.register.actions import check_actions
-    from lifkit.register.workbook import check_register
+    from lifkit.register.upkeep import check_whole_register
 
-    problems = check_register(ws.register_path, ws.cases_dir, columns=ws.process.register_columns)
-    if ws.process.learning is not None:  # the Actions sheet, where the process keeps action plans
-        from lifkit.case.actionplan import action_plan
-        from lifkit.case.folder import case_references, load_case
-
-        plans = any(action_plan(load_case(ws, ref)).actions for ref in case_references(ws))
-        problems += check_actions(ws.register_path, ws.cases_dir, plans)
+    problems = check_whole_register(ws)
     if as_json:
         print_json({"register": ws.register_path, "problems": problems})
     else:
@@ -143,17 +136,9 @@ def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
       lifkit register sync
       lifkit register sync CIEC-2026-004
     """
-    from lifkit.register.workbook import check_writable
-    from lifkit.register.sync import sync_all
+    from lifkit.register.upkeep import sync_whole_register
 
-    check_writable(ws.register_path, columns=ws.process.register_columns)  # open in Excel, or not a workbook lifkit can edit: stop before the first case
-    result = sync_all(ws, ref)
-    if ws.process.learning is not None:
-        from lifkit.register.actions import sync_actions
-
-        warning = sync_actions(ws, ref)
-        if warning:
-            result.failed["Actions"] = warning
+    result = sync_whole_register(ws, ref)
     if as_json:
         print_json({"register": ws.register_path, "written": result.written, "failed": result.failed})
     else:
