@@ -206,11 +206,15 @@ def open_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None =
     """Find the workspace and load its settings; :class:`SettingsError` if they have errors."""
     root = find_root(explicit, cwd)
     result, settings = _check_file(root / SETTINGS_FILE)
+    process = None
     if settings is not None:
-        result.problems.extend(_process_problems(root, settings, cases=False))
+        problems, process = _process_problems(root, settings, cases=False)
+        result.problems.extend(problems)
     if result.errors:
         raise _settings_error(result)
-    return Workspace(root=root, settings=settings)
+    workspace = Workspace(root=root, settings=settings)
+    workspace.__dict__["process"] = process  # the process just checked (a cached property): not read again
+    return workspace
 
 
 def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> CheckResult:
@@ -218,7 +222,7 @@ def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None 
     root = find_root(explicit, cwd)
     result, settings = _check_file(root / SETTINGS_FILE)
     if settings is not None:
-        result.problems.extend(_process_problems(root, settings))
+        result.problems.extend(_process_problems(root, settings)[0])
         register = root / settings.register_path
         if not register.is_file():
             result.problems.append(
@@ -228,8 +232,9 @@ def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None 
     return result
 
 
-def _process_problems(root: Path, settings: Settings, cases: bool = True) -> list[Problem]:
-    """The workspace's process: readable, naming people lifkit.toml has, and the one its open cases run."""
+def _process_problems(root: Path, settings: Settings, cases: bool = True) -> tuple[list[Problem], Any]:
+    """The workspace's process: readable, naming people lifkit.toml has, and the one its open cases run;
+    with the process (None when it cannot be loaded)."""
     from lifkit.case.process import ProcessError, workspace_process
     from lifkit.case.state import open_cases_under_other_process
 
@@ -237,7 +242,7 @@ def _process_problems(root: Path, settings: Settings, cases: bool = True) -> lis
         process = workspace_process(root, settings.process)
     except ProcessError as exc:
         return [Problem("error", "process.yaml" if (root / "process.yaml").is_file() else "process", p)
-                for p in exc.problems]
+                for p in exc.problems], None
     lines = _KeyLines(_read_text(root / SETTINGS_FILE))
     problems = [Problem("error", role, f"is missing; it must be given. The process {process.id} needs the "
                         f"{title}: a [{role}] table with name and email.", None)
@@ -245,7 +250,7 @@ def _process_problems(root: Path, settings: Settings, cases: bool = True) -> lis
     if cases:
         problems += [Problem("error", "process", message, lines.line(("process",)))
                      for message in open_cases_under_other_process(root, process.id)]
-    return problems
+    return problems, process
 
 
 def _settings_error(result: CheckResult) -> SettingsError:
