@@ -217,6 +217,9 @@ def main() -> None:
     if not qpdf:
         raise SystemExit("qpdf is not installed (make test-tools installs it).")
     os.environ["LIFKIT_TODAY"] = TODAY
+    import compileall  # lifkit's bytecode, as a user's install has it (see bench/run.py)
+
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "lifkit"), quiet=1)
     root = args.keep or Path(tempfile.mkdtemp(prefix="lifkit-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     try:

@@ -162,6 +162,11 @@ def main() -> int:
     if not shutil.which("hyperfine") or not shutil.which("qpdf"):
         print("hyperfine and qpdf are needed (make bench installs them with apt-get).", file=sys.stderr)
         return 1
+    # lifkit's bytecode, compiled as pip compiles a user's install: an editable install run with
+    # PYTHONDONTWRITEBYTECODE (as on CI machines) would otherwise compile every changed module each run.
+    import compileall
+
+    compileall.compile_dir(str(REPO / "lifkit"), quiet=1)
     few = 2 if args.quick else 5
     rows: list[Row] = []
     memory: list[Row] = []

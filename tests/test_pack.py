@@ -512,6 +512,19 @@ def test_a_pack_built_earlier_is_never_overwritten(case):
 # --- an attachment pypdf cannot merge ----------------------------------------------------------
 
 
+def attach_to_return(root: Path, reference: str, make, number: int, name: str) -> Path:
+    """A file made by ``make(path)`` added to POL's filed return as attachment ``number``, shown as ``name``."""
+    folder = root / "cases" / reference
+    record_file = folder / "returns" / "POL.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    current = record["submissions"][-1]
+    made = make(folder / Path(current["file"]).parent / f"POL-{reference}-attachment-{number}.pdf")
+    current["attachments"].append(str(made.relative_to(folder)))
+    current["attachment_names"].append(name)
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    return made
+
+
 def bomb_pdf(path: Path, megabytes: int = 100) -> Path:
     """A one-page PDF whose page content is two streams, each inflating to ``megabytes`` MB of spaces."""
     import zlib
@@ -536,15 +549,8 @@ def bomb_pdf(path: Path, megabytes: int = 100) -> Path:
 
 def test_an_attachment_that_cannot_be_merged_is_listed_and_the_pack_built(case, tmp_path):
     ws, root, reference = case
-    folder = root / "cases" / reference
-    record_file = folder / "returns" / "POL.json"
-    record = json.loads(record_file.read_text(encoding="utf-8"))
-    current = record["submissions"][-1]
-    bomb = bomb_pdf(folder / Path(current["file"]).parent / f"POL-{reference}-attachment-9.pdf")
+    bomb = attach_to_return(root, reference, bomb_pdf, 9, "Huge appendix.pdf")
     assert bomb.stat().st_size < 1024 * 1024
-    current["attachments"].append(str(bomb.relative_to(folder)))
-    current["attachment_names"].append("Huge appendix.pdf")
-    record_file.write_text(json.dumps(record), encoding="utf-8")
     result = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "-o", tmp_path / "pack.pdf", "--json")
     assert result.exit_code == 1, result.output  # built; returns still need attention
     assert json.loads(result.stdout)["listed"] == 2  # notes.txt and the bomb
@@ -586,14 +592,7 @@ def test_an_attachment_whose_pages_inherit_their_resources_is_merged_whole(case,
     import pikepdf
 
     ws, root, reference = case
-    folder = root / "cases" / reference
-    record_file = folder / "returns" / "POL.json"
-    record = json.loads(record_file.read_text(encoding="utf-8"))
-    current = record["submissions"][-1]
-    appendix = inherited_pdf(folder / Path(current["file"]).parent / f"POL-{reference}-attachment-8.pdf")
-    current["attachments"].append(str(appendix.relative_to(folder)))
-    current["attachment_names"].append("Inherited appendix.pdf")
-    record_file.write_text(json.dumps(record), encoding="utf-8")
+    attach_to_return(root, reference, inherited_pdf, 8, "Inherited appendix.pdf")
     out = tmp_path / "pack.pdf"
     result = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "-o", out)
     assert result.exit_code == 1, result.output

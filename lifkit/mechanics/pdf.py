@@ -102,9 +102,9 @@ class ValueTooLarge(Exception):
     :data:`MAX_VALUE_BYTES` (a decompression bomb), or more than :data:`MAX_FIELDS` fields."""
 
 
-def _bounded_stream(stream) -> bytes:
-    """A stream's contents, inflated no further than :data:`MAX_VALUE_BYTES`: unfiltered or deflated only
-    (the ways a viewer stores a value), never handed whole to the library's decoder."""
+def _inflated(stream, limit: int) -> bytes | None:
+    """A stream's contents when it is stored unfiltered or deflated (no predictor), inflated no further
+    than ``limit`` + 1 bytes (so that more than ``limit`` shows); None for any other filter."""
     import zlib
 
     import pikepdf
@@ -113,11 +113,17 @@ def _bounded_stream(stream) -> bytes:
     filters = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters is not None else []
     raw = stream.read_raw_bytes()
     if not filters:
-        data = raw
-    elif filters == [pikepdf.Name.FlateDecode] and stream.get("/DecodeParms") is None:
-        inflater = zlib.decompressobj()
-        data = inflater.decompress(raw, MAX_VALUE_BYTES + 1)
-    else:
+        return raw
+    if filters == [pikepdf.Name.FlateDecode] and stream.get("/DecodeParms") is None:
+        return zlib.decompressobj().decompress(raw, limit + 1)
+    return None
+
+
+def _bounded_stream(stream) -> bytes:
+    """A stream's contents, inflated no further than :data:`MAX_VALUE_BYTES`: unfiltered or deflated only
+    (the ways a viewer stores a value), never handed whole to the library's decoder."""
+    data = _inflated(stream, MAX_VALUE_BYTES)
+    if data is None:
         raise ValueTooLarge("a value stored with filters no viewer uses for a box")
     if len(data) > MAX_VALUE_BYTES:
         raise ValueTooLarge("a value larger than any answer")
@@ -459,7 +465,7 @@ def adopt_fields(pdf, reader, prefix: str) -> int:
     The source form's default resources (the fonts its boxes are drawn with) come along, and viewers
     are asked to redraw boxes whenever the source asked them to. Returns the number of top-level fields
     adopted (0 when the document has no form)."""
-    from pikepdf import Array, Dictionary, Name, String
+    from pikepdf import Array, Dictionary, String
 
     if "." in prefix:
         raise ValueError("a field name prefix cannot hold a full stop")
@@ -518,8 +524,6 @@ class ContentTooLarge(Exception):
 def _page_content(page) -> bytes | None:
     """The content of a page made of several streams, inflated and joined (a form XObject is one
     stream), inflating no further than :data:`MAX_CONTENT_BYTES`; None for one stream (copied raw)."""
-    import zlib
-
     import pikepdf
 
     contents = page.get("/Contents")
@@ -529,17 +533,11 @@ def _page_content(page) -> bytes | None:
     for part in contents:
         if not isinstance(part, pikepdf.Stream):
             continue
-        filters = part.get("/Filter")
-        filters = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters is not None else []
-        raw = part.read_raw_bytes()
-        if not filters:
-            data = raw
-        elif filters == [pikepdf.Name.FlateDecode] and part.get("/DecodeParms") is None:
-            data = zlib.decompressobj().decompress(raw, left + 1)
-        elif len(raw) * 4096 <= left:  # no filter inflates more than about 4,000 times (LZW at best)
+        data = _inflated(part, left)
+        if data is None:
+            if len(part.read_raw_bytes()) * 4096 > left:  # no filter inflates more than ~4,000 times (LZW at best)
+                raise ContentTooLarge("a content stream compressed in a way whose size cannot be bounded")
             data = part.read_bytes()
-        else:
-            raise ContentTooLarge("a content stream compressed in a way whose size cannot be bounded")
         left -= len(data)
         if left < 0:
             raise ContentTooLarge("page content larger than any page")
