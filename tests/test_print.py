@@ -187,3 +187,39 @@ def test_an_email_address_in_a_narrow_cell_breaks_at_the_at_sign_not_mid_word(tm
                 ends.add((piece, address[len(joined):len(joined) + 1]))
     for piece, following in ends:  # a line ends after @ / - _ , or before a full stop, or at the end
         assert piece[-1] in "@/-_" or following in (".", ""), (piece, following)
+
+
+def test_a_plain_table_cell_breaks_its_lines_where_a_paragraph_would():
+    """The pack draws plain cells as lines it wraps itself (far cheaper than a paragraph): the lines must
+    be the ones reportlab's paragraph makes of the same text in the same room, or it gives way to one."""
+    import random
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Paragraph
+
+    from lifkit.mechanics.pdftext import register_fonts
+    from lifkit.steps.pack_layout import _plain_lines, _styles
+
+    register_fonts()
+    styles = _styles()
+    words = ("a", "of", "the", "review", "practitioner", "safeguarding", "01/02/2026", "CIEC-2026-001", "(see",
+             "above);", "multi-agency", "Ofsted", "I", "WWWWWWWW", "mm")
+    pick = random.Random(15)
+    compared = given_way = 0
+    for _ in range(400):
+        text = " ".join(pick.choice(words) for _ in range(pick.randint(1, 40)))
+        style = styles[pick.choice(["cell", "cell-bold", "cell-muted", "head"])]
+        room = pick.uniform(40, 480)
+        lines = _plain_lines(text, style, room, stringWidth)
+        paragraph = Paragraph(text, style)
+        paragraph.wrap(room, 10_000)
+        made = [" ".join(words) for _extra, words in paragraph.blPara.lines]
+        if lines is None:
+            given_way += 1
+            continue
+        compared += 1
+        assert lines == made, (text, room)
+        assert all(stringWidth(line, style.fontName, style.fontSize) <= room + 1e-6 for line in lines)
+    assert compared > 200 and given_way > 0  # both ways taken
+    assert _plain_lines("Zoë's answer", styles["cell"], 400, stringWidth) is None  # not ASCII: a paragraph
+    assert _plain_lines("two\n\nlines", styles["cell"], 400, stringWidth) == ["two", "", "lines"]

@@ -408,8 +408,9 @@ def _p(text: Any, style: ParagraphStyle, bold: bool = False) -> Paragraph:
 
 @dataclass(frozen=True)
 class _Text:
-    """A table cell's text: drawn as a plain string when it fits on one line (far cheaper to lay out than a
-    paragraph, and most cells are dates, codes, names and yes/no), else as a paragraph that wraps."""
+    """A table cell's text: drawn as plain lines when it is plain (ASCII, every word narrower than the
+    cell), wrapped here as a paragraph would wrap it: far cheaper to lay out and draw than a paragraph,
+    and most cells are dates, codes, names, yes/no and short answers; else as a paragraph."""
 
     text: str
     style: ParagraphStyle
@@ -429,17 +430,49 @@ def _resolve(rows: list, widths: list[float]) -> tuple[list, list]:
         for c, cell in enumerate(row):
             if isinstance(cell, _Text):
                 text, style = cell.text, cell.style
-                if (text.isascii() and "\n" not in text and "\r" not in text
-                        and stringWidth(text, style.fontName, style.fontSize) <= widths[c] - 9):
+                # the room a paragraph in the cell wraps to: the column less the grid's padding, 4 pt a side
+                lines = _plain_lines(text, style, widths[c] - 8, stringWidth) if style.alignment == 0 else None
+                if lines is not None:
                     commands.append(("FONT", (c, r), (c, r), style.fontName, style.fontSize, style.leading))
                     if style.textColor != black:
                         commands.append(("TEXTCOLOR", (c, r), (c, r), style.textColor))
-                    cells.append(text)
+                    cells.append("\n".join(lines))
                     continue
                 cell = _Para(_markup(_break_long_words(text, style, widths[c] - 9)), style)
             cells.append(cell)
         resolved.append(cells)
     return resolved, commands
+
+
+def _plain_lines(text: str, style: ParagraphStyle, room: float, width) -> list[str] | None:
+    """``text`` wrapped into lines for ``room`` as reportlab's paragraph wraps it (runs of spaces as one,
+    a line break kept, a line broken before the word that would overflow, with the paragraph's allowance
+    of a twentieth of a space per word), or None when a paragraph should draw it: not ASCII, a word wider
+    than the cell, or a line that fits only with its spaces narrowed (which only a paragraph draws)."""
+    if not text.isascii():
+        return None
+    font, size = style.fontName, style.fontSize
+    space = width(" ", font, size)
+    shrink = getattr(style, "spaceShrinkage", 0) * space
+    lines: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        words, used = [], 0.0
+        for word in line.split():
+            wide = width(word, font, size)
+            if wide > room:
+                return None
+            if words and used + space + wide > room + shrink * len(words):
+                if used > room:
+                    return None
+                lines.append(" ".join(words))
+                words, used = [word], wide
+            else:
+                used += (space if words else 0) + wide
+                words.append(word)
+        if used > room:
+            return None
+        lines.append(" ".join(words))
+    return lines
 
 
 _BREAK_AFTER = "@/_-"  # an address or path too long for its cell breaks after these, or before a full stop
