@@ -550,7 +550,7 @@ def open_attachment(path: Path) -> tuple[Any, list, str]:
     bottom, right, top, rotation)``, or why it cannot be merged: ``(pdf, pages, reason)``, ``reason`` ""
     when it can. A page whose content is several streams has it checked now (inflated within bounds)."""
     try:
-        pdf = _open(path)
+        pdf = _open(Path(path).read_bytes())  # from memory: no file left open (and locked, on Windows) until the pack is written
     except PasswordProtected:
         return None, [], "password-protected: not merged"
     except Exception:  # noqa: BLE001 - a damaged attachment is listed, never fatal
