@@ -610,3 +610,88 @@ def test_an_attachment_whose_pages_inherit_their_resources_is_merged_whole(case,
         assert 0 <= x0 < x1 <= float(box[2]) and 0 <= y0 < y1 <= float(box[3])
         assert "Inherited page 1" in pages_text(out)[page_index]
     assert subprocess.run([require_tool("qpdf"), "--check", str(out)], capture_output=True).returncode == 0
+
+
+
+def lzw(codes: list[int]) -> bytes:
+    """``codes`` packed as a PDF LZW stream packs them: 9 bits wide at first, one bit wider each time
+    the decoder's table is one short of the next power of two (the default, early change)."""
+    buffer, held, out = 0, 0, bytearray()
+    table, width, started = 258, 9, False
+    for code in codes:
+        buffer, held = (buffer << width) | code, held + width
+        while held >= 8:
+            held -= 8
+            out.append((buffer >> held) & 0xFF)
+        if code == 256:
+            table, width, started = 258, 9, False
+            continue
+        if code == 257:
+            break
+        table += 1 if started else 0
+        started = True
+        if table + 1 >= (1 << width) and width < 12:
+            width += 1
+    if held:
+        out.append((buffer << (8 - held)) & 0xFF)
+    return bytes(out)
+
+
+def lzw_spaces(cycles: int) -> tuple[bytes, int]:
+    """LZW for a run of spaces, each code one space longer than the last (about 7 MB from 5 kB a
+    cycle of the code table), and how many spaces it holds."""
+    codes, total = [], 0
+    for _ in range(cycles):
+        codes += [256, 32] + list(range(258, 4094))
+        total += 1 + sum(range(2, 4094 - 256))
+    return lzw(codes + [257]), total
+
+
+def lzw_pdf(path: Path, content: bytes) -> Path:
+    """A one-page PDF whose content is one LZW stream, ``content`` already compressed."""
+    import pikepdf
+    from pikepdf import Dictionary, Name
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0].obj
+    page.Resources = Dictionary(Font=Dictionary(F1=pdf.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))))
+    stream = pikepdf.Stream(pdf, b"")
+    stream.write(content, filter=Name.LZWDecode)
+    page.Contents = pdf.make_indirect(stream)
+    pdf.save(path, compress_streams=False)  # qpdf would otherwise inflate it here and write it deflated
+    return path
+
+
+def test_lifkit_reads_lzw_as_qpdf_does_and_no_further_than_a_page():
+    import pikepdf
+
+    from lifkit.mechanics.pdf import ContentTooLarge, _lzw_decoded
+
+    packed, total = lzw_spaces(2)
+    with pikepdf.new() as pdf:  # qpdf's own decoder is the reference
+        stream = pikepdf.Stream(pdf, b"")
+        stream.write(packed, filter=pikepdf.Name.LZWDecode)
+        assert stream.read_bytes() == b" " * total
+    assert _lzw_decoded(packed, total) == b" " * total
+    text = b"BT /F1 24 Tf 72 720 Td (Fictional LZW appendix) Tj ET"
+    assert _lzw_decoded(lzw([256, *text, 257]), 1000) == text
+    with pytest.raises(ContentTooLarge):
+        _lzw_decoded(packed, total - 1)
+
+
+def test_an_attached_page_in_lzw_is_merged_and_an_lzw_bomb_is_not(case, tmp_path):
+    ws, root, reference = case
+    text = b"BT /F1 24 Tf 72 720 Td (Fictional LZW appendix) Tj ET"
+    attach_to_return(root, reference, lambda path: lzw_pdf(path, lzw([256, *text, 257])), 6, "Old scan.pdf")
+    bomb, spaces = lzw_spaces(10)
+    assert len(bomb) < 64 * 1024 and spaces > 64 * 1024 * 1024
+    attach_to_return(root, reference, lambda path: lzw_pdf(path, bomb), 7, "Spaces.pdf")
+    out = tmp_path / "pack.pdf"
+    result = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "-o", out, "--json")
+    assert result.exit_code == 1, result.output
+    text_out = words("\n".join(pages_text(out)))
+    assert "Fictional LZW appendix" in text_out
+    assert "Spaces.pdf" in text_out and "too large once decompressed: not merged" in text_out
+    assert out.stat().st_size < 4 * 1024 * 1024

@@ -521,19 +521,36 @@ class ContentTooLarge(Exception):
     """An attached page whose content would inflate past :data:`MAX_CONTENT_BYTES` (or cannot be bounded)."""
 
 
+def _filter_names(stream) -> list[str]:
+    import pikepdf
+
+    filters = stream.get("/Filter")
+    return [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)] if filters is not None else []
+
+
 def _page_content(page) -> bytes | None:
-    """The content of a page made of several streams, inflated and joined (a form XObject is one
-    stream), inflating no further than :data:`MAX_CONTENT_BYTES`; None for one stream (copied raw)."""
+    """A placed page's content as the one stream a form XObject holds, inflated no further than
+    :data:`MAX_CONTENT_BYTES`: the streams of a page made of several, joined; a stream compressed with
+    LZW, which qpdf would inflate, unbounded, as it writes. None for one stream stored unfiltered, deflated
+    or any other way qpdf writes as it is: it is copied raw, never inflated."""
     import pikepdf
 
     contents = page.get("/Contents")
-    if not isinstance(contents, pikepdf.Array):
+    if isinstance(contents, pikepdf.Stream) and "/LZWDecode" in _filter_names(contents):
+        parts = [contents]
+    elif isinstance(contents, pikepdf.Array):
+        parts = list(contents)
+    else:
         return None
     joined, left = [], MAX_CONTENT_BYTES
-    for part in contents:
+    for part in parts:
         if not isinstance(part, pikepdf.Stream):
             continue
         data = _inflated(part, left)
+        if data is None and _filter_names(part) == ["/LZWDecode"]:
+            parms = part.get("/DecodeParms")
+            if parms is None or set(parms.keys()) <= {"/EarlyChange"}:
+                data = _lzw_decoded(part.read_raw_bytes(), left, int(parms.get("/EarlyChange", 1)) if parms else 1)
         if data is None:
             if len(part.read_raw_bytes()) * 4096 > left:  # no filter inflates more than ~4,000 times (LZW at best)
                 raise ContentTooLarge("a content stream compressed in a way whose size cannot be bounded")
@@ -545,10 +562,47 @@ def _page_content(page) -> bytes | None:
     return b"\n".join(joined)
 
 
+def _lzw_decoded(data: bytes, limit: int, early: int = 1) -> bytes:
+    """LZW-compressed ``data`` (the PDF variant: 9- to 12-bit codes, 256 clears the table, 257 ends,
+    the code width growing one code early unless ``early`` is 0), inflated no further than ``limit``
+    bytes: :class:`ContentTooLarge` beyond (a few kilobytes of LZW can inflate to gigabytes)."""
+    out = bytearray()
+    table: list[bytes] = [bytes([i]) for i in range(256)] + [b"", b""]
+    width, buffer, held, previous = 9, 0, 0, None
+    for byte in data:
+        buffer, held = (buffer << 8) | byte, held + 8
+        while held >= width:
+            held -= width
+            code = (buffer >> held) & ((1 << width) - 1)
+            buffer &= (1 << held) - 1
+            if code == 256:
+                del table[258:]
+                width, previous = 9, None
+                continue
+            if code == 257:
+                return bytes(out)
+            if code < len(table) and code not in (256, 257):
+                entry = table[code]
+                if previous is not None:
+                    table.append(previous + entry[:1])
+            elif code == len(table) and previous is not None:
+                entry = previous + previous[:1]
+                table.append(entry)
+            else:
+                raise ValueError("not LZW")
+            out += entry
+            if len(out) > limit:
+                raise ContentTooLarge("page content larger than any page")
+            previous = entry
+            if len(table) + early >= (1 << width) and width < 12:
+                width += 1
+    return bytes(out)
+
+
 def open_attachment(path: Path) -> tuple[Any, list, str]:
     """A PDF attached to a return, opened for merging, with each page's crop box and rotation ``(left,
     bottom, right, top, rotation)``, or why it cannot be merged: ``(pdf, pages, reason)``, ``reason`` ""
-    when it can. A page whose content is several streams has it checked now (inflated within bounds)."""
+    when it can. A page whose content is several streams, or LZW, has it checked now (inflated within bounds)."""
     try:
         pdf = _open(Path(path).read_bytes())  # from memory: no file left open (and locked, on Windows) until the pack is written
     except PasswordProtected:
