@@ -16,9 +16,8 @@ from lifkit.case.actionplan import Action, action_plan
 from lifkit.case.folder import case_references, load_case
 from lifkit.errors import InputError, LifkitError
 from lifkit.mechanics.dates import today
-from lifkit.mechanics.xlsx import col_letter
 from lifkit.register.workbook import (ACTIONS_COLUMNS, ACTIONS_SHEET, Problem, UpdateResult, _book, _edit,
-                                      _norm_ref, _read_file, _save, _SheetRows)
+                                      _norm_ref, _read_file, _save, _SheetRows, heading_problems)
 
 
 def action_row(action: Action, review: str, on: dt.date | None = None) -> dict[str, Any]:
@@ -99,18 +98,7 @@ def check_actions(path, cases_dir=None, plans: bool = True) -> list[Problem]:
     except InputError as exc:
         return [Problem("missing-column", ACTIONS_SHEET, exc.message)]
     header, rows = sheet_rows.header, sheet_rows.rows
-    problems: list[Problem] = []
-    for column in ACTIONS_COLUMNS:
-        found = header.key_cols.get(column.key, [])
-        if not found:
-            problems.append(Problem("missing-column", ACTIONS_SHEET, f"there is no column headed {column.header!r} "
-                                    f"in the header row (row {header.row}), so lifkit cannot fill it in.",
-                                    row=header.row, column=column.header))
-        elif len(found) > 1:
-            problems.append(Problem("duplicate-column", ACTIONS_SHEET, f"{len(found)} columns "
-                                    f"({', '.join(col_letter(c) for c in found)}) are headed {column.header!r}; lifkit "
-                                    "will not write to either until one is renamed.", row=header.row,
-                                    column=column.header))
+    problems: list[Problem] = heading_problems(header, ACTIONS_SHEET, ACTIONS_COLUMNS)
     key_col, case_col = header.single("action_ref"), header.single("case_ref")
     seen: dict[str, list[int]] = {}
     for rownum, cells in rows:

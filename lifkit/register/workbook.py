@@ -300,6 +300,23 @@ def open_register(path: Path, columns: tuple[Column, ...] = REGISTER_COLUMNS, *,
     return Register(path, book, register, columns, decision_columns)
 
 
+def heading_problems(header, sheet: str, columns: tuple[Column, ...]) -> list[Problem]:
+    """Each of ``columns`` missing from the sheet's header row, or headed on more than one column."""
+    problems = []
+    for column in columns:
+        found = header.key_cols.get(column.key, [])
+        if not found:
+            problems.append(Problem("missing-column", sheet, f"there is no column headed {column.header!r} "
+                                    f"in the header row (row {header.row}), so lifkit cannot fill it in.",
+                                    row=header.row, column=column.header))
+        elif len(found) > 1:
+            letters = ", ".join(col_letter(c) for c in found)
+            problems.append(Problem("duplicate-column", sheet, f"{len(found)} columns ({letters}) are headed "
+                                    f"{column.header!r}; lifkit will not write to either until one is renamed.",
+                                    row=header.row, column=column.header))
+    return problems
+
+
 def check_register(path: Path, cases_dir: Path | None = None, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
                    decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> list[Problem]:
     """What is wrong (or was done by hand) in the register; an empty list when all is well.
@@ -315,17 +332,7 @@ def check_register(path: Path, cases_dir: Path | None = None, *, columns: tuple[
     for sheet_rows, sheet_columns in ((register._register, columns), (register._decisions, decision_columns)):
         header = sheet_rows.header
         sheet = sheet_rows.sheet_name
-        for column in sheet_columns:
-            found = header.key_cols.get(column.key, [])
-            if not found:
-                problems.append(Problem("missing-column", sheet, f"there is no column headed {column.header!r} "
-                                        f"in the header row (row {header.row}), so lifkit cannot fill it in.",
-                                        row=header.row, column=column.header))
-            elif len(found) > 1:
-                letters = ", ".join(col_letter(c) for c in found)
-                problems.append(Problem("duplicate-column", sheet, f"{len(found)} columns ({letters}) are headed "
-                                        f"{column.header!r}; lifkit will not write to either until one is renamed.",
-                                        row=header.row, column=column.header))
+        problems += heading_problems(header, sheet, sheet_columns)
         for rownum, cells in sheet_rows.rows:
             for column in sheet_columns:
                 if column.kind != "date":
