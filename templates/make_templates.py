@@ -452,20 +452,63 @@ def build_cigsum1(output: Path = CIGSUM1_OUTPUT) -> Path:
 # --- the Summary and Outcome of the Rapid Review (rapid-review-2023) -------------------------------
 
 
-def _loop_table(doc, headings: tuple[str, ...], loop: str, cells: tuple[str, ...], shares: tuple[int, ...]) -> None:
-    """A table with a heading row and one row per item of a Jinja loop (``{%tr for ... %}``)."""
+# Styles only the Summary and Outcome uses: an agency's heading under a part, and the table of contents.
+RRSUM_STYLES = {
+    "Heading2": f"""
+<w:style w:type="paragraph" w:styleId="Heading2">
+  <w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="4" w:space="1" w:color="{RULE}"/></w:pBdr>
+    <w:spacing w:before="200" w:after="60"/><w:outlineLvl w:val="1"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/><w:color w:val="{NAVY}"/><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>
+</w:style>""",
+    "AnswerLabel": f"""
+<w:style w:type="paragraph" w:customStyle="1" w:styleId="AnswerLabel">
+  <w:name w:val="Answer Label"/><w:basedOn w:val="Normal"/><w:next w:val="FormAnswer"/><w:qFormat/>
+  <w:pPr><w:keepNext/><w:spacing w:before="100" w:after="20"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/><w:color w:val="262626"/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
+</w:style>""",
+    "TOCHeading": f"""
+<w:style w:type="paragraph" w:styleId="TOCHeading">
+  <w:name w:val="TOC Heading"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="39"/>
+  <w:pPr><w:keepNext/><w:spacing w:before="240" w:after="120"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/><w:color w:val="{NAVY}"/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>
+</w:style>""",
+    "TOC1": """
+<w:style w:type="paragraph" w:styleId="TOC1">
+  <w:name w:val="toc 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="39"/>
+  <w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9628"/></w:tabs><w:spacing w:before="60" w:after="0"/></w:pPr>
+  <w:rPr><w:b/><w:bCs/></w:rPr>
+</w:style>""",
+    "TOC2": """
+<w:style w:type="paragraph" w:styleId="TOC2">
+  <w:name w:val="toc 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="39"/>
+  <w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9628"/></w:tabs><w:ind w:left="284"/></w:pPr>
+</w:style>""",
+}
+
+
+def _cells_table(doc, headings: tuple[str, ...], loop: str, cells: tuple[str, ...], shares: tuple[int, ...],
+                 heading_row: bool = True) -> None:
+    """A table with a heading row (Jinja text allowed) and one row per item of a Jinja loop, the heading row
+    repeated on each page."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
     from docx.shared import Twips
 
-    table = doc.add_table(rows=4, cols=len(headings))
+    table = doc.add_table(rows=4 if heading_row else 3, cols=len(cells))
     table.style = doc.styles["Form Table"]
-    for cell, text in zip(table.rows[0].cells, headings):
-        cell.paragraphs[0].add_run(text)
-        cell.paragraphs[0].style = doc.styles["Form Table Heading"]
-    table.rows[1].cells[0].paragraphs[0].add_run("{%tr for " + loop + " %}")
-    for cell, text in zip(table.rows[2].cells, cells):
+    rows = list(table.rows)
+    if heading_row:
+        head = rows.pop(0)
+        for cell, text in zip(head.cells, headings):
+            cell.paragraphs[0].add_run(text)
+            cell.paragraphs[0].style = doc.styles["Form Table Heading"]
+        head._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    rows[0].cells[0].paragraphs[0].add_run("{%tr for " + loop + " %}")
+    for cell, text in zip(rows[1].cells, cells):
         cell.paragraphs[0].add_run(text)
         cell.paragraphs[0].style = doc.styles["Form Answer"]
-    table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    rows[2].cells[0].paragraphs[0].add_run("{%tr endfor %}")
     table.autofit = False
     for row in table.rows:
         for cell, share in zip(row.cells, shares):
@@ -474,49 +517,47 @@ def _loop_table(doc, headings: tuple[str, ...], loop: str, cells: tuple[str, ...
 
 
 def set_rrsum_body(doc) -> None:
-    doc.add_paragraph("Rapid review", style="Form Id")
-    doc.add_paragraph("Summary and Outcome of the Rapid Review", style="Title")
-    doc.add_paragraph("Prepared by lifkit from the case folder; made again whenever the case changes. For the three "
-                      "safeguarding partners to sign off, and to send to the Child Safeguarding Practice Review "
-                      "Panel.", style="Form Note")
-    doc.add_paragraph("The case", style="Heading 1")
-    _rows_table(doc, [
-        ("Case reference", "{{ case_ref }}"),
-        ("Child", "{{ child_name }}"),
-        ("Date of birth", "{{ child_dob }}"),
-        ("Date of death (if the child died)", "{{ child_dod }}"),
-        ("Date of the incident", "{{ incident_date }}"),
-        ("Date the local authority became aware", "{{ notified }}"),
-        ("Referrer and agency", "{{ referrer }}"),
-        ("Rapid review meeting(s)", "{{ meetings }}"),
-        ("Agencies asked for an Individual Agency Summary", "{{ agencies_asked }}"),
-        ("Summaries received", "{{ returns_received }}"),
-    ])
-    doc.add_paragraph("The incident and the facts gathered", style="Heading 1")
-    doc.add_paragraph("{{ summary }}", style="Form Answer")
-    doc.add_paragraph("The timetable", style="Heading 1")
-    _loop_table(doc, ("Step", "Due", "Done"), "d in deadlines", ("{{ d.label }}", "{{ d.due }}", "{{ d.done }}"),
-                (60, 20, 20))
-    doc.add_paragraph("The rapid review panel's recommended outcome", style="Heading 1")
-    _rows_table(doc, [
-        ("Recommended outcome", "{{ recommendation }}"),
-        ("Meeting", "{{ recommendation_meeting }}"),
-        ("Rationale", "{{ recommendation_rationale }}"),
-        ("How the learning will be taken forward", "{{ learning }}"),
-        ("The case may need a national review", "{{ national_review }}"),
-        ("Further information asked for", "{{ further_info }}"),
-    ])
-    doc.add_paragraph("The safeguarding partners' sign-off", style="Heading 1")
-    _loop_table(doc, ("Safeguarding partner", "Signed off", "Signed by"), "p in partners",
-                ("{{ p.name }} ({{ p.code }})", "{{ p.signed }}", "{{ p.by }}"), (50, 25, 25))
-    _rows_table(doc, [
-        ("Outcome", "{{ decision }}"),
-        ("Date the outcome was signed off", "{{ decision_date }}"),
-        ("Amendments", "{{ amendments }}"),
-    ])
-    doc.add_paragraph("Notifications and the National Panel's reply", style="Heading 1")
-    _loop_table(doc, ("Notice", "Sent", "Reply"), "n in notices", ("{{ n.label }}", "{{ n.told }}", "{{ n.reply }}"),
-                (44, 28, 28))
+    """The Summary and Outcome: a title block, then each part the process names (``parts``), in its order,
+    each a Heading 1 with what the case gives it: a label/value table, labelled paragraphs, a three-column
+    table, the merged chronology and each agency's own words under its name (Heading 2)."""
+    doc.add_paragraph("{%p if logo %}", style="Normal")
+    doc.add_paragraph("{{ logo }}", style="Normal")
+    doc.add_paragraph("{%p endif %}", style="Normal")
+    doc.add_paragraph("{{ board_name }}", style="Form Id")
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("Case {{ case_ref }}. Drafted by lifkit from the case folder and the agencies' returns on "
+                      "{{ prepared }}. You may edit it in Word: lifkit never overwrites an edited summary (its next "
+                      "draft goes beside it, and lifkit summary {{ case_ref }} lists the versions).", style="Form Note")
+    doc.add_paragraph("{%p for part in parts %}", style="Normal")
+    doc.add_paragraph("{{ part.title }}", style="Heading 1")
+    doc.add_paragraph("{%p if part.rows %}", style="Normal")
+    _cells_table(doc, (), "r in part.rows", ("{{ r.label }}", "{{ r.value }}"), (34, 66), heading_row=False)
+    doc.add_paragraph("{%p endif %}", style="Normal")
+    doc.add_paragraph("{%p if part.table %}", style="Normal")
+    _cells_table(doc, ("{{ part.table.headings[0] }}", "{{ part.table.headings[1] }}", "{{ part.table.headings[2] }}"),
+                 "r in part.table.rows", ("{{ r.c1 }}", "{{ r.c2 }}", "{{ r.c3 }}"), (46, 27, 27))
+    doc.add_paragraph("{%p endif %}", style="Normal")
+    doc.add_paragraph("{%p for x in part.paragraphs %}", style="Normal")
+    doc.add_paragraph("{{ x.label }}", style="Answer Label")
+    doc.add_paragraph("{{ x.text }}", style="Form Answer")
+    doc.add_paragraph("{%p endfor %}", style="Normal")
+    doc.add_paragraph("{%p if part.chronology %}", style="Normal")
+    _cells_table(doc, ("{{ part.chronology.headings[0] }}", "{{ part.chronology.headings[1] }}",
+                       "{{ part.chronology.headings[2] }}", "{{ part.chronology.headings[3] }}"),
+                 "r in part.chronology.rows", ("{{ r.c1 }}", "{{ r.agency }}", "{{ r.c2 }}", "{{ r.c3 }}"),
+                 (15, 11, 40, 34))
+    doc.add_paragraph("{%p endif %}", style="Normal")
+    doc.add_paragraph("{%p for a in part.agencies %}", style="Normal")
+    doc.add_paragraph("{{ a.agency }}", style="Heading 2")
+    doc.add_paragraph("{%p for x in a.answers %}", style="Normal")
+    doc.add_paragraph("{{ x.label }}", style="Answer Label")
+    doc.add_paragraph("{{ x.text }}", style="Form Answer")
+    doc.add_paragraph("{%p endfor %}", style="Normal")
+    doc.add_paragraph("{%p endfor %}", style="Normal")
+    doc.add_paragraph("{%p if part.note %}", style="Normal")
+    doc.add_paragraph("{{ part.note }}", style="Form Note")
+    doc.add_paragraph("{%p endif %}", style="Normal")
+    doc.add_paragraph("{%p endfor %}", style="Normal")
 
 
 def build_rrsum(output: Path = RRSUM_OUTPUT) -> Path:
@@ -525,9 +566,14 @@ def build_rrsum(output: Path = RRSUM_OUTPUT) -> Path:
     doc = docx.Document()
     set_page(doc)
     set_styles(doc)
+    styles = doc.styles.element
+    for style_id, xml in RRSUM_STYLES.items():
+        for old in styles.findall(_q("w:style")):
+            if old.get(_q("w:styleId")) == style_id:
+                styles.remove(old)
+        styles.append(_xml(xml))
     set_settings(doc)
-    _header_footer(doc, "OFFICIAL-SENSITIVE  Case {{ case_ref }}",
-                   "Summary and Outcome of the Rapid Review, {{ case_ref }}, prepared {{ prepared }}")
+    _header_footer(doc, "{{ marking }}  Case {{ case_ref }}", "{{ title }}, {{ case_ref }}, drafted {{ prepared }}")
     set_rrsum_body(doc)
     set_properties(doc)
     doc.core_properties.title = "lifkit rapid review summary template"
@@ -611,7 +657,9 @@ def build_index(output: Path = INDEX_OUTPUT) -> Path:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
+    if len(sys.argv) > 1 and sys.argv[1] == "rrsum":  # this one template only
+        print(build_rrsum(RRSUM_OUTPUT))
+    elif len(sys.argv) > 1:
         print(build(Path(sys.argv[1])))
     else:
         print(build(OUTPUT))

@@ -168,7 +168,7 @@ class Notice:
     id: str
     label: str
     address: str = ""  # a key of [notifications] in lifkit.toml, or "referrer"
-    when: str = "decided"  # "decided", "opened" (due from the case's start) or "review"
+    when: str = "decided"  # "decided", "opened" (due from the case's start), "review" or "closed" (see Close)
     draft: bool = True
     due_start: str | None = None
     due_length: Length | None = None
@@ -184,6 +184,27 @@ class Notice:
 
     def is_anonymised(self, review: bool) -> bool:
         return self.anonymised is True or (self.anonymised == "unless_review" and not review)
+
+
+@dataclass(frozen=True)
+class Close:
+    """Closing a case without the process's decision, for a reason (a notification found not to meet the
+    criteria): ``lifkit decide REF --not-met "reason"``. Its notices are those ``when: closed``."""
+
+    outcome: str  # what the register and status call the outcome, e.g. "Criteria not met"
+    label: str = ""  # a sentence saying what it means
+    by: str = ""  # who decides it
+
+
+@dataclass(frozen=True)
+class SummaryPart:
+    """One part of the summary document: its heading, and the request form's boxes it gathers from each
+    agency's return (``fields``), or the table of rows it merges (``table``)."""
+
+    id: str
+    title: str
+    fields: tuple[str, ...] = ()
+    table: str = ""
 
 
 @dataclass(frozen=True)
@@ -266,6 +287,9 @@ class Process:
     agenda: tuple[AgendaPart, ...]
     register_columns: tuple[Column, ...]
     learning: Learning | None = None
+    close: Close | None = None
+    summary_parts: tuple[SummaryPart, ...] = ()  # the summary's parts, in order (none: the template's own)
+    summary_marking: str = ""  # the protective marking in the summary's header, e.g. OFFICIAL-SENSITIVE
     starting_members: tuple[tuple[str, str], ...] = ()  # (code, agency) for `lifkit init`; () : the usual 15
     source: str = ""  # where it was read from, for messages
     shipped: bool = True
@@ -656,6 +680,10 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
         agenda=tuple(AgendaPart(**p) for p in data["pack"]["agenda"]["parts"]),
         register_columns=tuple(Column(c[0], c[1], c[2], float(c[3])) for c in data["register"]["columns"]),
         learning=_learning(data.get("learning")),
+        close=Close(**data["close"]) if data.get("close") else None,
+        summary_parts=tuple(SummaryPart(id=part["id"], title=part["title"], fields=tuple(part.get("fields") or ()),
+                                        table=part.get("table", "")) for part in data["summary"].get("parts") or ()),
+        summary_marking=data["summary"].get("marking", ""),
         starting_members=tuple((code, agency) for code, agency in data.get("members") or ()),
         source=where, shipped=shipped)
 

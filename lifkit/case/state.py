@@ -75,6 +75,7 @@ class DecisionSoFar:
     declined: dict[str, dict] = field(default_factory=dict)  # partner code -> its refusal to sign
     amendments: list[dict] = field(default_factory=list)
     decided_event: dict | None = None  # the event that made the decision stand
+    closed: dict | None = None  # the case closed without the process's decision (e.g. criteria not met)
 
     @property
     def decided(self) -> bool:
@@ -86,6 +87,8 @@ class DecisionSoFar:
 
     @property
     def outcome(self) -> str:
+        if self.closed:
+            return self.closed["outcome"]
         if self.chair:
             return self.chair["decision"]
         if self.decided_event:
@@ -107,6 +110,7 @@ class CaseState:
     deadlines: list[DeadlineState] = field(default_factory=list)
     notices: list[NoticeState] = field(default_factory=list)
     awaiting_signoff: list[str] = field(default_factory=list)  # partner codes whose sign-off is awaited
+    declined: dict[str, str] = field(default_factory=dict)  # partner code -> why it declined to sign (standing)
     decision: str = ""
     decision_date: dt.date | None = None
     review: bool = False
@@ -114,7 +118,7 @@ class CaseState:
     @property
     def needs_attention(self) -> bool:
         late = self.days_left is not None and self.days_left < 0
-        return late or self.aside > 0 or any(m.overdue or m.valid is False for m in self.members)
+        return late or bool(self.declined) or self.aside > 0 or any(m.overdue or m.valid is False for m in self.members)
 
     def deadline(self, ident: str) -> DeadlineState | None:
         return next((d for d in self.deadlines if d.id == ident), None)
@@ -139,6 +143,8 @@ def decision_so_far(process: Process, events: list[dict]) -> DecisionSoFar:
                                          "date": event["date"],
                                          "was": (state.recommendation or {}).get("recommendation")})
             state.recommendation = event
+            if state.closed:  # a recommendation made (with --amend) after a close reopens the case
+                state.closed = state.decided_event = None
             if process.decision.mode == "partners":  # a changed recommendation is signed afresh
                 if state.signoffs and state.decided_event:
                     state.amendments[-1]["what"] = process.decision.title
@@ -159,6 +165,11 @@ def decision_so_far(process: Process, events: list[dict]) -> DecisionSoFar:
         elif kind == "sign-off declined":
             state.declined[event["partner"]] = event
             state.signoffs.pop(event["partner"], None)
+        elif kind == "closed":
+            if event.get("amends"):
+                state.amendments.append({"what": event["outcome"], "reason": event["amends"], "date": event["date"],
+                                         "was": state.outcome or None})
+            state.closed = state.decided_event = event
     return state
 
 
@@ -260,6 +271,17 @@ def request_prefill(ws, case: Case, agency_name: str, issued: dt.date) -> dict:
     }
 
 
+def decision_clock_start(ws, case: Case) -> dt.date | None:
+    """When the clock of the process's decision deadline starts for the case (the notification to the
+    National Panel for a rapid review; the notification for lscb-2016): what the year's figures count from."""
+    process = ws.process
+    events = journal(case.folder)
+    decision = decision_so_far(process, events)
+    clock = _Clock(ws, process, case, decision, _sent(process, events, decision))
+    deadline = process.deadline(process.decision.deadline)
+    return clock.start(deadline.start) if deadline is not None else case.notified
+
+
 def return_due(ws, process: Process, case: Case, issued: dt.date) -> dt.date:
     """When a request issued on ``issued`` is due back (the process's "return" deadline)."""
     events = journal(case.folder)
@@ -295,6 +317,8 @@ def notice_applies(notice: Notice, decision: DecisionSoFar, review: bool) -> boo
         return True
     if not decision.decided:
         return False
+    if decision.closed or notice.when == "closed":  # a closed case has its own notices, and only those
+        return bool(decision.closed) and notice.when == "closed"
     return notice.when != "review" or review
 
 
@@ -337,8 +361,10 @@ def case_state(ws, reference: str, case: Case | None = None) -> CaseState:
         due = clock.due(deadline.id)
         if due is None and deadline.when == "review":
             continue
-        done = next((n.sent for n in notices if process.notice(n.id).due_deadline == deadline.id and n.sent), None)
-        if done is None and deadline.id == process.decision.deadline:
+        # a deadline a notice meets is done when that notice is recorded as sent, never before
+        meeting = [n for n in notices if process.notice(n.id).due_deadline == deadline.id]
+        done = next((n.sent for n in meeting if n.sent), None)
+        if done is None and not meeting and deadline.id == process.decision.deadline:
             done = decision.decision_date
         if done is None and deadline.id == "return" and members and all(m.valid for m in members):
             done = max(m.returned for m in members)  # every agency asked has returned a valid form
@@ -347,20 +373,26 @@ def case_state(ws, reference: str, case: Case | None = None) -> CaseState:
     decision_due = clock.due(process.decision.deadline)
     aside = case.folder / "inbox" / "aside"
     awaiting = []
+    declined = {}
     if process.decision.mode == "partners" and decision.recommendation and not decision.decided:
-        awaiting = [p.code for p in process.decision.partners if p.code not in decision.signoffs]
+        declined = {code: event["reason"] for code, event in decision.declined.items()}
+        awaiting = [p.code for p in process.decision.partners if p.code not in decision.signoffs
+                    and p.code not in declined]
     return CaseState(
         reference=case.reference, process=process.id, stage=_stage(process, decision, members, notices, awaiting),
         notified=case.notified, decision_due=decision_due,
         days_left=(decision_due - on).days if decision_due and not decision.decided else None,
         meeting_date=case.meeting_date, members=members,
         aside=len(list(aside.iterdir())) if aside.is_dir() else 0, deadlines=deadlines, notices=notices,
-        awaiting_signoff=awaiting, decision=decision.outcome, decision_date=decision.decision_date,
+        awaiting_signoff=awaiting, declined=declined, decision=decision.outcome, decision_date=decision.decision_date,
         review=clock.review)
 
 
 def _stage(process: Process, decision: DecisionSoFar, members: list[MemberStatus], notices: list[NoticeState],
            awaiting: list[str]) -> str:
+    if decision.closed:
+        done = all(n.sent for n in notices if process.notice(n.id).when == "closed" and n.due is not None)
+        return f"Closed: {decision.outcome}; notifications {'sent' if done else 'due'}"
     if decision.decided:
         # the notifications of the decision; a review's later milestones (its report, publication) are not
         needed = [n for n in notices if process.notice(n.id).when == "decided"
@@ -373,9 +405,12 @@ def _stage(process: Process, decision: DecisionSoFar, members: list[MemberStatus
         next_meeting = dt.date.fromisoformat(latest_further["next_meeting"])
         return f"Further information; next meeting {format_date(next_meeting)}"
     if decision.recommendation:
+        said = f"Recommended: {decision.recommendation['recommendation']}"
+        if decision.declined and process.decision.mode == "partners":
+            said += "; sign-off DECLINED by " + ", ".join(sorted(decision.declined))
         if awaiting:
-            return f"Recommended: {decision.recommendation['recommendation']}; sign-off awaited from {', '.join(awaiting)}"
-        return f"Recommended: {decision.recommendation['recommendation']}"
+            said += f"; sign-off awaited from {', '.join(awaiting)}"
+        return said
     if not members:
         return "Opened"
     if all(m.valid for m in members):
@@ -448,6 +483,10 @@ def overdue_items(ws, reference: str) -> list[OverdueItem]:
             add(f"{definition.overdue_label or definition.label}", notice.due)
     if not decided:
         decision_deadline = process.deadline(process.decision.deadline)
+        for code, reason in state.declined.items():  # needs the recommendation amended, or the partner to sign
+            items.append(OverdueItem(reference, f"sign-off declined by {process.decision.partner(code).name} ({code}): "
+                                                f"{reason}", state.decision_due,
+                                     (state.decision_due - on).days if state.decision_due else None, True))
         if state.awaiting_signoff:
             names = ", ".join(f"{process.decision.partner(c).name} ({c})" for c in state.awaiting_signoff)
             add(f"sign-off awaited from {names}", state.decision_due)

@@ -23,6 +23,8 @@ def _finish(ctx, outcome, as_json: bool, what: str) -> None:
         click.echo(f"  case summary: {outcome.summary}")
         for notice in outcome.notices:
             click.echo(f"  notice draft: {notice.name}")
+        for note in getattr(outcome, "notes", []):
+            click.echo(f"  note: {note}")
     warned = [warn(w) for w in getattr(outcome, "warnings", [])]
     if warn(outcome.register_warning) or any(warned):
         ctx.exit(int(ExitStatus.ATTENTION))
@@ -41,7 +43,10 @@ def _finish(ctx, outcome, as_json: bool, what: str) -> None:
 @click.option("--sign", "partner", metavar="PARTNER", help="Where partners sign off: the partner signing (e.g. LA, "
               "ICB, POL); the decision stands when every partner has signed.")
 @click.option("--signer", default="", metavar="NAME", help="With --sign: who signed for the partner.")
-@click.option("--decline", metavar="REASON", help="With --sign: the partner does not sign, and why.")
+@click.option("--decline", metavar="REASON", help="With --sign: the partner does not sign, and why (exit status 1: "
+              "the recommendation is then amended, or the partner signs later).")
+@click.option("--not-met", "not_met", metavar="REASON", help="Close the case without the process's decision, e.g. a "
+              "notification that does not meet the criteria, saying why (where the process has a close).")
 @click.option("--rationale", metavar="TEXT", help="The reasons, as recorded (needed except with --sign).")
 @click.option("--learning", default="", metavar="TEXT", help="With --recommend, for an option that needs it: how the "
               "learning will be taken forward.")
@@ -62,7 +67,7 @@ def _finish(ctx, outcome, as_json: bool, what: str) -> None:
 @pass_workspace
 @click.pass_context
 def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting, response, decision, partner, signer,
-           decline, rationale, learning, national_review, meeting, criteria, reviewers, relationship,
+           decline, not_met, rationale, learning, national_review, meeting, criteria, reviewers, relationship,
            criminal_investigation, reason_not_met, amend, as_json) -> None:
     """Record a recommendation, a request for further information, a chair's decision or a partner's sign-off.
 
@@ -77,6 +82,8 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
       lifkit decide CIEC-2026-001 --chair affirmed --decision "MA Concise Review" --rationale "..."
       lifkit decide RR-2026-001 --recommend "No LCSPR" --learning "A learning event" --rationale "..."
       lifkit decide RR-2026-001 --sign ICB --signer "A. Partner"
+      lifkit decide RR-2026-001 --sign POL --decline "We think a local review is needed"
+      lifkit decide RR-2026-003 --not-met "No abuse or neglect is known or suspected"
     """
     from lifkit.steps import decisions
 
@@ -84,10 +91,14 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
 
     recommendation = recommendation or ciec
     modes = [m for m, on in (("--recommend", recommendation), ("--further-info", further_info), ("--chair", response),
-                             ("--sign", partner)) if on]
+                             ("--sign", partner), ("--not-met", not_met is not None)) if on]
     if len(modes) != 1:
-        raise InputError("Give exactly one of --recommend, --further-info, --chair or --sign.",
+        raise InputError("Give exactly one of --recommend, --further-info, --chair, --sign or --not-met.",
                          "See the examples in: lifkit decide --help")
+    if not_met is not None:
+        outcome = decisions.close_case(ws, reference, not_met, amend)
+        _finish(ctx, outcome, as_json, f"closed: {outcome.event['outcome']}")
+        return
     if not partner and not (rationale or "").strip():
         raise InputError(f"{modes[0]} needs --rationale TEXT.", "Give the reasons, as recorded.")
     process = ws.process
@@ -116,6 +127,44 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
         outcome = decisions.chair_decide(ws, reference, response, decision, rationale, list(reviewers), amend,
                                          relationship, criminal_investigation, reason_not_met)
         _finish(ctx, outcome, as_json, f"{process.decision.by} {response}: {outcome.event['decision']}")
+
+
+@click.command("summary")
+@click.argument("reference", metavar="REF")
+@click.option("--use", "use", metavar="VERSION", help="Make this version of the summary the current one (e.g. v2): "
+              "the one the partners sign and the Panel's copy is made from.")
+@json_option
+@pass_workspace
+@click.pass_context
+def summary(ctx, ws, reference: str, use: str | None, as_json: bool) -> None:
+    """Bring the case's summary up to date and list its versions: which is current, which a person edited,
+    which the partners signed, and the Panel's copy.
+
+    lifkit never overwrites a summary a person edited in Word: its next draft goes beside it (-v2, -v3...),
+    and the edited one stays current until you choose another with --use. This also finishes a step that
+    stopped before its documents were written.
+
+    \b
+    Examples:
+      lifkit summary RR-2026-001
+      lifkit summary RR-2026-001 --use v2
+    """
+    from lifkit.steps.summary import summary_versions
+
+    found = summary_versions(ws, reference, use)
+    if as_json:
+        print_json(found)
+        return
+    click.echo(f"{found.reference}: summary versions")
+    print_table(["Version", "File", "Current", "Edited by a person", "Signed by"], [
+        (v.label, v.file.name, "CURRENT" if v.current else "", "yes" if v.edited else "",
+         ", ".join(v.signed_by)) for v in found.versions])
+    if found.message:
+        click.echo(f"  note: {found.message}")
+    for notice in found.notices:
+        click.echo(f"  notice draft: {notice.name}")
+    for copy in found.panel_copy:
+        click.echo(f"  the Panel's copy: {copy.name}")
 
 
 @click.command("notified")
@@ -229,10 +278,11 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
         ("Cases referred", figures.cases), ("Decided", figures.decided),
         *([(f"{ws.process.decision.by} {ws.process.decision.responses[-1]}", figures.challenged)]
           if ws.process.decision.mode == "chair" else []),
-        ("Median days, notification to decision", "-" if figures.median_days is None else f"{figures.median_days:g}"),
+        (figures.median_label, "-" if figures.median_days is None else f"{figures.median_days:g}"),
         (f"Decided {within}", "-" if share is None else f"{figures.within_one_month} ({share:.0%})"),
     ])
-    for title, data in (("Referring agency", figures.by_agency), ("Route", figures.by_route),
+    for title, data in (("Referring agency", figures.by_agency), *((("Route", figures.by_route),) if figures.routes
+                                                                  else ()),
                         ("Recommendation", figures.by_recommendation), ("Decision", figures.by_decision)):
         click.echo()
         print_table([title, "Cases"], sorted(data.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -491,14 +491,21 @@ def _render(tpl, name: str, context: dict) -> None:
 
 
 def render_document(template_name: str, context: dict, path: Path, title: str) -> None:
+    """Render a Word document (not a form) such as CIGSUM1 from ``templates/<template_name>`` to ``path``."""
+    from lifkit.mechanics.files import atomic_write_bytes
+
+    atomic_write_bytes(Path(path), render_document_bytes(template_name, context, title))
+
+
+def render_document_bytes(template_name: str, context: dict, title: str,
+                          images: dict[str, Path | None] | None = None) -> bytes:
     """Render a Word document (not a form) such as CIGSUM1 from ``templates/<template_name>``.
 
     Text values with line breaks keep them; ``title`` becomes the document's title property, which
-    must never hold a person's name.
+    must never hold a person's name. ``images`` are pictures by variable name (a logo), 2 cm high.
     """
     from docxtpl import DocxTemplate, Listing
 
-    from lifkit.mechanics.files import atomic_write_bytes
     from lifkit.mechanics.resources import resource
 
     tpl = DocxTemplate(io.BytesIO(resource("templates", template_name).read_bytes()))
@@ -513,14 +520,21 @@ def render_document(template_name: str, context: dict, path: Path, title: str) -
             return [prepare(v) for v in value]
         return value
 
-    _render(tpl, template_name, {k: prepare(v) for k, v in context.items()})
+    values = {k: prepare(v) for k, v in context.items()}
+    for name, picture in (images or {}).items():
+        if picture is not None:
+            from docx.shared import Mm
+            from docxtpl import InlineImage
+
+            values[name] = InlineImage(tpl, str(picture), height=Mm(20))
+    _render(tpl, template_name, values)
     core = tpl.docx.core_properties
     core.title = clean_text(title)
     core.author = core.last_modified_by = "lifkit"
     core.comments = core.keywords = core.subject = ""
     out = io.BytesIO()
     tpl.save(out)
-    atomic_write_bytes(Path(path), out.getvalue())
+    return out.getvalue()
 
 
 # settings.xml children that come before w:documentProtection (ECMA-376 CT_Settings order); Word refuses

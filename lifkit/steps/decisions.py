@@ -16,12 +16,14 @@ from typing import Any
 
 from lifkit.case.folder import (Case, case_folder, case_lock, case_references, journal, load_case, load_returns,
                                 record_event, update_case_file)
+from lifkit.case.folder import _entry as _pending_entry
 from lifkit.case.state import DecisionSoFar, OverdueItem, case_state, decision_so_far, overdue_items
 from lifkit.mechanics.dates import format_date, today
 from lifkit.mechanics.files import unique_path
-from lifkit.errors import InputError, LifkitError
+from lifkit.errors import ExitStatus, InputError, LifkitError
 from lifkit.documents.mail import build_draft
 from lifkit.register.sync import sync_case
+from lifkit.steps.summary import signed_version, summary_path, write_summary  # noqa: F401 - summary_path: the callers' name for it
 
 DUE_SOON_DAYS = 7
 CRITERION_VIEWS = ("met", "not met", "unclear")
@@ -47,10 +49,53 @@ def decision_state(case: Case, process=None) -> DecisionSoFar:
 class DecisionOutcome:
     reference: str
     event: dict
-    summary: Path
+    summary: Path  # the summary's current version (a person's edited one stays current)
     notices: list[Path] = field(default_factory=list)
     register_warning: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what needs attention (exit status 1)
+    notes: list[str] = field(default_factory=list)  # what to know (an edited summary kept, the Panel's copy)
+
+
+class StepUnfinished(LifkitError):
+    """The step is recorded in the case's journal, but a document it makes could not be written: the
+    message says what was recorded, and ``lifkit summary REF`` finishes it."""
+
+    exit_status = ExitStatus.ATTENTION
+
+
+def _finish_step(ws, case: Case, event: dict, what: str, decides: bool = False,
+                 warnings: list[str] | None = None) -> DecisionOutcome:
+    """After a step's journal entry: the summary drafted, the notices of a decision that now stands, the
+    register. A document that cannot be written stops the step with a message saying exactly what was
+    recorded; the next step (or ``lifkit summary REF``) writes it."""
+    notices: list[Path] = []
+    notes: list[str] = []
+    try:
+        written = write_summary(ws, case.reference)
+        if written.message:
+            notes.append(written.message)
+        if decides:
+            notices = write_notices(ws, case.reference, notes)
+    except LifkitError as exc:
+        sync_case(ws, case.reference)
+        raise StepUnfinished(f"{case.reference}: {what} was recorded (the case's journal and register), but "
+                             f"{'the summary or the notices' if decides else 'the summary'} could not be written: "
+                             f"{exc.message}", f"Put right what the message says, then run: lifkit summary "
+                             f"{case.reference} (it writes them from the journal).") from exc
+    warning = sync_case(ws, case.reference)
+    return DecisionOutcome(case.reference, event, written.current, notices, warning, list(warnings or []), notes)
+
+
+def _check_notices(ws, case: Case, kind: str, details: dict) -> bool:
+    """Whether the step (an event ``kind`` with ``details``) makes the decision stand; when it does, the
+    notices it will draft are composed first, so that one that cannot be written refuses the step before
+    anything is recorded."""
+    events = journal(case.folder) + [_pending_entry(kind, details)]
+    if not decision_so_far(ws.process, events).decided or decision_so_far(ws.process, events[:-1]).decided \
+            and kind == "signed off":
+        return False
+    compose_notices(ws, case, events)
+    return True
 
 
 def _who(ws) -> str:
@@ -117,9 +162,7 @@ def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: 
                          amends=amend or None, learning=learning.strip(),
                          flags={k: bool(v) for k, v in (flags or {}).items()},
                          row=_decision_row(ws, case, process.recommendation.by, option.name, rationale, amend))
-    warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
-                           warnings=warnings)
+    return _finish_step(ws, case, event, f"the {process.recommendation.title}", warnings=warnings)
 
 
 @_locked
@@ -143,8 +186,7 @@ def further_information(ws, reference: str, rationale: str, next_meeting: dt.dat
                          next_meeting=next_meeting, date=today(), row=_decision_row(
                              ws, case, process.recommendation.by,
                              f"Further information requested; next meeting {format_date(next_meeting)}", rationale, None))
-    warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    return _finish_step(ws, case, event, "the request for further information")
 
 
 @_locked
@@ -181,13 +223,13 @@ def chair_decide(ws, reference: str, response: str, decision: str, rationale: st
                          f"({state.recommendation['recommendation']}), but the decision given is {decision}.",
                          f"Use --chair {process.decision.responses[-1]}, or give the same decision.")
     reviewers = [r.strip() for r in reviewers if r.strip()]  # often appointed later: the notice says so
-    event = record_event(case.folder, "decided", response=response, decision=decision, rationale=rationale.strip(),
-                         reviewers=reviewers, date=today(), amends=amend or None, relationship=relationship.strip(),
-                         criminal_investigation=criminal_investigation, reason_not_met=(reason_not_met or "").strip(),
-                         row=_decision_row(ws, case, process.decision.by, f"{decision} ({response})", rationale, amend))
-    notices = write_notices(ws, case.reference)
-    warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
+    details = dict(response=response, decision=decision, rationale=rationale.strip(), reviewers=reviewers,
+                   date=today(), amends=amend or None, relationship=relationship.strip(),
+                   criminal_investigation=criminal_investigation, reason_not_met=(reason_not_met or "").strip(),
+                   row=_decision_row(ws, case, process.decision.by, f"{decision} ({response})", rationale, amend))
+    _check_notices(ws, case, "decided", details)
+    event = record_event(case.folder, "decided", **details)
+    return _finish_step(ws, case, event, f"the {process.decision.by}'s decision ({decision})", decides=True)
 
 
 @_locked
@@ -214,17 +256,51 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
         if who.code in state.declined and state.declined[who.code]["reason"] == decline.strip():
             raise InputError(f"{who.name} ({who.code}) already declined to sign, for the same reason: a repeat.")
         event = record_event(case.folder, "sign-off declined", partner=who.code, reason=decline.strip(), date=today(),
+                             summary=signed_version(ws, case),
                              row=_decision_row(ws, case, who.name, "Sign-off declined", decline, None))
-        warning = sync_case(ws, case.reference)
-        return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
-    event = record_event(case.folder, "signed off", partner=who.code, name=name.strip(), date=today(),
-                         outcome=state.recommendation["recommendation"], relationship=relationship.strip(),
-                         criminal_investigation=criminal_investigation,
-                         row=_decision_row(ws, case, who.name, f"Signed off: {state.recommendation['recommendation']}",
-                                           state.recommendation["rationale"], None))
-    notices = write_notices(ws, case.reference) if _state(ws, case).decided else []
-    warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
+        others = [p.code for p in process.decision.partners if p.code != who.code and p.code not in state.signoffs]
+        attention = (f"{who.name} ({who.code}) declined to sign the {process.recommendation.title.lower()} "
+                     f"({state.recommendation['recommendation']}): {decline.strip()}. Next: amend the recommendation "
+                     f"(lifkit decide {case.reference} --recommend OPTION --rationale TEXT --amend \"why\"), which "
+                     f"the {process.decision.by} then sign afresh; or record {who.code}'s sign-off when it signs "
+                     f"(lifkit decide {case.reference} --sign {who.code})."
+                     + (f" Still awaited from: {', '.join(others)}." if others else ""))
+        return _finish_step(ws, case, event, f"{who.name}'s refusal to sign", warnings=[attention])
+    details = dict(partner=who.code, name=name.strip(), date=today(), outcome=state.recommendation["recommendation"],
+                   relationship=relationship.strip(), criminal_investigation=criminal_investigation,
+                   summary=signed_version(ws, case),
+                   row=_decision_row(ws, case, who.name, f"Signed off: {state.recommendation['recommendation']}",
+                                     state.recommendation["rationale"], None))
+    decides = _check_notices(ws, case, "signed off", details)
+    event = record_event(case.folder, "signed off", **details)
+    return _finish_step(ws, case, event, f"{who.name}'s sign-off", decides=decides)
+
+
+@_locked
+def close_case(ws, reference: str, reason: str, amend: str | None = None) -> DecisionOutcome:
+    """Close the case without the process's decision, for a reason (a notification found not to meet the
+    criteria for one): the outcome is the process's ``close.outcome``; its ``when: closed`` notices are
+    drafted (the National Panel told)."""
+    process = ws.process
+    close = process.close
+    if close is None:
+        raise InputError(f"The process {process.id} has no way to close a case without its "
+                         f"{process.term('decision')} (it has no 'close' part).",
+                         "Record the decision instead: see lifkit decide --help.")
+    case = load_case(ws, reference)
+    state = _state(ws, case)
+    _need_text(reason, "--not-met", "why the case is closed")
+    if state.decided and not amend:
+        same = bool(state.closed) and state.closed.get("rationale") == reason.strip()
+        raise InputError(f"{case.reference} was already {'closed' if state.closed else 'decided'} ({state.outcome}) "
+                         f"on {format_date(state.decision_date)}" + (": this is a repeat." if same else "."),
+                         "To change it, give --amend \"the reason\": the change is recorded beside the original.")
+    details = dict(outcome=close.outcome, rationale=reason.strip(), reason_not_met=reason.strip(), date=today(),
+                   amends=amend or None,
+                   row=_decision_row(ws, case, close.by or process.decision.by, close.outcome, reason, amend))
+    _check_notices(ws, case, "closed", details)
+    event = record_event(case.folder, "closed", **details)
+    return _finish_step(ws, case, event, f"the close ({close.outcome})", decides=True)
 
 
 @_locked
@@ -247,8 +323,7 @@ def record_notified(ws, reference: str, notice: str, on: dt.date | None = None) 
         raise InputError(f"{definition.label} was already recorded as told on {format_date(on)}: a repeat.",
                          "Nothing was recorded.")
     event = record_event(case.folder, "notified", notice=definition.id, on=on)
-    warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    return _finish_step(ws, case, event, f"{definition.label}: sent on {format_date(on)}")
 
 
 @_locked
@@ -270,8 +345,7 @@ def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, not
     if current.reply == on and current.agreed == agreed:
         raise InputError(f"The {definition.reply} of {format_date(on)} is already recorded: a repeat.")
     event = record_event(case.folder, "replied", notice=definition.id, on=on, agreed=agreed, note=note.strip())
-    warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    return _finish_step(ws, case, event, f"the {definition.reply} of {format_date(on)}")
 
 
 def _need_text(value: str | None, option: str, what: str) -> None:
@@ -292,102 +366,6 @@ def _criteria(process, given: dict[str, str] | None) -> dict[str, str]:
             raise InputError(f"{view!r} is not a view of a criterion.", "Use met, not-met or unclear.")
         views[keys[short]] = view
     return views
-
-
-# --- the summary document (CIGSUM1 or its counterpart) ----------------------------------------
-
-
-def summary_path(ws, case: Case) -> Path:
-    return case.folder / f"{ws.process.summary_id}-{case.reference}.docx"
-
-
-def summary_context(ws, case: Case) -> dict[str, Any]:
-    process = ws.process
-    state = _state(ws, case)
-    referral = (case.referral or {}).get("values", {})
-    status = case_state(ws, case.reference, case)
-    rec = state.recommendation or {}
-    chair = state.chair or {}
-    meetings = sorted({e["meeting"] for e in ([rec] if rec else []) + state.further_info if e.get("meeting")}
-                      | ({case.meeting_date.isoformat()} if case.meeting_date else set()))
-
-    def day(value) -> str:
-        if not value:
-            return "-"
-        return format_date(dt.date.fromisoformat(value) if isinstance(value, str) else value)
-
-    views = rec.get("criteria") or {}
-    notices = {n.id: n for n in status.notices}
-
-    def told(ident: str) -> str:
-        notice = notices.get(ident)
-        if notice is None:
-            return "-"
-        text = day(notice.sent)
-        if notice.due and not notice.sent:
-            text += f" (due {day(notice.due)})"
-        if notice.superseded:
-            text += f" (earlier notice of {', '.join(day(d) for d in notice.superseded)} superseded)"
-        return text
-
-    partners = []
-    for partner in process.decision.partners:
-        signed = state.signoffs.get(partner.code)
-        declined = state.declined.get(partner.code)
-        partners.append({"code": partner.code, "name": partner.name,
-                         "signed": day(signed["date"]) if signed else ("declined: " + declined["reason"] if declined
-                                                                       else "awaited"),
-                         "by": (signed or {}).get("name") or "-"})
-    flags = rec.get("flags") or {}
-    return {
-        "board_name": ws.settings.board_name, "case_ref": case.reference, "prepared": format_date(today()),
-        "title": process.summary_title, "process_name": process.name,
-        "child_name": case.child.name or "-", "child_dob": day(case.child.dob), "child_dod": day(case.child.dod),
-        "notified": day(case.notified), "notified_label": process.term("notified_short"),
-        "decision_due": day(status.decision_due),
-        "referrer": ", ".join(x for x in (referral.get("lead_name"), referral.get("lead_position"),
-                                          referral.get("agency")) if x) or "-",
-        "meetings": ", ".join(day(m) for m in meetings) or "-",
-        "agencies_asked": ", ".join(m.code for m in status.members) or "none yet",
-        "returns_received": ", ".join(f"{m.code} ({day(m.returned)}{'' if m.valid else ', invalid'})"
-                                      for m in status.members if m.returned) or "none yet",
-        "summary": referral.get("summary") or referral.get("incident_summary") or "-",
-        "incident_date": day(referral.get("incident_date")),
-        "criteria": [{"label": c.label, "referrer": "Yes" if referral.get(c.field) else "No",
-                      "view": views.get(c.field, "to be decided" if not rec else "unclear")}
-                     for c in process.criteria],
-        "recommendation": rec.get("recommendation", "Not yet made"),
-        "recommendation_meeting": day(rec.get("meeting")), "recommendation_rationale": rec.get("rationale", "-"),
-        "learning": rec.get("learning") or "-",
-        "national_review": "Yes" if flags.get("national_review") else ("No" if rec else "-"),
-        "further_info": "\n".join(f"{day(e['date'])}: {e['rationale']} (next meeting {day(e['next_meeting'])})"
-                                  for e in state.further_info) or "-",
-        "chair_response": chair.get("response", "Not yet given").capitalize(),
-        "decision": state.outcome or "Not yet made",
-        "decision_rationale": chair.get("rationale") or (rec.get("rationale", "-") if state.decided else "-"),
-        "decision_date": day(state.decision_date), "reviewers": ", ".join(chair.get("reviewers") or []) or "-",
-        "partners": partners,
-        "amendments": "\n".join(f"{day(a['date'])}: {a['what']} changed from {a['was']}: {a['reason']}"
-                                for a in state.amendments) or "None",
-        "ofsted_notified": told("ofsted"), "panel_notified": told("panel"), "referrer_notified": told("referrer"),
-        "notices": [{"label": process.notice(n.id).label, "told": told(n.id),
-                     "reply": (f"{day(n.reply)}: {'agreed' if n.agreed else 'did not agree'}" if n.reply
-                               else ("awaited" if n.expects_reply and n.sent else "-"))}
-                    for n in status.notices],
-        "deadlines": [{"label": d.label, "due": day(d.due), "done": day(d.done)} for d in status.deadlines],
-    }
-
-
-def write_summary(ws, reference: str) -> Path:
-    """Make the case's summary document again from the case folder (called after every change)."""
-    from lifkit.documents.wordform import render_document
-
-    process = ws.process
-    case = load_case(ws, reference)
-    path = summary_path(ws, case)
-    render_document(process.summary_template, summary_context(ws, case), path,
-                    f"{process.summary_id} {process.summary_title} {case.reference}")
-    return path
 
 
 # --- notices ----------------------------------------------------------------------------------
@@ -575,6 +553,8 @@ class YearReport:
     days_to_decision: list[int]
     within_one_month: int
     workbook: Path | None = None
+    median_label: str = "Median days, notification to decision"  # the process's clock (its term report_median)
+    routes: bool = True  # the referral form asks for a route (only then is there a table of routes)
 
     @property
     def median_days(self) -> float | None:
@@ -591,7 +571,11 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
     """The year's figures from the case folders (cases notified in ``year``), and a workbook with charts."""
     from collections import Counter
 
+    from lifkit.case.state import decision_clock_start
+    from lifkit.documents.formdef import load_form
+
     agencies, routes, recommendations, decisions = Counter(), Counter(), Counter(), Counter()
+    has_routes = any(f.name == "referral_route" for f in load_form(ws.process.referral_form).fields)
     challenged = decided = within = 0
     days: list[int] = []
     count = 0
@@ -602,21 +586,24 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
         count += 1
         referral = (case.referral or {}).get("values", {})
         agencies[referral.get("agency") or "not recorded"] += 1
-        routes[referral.get("referral_route") or "not recorded"] += 1
+        if has_routes:
+            routes[referral.get("referral_route") or "not recorded"] += 1
         state = _state(ws, case)
         recommendations[(state.recommendation or {}).get("recommendation", "none yet")] += 1
         if state.decided:
             decided += 1
             decisions[state.outcome] += 1
             challenged += bool(state.chair) and state.chair["response"] != ws.process.decision.responses[0]
-            taken = (state.decision_date - case.notified).days
-            days.append(taken)
+            started = decision_clock_start(ws, case) or case.notified  # the clock the process names
+            days.append((state.decision_date - started).days)
             due = case_state(ws, reference, case).decision_due
             within += bool(due) and state.decision_date <= due
         else:
             decisions["none yet"] += 1
     report = YearReport(year, count, dict(agencies), dict(routes), dict(recommendations), dict(decisions), challenged,
-                        decided, days, within)
+                        decided, days, within,
+                        median_label=ws.process.terms.get("report_median", "Median days, notification to decision"),
+                        routes=has_routes)
     if output is not None:
         report.workbook = _report_workbook(report, Path(output), ws.process)
     return report
@@ -643,7 +630,7 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
     rows = [("Year", report.year), ("Cases referred", report.cases), ("Decided", report.decided),
             *([(f"{process.decision.by} {process.decision.responses[-1]} the {process.recommendation.by}",
                 report.challenged)] if process.decision.mode == "chair" else []),
-            ("Median days from notification to decision", report.median_days),
+            (report.median_label.replace("Median days, ", "Median days from ", 1), report.median_days),
             (f"Decided {within}", report.within_one_month),
             (f"Share decided {within}", report.share_within_one_month)]
     summary.append(("Figure", "Value"))
@@ -654,7 +641,7 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
         cell.font = Font(bold=True)
     summary.column_dimensions["A"].width = 44
     for title, data, chart_kind in (("By referring agency", report.by_agency, "bar"),
-                                    ("By route", report.by_route, "pie"),
+                                    *((("By route", report.by_route, "pie"),) if report.routes else ()),
                                     ("By recommendation", report.by_recommendation, "bar"),
                                     ("By decision", report.by_decision, "bar")):
         sheet = workbook.create_sheet(title)
@@ -672,12 +659,13 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
         chart.set_categories(labels)
         sheet.add_chart(chart, "D2")
     days_sheet = workbook.create_sheet("Days to decision")
-    days_sheet.append(("Case", "Days from notification to decision"))
+    days_label = report.median_label.replace("Median days, ", "Days from ", 1)
+    days_sheet.append(("Case", days_label))
     for number, value in enumerate(report.days_to_decision, start=1):
         days_sheet.append((number, value))
     if report.days_to_decision:
         chart = BarChart()
-        chart.title = "Days from notification to decision"
+        chart.title = days_label
         chart.add_data(Reference(days_sheet, min_col=2, min_row=1, max_row=len(report.days_to_decision) + 1),
                        titles_from_data=True)
         days_sheet.add_chart(chart, "D2")
