@@ -523,7 +523,7 @@ def set_rrsum_body(doc) -> None:
     doc.add_paragraph("{%p if logo %}", style="Normal")
     doc.add_paragraph("{{ logo }}", style="Normal")
     doc.add_paragraph("{%p endif %}", style="Normal")
-    doc.add_paragraph("{{ board_name }}", style="Form Id")
+    doc.add_paragraph("{{ board_name }}", style="Answer Label")
     doc.add_paragraph("{{ title }}", style="Title")
     doc.add_paragraph("Case {{ case_ref }}. Drafted by lifkit from the case folder and the agencies' returns on "
                       "{{ prepared }}. You may edit it in Word: lifkit never overwrites an edited summary (its next "

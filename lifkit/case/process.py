@@ -181,6 +181,7 @@ class Notice:
     subject: str = ""
     body: str = ""
     body_review: str = ""
+    attach: str = ""  # "summary": the draft carries the Panel's copy of the summary (the version signed)
 
     def is_anonymised(self, review: bool) -> bool:
         return self.anonymised is True or (self.anonymised == "unless_review" and not review)
@@ -652,7 +653,8 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
             due_length=Length.parse(due["length"]) if due.get("length") else None, due_deadline=due.get("deadline"),
             due_unless=due.get("unless"), overdue_label=n.get("overdue_label", ""),
             unrecorded_label=n.get("unrecorded_label", ""), anonymised=n.get("anonymised", False), reply=n.get("reply", ""),
-            subject=n.get("subject", ""), body=n.get("body", ""), body_review=n.get("body_review", "")))
+            subject=n.get("subject", ""), body=n.get("body", ""), body_review=n.get("body_review", ""),
+            attach=n.get("attach", "")))
     return Process(
         id=data["id"], version=str(data["version"]), name=data["name"], description=data.get("description", ""),
         terms=dict(data["terms"]), roles=dict(data["roles"]), meeting_chair=data["meeting_chair"],

@@ -325,11 +325,12 @@ def notice_applies(notice: Notice, decision: DecisionSoFar, review: bool) -> boo
 # --- the case's state ---------------------------------------------------------------------------
 
 
-def case_state(ws, reference: str, case: Case | None = None) -> CaseState:
+def case_state(ws, reference: str, case: Case | None = None, events: list[dict] | None = None) -> CaseState:
+    """Where the case stands (from its journal, or from ``events``: the journal with a step not yet recorded)."""
     process = ws.process
     case = case or load_case(ws, reference)
     on = today()
-    events = journal(case.folder)
+    events = journal(case.folder) if events is None else events
     decision = decision_so_far(process, events)
     sent = _sent(process, events, decision)
     clock = _Clock(ws, process, case, decision, sent)

@@ -87,6 +87,7 @@ class Settings:
     notifications: dict = field(default_factory=dict)  # "ofsted" and "panel": where decision notices go
     people: dict = field(default_factory=dict)  # role (ciec_chair, business_manager, ...) -> Person
     process: str = ""  # the shipped process named in lifkit.toml ("" : lscb-2016)
+    soffice: str | bool = ""  # [tools] soffice: LibreOffice for the Panel's PDF ("": on the PATH; false: never)
 
     def person(self, role: str) -> Person:
         found = self.people.get(role)
@@ -577,6 +578,7 @@ def _to_settings(data: dict) -> Settings:
         notifications={k: v.strip() for k, v in (data.get("notifications") or {}).items()},
         closure_days=tuple(sorted({closure_day(v) for v in data["board"].get("closure_days") or ()})),
         process=str(data.get("process") or ""),
+        soffice=(data.get("tools") or {}).get("soffice", ""),
     )
 
 

@@ -195,6 +195,8 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
                 elif notice.expects_reply and notice.sent:
                     state += "; reply awaited"
                 click.echo(f"  notice, {notice.label}: {state}")
+            for code, reason in getattr(case, "declined", {}).items():
+                click.echo(f"  sign-off DECLINED by {code}: {reason}")
             if case.awaiting_signoff:
                 click.echo(f"  sign-off awaited from: {', '.join(case.awaiting_signoff)}")
             if case.members:

@@ -147,9 +147,10 @@ class Identifiers:
         ordered = sorted(phrases, key=len, reverse=True)
         self._phrases = re.compile("|".join(f"(?:{_phrase(p)})" for p in ordered), re.IGNORECASE) if ordered else None
         # a name's part counts when written as a name: with its capital (or all in capitals)
+        # (and in its possessive: "Robin's")
         self._parts = re.compile(r"(?<![\w'’\-])(?:" + "|".join(
-            re.escape(p) for p in sorted(parts, key=len, reverse=True)) + r")(?![\w'’\-])", re.IGNORECASE) \
-            if parts else None
+            re.escape(p) for p in sorted(parts, key=len, reverse=True)) + r")(?![\w\-]|['’](?![sS]\b))",
+            re.IGNORECASE) if parts else None
         self._part_set = {p.casefold() for p in parts}
 
     def __bool__(self) -> bool:

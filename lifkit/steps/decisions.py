@@ -439,47 +439,50 @@ def _notice_address(ws, case: Case, address: str) -> str:
     return ws.settings.notifications.get(address, "")
 
 
-def write_notices(ws, reference: str) -> list[Path]:
-    """Drafts of the process's notices of the decision (in the case's outbox); an earlier decision's
-    drafts are kept, renamed as superseded, so nothing is sent for a decision that no longer stands."""
+@dataclass
+class ComposedNotice:
+    notice: Any  # the process's Notice
+    path: Path
+    to: str
+    subject: str
+    body: str
+    anonymised: bool
+
+
+def compose_notices(ws, case: Case, events: list[dict] | None = None) -> list[ComposedNotice]:
+    """The process's notices of the decision as they would be drafted from ``events`` (the journal, or the
+    journal with a step not yet recorded): a notice that would hold a person's details refuses here,
+    before the step records anything."""
     process = ws.process
-    case = load_case(ws, reference)
-    state = _state(ws, case)
-    status = case_state(ws, case.reference, case)
+    events = journal(case.folder) if events is None else events
+    state = decision_so_far(process, events)
+    status = case_state(ws, case.reference, case, events=events)
     settings = ws.settings
-    sender = settings.business_manager.email
     sign = f"\n{settings.business_manager.name}\n{process.term('business_manager')}, {settings.board_name}\n"
     decided = state.decided_event or {}
     rec = state.recommendation or {}
     reviewers = ", ".join(decided.get("reviewers") or []) or "to be appointed"
-    outbox = case.folder / "outbox"
-    outbox.mkdir(exist_ok=True)
-    drafts = []
-    superseded = []
+    composed = []
     ids = None
     for notice in process.notices:
         if not notice.draft or status.notice(notice.id) is None:
             continue
-        path = outbox / f"notice-{notice.id.replace('_', '-')}-{case.reference}.eml"
-        if path.exists():
-            old = unique_path(path.with_name(path.stem + "-superseded.eml"))
-            path.rename(old)
-            superseded.append(old.name)
+        path = case.folder / "outbox" / f"notice-{notice.id.replace('_', '-')}-{case.reference}.eml"
         anonymised = notice.is_anonymised(status.review)
         values = {"reference": case.reference, "board_name": settings.board_name, "decision": state.outcome,
                   "decided_on": format_date(state.decision_date), "rationale": decided.get("rationale")
                   or rec.get("rationale", ""), "reviewers": reviewers,
                   "reviewers_line": f"Reviewer(s): {reviewers}.\n" if status.review else "",
                   "learning_line": f"\nHow the learning will be taken forward: {rec['learning']}." if rec.get("learning")
-                  else "",
+                  and not state.closed else "",
                   "national_line": "\nThe partners consider that the case may need a national review."
-                  if (rec.get("flags") or {}).get("national_review") else ""}
+                  if (rec.get("flags") or {}).get("national_review") and not state.closed else ""}
+        values["reason"] = decided.get("reason_not_met") or values["rationale"]
         if anonymised:
             # The free text typed by people is scrubbed of every name, date of birth and address in the case
             # folder; the details are made from ages, criteria and agency names only.
             ids = ids if ids is not None else case_identifiers(ws, case)
-            reason = decided.get("reason_not_met") or decided.get("rationale") or rec.get("rationale", "")
-            values.update(reason=ids.scrub(reason), rationale=ids.scrub(values["rationale"]),
+            values.update(reason=ids.scrub(values["reason"]), rationale=ids.scrub(values["rationale"]),
                           learning_line=ids.scrub(values["learning_line"]),
                           details="\n".join(f"- {line}" for line in _panel_details(ws, case, state, ids)))
         template = notice.body_review if status.review and notice.body_review else notice.body
@@ -487,17 +490,51 @@ def write_notices(ws, reference: str) -> list[Path]:
         # a guard against a change to the wording in the process file (the signature is the business
         # manager's, whose name may share a part with someone's in the case)
         if anonymised and ids.find(text):
-            raise LifkitError(f"The {notice.label} notice would hold personal details, so it was not written.")
-        body = text + "\n" + sign
-        path.write_bytes(build_draft(sender, _notice_address(ws, case, notice.address),
-                                     process.text(notice.subject, **values), body))
-        drafts.append(path)
+            raise InputError(f"The {notice.label} notice would hold {ids.describe(ids.find(text))}, so nothing was "
+                             "recorded.", "The notice's wording in the process file (process.yaml) names a person: "
+                             "take the name out, then run the command again.")
+        composed.append(ComposedNotice(notice, path, _notice_address(ws, case, notice.address),
+                                       process.text(notice.subject, **values), text + "\n" + sign, anonymised))
+    return composed
+
+
+def write_notices(ws, reference: str, notes: list[str] | None = None) -> list[Path]:
+    """Drafts of the process's notices of the decision (in the case's outbox); an earlier decision's
+    drafts are kept, renamed as superseded, so nothing is sent for a decision that no longer stands. A
+    notice that carries the summary (``attach: summary``) has the Panel's copy attached."""
+    from lifkit.steps.summary import make_panel_copy
+
+    case = load_case(ws, reference)
+    composed = compose_notices(ws, case)
+    outbox = case.folder / "outbox"
+    outbox.mkdir(exist_ok=True)
+    drafts, superseded, copies = [], [], {}
+    for item in composed:
+        attachments = []
+        if item.notice.attach == "summary":
+            copy = make_panel_copy(ws, case.reference, item.notice)
+            if copy is not None:
+                attachments = copy.files
+                copies = {"panel_copy": [f.name for f in copy.files], "panel_copy_of": copy.version,
+                          "panel_copy_sha256": copy.sha256}
+                if notes is not None:
+                    notes.append(f"the Panel's copy ({copy.version} of the summary"
+                                 f"{', anonymised' if copy.anonymised else ''}): "
+                                 + ", ".join(f.name for f in copy.files))
+                    if copy.pdf_hint:
+                        notes.append(copy.pdf_hint)
+        if item.path.exists():
+            old = unique_path(item.path.with_name(item.path.stem + "-superseded.eml"))
+            item.path.rename(old)
+            superseded.append(old.name)
+        item.path.write_bytes(build_draft(ws.settings.business_manager.email, item.to, item.subject, item.body,
+                                          attachments))
+        drafts.append(item.path)
+    status = case_state(ws, case.reference, case)
     due = {n.id: n.due for n in status.notices if n.due}
     record_event(case.folder, "notices drafted", drafts=[d.name for d in drafts], superseded=superseded or None,
-                 **({"panel_due": due["panel"]} if "panel" in due else {}))
+                 **copies, **({"panel_due": due["panel"]} if "panel" in due else {}))
     return drafts
-
-
 
 
 # --- overdue ----------------------------------------------------------------------------------

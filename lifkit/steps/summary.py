@@ -349,7 +349,7 @@ def _finish_word(data: bytes, toc: bool) -> bytes:
         return data
     document = docx.Document(io.BytesIO(data))
     body = document.element.body
-    headings = [p for p in document.paragraphs if p.style is not None and p.style.style_id in ("Heading1", "Heading2")]
+    headings = [p for p in document.paragraphs if p.style is not None and p.style.style_id == "Heading1"]
     anchor = next((p for p in document.paragraphs if p.style is not None and p.style.style_id == "Heading1"), None)
     if anchor is None:
         return data
@@ -369,7 +369,7 @@ def _finish_word(data: bytes, toc: bool) -> bytes:
     anchor._p.addprevious(title)
     for index, (level, text, name) in enumerate(entries):
         begin = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-                 '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
+                 '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-1" \\h \\z \\u </w:instrText></w:r>'
                  '<w:r><w:fldChar w:fldCharType="separate"/></w:r>') if index == 0 else ""
         close = '<w:r><w:fldChar w:fldCharType="end"/></w:r>' if index == len(entries) - 1 else ""
         anchor._p.addprevious(parse_xml(
@@ -478,9 +478,11 @@ def panel_paths(ws, case: Case) -> list[Path]:
 
 def soffice(ws) -> str | None:
     """LibreOffice's soffice: named in lifkit.toml ([tools] soffice), or on the PATH."""
-    named = getattr(ws.settings, "soffice", "")
+    named = ws.settings.soffice
+    if named is False:
+        return None
     if named:
-        return named if Path(named).is_file() else shutil.which(named)
+        return str(named) if Path(str(named)).is_file() else shutil.which(str(named))
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
@@ -503,7 +505,7 @@ def make_panel_copy(ws, reference: str, notice) -> PanelCopy | None:
     current = draft(summary_path(ws, case)).current
     if current is None:
         return None
-    data = current.file.read_bytes()
+    data = _with_signoff_record(ws, case, current, current.file.read_bytes())
     anonymised = notice.is_anonymised(case_state(ws, case.reference, case).review)
     if anonymised:
         data = anonymise_docx(ws, case, data)
@@ -517,9 +519,48 @@ def make_panel_copy(ws, reference: str, notice) -> PanelCopy | None:
         files.append(to_pdf(converter, word, pdf))
     else:
         pdf.unlink(missing_ok=True)  # never a PDF of another version beside this Word copy
-        hint = (f"No PDF: LibreOffice (soffice) is not on the PATH or named in lifkit.toml ([tools] soffice). To "
-                f"send a PDF, open {word.name} in Word and use File > Save As > PDF.")
+        hint = (f"No PDF was made: LibreOffice (soffice) is not on the PATH or named in lifkit.toml ([tools] soffice). "
+                f"To send a PDF, open {word.name} in Word and use File > Save As > PDF.")
     return PanelCopy(files, current.label, current.sha256 or "", anonymised, hint)
+
+
+def _with_signoff_record(ws, case: Case, version, data: bytes) -> bytes:
+    """The signed version with lifkit's record of the sign-off at its end: who signed (or declined) which
+    version, when. The version's own text is left as the partners signed it."""
+    import io
+
+    import docx
+
+    process = ws.process
+    state = _state(ws, case)
+    document = docx.Document(io.BytesIO(data))
+    styles = {style.name for style in document.styles}
+
+    def paragraph(text: str, style: str) -> None:
+        document.add_paragraph(text, style=style if style in styles else None)
+
+    paragraph(f"Record of the {process.decision.title.lower()} (added by lifkit to this copy)", "Heading 1")
+    if state.closed:
+        paragraph(f"{state.closed['outcome']}, {_day(state.closed['date'])}: {state.closed.get('rationale', '')}",
+                  "Form Answer")
+    for partner in process.decision.partners:
+        signed = state.signoffs.get(partner.code)
+        if signed:
+            which = (signed.get("summary") or {}).get("version") or "-"
+            text = (f"{partner.name} ({partner.code}): signed off {signed.get('outcome', state.outcome)} on "
+                    f"{_day(signed['date'])}" + (f", by {signed['name']}" if signed.get("name") else "")
+                    + f"; version signed: {which}.")
+        else:
+            text = f"{partner.name} ({partner.code}): not signed."
+        paragraph(text, "Form Answer")
+    if state.chair:
+        paragraph(f"{process.decision.by.capitalize()}: {state.chair['response']}, {state.chair['decision']}, "
+                  f"{_day(state.chair['date'])}.", "Form Answer")
+    paragraph(f"This copy was made from {version.label} of the summary ({version.file.name}; SHA-256 "
+              f"{(version.sha256 or '')[:16]}...).", "Form Note")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def to_pdf(converter: str, source: Path, target: Path) -> Path:
@@ -553,9 +594,9 @@ def anonymise_docx(ws, case: Case, data: bytes) -> bytes:
 
     import docx
 
-    from lifkit.documents.identifiers import identifiers
+    from lifkit.case.identifiers import case_identifiers
 
-    found = identifiers(ws, case)
+    found = case_identifiers(ws, case)
     document = docx.Document(io.BytesIO(data))
 
     def paragraphs(container):
