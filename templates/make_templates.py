@@ -355,8 +355,9 @@ def set_cigsum1_body(doc) -> None:
 
     doc.add_paragraph("CIGSUM1", style="Form Id")
     doc.add_paragraph("LSCB CIG Case Summary", style="Title")
-    doc.add_paragraph("Prepared by lifkit from the case folder; made again whenever the case changes. For the LSCB "
-                      "Independent Chair to read and sign.", style="Form Note")
+    doc.add_paragraph("Drafted by lifkit from the case folder. You may edit it in Word: lifkit never overwrites an "
+                      "edited summary (its next draft goes beside it). For the LSCB Independent Chair to read and "
+                      "sign.", style="Form Note")
     doc.add_paragraph("Case", style="Heading 1")
     _rows_table(doc, [
         ("Case reference", "{{ case_ref }}"),
@@ -657,8 +658,8 @@ def build_index(output: Path = INDEX_OUTPUT) -> Path:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "rrsum":  # this one template only
-        print(build_rrsum(RRSUM_OUTPUT))
+    if len(sys.argv) > 1 and sys.argv[1] in ("rrsum", "cigsum1"):  # this one template only
+        print(build_rrsum(RRSUM_OUTPUT) if sys.argv[1] == "rrsum" else build_cigsum1(CIGSUM1_OUTPUT))
     elif len(sys.argv) > 1:
         print(build(Path(sys.argv[1])))
     else:

@@ -278,3 +278,46 @@ def test_the_anonymiser_takes_a_names_possessive_too():
     found = Identifiers(names=["Robin Example (fictional)"])
     assert found.scrub("Robin's appointments; Robin’s school; O'Robin") == \
         "[removed]'s appointments; [removed]’s school; O'Robin"
+
+
+def test_the_learning_index_lists_a_rapid_review_without_an_lcspr_and_keeps_an_edited_index(partnership):
+    import docx
+
+    ws = partnership
+    root = ws.workspace
+    assert _recommend(ws).exit_code == 0
+    for partner in ("LA", "ICB", "POL"):
+        assert ws("decide", "RR-2026-002", "--sign", partner).exit_code == 0
+    made = ws("learning", "index", "--year", "2026")
+    assert made.exit_code == 0, made.output
+    assert "RR-2026-002" in made.stdout
+    index = root / "learning-index-2026.docx"
+    text = _docx_text(index)
+    assert "Type of Review: Rapid review" in text and "Name: Case RR-2026-002" in text
+    assert "Robin" not in text
+    document = docx.Document(str(index))
+    document.add_paragraph(TYPED)
+    document.save(str(index))
+    again = ws("learning", "index", "--year", "2026")
+    assert again.exit_code == 0 and "learning-index-2026-v2.docx" in again.stdout
+    assert TYPED in _docx_text(index)
+
+
+def test_a_step_that_cannot_draft_its_notices_records_nothing(partnership):
+    """A notice whose wording (the workspace's own process file) names the child: the last sign-off is
+    refused before anything is recorded, never "failed" after its journal entry."""
+    ws = partnership
+    root = ws.workspace
+    assert ws("process", "copy").exit_code == 0
+    process = root / "process.yaml"
+    text = process.read_text(encoding="utf-8")
+    process.write_text(text.replace("Brief anonymised details:", "About Robin Example (FICTIONAL):"), encoding="utf-8")
+    assert _recommend(ws).exit_code == 0
+    assert ws("decide", "RR-2026-002", "--sign", "LA").exit_code == 0
+    assert ws("decide", "RR-2026-002", "--sign", "ICB").exit_code == 0
+    before = (root / "cases" / "RR-2026-002" / "journal.jsonl").read_bytes()
+    refused = ws("decide", "RR-2026-002", "--sign", "POL")
+    assert refused.exit_code == 2, refused.output
+    assert "would hold a name" in refused.output and "nothing was recorded" in refused.output
+    assert (root / "cases" / "RR-2026-002" / "journal.jsonl").read_bytes() == before
+    assert "sign-off awaited from POL" in ws("status", "RR-2026-002").stdout

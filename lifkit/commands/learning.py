@@ -95,6 +95,10 @@ def index(ws, year: int | None, output: Path | None, as_json: bool) -> None:
         print_json(result)
         return
     click.echo(f"Wrote {result.file}")
+    if result.message:
+        click.echo(f"  note: {result.message}")
+    if result.from_cases:
+        click.echo(f"  from the case folders (no entry in learning.yaml yet): {', '.join(result.from_cases)}")
     for title, count in result.sections.items():
         click.echo(f"  {title}: {count}")
     click.echo(f"{result.entries} {'entry' if result.entries == 1 else 'entries'} in the index.")

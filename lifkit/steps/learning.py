@@ -66,6 +66,8 @@ class IndexResult:
     year: int | None
     entries: int
     sections: dict[str, int]  # section title -> entries in it
+    message: str | None = None  # an edited index kept, the new one beside it
+    from_cases: list[str] = field(default_factory=list)  # decided cases listed though learning.yaml has no entry
 
 
 class SensitiveInIndex(InputError):
@@ -239,10 +241,13 @@ def _sensitive_in(entries, sensitive: dict[str, Identifiers], extras: dict[str, 
 def write_index(ws, year: int | None = None, output: Path | None = None) -> IndexResult:
     """The index as a Word document in the order and layout of Appendix One (the entries reported in
     ``year``, or all), after checking that it holds no personal details from any case folder."""
-    from lifkit.documents.wordform import render_document
+    from lifkit.documents.drafts import write_draft
+    from lifkit.documents.wordform import render_document_bytes
 
     learning = ws.process.after_decision()
     entries = load_entries(ws)
+    automatic = _decided_cases(ws, entries)
+    entries += automatic
     if year is not None:
         entries = [e for e in entries if e.reported and e.reported.year == year]
     extras = {e.id: _from_case(ws, e) for e in entries}
@@ -273,8 +278,39 @@ def write_index(ws, year: int | None = None, output: Path | None = None) -> Inde
         raise InputError(f"{target} does not end in .docx.", "Name the index's file NAME.docx, or give a folder.")
     context = {"title": learning.index_title, "board_name": ws.settings.board_name, "period": period,
                "made": format_date(today()), "board": ws.process.term("board"), "sections": sections}
-    render_document(INDEX_TEMPLATE, context, Path(target), learning.index_title)
-    return IndexResult(Path(target), year, len(entries), {s["title"]: len(s["entries"]) for s in sections})
+    # a draft a person may edit: an edited index is kept and the new one goes beside it
+    written = write_draft(Path(target), render_document_bytes(INDEX_TEMPLATE, context, learning.index_title))
+    return IndexResult(written.path, year, len(entries), {s["title"]: len(s["entries"]) for s in sections},
+                       written.message, [e.case for e in automatic if e in entries])
+
+
+def _decided_cases(ws, entries: list[Entry]) -> list[Entry]:
+    """An entry for each decided case that has none in learning.yaml, so that every review (a rapid review
+    without an LCSPR as much as one with) is in the index: its type from the outcome, named by its
+    reference, reported in the month of the decision, its overview the outcome and how the learning is
+    taken forward (scrubbed of names, dates of birth and addresses). ``lifkit learning add --case`` gives
+    it a pseudonym and findings."""
+    from lifkit.case.state import decision_so_far
+    from lifkit.case.folder import journal
+
+    listed = {e.case for e in entries if e.case}
+    made = []
+    for reference in case_references(ws):
+        if reference in listed:
+            continue
+        case = load_case(ws, reference)
+        state = decision_so_far(ws.process, journal(case.folder))
+        option = next((o for o in ws.process.options if o.name == state.outcome), None)
+        if not state.decided or option is None or not option.learning_type:
+            continue
+        rec = state.recommendation or {}
+        ids = case_identifiers(ws, case)
+        overview = f"Outcome: {option.label or option.name}, {format_date(state.decision_date)}."
+        if rec.get("learning"):
+            overview += f" How the learning is taken forward: {ids.scrub(rec['learning'])}"
+        made.append(Entry(id=reference, type=option.learning_type, name=f"Case {reference}",
+                          reported=state.decision_date, overview=overview, case=reference))
+    return made
 
 
 def _entry_context(ws, entry: Entry, extra: tuple[list[str], list[str]]) -> dict[str, Any]:
