@@ -386,9 +386,9 @@ def _age(born: dt.date | None, on: dt.date) -> str | None:
 
 def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> list[str]:
     referral = (case.referral or {}).get("values", {})
-    on = case.child.dod or case.notified or today()
+    on = case.subject.dod or case.notified or today()
     nature = []
-    if referral.get("criterion_b_i") or case.child.dod:
+    if referral.get("criterion_b_i") or case.subject.dod:
         nature.append("the child died")
     if referral.get("criterion_b_ii") or referral.get("criterion_serious_harm"):
         nature.append("the child was seriously harmed")
@@ -403,7 +403,7 @@ def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> li
         typed = " ".join(ids.scrub(str(referral["incident_nature"])).split())
         described = f"{described}. {typed}" if described else typed
     ages = []
-    child_age = _age(case.child.dob, on)
+    child_age = _age(case.subject.dob, on)
     if child_age:
         ages.append(f"the child, aged {child_age}")
     for person in case.people:

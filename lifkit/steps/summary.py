@@ -158,7 +158,10 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
     context = {
         "board_name": ws.settings.board_name, "case_ref": case.reference, "prepared": format_date(today()),
         "title": process.summary_title, "process_name": process.name, "marking": process.summary_marking,
-        "child_name": case.child.name or "-", "child_dob": _day(case.child.dob), "child_dod": _day(case.child.dod),
+        "subject_name": case.subject.name or "-", "subject_dob": _day(case.subject.dob),
+        "subject_dod": _day(case.subject.dod), "subject_word": process.subject.one,
+        # lifkit 0.1.0's names, which a workspace's copy of an old template may still use
+        "child_name": case.subject.name or "-", "child_dob": _day(case.subject.dob), "child_dod": _day(case.subject.dod),
         "notified": _day(case.notified), "notified_label": process.term("notified_short"),
         "decision_due": _day(status.decision_due),
         "referrer": ", ".join(x for x in (referral.get("lead_name"), referral.get("lead_position"),
@@ -226,16 +229,17 @@ def _parts(ws, case: Case, state: DecisionSoFar, status, context: dict) -> list[
                 (process.terms.get("decision_due_label", "Decision due"), context["decision_due"]),
             ])
         elif part.id == "family":
-            people = [case.child, *case.people]
-            item["rows"] = _rows([
-                ("Name", case.child.name),
-                ("Date of birth", context["child_dob"]), ("Date of death", context["child_dod"]),
-                ("Address", case.child.address),
-                ("Legal status", referral.get("legal_status")),
-                ("Household and significant people",
-                 "\n".join(f"{p.name}{' (' + p.relationship + ')' if p.relationship else ''}"
-                           f"{', born ' + _day(p.dob) if p.dob else ''}" for p in people[1:]) or "-"),
-            ])
+            word = process.subject.one.capitalize()
+            rows = []
+            for number, subject in enumerate(case.subjects, start=1):
+                label = f"{word} {number}" if len(case.subjects) > 1 else word
+                rows += [(label, subject.name), (f"{label}: date of birth", _day(subject.dob)),
+                         (f"{label}: date of death", _day(subject.dod)), (f"{label}: address", subject.address)]
+            rows += [("Legal status", referral.get("legal_status")),
+                     ("Household and significant people",
+                      "\n".join(f"{p.name}{' (' + p.relationship + ')' if p.relationship else ''}"
+                                f"{', born ' + _day(p.dob) if p.dob else ''}" for p in case.people) or "-")]
+            item["rows"] = _rows(rows)
         elif part.id == "incident":
             item["rows"] = _rows([("Date of the incident", context["incident_date"]),
                                   ("Nature of the incident", referral.get("incident_nature"))])
