@@ -220,11 +220,11 @@ def test_serious_harm_without_a_death_needs_no_date_of_death(ws, tmp_path):
 
 
 I2 = "section 2 (Was the child known to your agency? Were family members or other significant people known?)"
-I8 = "section 8 (In your agency's view, are the criteria for a local child safeguarding practice review met?)"
+I8 = "section 9 (In your agency's view, are the criteria for a local child safeguarding practice review met?)"
 
 
 @pytest.mark.parametrize("changes, expected", [
-    ({"signed_off_date": "17/11/2026"}, "section 9 (Signed off by the agency's safeguarding lead), 'Date signed "
+    ({"signed_off_date": "17/11/2026"}, "section 10 (Signed off by the agency's safeguarding lead), 'Date signed "
                                         "off': the summary was signed off (17/11/2026) before it was written "
                                         "(18/11/2026). Expected: a date on or after 18/11/2026."),
     ({"criteria_reason": ""}, f"{I8}, 'Why?': must say why, since your agency gives a view on the criteria. "
@@ -237,7 +237,7 @@ I8 = "section 8 (In your agency's view, are the criteria for a local child safeg
                                        "it starts (01/01/2024)."),
     ({"chronology_1_date": "26/11/2026"}, "section 3 (Brief chronology of key contacts up to the date of the "
                                           "incident), row 1, 'Date': 26/11/2026 is in the future."),
-    ({"family_context": ""}, "section 7 (The family's context), 'The family's context, including race, culture, "
+    ({"family_context": ""}, "section 7 (The child's lived experience and the family's context), 'The family's context, including race, culture, "
                              "religion, language, disability and other protected characteristics, and how they "
                              "affected the services offered': must be filled in."),
     ({"completed_email": "officer@"}, "section 1 (Author), 'Email': 'officer@' is not an email address."),

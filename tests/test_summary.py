@@ -321,3 +321,42 @@ def test_a_step_that_cannot_draft_its_notices_records_nothing(partnership):
     assert "would hold a name" in refused.output and "nothing was recorded" in refused.output
     assert (root / "cases" / "RR-2026-002" / "journal.jsonl").read_bytes() == before
     assert "sign-off awaited from POL" in ws("status", "RR-2026-002").stdout
+
+
+def test_a_notification_of_two_children_opens_one_case_with_both_and_the_ias_is_scoped(tmp_path, monkeypatch):
+    """The notification as the referral: its reference, the notifying and home local authorities, the
+    other children of the incident (one register row naming them all), the address reaching the case and
+    the agency's summary pre-filled with the scoping period."""
+    from returns import SIR_VALUES, blank_form, fill_pdf
+    from test_process import rr_workspace
+
+    from lifkit.case.process import load_shipped
+    from lifkit.register.workbook import open_register
+
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-25")
+    root = rr_workspace(tmp_path / "lscp")
+    ws = Lifkit(root)
+    blank = blank_form(ws, tmp_path / "blank-sir.pdf", "sir", case=None, agency=None)
+    referral = fill_pdf(blank, {**SIR_VALUES, "notification_ref": "NP-FICT-0042",
+                                "notifying_authority": "Testshire County Council",
+                                "home_authority": "Otherborough Council",
+                                "other_children_1_name": "Fictional Sibling", "other_children_1_dob": "01/02/2018",
+                                "other_children_1_address": "12 Test Road, Testtown TE1 1ST"}, tmp_path / "sir.pdf")
+    opened = ws("referral", "open", referral, "--json")
+    assert opened.exit_code == 0, opened.output
+    reference = json.loads(opened.stdout)["reference"]
+    import yaml
+
+    case = yaml.safe_load((root / "cases" / reference / "case.yaml").read_text(encoding="utf-8"))
+    assert [s["name"] for s in case["subjects"]] == ["Fictional Child", "Fictional Sibling"]
+    assert case["subjects"][0]["address"] == "12 Test Road\nTesttown TE1 1ST"
+    row = open_register(root / "register.xlsx", columns=load_shipped("rapid-review-2023").register_columns
+                        ).find(reference)
+    assert row["Child name"] == "Fictional Child; Fictional Sibling"
+    assert row["Panel notification ref"] == "NP-FICT-0042" and row["Home local authority"] == "Otherborough Council"
+    assert ws("request", reference, "--meeting", "08/12/2026", "--agency", "POL").exit_code == 0
+    ias = next((root / "cases" / reference / "outbox").glob("IAS-*-POL.pdf"))
+    shown = subprocess.run(["pdftotext", "-layout", str(ias), "-"], capture_output=True, text=True, check=True).stdout
+    assert "12 Test Road" in shown and "Fictional Sibling" in shown
+    # 12 months before the incident (28/10/2026), the child being older: 28/10/2025 to 28/10/2026
+    assert "28/10/2025" in shown and "28/10/2026" in shown

@@ -402,6 +402,7 @@ class Process:
     close: Close | None = None
     summary_parts: tuple[SummaryPart, ...] = ()  # the summary's parts, in order (none: the template's own)
     summary_marking: str = ""  # the protective marking in the summary's header, e.g. OFFICIAL-SENSITIVE
+    scoping_period: Length | None = None  # how far before the incident the agencies' summaries look back
     starting_members: tuple[tuple[str, str], ...] = ()  # (code, agency) for `lifkit init`; () : the usual 15
     source: str = ""  # where it was read from, for messages
     shipped: bool = True
@@ -804,6 +805,7 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
         summary_parts=tuple(SummaryPart(id=part["id"], title=part["title"], fields=tuple(part.get("fields") or ()),
                                         table=part.get("table", "")) for part in data["summary"].get("parts") or ()),
         summary_marking=data["summary"].get("marking", ""),
+        scoping_period=Length.parse(data["scoping_period"]) if data.get("scoping_period") else None,
         starting_members=tuple((code, agency) for code, agency in data.get("members") or ()),
         source=where, shipped=shipped)
 

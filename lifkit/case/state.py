@@ -278,12 +278,38 @@ def request_prefill(ws, case: Case, agency_name: str, issued: dt.date) -> dict:
         "agency": agency_name,
     }
     subject = case.subject
+    # the other subjects of the same incident (a notification covers up to four children) head the people
+    people = [{"name": p.name, "dob": p.dob, "address": p.address} for p in (*case.subjects[1:], *case.people)]
+    scoping_from, scoping_to = scoping_period(ws, case)
     for role, value in (("subject_name", subject.name), ("subject_dob", subject.dob), ("subject_dod", subject.dod),
-                        ("subject_address", subject.address),
-                        ("people", [{"name": p.name, "dob": p.dob, "address": p.address} for p in case.people])):
+                        ("subject_address", subject.address), ("people", people),
+                        ("scoping_from", scoping_from), ("scoping_to", scoping_to)):
         if form.role(role):
             values[form.role(role)] = value
     return values
+
+
+def scoping_period(ws, case: Case) -> tuple[dt.date | None, dt.date | None]:
+    """The period the agencies' summaries cover: up to the incident (the referral form's ``incident`` box,
+    else the date of death, else the date the case was notified), from the process's ``scoping_period``
+    before it, but not before the subject was born."""
+    from lifkit.documents.formdef import load_form
+
+    referral = (case.referral or {}).get("values", {})
+    incident = load_form(ws.process.referral_form, ws.root).value(referral, "incident")
+    if isinstance(incident, str):
+        try:
+            incident = dt.date.fromisoformat(incident)
+        except ValueError:
+            incident = None
+    end = incident or case.subject.dod or case.notified
+    start = case.subject.dob
+    period = ws.process.scoping_period
+    if end and period is not None:
+        before = type(period)(-abs(period.count), period.unit).after(end, ws.settings.working_calendar())
+        if start is None or before > start:
+            start = before
+    return start, end
 
 
 def decision_clock_start(ws, case: Case) -> dt.date | None:

@@ -37,7 +37,9 @@ def case_row(ws, reference: str) -> dict[str, Any]:
 
     fixed = {
         "case_ref": case.reference, "notified": case.notified, "referral_received": case.opened,
-        "subject_name": case.subject.name, "subject_dob": case.subject.dob, "subject_dod": case.subject.dod,
+        # one row a case: a notification of several children of one incident names them all (dates: the first's)
+        "subject_name": "; ".join(s.name for s in case.subjects if s.name) or case.subject.name,
+        "subject_dob": case.subject.dob, "subject_dod": case.subject.dod,
         "meeting": case.meeting_date, "requests_issued": min(issued) if issued else None,
         "returns": f"{valid} of {len(state.members)}" if state.members else "",
         "recommendation": rec.get("recommendation", ""), "response": chair.get("response", "").capitalize(),

@@ -218,6 +218,7 @@ RAPID_REVIEW_2023 = DemoScript(
         DemoCase("referral-1", {
             "child_name": "Ellis Example (FICTIONAL)", "child_dob": "02/03/2026", "child_dod": "",
             "incident_date": "10/10/2026", "aware_date": "12/10/2026",
+            "notification_ref": "NP-FICT-26-0101", "notifying_authority": "Exampleshire County Council (fictional)",
             "criterion_b_i": False, "criterion_serious_harm": True,
             "incident_nature": "A fictional baby was taken to hospital with injuries that were not explained. "
                                "Written for practice only: no real person or event.",
@@ -255,6 +256,7 @@ RAPID_REVIEW_2023 = DemoScript(
         DemoCase("referral-2", {
             "child_name": "Robin Example (FICTIONAL)", "child_dob": "17/05/2011", "child_dod": "05/11/2026",
             "incident_date": "05/11/2026", "aware_date": "06/11/2026",
+            "notification_ref": "NP-FICT-26-0117", "notifying_authority": "Exampleshire County Council (fictional)",
             "criterion_b_i": True, "criterion_serious_harm": False,
             "incident_nature": "A fictional young person died; self-harm is suspected and neglect had been "
                                "raised before. Written for practice only: no real person or event.",

@@ -38,6 +38,37 @@ FAMILY_CONTEXT = {
                 "Written for practice: the family is fictional.",
 }
 
+# The headings partnerships add to the summary: the child's lived experience, parallel processes, other
+# children at risk, information shared. Only the agencies that would know write them.
+LIVED_EXPERIENCE = {
+    ("infant", "COMM"): "Ellis was seen at home at each visit: a settled baby who fed well, often left in a "
+                        "bouncer in the living room while the adults argued (fictional).",
+    ("infant", "CSC"): "Too young to speak; the early help worker noted that Ellis was rarely picked up during "
+                       "visits (fictional).",
+    ("teenager", "EDU"): "Robin told a teacher that home felt 'like walking on eggshells' and that school was the "
+                         "only place nobody shouted (fictional).",
+    ("teenager", "MH"): "Robin said at the last appointment that nobody at home knew about the online bullying "
+                        "(fictional).",
+}
+PARALLEL = {
+    ("infant", "POL"): "A joint police and children's social care investigation is open; both adults are on bail. "
+                       "No charging decision yet (fictional).",
+    ("infant", "CSC"): "Care proceedings for Ellis and Riley are being considered (fictional).",
+    ("teenager", "POL"): "The death is being investigated on behalf of the coroner; the inquest is opened and "
+                         "adjourned. The child death review process has begun (fictional).",
+    ("teenager", "EDU"): "The school has started its own review of how it responds to online bullying (fictional).",
+}
+OTHER_CHILDREN = {
+    "infant": "Riley (older sibling) is safe with the grandmother under a safety plan (fictional).",
+    "teenager": "Robin's younger sibling has been offered support by the school and a child protection "
+                "assessment is under way (fictional).",
+}
+SHARED = {
+    ("infant", "COMM"): "The bruise was reported to the MASH the same day; the GP was told by letter (fictional).",
+    ("infant", "POL"): "The domestic incident was recorded but not shared with health visiting (fictional).",
+    ("teenager", "EDU"): "The school shared its concerns with the mental health service's referral line (fictional).",
+}
+
 OTHERS_KNOWN = {"infant": "Casey Example (mother); Drew Sample (mother's partner)",
                 "teenager": "Casey Example (mother)"}
 
@@ -229,6 +260,10 @@ def ias_values(family: str, code: str, number: int, incident: dt.date, today: dt
         "criteria_met": story.criteria,
         "criteria_reason": story.why or "The agency's view, from what it knew of the family.",
         "checked_by_name": f"Safeguarding Lead {code} (fictional)", "signed_off_date": format_date(today),
+        "lived_experience": LIVED_EXPERIENCE.get((family, code), ""),
+        "parallel_processes": PARALLEL.get((family, code), ""),
+        "information_shared": SHARED.get((family, code), ""),
+        "other_children": OTHER_CHILDREN.get(family, "") if code in ("CSC", "POL") else "",
     }
     for row, (before, event, who, outcome) in enumerate(story.chronology, start=1):
         values.update({f"chronology_{row}_date": format_date(min(today, incident - dt.timedelta(days=before))),

@@ -183,8 +183,16 @@ def open_referral(ws, path: Path, notified: dt.date | None = None, accept_proble
                        "address": subject_address.strip() or str(form.value(values, "subject_address") or "")}
             people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": r.get("address", "") or "",
                        "relationship": r.get("relationship", "")} for r in form.value(values, "people") or []]
+            # one notification covers up to the process's subject.max of the same incident (the form's table)
+            subjects = [subject] + [{"name": r.get("name", ""), "dob": r.get("dob"), "dod": r.get("dod"),
+                                     "address": r.get("address", "") or ""}
+                                    for r in form.value(values, "more_subjects") or [] if r.get("name")]
+            if len(subjects) > ws.process.subject.max:
+                raise InputError(f"{path.name} names {len(subjects)} {ws.process.subject.many}; one case of the process "
+                                 f"{ws.process.id} covers at most {ws.process.subject.max}: no case was opened.",
+                                 "Open one case per referral form for the others.")
             referral = {"values": values, "raw": validation.raw, "problems": problems}
-            case = create_case(ws, notified=notified, opened=on, subjects=[subject], people=people, referral=referral,
+            case = create_case(ws, notified=notified, opened=on, subjects=subjects, people=people, referral=referral,
                                original=form_file, fingerprint=fingerprint,
                                also=[("validated", {"form": form_id.upper(), "valid": not problems,
                                                     "problems": len(problems)})])
