@@ -360,3 +360,46 @@ def test_a_notification_of_two_children_opens_one_case_with_both_and_the_ias_is_
     assert "12 Test Road" in shown and "Fictional Sibling" in shown
     # 12 months before the incident (28/10/2026), the child being older: 28/10/2025 to 28/10/2026
     assert "28/10/2025" in shown and "28/10/2026" in shown
+
+
+def test_the_summary_carries_the_partnerships_logo_where_the_workspace_has_one(partnership):
+    import docx
+    from PIL import Image
+
+    ws = partnership
+    (ws.workspace / "templates").mkdir(exist_ok=True)
+    Image.new("RGB", (240, 80), (31, 56, 100)).save(ws.workspace / "templates" / "logo.png")
+    assert _recommend(ws).exit_code == 0
+    document = docx.Document(str(ws.workspace / "cases" / "RR-2026-002" / "RRSUM-RR-2026-002.docx"))
+    assert len(document.inline_shapes) == 1
+    header = document.sections[0].header.paragraphs[0].text
+    assert "OFFICIAL-SENSITIVE" in header and "Exampleshire Safeguarding Children Partnership" in header
+
+
+def test_a_step_whose_documents_cannot_be_written_says_what_was_recorded_and_the_next_finishes_it(partnership):
+    """LibreOffice fails while the Panel's PDF is made after the last sign-off: the sign-off is recorded
+    (exit status 1, saying so), and `lifkit summary` drafts the notices once the converter is put right."""
+    ws = partnership
+    root = ws.workspace
+    broken = root / "broken-soffice.sh"
+    broken.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    settings = root / "lifkit.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("soffice = false", f'soffice = "{broken}"'),
+                        encoding="utf-8")
+    assert _recommend(ws).exit_code == 0
+    assert ws("decide", "RR-2026-002", "--sign", "LA").exit_code == 0
+    assert ws("decide", "RR-2026-002", "--sign", "ICB").exit_code == 0
+    last = ws("decide", "RR-2026-002", "--sign", "POL")
+    assert last.exit_code == 1, last.output
+    assert "Chief officer of police's sign-off was recorded" in last.output and "lifkit summary RR-2026-002" in last.output
+    assert "Decided: No LCSPR" in ws("status", "RR-2026-002").stdout
+    assert ws("decide", "RR-2026-002", "--sign", "POL").exit_code == 2  # recorded once: a repeat is refused
+    assert not (root / "cases" / "RR-2026-002" / "outbox" / "notice-rapid-review-RR-2026-002.eml").exists()
+    settings.write_text(settings.read_text(encoding="utf-8").replace(f'soffice = "{broken}"', "soffice = false"),
+                        encoding="utf-8")
+    finished = ws("summary", "RR-2026-002")
+    assert finished.exit_code == 0, finished.output
+    assert "notice draft: notice-rapid-review-RR-2026-002.eml" in finished.stdout
+    assert (root / "cases" / "RR-2026-002" / "outbox" / "notice-rapid-review-RR-2026-002.eml").exists()
+    assert "notice draft" not in ws("summary", "RR-2026-002").stdout  # finished once
