@@ -132,6 +132,9 @@ def test_the_summary_holds_each_agencys_own_words_under_the_processs_parts(partn
     assert "Are the criteria for a local review met?" in text
     # the partners' sign-off table, awaited
     assert "Integrated care board (ICB)" in text and "awaited" in text
+    # a partner's own view of the criteria, given as it signs
+    assert ws("decide", "RR-2026-002", "--sign", "LA", "--criterion", "organisations=met").exit_code == 0
+    assert "unclear (partners: LA: met)" in _docx_text(path)
 
 
 def test_an_edit_made_in_word_survives_every_later_step_and_goes_to_the_panel(partnership_with_pdf):

@@ -53,7 +53,8 @@ def _finish(ctx, outcome, as_json: bool, what: str) -> None:
 @click.option("--national-review", is_flag=True, help="With --recommend: the case may need a national review.")
 @click.option("--meeting", type=DATE, help="The meeting (default: the case's meeting date).")
 @click.option("--criterion", "criteria", multiple=True, metavar="C=VIEW",
-              help="With --recommend: the view of a criterion of the process, e.g. a=met, b_i=not-met (repeat).")
+              help="With --recommend (the panel's) or --sign (the partner's): the view of a criterion of the process, "
+              "e.g. a=met, b_i=not-met (repeat).")
 @click.option("--reviewer", "reviewers", multiple=True, metavar="NAME", help="With --chair: a reviewer appointed (repeat).")
 @click.option("--relationship", default="", metavar="TEXT", help="With --chair or --sign: the child's relationship to "
               "the alleged perpetrator, for the anonymised notice (no names).")
@@ -102,13 +103,13 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
     if not partner and not (rationale or "").strip():
         raise InputError(f"{modes[0]} needs --rationale TEXT.", "Give the reasons, as recorded.")
     process = ws.process
+    parsed = {}
+    for item in criteria:
+        key, sep, view = item.partition("=")
+        if not sep:
+            raise InputError(f"--criterion {item!r} has no '='.", "Write it as a=met, b_i=not-met or b_ii=unclear.")
+        parsed[key] = view
     if recommendation:
-        parsed = {}
-        for item in criteria:
-            key, sep, view = item.partition("=")
-            if not sep:
-                raise InputError(f"--criterion {item!r} has no '='.", "Write it as a=met, b_i=not-met or b_ii=unclear.")
-            parsed[key] = view
         outcome = decisions.recommend(ws, reference, recommendation, rationale, meeting, parsed, amend, learning,
                                       {"national_review": True} if national_review else None)
         _finish(ctx, outcome, as_json, f"{process.recommendation.title} recorded: {outcome.event['recommendation']}")
@@ -118,7 +119,8 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
         outcome = decisions.further_information(ws, reference, rationale, next_meeting, meeting)
         _finish(ctx, outcome, as_json, f"further information asked for; on the agenda of {show_date(next_meeting)}")
     elif partner:
-        outcome = decisions.sign_off(ws, reference, partner, signer, decline, relationship, criminal_investigation)
+        outcome = decisions.sign_off(ws, reference, partner, signer, decline, relationship, criminal_investigation,
+                                     parsed)
         who = process.decision.partner(partner)
         _finish(ctx, outcome, as_json, f"{who.name} ({who.code}) " + ("declined to sign" if decline else "signed off"))
     else:
@@ -149,9 +151,9 @@ def summary(ctx, ws, reference: str, use: str | None, as_json: bool) -> None:
       lifkit summary RR-2026-001
       lifkit summary RR-2026-001 --use v2
     """
-    from lifkit.steps.summary import summary_versions
+    from lifkit.steps.decisions import bring_summary_up_to_date
 
-    found = summary_versions(ws, reference, use)
+    found = bring_summary_up_to_date(ws, reference, use)
     if as_json:
         print_json(found)
         return

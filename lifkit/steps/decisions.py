@@ -16,7 +16,7 @@ from typing import Any
 
 from lifkit.case.folder import (Case, case_folder, case_lock, case_references, journal, load_case, load_returns,
                                 record_event, update_case_file)
-from lifkit.case.folder import _entry as _pending_entry
+from lifkit.case.folder import _entry as _pending_entry  # the entry a step will record, to check it first
 from lifkit.case.identifiers import case_identifiers
 from lifkit.case.state import DecisionSoFar, OverdueItem, case_state, decision_so_far, overdue_items
 from lifkit.mechanics.dates import format_date, today
@@ -93,8 +93,9 @@ def _check_notices(ws, case: Case, kind: str, details: dict) -> bool:
     notices it will draft are composed first, so that one that cannot be written refuses the step before
     anything is recorded."""
     events = journal(case.folder) + [_pending_entry(kind, details)]
-    if not decision_so_far(ws.process, events).decided or decision_so_far(ws.process, events[:-1]).decided \
-            and kind == "signed off":
+    stands = decision_so_far(ws.process, events).decided
+    stood = decision_so_far(ws.process, events[:-1]).decided
+    if not stands or (kind == "signed off" and stood):  # a later sign-off of a decision that stands drafts nothing
         return False
     compose_notices(ws, case, events)
     return True
@@ -236,13 +237,15 @@ def chair_decide(ws, reference: str, response: str, decision: str, rationale: st
 
 @_locked
 def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | None = None,
-             relationship: str = "", criminal_investigation: str = "unknown") -> DecisionOutcome:
+             relationship: str = "", criminal_investigation: str = "unknown",
+             criteria: dict[str, str] | None = None) -> DecisionOutcome:
     """One safeguarding partner signs off the recommended outcome (or declines to, saying why). The
     decision stands when every partner has signed; then the notices are drafted."""
     process = ws.process
     if process.decision.mode != "partners":
         raise InputError(f"In the process {process.id} the {process.decision.by} decides; there are no sign-offs.",
                          f"Record the decision: lifkit decide {reference} --chair RESPONSE --decision OPTION")
+    views = _criteria(process, criteria)  # the partner's own view of each criterion, shown on the summary
     case = load_case(ws, reference)
     state = _state(ws, case)
     who = process.decision.partner(partner)
@@ -258,7 +261,7 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
         if who.code in state.declined and state.declined[who.code]["reason"] == decline.strip():
             raise InputError(f"{who.name} ({who.code}) already declined to sign, for the same reason: a repeat.")
         event = record_event(case.folder, "sign-off declined", partner=who.code, reason=decline.strip(), date=today(),
-                             summary=signed_version(ws, case),
+                             summary=signed_version(ws, case), criteria=views,
                              row=_decision_row(ws, case, who.name, "Sign-off declined", decline, None))
         others = [p.code for p in process.decision.partners if p.code != who.code and p.code not in state.signoffs]
         attention = (f"{who.name} ({who.code}) declined to sign the {process.recommendation.title.lower()} "
@@ -270,7 +273,7 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
         return _finish_step(ws, case, event, f"{who.name}'s refusal to sign", warnings=[attention])
     details = dict(partner=who.code, name=name.strip(), date=today(), outcome=state.recommendation["recommendation"],
                    relationship=relationship.strip(), criminal_investigation=criminal_investigation,
-                   summary=signed_version(ws, case),
+                   summary=signed_version(ws, case), criteria=views,
                    row=_decision_row(ws, case, who.name, f"Signed off: {state.recommendation['recommendation']}",
                                      state.recommendation["rationale"], None))
     decides = _check_notices(ws, case, "signed off", details)
@@ -348,6 +351,24 @@ def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, not
         raise InputError(f"The {definition.reply} of {format_date(on)} is already recorded: a repeat.")
     event = record_event(case.folder, "replied", notice=definition.id, on=on, agreed=agreed, note=note.strip())
     return _finish_step(ws, case, event, f"the {definition.reply} of {format_date(on)}")
+
+
+@_locked
+def bring_summary_up_to_date(ws, reference: str, use: str | None = None):
+    """``lifkit summary REF``: the summary drafted from the case folder (an edited one kept), the notices of a
+    decision that stands drafted if its step was cut short before it drafted them, and the versions listed;
+    with ``use``, that version made current. Returns :class:`lifkit.steps.summary.SummaryVersions`."""
+    from lifkit.steps.summary import notices_outstanding, summary_versions
+
+    case = load_case(ws, reference)
+    written = write_summary(ws, case.reference)
+    notes = [written.message] if written.message else []
+    notices = write_notices(ws, case.reference, notes) if notices_outstanding(ws, case) else []
+    if notices:
+        sync_case(ws, case.reference)
+    found = summary_versions(ws, case, use)
+    found.written, found.message, found.notices = written.path, " ".join(notes) or None, notices
+    return found
 
 
 def _need_text(value: str | None, option: str, what: str) -> None:

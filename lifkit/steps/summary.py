@@ -173,7 +173,11 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
         "summary": referral.get("summary") or referral.get("incident_summary") or "-",
         "incident_date": _day(referral.get("incident_date")),
         "criteria": [{"label": c.label, "referrer": "Yes" if referral.get(c.field) else "No",
-                      "view": views.get(c.field, "to be decided" if not rec else "unclear")}
+                      "view": views.get(c.field, "to be decided" if not rec else "unclear"),
+                      # each partner's own view, given when it signed (or declined)
+                      "partners": "; ".join(f"{code}: {event['criteria'][c.field]}" for code, event in
+                                            [*state.signoffs.items(), *state.declined.items()]
+                                            if (event.get("criteria") or {}).get(c.field))}
                      for c in process.criteria],
         "recommendation": rec.get("recommendation", "Not yet made"),
         "recommendation_meeting": _day(rec.get("meeting")), "recommendation_rationale": rec.get("rationale", "-"),
@@ -245,8 +249,12 @@ def _parts(ws, case: Case, state: DecisionSoFar, status, context: dict) -> list[
                                   ("Nature of the incident", referral.get("incident_nature"))])
             item["paragraphs"] = [{"label": "What happened, as referred", "text": context["summary"]}]
         elif part.id == "criteria":
-            item["table"] = {"headings": ["Criterion", "Ticked by the referrer", f"The {process.recommendation.by}'s view"],
-                             "rows": [{"c1": c["label"], "c2": c["referrer"], "c3": c["view"]}
+            item["table"] = {"headings": ["Criterion", "Ticked by the referrer",
+                                          f"The {process.recommendation.by}'s view"
+                                          + (f" (and each of the {process.decision.by}')" if process.decision.partners
+                                             else "")],
+                             "rows": [{"c1": c["label"], "c2": c["referrer"],
+                                       "c3": c["view"] + (f" (partners: {c['partners']})" if c["partners"] else "")}
                                       for c in context["criteria"]]}
         elif part.id == "national":
             item["rows"] = _rows([(process.decision.flags[0].label if process.decision.flags else
@@ -352,7 +360,6 @@ def _finish_word(data: bytes, toc: bool) -> bytes:
     if not toc:
         return data
     document = docx.Document(io.BytesIO(data))
-    body = document.element.body
     headings = [p for p in document.paragraphs if p.style is not None and p.style.style_id == "Heading1"]
     anchor = next((p for p in document.paragraphs if p.style is not None and p.style.style_id == "Heading1"), None)
     if anchor is None:
@@ -388,7 +395,6 @@ def _finish_word(data: bytes, toc: bool) -> bytes:
         (compat.addprevious if compat is not None else settings.append)(update)
     out = io.BytesIO()
     document.save(out)
-    del body
     return out.getvalue()
 
 
@@ -425,20 +431,12 @@ def signed_version(ws, case: Case) -> dict | None:
     return {"file": current.file.name, "version": current.label, "sha256": current.sha256}
 
 
-def summary_versions(ws, reference: str, use: str | None = None, refresh: bool = True) -> SummaryVersions:
-    """The summary's versions (which is current, which the partners signed); with ``use``, make that
-    version current. With ``refresh``, the summary is first brought up to date (and the notices of a
-    decision that stands drafted, if a step was cut short before it drafted them)."""
+def summary_versions(ws, case: Case, use: str | None = None) -> SummaryVersions:
+    """The summary's versions (which is current, which a person edited, which the partners signed); with
+    ``use``, make that version current."""
     from lifkit.documents.drafts import choose, draft
 
-    case = load_case(ws, reference)
     path = summary_path(ws, case)
-    written = message = None
-    notices: list[Path] = []
-    if refresh:
-        result = write_summary(ws, case.reference)
-        written, message = result.path, result.message
-        notices = finish_notices(ws, case.reference)
     state = choose(path, use) if use else draft(path)
     decision = _state(ws, case)
     signed: dict[str, list[str]] = {}
@@ -451,25 +449,22 @@ def summary_versions(ws, reference: str, use: str | None = None, refresh: bool =
                                sorted(signed.get(v.label, [])))
                 for v in state.versions if v.exists]
     return SummaryVersions(case.reference, versions, current.file if current else None,
-                           [p for p in panel_paths(ws, case) if p.exists()], written, message, notices)
+                           [p for p in panel_paths(ws, case) if p.exists()])
 
 
-def finish_notices(ws, reference: str) -> list[Path]:
-    """Draft the notices of a decision that stands if its step was cut short before drafting them."""
-    from lifkit.steps.decisions import write_notices
-
-    case = load_case(ws, reference)
+def notices_outstanding(ws, case: Case) -> bool:
+    """Whether the decision that stands has had its notices drafted (a step cut short may not have)."""
     events = journal(case.folder)
     state = decision_so_far(ws.process, events)
     if not state.decided:
-        return []
+        return False
     after = False
     for event in events:
         if event is state.decided_event:
             after = True
         elif after and event["event"] == "notices drafted":
-            return []
-    return write_notices(ws, case.reference)
+            return False
+    return True
 
 
 # --- the Panel's copy ---------------------------------------------------------------------------------
