@@ -411,7 +411,7 @@ def test_libreoffice_turns_the_forms_into_pdf(pdfs):
         assert value in squash(tricky), value
     sir, ias = (squash(pdftotext(pdfs[n])) for n in ("sir", "ias"))
     assert "1. The serious incident" in sir and "8. Date this referral was completed" in sir
-    assert "Rapid review meeting date 12/03/2026" in ias and "9. Signed off by the agency's safeguarding lead" in ias
+    assert "Rapid review meeting date 12/03/2026" in ias and "10. Signed off by the agency's safeguarding lead" in ias
 
 
 # --- filling in and reading back ---------------------------------------------------------------------
