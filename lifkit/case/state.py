@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifkit.case.folder import Case, journal, load_case, load_returns, returns_file
+from lifkit.case.folder import Case, event_day, journal, load_case, load_returns, returns_file
 from lifkit.case.process import Deadline, Notice, Option, Process
 from lifkit.errors import LifkitError
 from lifkit.mechanics.dates import format_date, today
@@ -176,7 +176,7 @@ def _member_status(case: Case, member, events: list[dict], on: dt.date, due_of) 
         if event.get("agency") != member.code:
             continue
         if event["event"] == "issued":
-            issued = dt.date.fromisoformat(event.get("issued") or event["at"][:10])
+            issued = (dt.date.fromisoformat(event["issued"]) if event.get("issued") else event_day(event))
             due = dt.date.fromisoformat(event["return_by"]) if event.get("return_by") else due_of(issued)
         elif event["event"] == "chased":
             chased += 1

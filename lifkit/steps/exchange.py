@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Callable
 
 from lifkit.case.actionplan import UPDATE_FORM
-from lifkit.case.folder import (Case, case_lock, case_references, create_case, journal, load_case, load_returns,
-                                record_event, update_case_file)
+from lifkit.case.folder import (Case, case_lock, case_references, create_case, event_day, journal, load_case,
+                                load_returns, record_event, update_case_file)
 from lifkit.case.state import CaseState, case_state, request_prefill, return_due
 from lifkit.mechanics.dates import format_date, today
 from lifkit.mechanics.files import unique_path
@@ -333,7 +333,8 @@ def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], Non
 
 def _filed(case: Case) -> dict[str, str]:
     """What has been filed in the case before: fingerprint -> the day it was filed."""
-    return {e["source"]: e["at"][:10] for e in journal(case.folder) if e["event"] == "filed" and e.get("source")}
+    return {e["source"]: event_day(e).isoformat() for e in journal(case.folder)
+            if e["event"] == "filed" and e.get("source")}
 
 
 def _collect(ws, case: Case, paths: list[Path], progress) -> CollectResult:
@@ -509,7 +510,7 @@ def _received_on(case: Case, code: str, sent: dt.date | None) -> dt.date:
     on = today()
     if sent is None:
         return on
-    issued = [dt.date.fromisoformat(e.get("issued") or e["at"][:10]) for e in journal(case.folder)
+    issued = [(dt.date.fromisoformat(e["issued"]) if e.get("issued") else event_day(e)) for e in journal(case.folder)
               if e["event"] == "issued" and e.get("agency") == code]
     earliest = min(issued) if issued else None
     day = min(sent, on)
