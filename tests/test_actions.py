@@ -237,3 +237,38 @@ def test_a_word_update_saved_again_by_libreoffice_is_filed(ws, tmp_path):
     row = actions_sheet(ws)[f"{REF}-A3"]
     assert (row["Agency"], row["Status"], row["Evidence"]) == ("CSC", "Cannot be completed",
                                                                "The system cannot hold such flags")
+
+
+def test_the_same_plan_imported_twice_is_refused_and_new_rows_only_are_added(ws, tmp_path):
+    plan = tmp_path / "plan.csv"
+    plan.write_text(PLAN, encoding="utf-8")
+    assert ws("actions", "import", REF, plan).exit_code == 0
+    before = journal(ws)
+    again = ws("actions", "import", REF, plan)
+    assert again.exit_code == 2, again.output
+    assert "plan.csv was already imported on 25/11/2026" in again.stderr
+    assert journal(ws) == before
+    assert set(actions_sheet(ws)) == {f"{REF}-A1", f"{REF}-A2", f"{REF}-A3"}
+
+    # the plan again, with its spacing and case changed and one new row: only the new row is recorded
+    grown = tmp_path / "plan-v2.csv"
+    grown.write_text(PLAN.replace("Audit use of the bruising protocol", "Audit  use of the Bruising protocol")
+                     + "2,,Train call handlers on cross-border flags,POL,Safeguarding DI,31/01/2027,All trained\n",
+                     encoding="utf-8")
+    result = ws("actions", "import", REF, grown, "--json")
+    assert result.exit_code == 0, result.output
+    added = json.loads(result.stdout)
+    assert [a["id"] for a in added["actions"]] == ["A4"]
+    assert added["skipped"] == ["row 2: already recorded as A1 on 25/11/2026",
+                                "row 3: already recorded as A2 on 25/11/2026",
+                                "row 4: already recorded as A3 on 25/11/2026"]
+    assert set(actions_sheet(ws)) == {f"{REF}-A1", f"{REF}-A2", f"{REF}-A3", f"{REF}-A4"}
+    text = ws("actions", "import", REF, grown)
+    assert text.exit_code == 2 and "already imported on 25/11/2026" in text.stderr
+    # the same action for another agency is another action
+    other = tmp_path / "plan-v3.csv"
+    other.write_text(PLAN.splitlines()[0] + "\n1,,Audit use of the bruising protocol,CSC,Head of Service,31/03/2027,"
+                     "Audited\n", encoding="utf-8")
+    shown = ws("actions", "import", REF, other)
+    assert shown.exit_code == 0, shown.output
+    assert "1 action recorded" in shown.stdout and "Skipped" not in shown.stdout

@@ -34,6 +34,11 @@ def _print_added(result, as_json: bool) -> None:
     print_table(["Action", "Rec.", "Agency", "Due", "Action text"],
                 [[a.id, a.recommendation, a.agency, show_date(a.due), _short(a.text)] for a in result.actions])
     click.echo(f"{plural(len(result.actions), 'action')} recorded for {result.reference} (event {result.event[:8]}).")
+    if result.skipped:
+        click.echo(f"Skipped {plural(len(result.skipped), 'row')} already recorded (the same recommendation, action "
+                   "and agency):")
+        for line in result.skipped:
+            click.echo(f"  {line}")
     warn(result.register_warning)
 
 
@@ -85,7 +90,8 @@ def import_(ws, reference: str, file: Path, as_json: bool) -> None:
     FILE has a header row with the headings Recommendation, Recommendation text, Action, Agency, Lead,
     Due and Measure of impact, and one row per action; the workspace's action-plan-template.xlsx is one
     to fill in. Every bad row is reported by row and column and nothing is recorded until all are good
-    (exit status 2).
+    (exit status 2). A row already recorded (the same recommendation, action and agency) is skipped and
+    said so; a plan whose every row is recorded is refused as already imported (exit status 2).
 
     \b
     Examples:

@@ -48,6 +48,7 @@ class ActionsAdded:
     actions: list[Action]
     event: str
     register_warning: str | None = None
+    skipped: list[str] = field(default_factory=list)  # rows of an import already recorded, in words
 
 
 @dataclass
@@ -157,6 +158,11 @@ def _text(value) -> str:
     return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
 
 
+def _action_key(recommendation, text: str, agency: str) -> tuple:
+    """What makes two actions the same action: their recommendation, their words and their agency."""
+    return (recommendation, _norm(text), (agency or "").upper())
+
+
 def _record_actions(ws, case: Case, items: list[dict], source: str) -> ActionsAdded:
     from lifkit.register.actions import sync_actions
 
@@ -254,7 +260,7 @@ def import_actions(ws, reference: str, path: Path) -> ActionsAdded:
     if missing:
         raise InputError(f"{path.name}: the header row (row {header_row}) has no column headed "
                          f"{', '.join(repr(m) for m in missing)}.", IMPORT_HELP)
-    items, problems = [], []
+    items, problems, numbered = [], [], []
     for number, cells in rows:
         if number <= header_row or all(c in (None, "") or not str(c).strip() for c in cells):
             continue
@@ -263,12 +269,30 @@ def import_actions(ws, reference: str, path: Path) -> ActionsAdded:
         item, found = _check(ws, state, values,
                              lambda label, n=number: f"row {n}, column '{label}' ({letters.get(label, '?')})")
         items.append(item)
+        numbered.append((number, item))
         problems.extend(found)
     if not items and not problems:
         raise InputError(f"{path.name} holds no actions below its header row (row {header_row}).", IMPORT_HELP)
     if problems:
         raise ActionProblems(path.name, problems)
-    return _record_actions(ws, case, items, f"imported from {path.suffix.lower().lstrip('.')}")
+    recorded = {_action_key(a.recommendation, a.text, a.agency): a for a in action_plan(case).actions}
+    new, skipped, on = [], [], set()
+    for number, item in numbered:
+        earlier = recorded.get(_action_key(item["recommendation"], item["text"], item["agency"]))
+        if earlier is not None:
+            skipped.append(f"row {number}: already recorded as {earlier.id} on {format_date(earlier.added)}")
+            on.add(earlier.added)
+        else:
+            new.append(item)
+    if not new:
+        added = sorted(on)
+        raise InputError(f"{path.name} was already imported on {', '.join(format_date(d) for d in added)}: every "
+                         f"action in it is already recorded for {case.reference}; nothing was recorded.",
+                         f"To add an action, add its row to the plan (the rows already recorded are skipped) "
+                         f"or use lifkit actions add {case.reference} ...")
+    result = _record_actions(ws, case, new, f"imported from {path.suffix.lower().lstrip('.')}")
+    result.skipped = skipped
+    return result
 
 
 def import_template(ws) -> Path:
