@@ -327,3 +327,38 @@ def test_year_report(ws, tmp_path):
     subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--convert-to",
                     "pdf", "--outdir", str(tmp_path / "pdf"), str(out)], check=True, capture_output=True, timeout=180)
     assert (tmp_path / "pdf" / "report-2026.pdf").stat().st_size > 1000
+
+
+def test_a_notice_date_before_its_event_or_in_the_future_is_refused_and_a_change_needs_amend(ws, tmp_path,
+                                                                                              monkeypatch):
+    reference = open_case(ws, tmp_path)
+    assert ws("decide", reference, "--ciec", "scr", "--rationale", "The criteria are met.").exit_code == 0
+    assert ws("decide", reference, "--chair", "affirmed", "--decision", "SCR", "--rationale", "Affirmed.").exit_code == 0
+    journal = ws.workspace / "cases" / reference / "journal.jsonl"
+    before = journal.read_bytes()
+    for day, words in (("01/01/2001", "01/01/2001 is before the SCR decision (25/11/2026)"),
+                       ("24/11/2026", "24/11/2026 is before the SCR decision (25/11/2026)"),
+                       ("26/11/2026", "26/11/2026 is in the future (today is 25/11/2026)")):
+        refused = ws("notified", reference, "panel", "--on", day)
+        assert refused.exit_code == 2, refused.output
+        assert words in refused.stderr
+    assert journal.read_bytes() == before
+    assert ws("notified", reference, "ofsted", "--on", "25/11/2026").exit_code == 0
+
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-27")
+    before = journal.read_bytes()
+    moved = ws("notified", reference, "ofsted", "--on", "26/11/2026")
+    assert moved.exit_code == 2, moved.output
+    assert "Ofsted was already recorded as told on 25/11/2026; 26/11/2026 is a different date" in moved.stderr
+    assert "--amend" in moved.stderr
+    assert journal.read_bytes() == before
+    assert ws("notified", reference, "panel", "--on", "26/11/2026", "--amend", "x").exit_code == 2  # nothing to amend
+    amended = ws("notified", reference, "ofsted", "--on", "26/11/2026", "--amend", "the email was sent a day late")
+    assert amended.exit_code == 0, amended.output
+    events = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+    told = [e for e in events if e["event"] == "notified" and e["notice"] == "ofsted"]
+    assert [(e["on"], e.get("amends"), e.get("replaces")) for e in told] == [
+        ("2026-11-25", None, None), ("2026-11-26", "the email was sent a day late", "2026-11-25")]
+    status = ws("status", reference)
+    assert "sent 26/11/2026 (amended; first recorded as 25/11/2026)" in status.stdout
+    assert register_row(ws, reference)["Ofsted notified"].isoformat() == "2026-11-26"

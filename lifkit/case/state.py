@@ -61,6 +61,7 @@ class NoticeState:
     reply: dt.date | None = None
     agreed: bool | None = None
     superseded: list[dt.date] = field(default_factory=list)  # sent for an earlier decision, since amended
+    amended: list[dt.date] = field(default_factory=list)  # dates recorded for this notice before, since corrected
     expects_reply: bool = False
 
 
@@ -325,6 +326,8 @@ def case_state(ws, reference: str, case: Case | None = None) -> CaseState:
                 continue
             if event["event"] == "notified" and superseded:
                 state.superseded.append(dt.date.fromisoformat(event["on"]))
+            elif event["event"] == "notified" and event.get("replaces"):
+                state.amended.append(dt.date.fromisoformat(event["replaces"]))
             elif event["event"] == "replied" and not superseded:
                 state.reply = dt.date.fromisoformat(event["on"])
                 state.agreed = event.get("agreed")

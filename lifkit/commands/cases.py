@@ -190,6 +190,8 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
             for notice in case.notices:
                 state = f"sent {show_date(notice.sent)}" if notice.sent else f"due {show_date(notice.due)}" \
                     if notice.due else "not yet recorded"
+                if notice.sent and notice.amended:
+                    state += f" (amended; first recorded as {show_date(notice.amended[0])})"
                 if notice.reply:
                     state += f"; reply {show_date(notice.reply)} ({'agreed' if notice.agreed else 'not agreed'})"
                 elif notice.expects_reply and notice.sent:

@@ -122,22 +122,30 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
 @click.argument("reference", metavar="REF")
 @click.argument("notice", metavar="NOTICE")
 @click.option("--on", "on", type=DATE, help="The date the notice was sent (default: today).")
+@click.option("--amend", metavar="REASON", help="Correct the date of a notice already recorded, saying why (the "
+              "original is kept beside it).")
 @json_option
 @pass_workspace
 @click.pass_context
-def notified(ctx, ws, reference: str, notice: str, on, as_json: bool) -> None:
+def notified(ctx, ws, reference: str, notice: str, on, amend: str | None, as_json: bool) -> None:
     """Record that a notice of the decision was sent (NOTICE: one the process names, e.g. ofsted, panel,
     referrer; rapid-review-2023: notification, rapid-review, referrer, panel-report, publication).
 
+    A date in the future, or before the event the notice follows (the decision; for a notice due from the
+    start of the case, the day the board was notified or the local authority became aware), is refused
+    (exit status 2). A different date for a notice already recorded needs --amend "the reason".
+
     \b
-    Example:
+    \b
+    Examples:
       lifkit notified CIEC-2026-001 ofsted --on 03/12/2026
+      lifkit notified CIEC-2026-001 ofsted --on 02/12/2026 --amend "the email went a day earlier"
     """
     from lifkit.steps.decisions import record_notified
 
     import datetime as dt
 
-    outcome = record_notified(ws, reference, notice, on)
+    outcome = record_notified(ws, reference, notice, on, amend)
     sent = dt.date.fromisoformat(str(outcome.event["on"]))
     _finish(ctx, outcome, as_json, f"{ws.process.notice(notice).label}: sent on {show_date(sent)}")
 

@@ -227,26 +227,59 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
 
 
+def _notice_follows(ws, case: Case, state, definition) -> tuple[dt.date | None, str]:
+    """The earliest date a notice can have been sent, and the event it follows, in the process's words: the
+    start of the case for a notice due from it (the local authority became aware; the board was notified),
+    else the decision."""
+    process = ws.process
+    if definition.when == "opened":
+        return case.notified, f"the day {process.term('notified')} ({format_date(case.notified)})" \
+            if case.notified else ""
+    return state.decision_date, f"the {process.term('decision')} ({format_date(state.decision_date)})" \
+        if state.decision_date else ""
+
+
 @_locked
-def record_notified(ws, reference: str, notice: str, on: dt.date | None = None) -> DecisionOutcome:
-    """Record that a notice of the process was sent (Ofsted, the National Panel, the referrer...)."""
+def record_notified(ws, reference: str, notice: str, on: dt.date | None = None,
+                    amend: str | None = None) -> DecisionOutcome:
+    """Record that a notice of the process was sent (Ofsted, the National Panel, the referrer...). A date
+    before the event the notice follows, or in the future, is refused; a different date for a notice already
+    recorded needs ``amend`` (the reason), and is recorded beside the original."""
     process = ws.process
     case = load_case(ws, reference)
     definition = process.notice(notice)
     on = on or today()
     state = case_state(ws, case.reference)
-    if state.notice(definition.id) is None:
+    current = state.notice(definition.id)
+    if current is None:
         if not state.decision_date:
             raise InputError(f"{case.reference} has no decision yet, so nobody has been told of one.",
                              f"Record the decision first: lifkit decide {case.reference} ...")
         raise InputError(f"{definition.label}: not needed for {case.reference}'s decision ({state.decision}).")
     if on > today():
-        raise InputError(f"{format_date(on)} is in the future.", "Give the date the notice was sent.")
-    sent = state.notice(definition.id).sent
+        raise InputError(f"{format_date(on)} is in the future (today is {format_date(today())}).",
+                         "Give the date the notice was sent.")
+    earliest, follows = _notice_follows(ws, case, state, definition)
+    if earliest is not None and on < earliest:
+        raise InputError(f"{definition.label}: {format_date(on)} is before {follows}, which the notice follows.",
+                         "Give the date the notice was sent.")
+    sent = current.sent
     if sent == on:
         raise InputError(f"{definition.label} was already recorded as told on {format_date(on)}: a repeat.",
                          "Nothing was recorded.")
-    event = record_event(case.folder, "notified", notice=definition.id, on=on)
+    if sent is not None and not (amend or "").strip():
+        raise InputError(f"{definition.label} was already recorded as told on {format_date(sent)}; "
+                         f"{format_date(on)} is a different date.",
+                         f"To correct it, give --amend \"the reason\": the new date is recorded beside the original "
+                         f"(lifkit notified {case.reference} {notice} --on {format_date(on)} --amend \"...\").")
+    if sent is None and amend:
+        raise InputError(f"{definition.label} has not been recorded for {case.reference}: there is nothing to amend.",
+                         f"Leave out --amend: lifkit notified {case.reference} {notice} --on {format_date(on)}")
+    if current.reply is not None and on > current.reply:
+        raise InputError(f"{definition.label}: {format_date(on)} is after the {definition.reply} to it "
+                         f"({format_date(current.reply)}).", "Give the date the notice was sent.")
+    details = {"amends": amend.strip(), "replaces": sent} if sent is not None else {}
+    event = record_event(case.folder, "notified", notice=definition.id, on=on, **details)
     warning = sync_case(ws, case.reference)
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
 
