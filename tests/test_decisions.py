@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import json
 import os
@@ -39,7 +40,10 @@ def open_case(ws: Lifkit, tmp_path: Path, notified: str = "02/11/2026", **change
     opened = ws("referral", "open", form, "--notified", notified, "--new-case", "--json")  # one child, many cases
     assert opened.exit_code == 0, opened.output
     reference = json.loads(opened.stdout)["reference"]
-    assert ws("request", reference, "--meeting", "04/12/2026", "--agency", "POL", "--agency", "CSC").exit_code == 0
+    requested = ws("request", reference, "--meeting", "04/12/2026", "--agency", "POL", "--agency", "CSC")
+    # recorded; a warning when the meeting is after the decision is due (notified before 04/11/2026)
+    late = dt.datetime.strptime(notified, "%d/%m/%Y").date() < dt.date(2026, 11, 4)
+    assert requested.exit_code == (1 if late else 0), requested.output
     outbox = ws.workspace / "cases" / reference / "outbox"
     filled = fill_pdf(outbox / f"CIGINF1-{reference}-POL.pdf", CIGINF1_VALUES, tmp_path / f"{reference}-POL.pdf")
     assert ws("collect", reference, filled).exit_code == 0

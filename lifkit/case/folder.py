@@ -192,7 +192,7 @@ def _entry(event: str, details: dict[str, Any]) -> dict:
     now = dt.datetime.now().astimezone()
     entry = {"at": now.isoformat(timespec="seconds"), "by": _user(), "event": event, "id": uuid.uuid4().hex}
     if today() != now.date():  # LIFKIT_TODAY (or the demo) sets lifkit's day: the day the event counts as
-        entry["on"] = today().isoformat()
+        entry["day"] = today().isoformat()
     entry.update({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in details.items()})
     return entry
 
@@ -200,7 +200,7 @@ def _entry(event: str, details: dict[str, Any]) -> dict:
 def event_day(entry: dict) -> dt.date:
     """The day an event counts as having happened: lifkit's day when it was recorded (LIFKIT_TODAY, which
     may differ from the clock's), as every date lifkit prints follows it."""
-    return dt.date.fromisoformat(entry.get("on") or entry["at"][:10])
+    return dt.date.fromisoformat(entry.get("day") or entry["at"][:10])
 
 
 def record_event(case_dir: Path, event: str, **details: Any) -> dict:

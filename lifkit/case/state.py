@@ -174,6 +174,8 @@ def _member_status(case: Case, member, events: list[dict], on: dt.date, due_of) 
     issued = due = None
     chased = 0
     for event in events:
+        if event["event"] == "meeting moved" and issued and member.code in (event.get("redated") or {}):
+            due = dt.date.fromisoformat(event["redated"][member.code])
         if event.get("agency") != member.code:
             continue
         if event["event"] == "issued":

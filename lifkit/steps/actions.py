@@ -358,7 +358,8 @@ def request_updates(ws, reference: str | None = None, agencies: list[str] | None
     result = UpdateRequests()
     issued = today()
     calendar = ws.settings.working_calendar()
-    due = learning.update_every.after(issued, calendar) if learning.update_every else issued + dt.timedelta(days=14)
+    due = calendar.on_or_after(learning.update_every.after(issued, calendar) if learning.update_every
+                               else issued + dt.timedelta(days=14))
     for ref in references:
         case = load_case(ws, ref)
         plan = action_plan(case)
@@ -501,7 +502,7 @@ def _reply_draft(ws, case: Case, member, problems: list[str], filing) -> Path:
     from lifkit.documents.mail import build_draft
 
     learning = ws.process.after_decision()
-    due = today() + dt.timedelta(days=7)
+    due = ws.settings.working_calendar().on_or_after(today() + dt.timedelta(days=7))
     lines = "\n".join(f"- {p}" for p in problems)
     body = (f"Dear {member.name},\n\nThank you for your update on {member.agency}'s actions in the "
             f"{learning.action_plan} for case {case.reference}. It cannot be used yet:\n\n{lines}\n\nPlease correct "
