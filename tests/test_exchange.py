@@ -401,3 +401,26 @@ def test_chase_and_reminder_dates_fall_on_working_days(opened, tmp_path: Path):
     assert refused.exit_code == 2
     assert "28/12/2026 is not a working day (Boxing Day (observed))" in refused.stderr
     assert "such as 29/12/2026" in refused.stderr
+
+
+def test_an_empty_file_is_empty_never_already_filed_and_names_follow_lifkit_today(opened, tmp_path: Path):
+    ws, root, reference = opened
+    folder = root / "cases" / reference
+    assert ws("request", reference, "--meeting", "01/12/2026", "--agency", "POL").exit_code == 0
+    empty_mail, empty_form = tmp_path / "empty.eml", tmp_path / "empty.pdf"
+    empty_mail.write_bytes(b"")
+    empty_form.write_bytes(b"")
+    before = (folder / "journal.jsonl").read_bytes()
+    for path in (empty_mail, empty_form, empty_mail):
+        result = ws("collect", reference, path)
+        assert f"{path.name}: empty (0 bytes); nothing to file" in result.output
+        assert "already filed" not in result.output
+    assert (folder / "journal.jsonl").read_bytes() == before
+
+    filled = fill_pdf(folder / "outbox" / f"CIGINF1-{reference}-POL.pdf", CIGINF1_VALUES, tmp_path / "pol.pdf")
+    assert ws("collect", reference, filled).exit_code == 0
+    again = ws("collect", reference, filled)
+    assert "already filed on 25/11/2026" in again.output  # LIFKIT_TODAY, whatever the clock says
+    assert [p.name[:9] for p in (folder / "inbox").iterdir() if p.name[0].isdigit()] == ["20261125-"]
+    stored = [p.name for p in (folder / "returns" / "POL").iterdir()]
+    assert stored and all(name.startswith("20261125-") for name in stored)

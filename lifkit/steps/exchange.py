@@ -452,10 +452,17 @@ def _collect(ws, case: Case, paths: list[Path], progress) -> CollectResult:
     for path in _collect_sources(paths, result):
         if progress:
             progress(path.name)
+        if path.is_file() and path.stat().st_size == 0:  # never "already filed": nothing in it to match
+            result.notes.append(f"{clean_name(path.name)}: empty (0 bytes); nothing to file. Save the message or "
+                                "form again and collect that file.")
+            continue
         if is_message_file(path):
             try:
                 messages = read_messages(path, on_error=lambda exc: result.notes.append(exc.message))
                 for message in messages:
+                    if not message.raw.strip():
+                        result.notes.append(f"{clean_name(message.label)}: an empty message; nothing to file.")
+                        continue
                     once(message.fingerprint, clean_name(message.label),
                          lambda filing, message=message: _collect_message(ws, case, message, filing))
             except LifkitError as exc:
