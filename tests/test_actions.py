@@ -272,3 +272,41 @@ def test_the_same_plan_imported_twice_is_refused_and_new_rows_only_are_added(ws,
     shown = ws("actions", "import", REF, other)
     assert shown.exit_code == 0, shown.output
     assert "1 action recorded" in shown.stdout and "Skipped" not in shown.stdout
+
+
+def test_a_name_typed_into_an_action_is_recorded_with_a_warning_and_never_stops_the_index(ws, tmp_path):
+    # the case's child is "Testchild Fictional" (the fixture); an agency lead's name is not the case's
+    plain = ws("actions", "add", REF, "--recommendation", "1", "--action", "Review the child's GP records",
+               "--agency", "COMM", "--lead", "Named Nurse", "--due", "31/03/2027", "--measure", "Reviewed")
+    assert plain.exit_code == 0, plain.output
+    named = ws("actions", "add", REF, "--recommendation", "1", "--action", "Brief staff on Testchild Fictional",
+               "--agency", "COMM", "--lead", "Pat Lead", "--due", "31/03/2027", "--measure", "Briefed")
+    assert named.exit_code == 1, named.output
+    assert f"--action holds a name of a person in case {REF}" in named.stderr
+    assert "on the register (the Actions sheet)" in named.stderr and "--allow-names" in named.stderr
+    assert "Testchild" not in named.stderr
+    assert f"{REF}-A2" in actions_sheet(ws)  # recorded all the same
+
+    plan = tmp_path / "plan.csv"
+    plan.write_text(PLAN.splitlines()[0] + "\n3,Learning for Testchild Fictional's family,Share the learning,POL,"
+                    "Safeguarding DI,31/01/2027,Shared\n", encoding="utf-8")
+    imported = ws("actions", "import", REF, plan)
+    assert imported.exit_code == 1, imported.output
+    assert "row 2, column 'Recommendation text' holds a name" in imported.stderr
+    allowed = ws("actions", "add", REF, "--recommendation", "1", "--action", "Audit Testchild Fictional's case",
+                 "--agency", "CSC", "--lead", "Head of Service", "--due", "31/03/2027", "--measure", "Audited",
+                 "--allow-names")
+    assert allowed.exit_code == 0 and "Warning" not in allowed.output
+
+    # the index takes the action plan's words, the names left out: never refused for what was allowed here
+    entry = ws("learning", "add", "--case", REF, "--name", "Child known as Mary", "--reported", "15/06/2027")
+    assert entry.exit_code == 0, entry.output
+    written = ws("learning", "index", "-o", tmp_path / "index.docx")
+    assert written.exit_code == 0, written.output
+    from test_learning import document_text
+
+    text = "\n".join(cell for table in document_text(tmp_path / "index.docx")[1] for cell in table)
+    assert "Brief staff on [removed] (COMM" in text and "Testchild" not in text
+    # the index itself still refuses a name typed into an entry
+    refused = ws("learning", "add", "--case", REF, "--finding", "Testchild was not seen")
+    assert refused.exit_code == 2

@@ -49,6 +49,7 @@ class ActionsAdded:
     event: str
     register_warning: str | None = None
     skipped: list[str] = field(default_factory=list)  # rows of an import already recorded, in words
+    warnings: list[str] = field(default_factory=list)  # recorded, but needs attention (a person's name typed)
 
 
 @dataclass
@@ -158,6 +159,25 @@ def _text(value) -> str:
     return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
 
 
+ACTION_TEXT_APPEARS = ("on the register (the Actions sheet), on the agency's action update forms, in the action "
+                       "plans' review pack and in the journal")
+TYPED = (("recommendation_text", "Recommendation text", "--recommendation-text"), ("text", "Action", "--action"),
+         ("lead", "Lead", "--lead"), ("measure", "Measure of impact", "--measure"))
+
+
+def _names_typed(ws, case: Case, items: list[tuple[Any, dict]], allow_names: bool) -> list[str]:
+    """The warning for actions whose typed words hold a person's details from the case (none with
+    ``allow_names``); ``items`` are (where: a row number, or None for --options, the action)."""
+    if allow_names:
+        return []
+    from lifkit.case.identifiers import typed_names_warning
+
+    texts = [(f"row {where}, column '{label}'" if where is not None else option, item.get(key) or "")
+             for where, item in items for key, label, option in TYPED]
+    warning = typed_names_warning(ws, case, texts, ACTION_TEXT_APPEARS)
+    return [warning] if warning else []
+
+
 def _action_key(recommendation, text: str, agency: str) -> tuple:
     """What makes two actions the same action: their recommendation, their words and their agency."""
     return (recommendation, _norm(text), (agency or "").upper())
@@ -185,7 +205,7 @@ def _record_actions(ws, case: Case, items: list[dict], source: str) -> ActionsAd
 
 
 def add_action(ws, reference: str, recommendation: Any, text: str, agency: str, lead: str, due: Any,
-               measure: str, recommendation_text: str = "") -> ActionsAdded:
+               measure: str, recommendation_text: str = "", *, allow_names: bool = False) -> ActionsAdded:
     """Record one action of the case's review."""
     case, state, _ = _reviewed_case(ws, reference)
     labels = {"Recommendation": "--recommendation", "Action": "--action", "Agency": "--agency", "Lead": "--lead",
@@ -195,7 +215,10 @@ def add_action(ws, reference: str, recommendation: Any, text: str, agency: str, 
                                         "measure": measure}, lambda label: labels[label])
     if problems:
         raise ActionProblems(f"The action for {case.reference}", problems)
-    return _record_actions(ws, case, [item], "added")
+    warnings = _names_typed(ws, case, [(None, item)], allow_names)
+    result = _record_actions(ws, case, [item], "added")
+    result.warnings = warnings
+    return result
 
 
 # --- importing a plan ---------------------------------------------------------------------------
@@ -236,7 +259,7 @@ def _read_rows(path: Path) -> list[tuple[int, list[Any]]]:
                      f"Fill in the template ({TEMPLATE_NAME} in the workspace) and give that file.")
 
 
-def import_actions(ws, reference: str, path: Path) -> ActionsAdded:
+def import_actions(ws, reference: str, path: Path, *, allow_names: bool = False) -> ActionsAdded:
     """Record every action in a workbook or CSV file; every bad row is reported by row and column, and
     nothing is recorded until all are good."""
     from openpyxl.utils import get_column_letter
@@ -290,8 +313,9 @@ def import_actions(ws, reference: str, path: Path) -> ActionsAdded:
                          f"action in it is already recorded for {case.reference}; nothing was recorded.",
                          f"To add an action, add its row to the plan (the rows already recorded are skipped) "
                          f"or use lifkit actions add {case.reference} ...")
+    warnings = _names_typed(ws, case, [(number, item) for number, item in numbered if item in new], allow_names)
     result = _record_actions(ws, case, new, f"imported from {path.suffix.lower().lstrip('.')}")
-    result.skipped = skipped
+    result.skipped, result.warnings = skipped, warnings
     return result
 
 
