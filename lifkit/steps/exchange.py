@@ -272,9 +272,10 @@ def _move_meeting(ws, case: Case, old: dt.date, new: dt.date, result: RequestRes
     """Put the case's meeting on ``new``: the open requests get the due date the new meeting gives them, and
     every agency already told gets a note (drafted in the outbox); one journal event says it all."""
     process = ws.process
+    import dataclasses
+
     state = case_state(ws, case.reference, case)
-    update_case_file(case.folder, meeting_date=new)
-    moved = load_case(ws, case.reference)
+    moved = dataclasses.replace(case, meeting_date=new)
     told = _told(case)
     meeting = process.term("meeting")
     redated, drafts = {}, []
@@ -288,7 +289,9 @@ def _move_meeting(ws, case: Case, old: dt.date, new: dt.date, result: RequestRes
             if status.due and status.due != due and not (status.chased and status.due > due):
                 redated[status.code] = due
             due = redated.get(status.code, status.due or due)
-            lines.append(f"Please return your agency's {process.term('request')} by {format_date(due)}.")
+            asked = process.term("request")
+            lines.append(f"Please return your agency's {asked} by {format_date(due)}." if due >= today() else
+                         f"Your agency's {asked} was due on {format_date(due)}: please return it as soon as you can.")
         else:
             lines.append(f"Thank you: your agency's {process.term('request')} has been received; nothing more is "
                          "needed for this change.")
@@ -298,6 +301,7 @@ def _move_meeting(ws, case: Case, old: dt.date, new: dt.date, result: RequestRes
         draft = unique_path(case.folder / "outbox" / f"meeting-moved-{case.reference}-{member.code}.eml")
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         drafts.append(draft)
+    update_case_file(case.folder, meeting_date=new)
     record_event(case.folder, "meeting moved", was=old, meeting=new, redated={k: v.isoformat() for k, v in
                                                                                redated.items()},
                  drafts=[d.name for d in drafts])
