@@ -18,7 +18,7 @@ RETURN_NAME_BOXES = ("completed_name", "checked_by_name", "signed_off_name")
 
 def case_identifiers(ws, case: Case) -> Identifiers:
     """Every identifier in the case folder, as one matcher."""
-    people = [case.child, *case.people]
+    people = [*case.subjects, *case.people]
     referral = (case.referral or {}).get("values", {})
     names = [p.name for p in people] + [str(referral.get("lead_name") or "")]
     for member in ws.settings.members:
@@ -39,9 +39,9 @@ def workspace_words(ws) -> set[str]:
 
 
 def people_identifiers(ws, case: Case) -> Identifiers:
-    """The identifiers of the case's people only (the review's subject and the significant people: names,
+    """The identifiers of the case's people only (the review's subjects and the significant people: names,
     dates of birth and death, addresses): what a note or rationale typed by the administrator should not hold."""
-    people = [case.child, *case.people]
+    people = [*case.subjects, *case.people]
     return Identifiers(names=[p.name for p in people], dates=[day for p in people for day in (p.dob, p.dod)],
                        addresses=[p.address for p in people], vocabulary=workspace_words(ws))
 
