@@ -251,7 +251,8 @@ def test_a_notification_that_does_not_meet_the_criteria_is_closed_and_the_panel_
     root = ws.workspace
     closed = ws("decide", "RR-2026-002", "--not-met", "The death was not the result of abuse or neglect, as far as "
                 "the agencies know (Robin Example was not known to be at risk).")
-    assert closed.exit_code == 0, closed.output
+    assert closed.exit_code == 1, closed.output  # recorded, with the warning that the reason names the child
+    assert "--not-met holds a name" in closed.output
     assert "notice draft: notice-not-met-RR-2026-002.eml" in closed.stdout
     notice = (root / "cases" / "RR-2026-002" / "outbox" / "notice-not-met-RR-2026-002.eml").read_text(encoding="utf-8")
     assert "does not meet the criteria" in notice and "Robin" not in notice and "[removed]" in notice
@@ -357,7 +358,8 @@ def test_a_notification_of_two_children_opens_one_case_with_both_and_the_ias_is_
                         ).find(reference)
     assert row["Child name"] == "Fictional Child; Fictional Sibling"
     assert row["Panel notification ref"] == "NP-FICT-0042" and row["Home local authority"] == "Otherborough Council"
-    assert ws("request", reference, "--meeting", "08/12/2026", "--agency", "POL").exit_code == 0
+    requested = ws("request", reference, "--meeting", "26/11/2026", "--agency", "POL")
+    assert requested.exit_code == 0, requested.output
     ias = next((root / "cases" / reference / "outbox").glob("IAS-*-POL.pdf"))
     shown = subprocess.run(["pdftotext", "-layout", str(ias), "-"], capture_output=True, text=True, check=True).stdout
     assert "12 Test Road" in shown and "Fictional Sibling" in shown
