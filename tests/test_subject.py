@@ -235,3 +235,88 @@ def test_a_case_folder_and_register_made_by_lifkit_0_1_0_still_open(workspace, w
     pdf = workspace / "cases" / reference / "outbox" / f"CIGINF1-{reference}-POL.pdf"
     text = subprocess.run([require_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Alex Example (FICTIONAL)" in text and "1 Fictional Road" in text and "14/02/2015" in text
+
+
+# --- a workspace's own forms, rules and templates -------------------------------------------------------
+
+
+def _pdf_text(path: Path) -> str:
+    import subprocess
+
+    from conftest import require_tool
+
+    return subprocess.run([require_tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_a_workspace_form_and_template_are_found_before_lifkits(workspace, ws_lifkit, tmp_path):
+    copied = ws_lifkit("form", "copy", "referral", "--as", "own1")
+    assert copied.exit_code == 0, copied.output
+    own = workspace / "forms" / "own1.yaml"
+    assert own.is_file() and (workspace / "schemas" / "own1.yaml").is_file()
+    assert "\nid: OWN1\n" in own.read_text(encoding="utf-8")
+    assert ws_lifkit("form", "copy", "referral", "--as", "own1").exit_code == 2  # never replaced
+    assert ws_lifkit("form", "copy", "nonesuch").exit_code == 2
+    own.write_text(own.read_text(encoding="utf-8").replace(
+        'title: "LSCB Serious Case Review: Request for CIEC Consideration Form"', 'title: "Testshire Own Referral"'),
+        encoding="utf-8")
+    assert ws_lifkit("process", "copy").exit_code == 0
+    template = ws_lifkit("process", "copy-template", "--as", "ownsum.docx")
+    assert template.exit_code == 0, template.output
+    assert (workspace / "templates" / "ownsum.docx").is_file()
+    process = workspace / "process.yaml"
+    process.write_text(process.read_text(encoding="utf-8").replace("  referral: cigscr1", "  referral: own1")
+                       .replace("template: cigsum1.docx", "template: ownsum.docx"), encoding="utf-8")
+    check = ws_lifkit("config", "check")
+    assert check.exit_code in (0, 1), check.output
+    # `lifkit form FORM` still makes a form; the workspace's own is used
+    made = ws_lifkit("form", "referral", "-o", tmp_path / "blank.pdf")
+    assert made.exit_code == 0, made.output
+    assert "Testshire Own Referral" in _pdf_text(tmp_path / "blank.pdf")
+    assert ws_lifkit("form", "make", "cigscr1", "-o", tmp_path / "old.pdf").exit_code == 0  # lifkit's, by its id
+    assert "Testshire Own Referral" not in _pdf_text(tmp_path / "old.pdf")
+
+
+def test_config_check_names_each_cross_file_mistake_by_file_line_and_key(workspace, ws_lifkit):
+    assert ws_lifkit("form", "copy", "referral", "--as", "own1").exit_code == 0
+    assert ws_lifkit("process", "copy").exit_code == 0
+    process = workspace / "process.yaml"
+    text = process.read_text(encoding="utf-8").replace("  referral: cigscr1", "  referral: own1")
+    text = text.replace("  - field: criterion_custody\n", "  - field: summary\n").replace("flag:criterion_custody", "flag:summary")
+    text = text.replace("    - [referral:agency,", "    - [referral:agencyy,")
+    text = text.replace("template: cigsum1.docx", "template: ownsum.docx")
+    text = text.replace("    address: panel\n", "    address: national\n")
+    process.write_text(text, encoding="utf-8")
+    rules = workspace / "schemas" / "own1.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "extra_rule: {type: string}\n", encoding="utf-8")
+    result = ws_lifkit("config", "check")
+    assert result.exit_code == 2, result.output
+    output = result.output
+    for expected in (
+        "process.yaml: line ", "criteria[4].field: 'summary' is a longtext box of OWN1; a criterion is a tick-box or a Yes/No box",
+        "'referral:agencyy': 'agencyy' is not a box of the referral form OWN1",
+        "summary.template: The summary template 'ownsum.docx' is neither in",
+        "'national' is not an address lifkit.toml's [notifications] gives",
+        "schemas/own1.yaml: line ", "extra_rule: is a rule for no box of forms/own1.yaml",
+    ):
+        assert expected in output, expected
+    assert "Traceback" not in output
+
+
+def test_a_decision_step_refuses_before_recording_when_its_template_is_missing(workspace, ws_lifkit, monkeypatch):
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-20")
+    reference = _old_case(workspace)
+    assert ws_lifkit("process", "copy").exit_code == 0
+    process = workspace / "process.yaml"
+    process.write_text(process.read_text(encoding="utf-8").replace("template: cigsum1.docx", "template: ownsum.docx"),
+                       encoding="utf-8")
+    journal = workspace / "cases" / reference / "journal.jsonl"
+    before = journal.read_bytes()
+    result = ws_lifkit("decide", reference, "--recommend", "SCR", "--rationale", "The criteria are met.")
+    assert result.exit_code == 2, result.output
+    assert "ownsum.docx" in result.output and "lifkit process copy-template" in result.output
+    assert journal.read_bytes() == before
+    assert ws_lifkit("process", "copy-template", "cigsum1.docx", "--as", "ownsum.docx").exit_code == 0
+    done = ws_lifkit("decide", reference, "--recommend", "SCR", "--rationale", "The criteria are met.")
+    assert done.exit_code in (0, 1), done.output
+    assert journal.read_bytes() != before

@@ -222,7 +222,11 @@ def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None 
     root = find_root(explicit, cwd)
     result, settings = _check_file(root / SETTINGS_FILE)
     if settings is not None:
-        result.problems.extend(_process_problems(root, settings)[0])
+        problems, process = _process_problems(root, settings)
+        result.problems.extend(problems)
+        from lifkit.case.crosscheck import cross_file_problems
+
+        result.problems.extend(cross_file_problems(root, settings, process))
         register = root / settings.register_path
         if not register.is_file():
             result.problems.append(

@@ -40,7 +40,7 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
     forms = {"referral": ws.process.referral_form, "request": ws.process.request_form}
     form_id = forms.get((form_id or "").lower(), form_id)
     if form_id:
-        load_form(form_id)  # an unknown form is a bad argument, named before any file is read
+        load_form(form_id, ws.root)  # an unknown form is a bad argument, named before any file is read
     expected = form_id or (ws.process.request_form if case_ref else None)
     # Each result is printed as soon as its file is read and then let go, so that checking 600 files
     # takes no more memory than checking 6. The lines themselves show progress on a terminal; the bar

@@ -42,7 +42,7 @@ CHECK_KINDS = ("order", "required", "one_of")
 # The roles lifkit reads from a form (``roles:``), with the kinds of box each may be; a form may name others.
 ROLE_TYPES = {"subject_name": ("text",), "subject_dob": ("date",), "subject_dod": ("date",),
               "subject_address": ("text", "longtext"), "people": ("rows",), "subject_known": ("yesno", "choice"),
-              "others_known": ("yesno", "choice")}
+              "others_known": ("yesno", "choice"), "referrer_email": ("email",), "incident": ("date",)}
 
 
 def form_ids(root=None) -> tuple[str, ...]:

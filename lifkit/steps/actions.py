@@ -424,7 +424,7 @@ def file_update(ws, case: Case, member, extracted, stored: Path, origin: Path, s
     from lifkit.documents.formdef import load_form
     from lifkit.documents.validate import validate_extracted
 
-    form = load_form(UPDATE_FORM)
+    form = load_form(UPDATE_FORM, ws.root)
     plan = action_plan(case)
     if extracted is None:
         validation, problems = None, ["The form as a whole: it cannot be read; ask the agency to fill in the form "

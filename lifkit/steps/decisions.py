@@ -71,6 +71,10 @@ def _locked(step):
 
     @functools.wraps(step)
     def run(ws, reference: str, *args, **kwargs):
+        from lifkit.documents.wordform import check_template
+
+        # every step ends by writing the summary: a template it cannot use refuses the step before it records
+        check_template(ws.process.summary_template, ws.root, "summary template")
         with case_lock(ws, case_folder(ws, reference).name):
             return step(ws, reference, *args, **kwargs)
 
@@ -308,6 +312,9 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
     status = case_state(ws, case.reference, case)
     rec = state.recommendation or {}
     chair = state.chair or {}
+    from lifkit.documents.formdef import load_form
+
+    asked = {f.name for f in load_form(process.referral_form, ws.root).fields}  # a criterion may have no box
     meetings = sorted({e["meeting"] for e in ([rec] if rec else []) + state.further_info if e.get("meeting")}
                       | ({case.meeting_date.isoformat()} if case.meeting_date else set()))
 
@@ -356,7 +363,8 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
                                       for m in status.members if m.returned) or "none yet",
         "summary": referral.get("summary") or referral.get("incident_summary") or "-",
         "incident_date": day(referral.get("incident_date")),
-        "criteria": [{"label": c.label, "referrer": "Yes" if referral.get(c.field) else "No",
+        "criteria": [{"label": c.label,
+                      "referrer": ("Yes" if referral.get(c.field) else "No") if c.field in asked else "-",
                       "view": views.get(c.field, "to be decided" if not rec else "unclear")}
                      for c in process.criteria],
         "recommendation": rec.get("recommendation", "Not yet made"),
@@ -389,7 +397,7 @@ def write_summary(ws, reference: str) -> Path:
     case = load_case(ws, reference)
     path = summary_path(ws, case)
     render_document(process.summary_template, summary_context(ws, case), path,
-                    f"{process.summary_id} {process.summary_title} {case.reference}")
+                    f"{process.summary_id} {process.summary_title} {case.reference}", ws.root)
     return path
 
 
@@ -486,8 +494,16 @@ def _panel_details(ws, case: Case, state: DecisionSoFar, sensitive: set[str]) ->
 
 
 def _notice_address(ws, case: Case, address: str) -> str:
+    """Where a notice goes: the referrer (the referral form's ``referrer_email`` box), a contact of the case
+    (``contact:<name>``, set by `lifkit contact`), or a key of [notifications] in lifkit.toml."""
     if address == "referrer":
-        return (case.referral or {}).get("values", {}).get("lead_email", "")
+        from lifkit.documents.formdef import load_form
+
+        form = load_form(ws.process.referral_form, ws.root)
+        return str(form.value((case.referral or {}).get("values", {}), "referrer_email", "") or "")
+    if address.startswith("contact:"):
+        contact = case.contact(address[len("contact:"):])
+        return contact.email if contact else ""
     return ws.settings.notifications.get(address, "")
 
 

@@ -289,7 +289,7 @@ def write_index(ws, year: int | None = None, output: Path | None = None) -> Inde
         raise InputError(f"{target} does not end in .docx.", "Name the index's file NAME.docx, or give a folder.")
     context = {"title": learning.index_title, "board_name": ws.settings.board_name, "period": period,
                "made": format_date(today()), "board": ws.process.term("board"), "sections": sections}
-    render_document(INDEX_TEMPLATE, context, Path(target), learning.index_title)
+    render_document(INDEX_TEMPLATE, context, Path(target), learning.index_title, ws.root)
     return IndexResult(Path(target), year, len(entries), {s["title"]: len(s["entries"]) for s in sections})
 
 

@@ -822,6 +822,11 @@ def _long(f: Field, values: dict, raw: dict, styles, width: float, section_label
     return label + [_p(chunk.strip("\n"), styles["answer"]) for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
 
 
+def _root(data: PackInput) -> Path:
+    """The workspace's folder (a case's folder is <workspace>/cases/<REF>): its own forms are found there."""
+    return data.case.folder.parent.parent
+
+
 def _referral(data: PackInput, styles, width: float) -> list:
     case = data.case
     process = data.process
@@ -847,7 +852,7 @@ def _referral(data: PackInput, styles, width: float) -> list:
     if not values:
         story.append(_p("No referral form is recorded with this case.", styles["muted"]))
     else:
-        story.extend(_form_sections(load_form(process.referral_form), values, referral.get("raw") or {}, styles, width,
+        story.extend(_form_sections(load_form(process.referral_form, _root(data)), values, referral.get("raw") or {}, styles, width,
                                     skip_prefilled=False))
     people = [*case.subjects, *case.people]
     if any(person.address for person in people):  # what the agencies were sent with their request
@@ -962,7 +967,7 @@ def _agency(data: PackInput, item: AgencyReturn, styles, width: float) -> list:
                                                                ("BOX", (0, 0), (-1, -1), 0.8, RED)]))
         story.append(Spacer(1, 6))
     if item.values:
-        story.extend(_form_sections(load_form(data.process.request_form), item.values, item.raw, styles, width, skip_prefilled=True))
+        story.extend(_form_sections(load_form(data.process.request_form, _root(data)), item.values, item.raw, styles, width, skip_prefilled=True))
     else:
         story.append(_p("No answers could be read from this return.", styles["muted"]))
     if item.attached:
