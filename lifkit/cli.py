@@ -124,6 +124,7 @@ for command in (
     case_commands.chase,
     pack_commands.pack,
     decision_commands.decide,
+    decision_commands.contact,
     decision_commands.notified,
     decision_commands.reply,
     decision_commands.overdue,

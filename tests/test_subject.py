@@ -320,3 +320,103 @@ def test_a_decision_step_refuses_before_recording_when_its_template_is_missing(w
     done = ws_lifkit("decide", reference, "--recommend", "SCR", "--rationale", "The criteria are met.")
     assert done.exit_code in (0, 1), done.output
     assert journal.read_bytes() != before
+
+
+# --- open lists ---------------------------------------------------------------------------------------
+
+
+def test_an_option_is_found_by_its_exact_name_hyphens_included(tmp_path):
+    text = (Path(__file__).parent.parent / "processes" / "lscb-2016.yaml").read_text(encoding="utf-8")
+    text = text.replace('  - name: "Review not initiated"', '  - name: "No SAR - other learning"')
+    path = tmp_path / "process.yaml"
+    path.write_text(text, encoding="utf-8")
+    process = load_process_file(path)
+    for typed in ("No SAR - other learning", "no sar - other  learning", "No SAR other learning", "no-sar-other-learning"):
+        assert process.option(typed).name == "No SAR - other learning", typed
+    assert load_shipped("lscb-2016").option("not-initiated").name == "Review not initiated"
+    with pytest.raises(Exception):
+        process.option("No SAR")
+
+
+def test_any_role_and_a_per_case_contact(workspace, ws_lifkit, monkeypatch):
+    """A role lifkit does not list (the SAB chair's) is asked for in lifkit.toml and accepted there, and a
+    notice may go to a contact of the case (the family), set with consent by `lifkit contact`."""
+    import email
+    from email.policy import default
+
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-20")
+    assert ws_lifkit("process", "copy").exit_code == 0
+    process = workspace / "process.yaml"
+    text = process.read_text(encoding="utf-8").replace(
+        '  independent_chair: "LSCB Independent Chair"\n',
+        '  independent_chair: "LSCB Independent Chair"\n  sab_chair: "Independent Chair of the Board"\n')
+    text = text.replace("  role: independent_chair\n", "  role: sab_chair\n")
+    text = text.replace("    address: referrer\n", "    address: contact:family\n", 1)
+    process.write_text(text, encoding="utf-8")
+    missing = ws_lifkit("config", "check")
+    assert missing.exit_code == 2 and "a [sab_chair] table with name and email" in missing.output
+    settings = workspace / "lifkit.toml"
+    settings.write_text(settings.read_text(encoding="utf-8")
+                        + '\n[sab_chair]\nname = "Pat Chair (fictional)"\nemail = "pat.chair@testshire.example"\n',
+                        encoding="utf-8")
+    check = ws_lifkit("config", "check")
+    assert "error:" not in check.output and "sab_chair" not in check.output, check.output
+    settings.write_text(settings.read_text(encoding="utf-8").replace('email = "pat.chair@testshire.example"',
+                                                                     'email = "not an address"'), encoding="utf-8")
+    bad = ws_lifkit("config", "check")
+    assert bad.exit_code == 2 and "[sab_chair] email" in bad.output
+    settings.write_text(settings.read_text(encoding="utf-8").replace('email = "not an address"',
+                                                                     'email = "pat.chair@testshire.example"'),
+                        encoding="utf-8")
+
+    reference = _old_case(workspace)
+    assert ws_lifkit("contact", reference, "family", "--email", "not-an-address").exit_code == 2
+    set_ = ws_lifkit("contact", reference, "family", "--email", "family.contact@testshire.example", "--name",
+                     "Robin Parent (fictional)", "--consent", "04/11/2026")
+    assert set_.exit_code == 0, set_.output
+    assert "used by the notice: referrer" in set_.output
+    again = ws_lifkit("contact", reference, "family", "--email", "family.contact@testshire.example", "--name",
+                      "Robin Parent (fictional)", "--consent", "04/11/2026")
+    assert again.exit_code == 0 and "nothing changed" in again.output
+    import yaml
+
+    case = yaml.safe_load((workspace / "cases" / reference / "case.yaml").read_text(encoding="utf-8"))
+    assert case["contacts"]["family"]["email"] == "family.contact@testshire.example"
+    assert case["contacts"]["family"]["consent"] == dt.date(2026, 11, 4)
+    journal = (workspace / "cases" / reference / "journal.jsonl").read_text(encoding="utf-8")
+    assert journal.count('"contact set"') == 1 and "family.contact@" not in journal and "Robin Parent" not in journal
+
+    assert ws_lifkit("decide", reference, "--recommend", "Critical Case Review", "--rationale", "Learning.").exit_code in (0, 1)
+    decided = ws_lifkit("decide", reference, "--chair", "affirmed", "--decision", "Critical Case Review",
+                        "--rationale", "Agreed.")
+    assert decided.exit_code in (0, 1), decided.output
+    notice = workspace / "cases" / reference / "outbox" / f"notice-referrer-{reference}.eml"
+    message = email.message_from_bytes(notice.read_bytes(), policy=default)
+    assert message["To"] == "family.contact@testshire.example"
+
+
+def test_register_headings_brings_a_register_to_the_process_keeping_every_other_column(workspace, ws_lifkit):
+    """A register made for lscb-2016, a hand-made column added in Excel, then the workspace changes to the
+    rapid review: the rapid review's columns are added after the last, every old column kept."""
+    from openpyxl import load_workbook
+
+    from lifkit.register.workbook import check_register, open_register
+
+    register = workspace / "register.xlsx"
+    book = load_workbook(register)
+    sheet = book["Register"]
+    extra = sheet.max_column + 1
+    sheet.cell(row=1, column=extra, value="Our own notes")
+    book.save(register)
+    assert ws_lifkit("process", "use", "rapid-review-2023").exit_code == 0
+    columns = load_shipped("rapid-review-2023").register_columns
+    assert any(p.kind == "missing-column" for p in check_register(register, columns=columns))
+    before = open_register(register, columns).headers
+    result = ws_lifkit("register", "headings")
+    assert result.exit_code == 0, result.output
+    assert "Panel notification due" in result.output
+    after = open_register(register, columns).headers
+    assert after[:len(before)] == before and "Our own notes" in after and "CIEC meeting date" in after
+    assert not [p for p in check_register(register, columns=columns) if p.kind in ("missing-column", "duplicate-column")]
+    again = ws_lifkit("register", "headings")
+    assert again.exit_code == 0 and "nothing changed" in again.output

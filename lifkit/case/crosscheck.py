@@ -10,16 +10,25 @@ mistake is named with its file, line and key.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lifkit.errors import LifkitError
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One mistake across files (lifkit.case.workspace shows it with lifkit.toml's own)."""
+
+    severity: str  # "error" or "warning"
+    where: str  # the file, as the workspace holds it (process.yaml, forms/sar1.yaml)
+    message: str
+    line: int | None = None
+
+
 def cross_file_problems(root: Path, settings, process) -> list:
     """Every problem across the workspace's files (``process`` as loaded, ``settings`` from lifkit.toml)."""
-    from lifkit.case.workspace import Problem
-
     problems: list[Problem] = []
     problems += _own_form_problems(root)
     problems += _own_template_problems(root, process)
@@ -32,7 +41,6 @@ def cross_file_problems(root: Path, settings, process) -> list:
 
 
 def _own_form_problems(root: Path) -> list:
-    from lifkit.case.workspace import Problem
     from lifkit.documents.formdef import load_form
     from lifkit.mechanics.resources import find, found_yaml, installed, workspace_names
 
@@ -70,8 +78,6 @@ def _rule_problems(root: Path, key: str, form, rules: dict) -> list:
     for no box is a mistake (a box renamed in one file and not the other)."""
     from cerberus import SchemaError, Validator
 
-    from lifkit.case.workspace import Problem
-
     problems = []
     lines = _lines(root / "schemas" / f"{key}.yaml")
     boxes = {f.name for f in form.fields}
@@ -92,7 +98,6 @@ def _rule_problems(root: Path, key: str, form, rules: dict) -> list:
 
 
 def _own_template_problems(root: Path, process) -> list:
-    from lifkit.case.workspace import Problem
     from lifkit.documents.wordform import check_template
     from lifkit.mechanics.resources import workspace_names
 
@@ -110,7 +115,6 @@ def _own_template_problems(root: Path, process) -> list:
 
 def _process_problems(root: Path, settings, process) -> list:
     from lifkit.case.process import _at as at, _key as key_of
-    from lifkit.case.workspace import Problem
     from lifkit.documents.formdef import load_form
     from lifkit.documents.wordform import check_template
 

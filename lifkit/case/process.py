@@ -405,11 +405,20 @@ class Process:
                          "Use one of: " + ", ".join(n.id.replace("_", "-") for n in self.notices) + ".")
 
     def option(self, text: str) -> Option:
-        """One of the options, from what the administrator typed (any case, the listed short names)."""
-        key = " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())
-        for option in self.options:
-            if key == option.name.lower() or key in (a.lower() for a in option.aliases):
-                return option
+        """One of the options, from what the administrator typed: its exact name or a listed short name,
+        case and spacing aside (hyphens included: "No SAR - other learning"), else the same with hyphens and
+        underscores read as spaces ("no-review"). The process check makes sure no two options read alike."""
+        def exact(value: str) -> str:
+            return " ".join(str(value).casefold().split())
+
+        def loose(value: str) -> str:
+            return " ".join(str(value).casefold().replace("_", " ").replace("-", " ").split())
+
+        for norm in (exact, loose):
+            key = norm(text)
+            for option in self.options:
+                if key == norm(option.name) or key in (norm(a) for a in option.aliases):
+                    return option
         raise InputError(f"{text!r} is not one of the options.",
                          "Use one of: " + "; ".join(o.name for o in self.options) + ".")
 

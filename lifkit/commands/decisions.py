@@ -118,6 +118,39 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
         _finish(ctx, outcome, as_json, f"{process.decision.by} {response}: {outcome.event['decision']}")
 
 
+@click.command("contact")
+@click.argument("reference", metavar="REF")
+@click.argument("name", metavar="NAME")
+@click.option("--email", required=True, metavar="ADDRESS", help="Where the notices addressed to this contact go.")
+@click.option("--name", "person", default="", metavar="TEXT", help="Who they are (kept in the case folder only).")
+@click.option("--consent", type=DATE, help="The date they agreed to be written to.")
+@json_option
+@pass_workspace
+def contact(ws, reference: str, name: str, email: str, person: str, consent, as_json: bool) -> None:
+    """Set who a case's notices addressed to contact NAME go to: the family, or their representative.
+
+    A process's notice names such a contact with `address: contact:NAME`. The address (and the name and
+    consent date) are kept in the case's case.yaml; the journal records only that it was set.
+
+    \b
+    Example:
+      lifkit contact RR-2026-004 family --email parent@example.net --consent 04/11/2026
+    """
+    from lifkit.steps.contacts import set_contact
+
+    result = set_contact(ws, reference, name, email, person, consent)
+    if as_json:
+        print_json(result)
+        return
+    word = "set" if result.changed else "already set so; nothing changed"
+    click.echo(f"{result.reference}: contact {result.contact.key} {word}"
+               + (f" (consent {show_date(result.contact.consent)})" if result.contact.consent else ""))
+    if result.used_by:
+        click.echo(f"  used by the notice{'s' if len(result.used_by) != 1 else ''}: {', '.join(result.used_by)}")
+    else:
+        click.echo(f"  no notice of the process is addressed to contact:{result.contact.key} yet")
+
+
 @click.command("notified")
 @click.argument("reference", metavar="REF")
 @click.argument("notice", metavar="NOTICE")

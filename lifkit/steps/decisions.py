@@ -421,7 +421,7 @@ def sensitive_strings(ws, case: Case) -> set[str]:
     texts: set[str] = set()
     people = [*case.subjects, *case.people]
     referral = (case.referral or {}).get("values", {})
-    names = [p.name for p in people] + [referral.get("lead_name", "")]
+    names = [p.name for p in people] + [referral.get("lead_name", "")] + [c.name for c in case.contacts]
     for member in ws.settings.members:
         for submission in load_returns(case, member.code):
             values = submission.get("values") or {}
