@@ -50,7 +50,7 @@ def _finish(ctx, outcome, as_json: bool, what: str) -> None:
 @click.option("--criterion", "criteria", multiple=True, metavar="C=VIEW",
               help="With --recommend: the view of a criterion of the process, e.g. a=met, b_i=not-met (repeat).")
 @click.option("--reviewer", "reviewers", multiple=True, metavar="NAME", help="With --chair: a reviewer appointed (repeat).")
-@click.option("--relationship", default="", metavar="TEXT", help="With --chair or --sign: the child's relationship to "
+@click.option("--relationship", default="", metavar="TEXT", help="With --chair or --sign: the subject's relationship to "
               "the alleged perpetrator, for the anonymised notice (no names).")
 @click.option("--criminal-investigation", type=click.Choice(["yes", "no", "unknown"]), default="unknown",
               show_default=True, help="With --chair or --sign: whether there is a criminal investigation.")
@@ -72,11 +72,10 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
 
     \b
     Examples:
-      lifkit decide CIEC-2026-001 --recommend "MA Concise Review" --rationale "..." --criterion a=met
-      lifkit decide CIEC-2026-001 --further-info --next-meeting 08/01/2027 --rationale "Awaiting the post-mortem"
-      lifkit decide CIEC-2026-001 --chair affirmed --decision "MA Concise Review" --rationale "..."
       lifkit decide RR-2026-001 --recommend "No LCSPR" --learning "A learning event" --rationale "..."
+      lifkit decide RR-2026-001 --further-info --next-meeting 08/01/2027 --rationale "Awaiting the post-mortem"
       lifkit decide RR-2026-001 --sign ICB --signer "A. Partner"
+      lifkit decide REF --chair affirmed --decision OPTION --rationale "..."   (where one chair decides)
     """
     from lifkit.steps import decisions
 
@@ -159,12 +158,11 @@ def contact(ws, reference: str, name: str, email: str, person: str, consent, as_
 @pass_workspace
 @click.pass_context
 def notified(ctx, ws, reference: str, notice: str, on, as_json: bool) -> None:
-    """Record that a notice of the decision was sent (NOTICE: one the process names, e.g. ofsted, panel,
-    referrer; rapid-review-2023: notification, rapid-review, referrer, panel-report, publication).
+    """Record that a notice was sent (NOTICE: one the process names; `lifkit processes --show NAME` lists them).
 
     \b
     Example:
-      lifkit notified CIEC-2026-001 ofsted --on 03/12/2026
+      lifkit notified RR-2026-001 notification --on 03/12/2026
     """
     from lifkit.steps.decisions import record_notified
 
@@ -185,7 +183,7 @@ def notified(ctx, ws, reference: str, notice: str, on, as_json: bool) -> None:
 @pass_workspace
 @click.pass_context
 def reply(ctx, ws, reference: str, notice: str, on, agreed: bool, note: str, as_json: bool) -> None:
-    """Record the reply to a notice that expects one (the National Panel's reply to a rapid review).
+    """Record the reply to a notice that expects one (the process names which do, and what the reply is called).
 
     \b
     Example:
@@ -246,7 +244,7 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
     \b
     Examples:
       lifkit report --year 2026
-      lifkit report --year 2026 -o ciec-2026.xlsx
+      lifkit report --year 2026 -o report-2026.xlsx
     """
     from lifkit.steps.decisions import year_report
 

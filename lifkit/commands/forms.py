@@ -52,8 +52,8 @@ def make(ws, form_id: str, case_ref: str | None, agency: str | None, fmt: str, o
          as_json: bool) -> None:
     """Make a fillable form as PDF and/or Word.
 
-    FORM is `referral` or `request` (the workspace's process's two forms), or the id of any form:
-    lifkit's (cigscr1 and ciginf1, sir and ias, aupd) or the workspace's own in its forms/ folder. A
+    FORM is `referral` or `request` (the workspace's process's two forms), or the id of any other form:
+    one of lifkit's, or the workspace's own in its forms/ folder. A
     referral is blank but for the board's return address; a form sent to an agency is pre-filled,
     read-only, for one case and one agency. Every form carries hidden metadata (form, version, case,
     agency and an integrity token) that lifkit checks when it comes back.
@@ -90,7 +90,7 @@ def copy(ws, form_id: str, new_id: str | None, as_json: bool) -> None:
     \b
     Examples:
       lifkit form copy referral
-      lifkit form copy cigscr1 --as sar1
+      lifkit form copy referral --as own1
     """
     from lifkit.steps.init import copy_form
 

@@ -41,7 +41,7 @@ def register() -> None:
     \b
     Examples:
       lifkit register show
-      lifkit register show CIEC-2026-004
+      lifkit register show RR-2026-004
       lifkit register check
       lifkit register sync
       lifkit register headings
@@ -60,7 +60,7 @@ def show(ws, ref: str | None, as_json: bool) -> None:
     \b
     Examples:
       lifkit register show
-      lifkit register show CIEC-2026-004
+      lifkit register show RR-2026-004
       lifkit register show --json
     """
     from lifkit.register.workbook import ROW_KEY, open_register
@@ -135,7 +135,7 @@ def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
     \b
     Examples:
       lifkit register sync
-      lifkit register sync CIEC-2026-004
+      lifkit register sync RR-2026-004
     """
     from lifkit.register.upkeep import sync_whole_register
 

@@ -31,8 +31,8 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
 
     \b
     Examples:
-      lifkit validate CIGINF1-CIEC-2026-004-POL.pdf
-      lifkit validate --case CIEC-2026-004 returns/*.pdf returns/*.docx --json
+      lifkit validate IAS-RR-2026-004-POL.pdf
+      lifkit validate --case RR-2026-004 returns/*.pdf returns/*.docx --json
     """
     from lifkit.documents.formdef import load_form
     from lifkit.documents.validate import iter_validate_files

@@ -292,16 +292,47 @@ def _check(entry, index: int, fields: dict[str, Field], source: str) -> Check:
                  expected=str(entry.get("expected") or "").strip(), when=tuple(when), when_answered=when_answered)
 
 
-def load_form(form_id: str, root=None) -> FormDef:
+def load_form(form_id: str, root=None, terms: dict | None = None) -> FormDef:
     """The definition of ``form_id`` (e.g. ``cigscr1``, any case): the workspace's ``forms/<form_id>.yaml``
-    when ``root`` is given and it has one, else the installed one."""
+    when ``root`` is given and it has one, else the installed one. With ``terms`` (the process's, e.g.
+    ``ws.process.terms``), its words may use them: a form shared by processes says "{board}" or "the
+    {subject}'s name" and reads "the LSCB", "the adult's name"."""
     from lifkit.mechanics.resources import find
 
     key = form_id.strip().lower()
     if key not in form_ids(root):
         raise InputError(f"lifkit has no form {form_id!r}.",
                          f"The forms are: {', '.join(f.upper() for f in form_ids(root))}.")
-    return _load_found(key, find("forms", f"{key}.yaml", root))
+    form = _load_found(key, find("forms", f"{key}.yaml", root))
+    return _worded(form, tuple(sorted(terms.items()))) if terms else form
+
+
+class _Terms(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@functools.lru_cache(maxsize=64)
+def _worded(form: FormDef, terms: tuple) -> FormDef:
+    """``form`` with the process's terms put into its words (a text with no {term} is left as it is)."""
+    import dataclasses
+
+    values = _Terms(terms)
+
+    def say(text: str) -> str:
+        if "{" not in text:
+            return text
+        try:
+            return text.format_map(values)
+        except (ValueError, IndexError, AttributeError):  # braces that are not a term: the text as written
+            return text
+
+    sections = tuple(dataclasses.replace(
+        section, label=say(section.label),
+        fields=tuple(dataclasses.replace(f, label=say(f.label), columns=tuple(
+            dataclasses.replace(c, label=say(c.label)) for c in f.columns)) for f in section.fields))
+        for section in form.sections)
+    return dataclasses.replace(form, title=say(form.title), note=say(form.note), sections=sections)
 
 
 @functools.lru_cache(maxsize=64)

@@ -124,7 +124,7 @@ def validate_extracted(ws, extracted: Extracted, case_ref: str | None = None,
     if identity.form_id.lower() not in form_ids(ws.root):
         raise UnreadableForm(extracted.path, f"says it is a {identity.form_id!r} form, which lifkit does not have.",
                              "Ask the agency to use the form lifkit sent them.", kind="not-a-form")
-    form = load_form(identity.form_id, ws.root)
+    form = load_form(identity.form_id, ws.root, ws.process.terms)
     result = Validation(path=extracted.path, format=extracted.format, form_id=identity.form_id,
                         version=identity.version, case_ref=identity.case_ref, agency=identity.agency,
                         raw=dict(extracted.raw), stray_text=dict(extracted.stray_text))
@@ -177,7 +177,7 @@ def _identity_problems(ws, form: FormDef, identity, case_ref, form_id) -> list[F
     whole = "The form as a whole"
     problems = []
     if form_id and identity.form_id.lower() != form_id.lower():
-        expected = load_form(form_id, ws.root)
+        expected = load_form(form_id, ws.root, ws.process.terms)
         problems.append(FormProblem(whole, f"this is {_a(form.id)} ({form.title}), but {_a(expected.id)} "
                                     f"({expected.title}) was expected", f"the {expected.id} that was sent"))
     if identity.version != form.version:

@@ -560,7 +560,7 @@ def _checked_values(values: dict[str, Any], columns: tuple[Column, ...], case_re
     if case_ref is not None:
         if not _norm_ref(case_ref):
             raise InputError("A case reference is needed to update the register.",
-                             "A case reference looks like CIEC-2026-004.")
+                             "Give the reference of the case whose row is to be updated.")
         given = checked.pop("case_ref", None)
         if given is not None and _norm_ref(given) != _norm_ref(case_ref):
             raise ValueError(f"values['case_ref'] ({given}) is not the case being updated ({case_ref})")

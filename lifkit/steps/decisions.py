@@ -419,18 +419,19 @@ def _age(born: dt.date | None, on: dt.date) -> str | None:
 
 def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> list[str]:
     referral = (case.referral or {}).get("values", {})
+    one, many = ws.process.subject.one, ws.process.subject.many  # the process's words for its subject
     on = case.subject.dod or case.notified or today()
     nature = []
     if referral.get("criterion_b_i") or case.subject.dod:
-        nature.append("the child died")
+        nature.append(f"the {one} died")
     if referral.get("criterion_b_ii") or referral.get("criterion_serious_harm"):
-        nature.append("the child was seriously harmed")
+        nature.append(f"the {one} was seriously harmed")
     if referral.get("criterion_a"):
         nature.append("abuse or neglect is known or suspected")
     if referral.get("criterion_custody"):
-        nature.append("the child died in custody or detention")
+        nature.append(f"the {one} died in custody or detention")
     if referral.get("criterion_looked_after"):
-        nature.append("the child was looked after")
+        nature.append(f"the {one} was looked after")
     described = "; ".join(nature)
     if referral.get("incident_nature"):  # the referrer's own sentences follow the ticked criteria's words
         typed = " ".join(ids.scrub(str(referral["incident_nature"])).split())
@@ -438,24 +439,27 @@ def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> li
     ages = []
     child_age = _age(case.subject.dob, on)
     if child_age:
-        ages.append(f"the child, aged {child_age}")
+        ages.append(f"the {one}, aged {child_age}")
     for person in case.people:
         age = _age(person.dob, on)
         if age and (age.endswith("months") or age.endswith("month") or int(age.split()[0]) < 18):
             ages.append(f"{ids.scrub(person.relationship) or 'another child'}, aged {age}")
     agencies = []
+    from lifkit.documents.formdef import load_form
+
+    request = load_form(ws.process.request_form, ws.root)
     for member in ws.settings.members:
         submissions = load_returns(case, member.code)
         values = submissions[-1].get("values", {}) if submissions else {}
-        if values.get("child_known") == "Yes" or values.get("others_known") == "Yes":
+        if request.value(values, "subject_known") == "Yes" or request.value(values, "others_known") == "Yes":
             agencies.append(member.agency)
     decided = state.decided_event or {}
     return [
         _sentence(f"Nature of the incident: {described or 'not recorded'}"),
-        f"Ages of the children: {'; '.join(ages) or 'not recorded'}.",
-        f"Relationship of the child to the alleged perpetrator: "
+        f"Ages of the {many}: {'; '.join(ages) or 'not recorded'}.",
+        f"Relationship of the {one} to the alleged perpetrator: "
         f"{ids.scrub(decided.get('relationship') or 'not recorded')}.",
-        f"Agencies involved with the child or family: {', '.join(agencies) or 'none recorded'}.",
+        f"Agencies involved with the {one} or family: {', '.join(agencies) or 'none recorded'}.",
         f"Criminal investigation: {decided.get('criminal_investigation') or 'unknown'}.",
     ]
 
