@@ -240,13 +240,13 @@ def test_a_case_folder_and_register_made_by_lifkit_0_1_0_still_open(workspace, w
 # --- a workspace's own forms, rules and templates -------------------------------------------------------
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(path: Path, layout: bool = True) -> str:
     import subprocess
 
     from conftest import require_tool
 
-    return subprocess.run([require_tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run([require_tool("pdftotext"), *(["-layout"] if layout else []), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
 
 
 def test_a_workspace_form_and_template_are_found_before_lifkits(workspace, ws_lifkit, tmp_path):
@@ -420,3 +420,82 @@ def test_register_headings_brings_a_register_to_the_process_keeping_every_other_
     assert not [p for p in check_register(register, columns=columns) if p.kind in ("missing-column", "duplicate-column")]
     again = ws_lifkit("register", "headings")
     assert again.exit_code == 0 and "nothing changed" in again.output
+
+
+# --- a made-up process, with no code of lifkit changed ---------------------------------------------------
+
+
+def _own_form(workspace: Path, ws_lifkit, which: str, new: str) -> None:
+    """The process's form copied as ``new``, its subject's boxes renamed person_* and its words changed."""
+    assert ws_lifkit("form", "copy", which, "--as", new).exit_code == 0
+    for folder in ("forms", "schemas"):
+        path = workspace / folder / f"{new}.yaml"
+        text = path.read_text(encoding="utf-8").replace("child_", "person_")
+        text = text.replace("Child's", "Person's").replace("Name of Child, Young Person", "Name of the person")
+        path.write_text(text, encoding="utf-8")
+
+
+def test_a_made_up_process_with_its_own_forms_runs_its_cycle(workspace, ws_lifkit, tmp_path, monkeypatch):
+    from returns import CIGINF1_VALUES, CIGSCR1_VALUES, fill_pdf
+
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-20")
+    _own_form(workspace, ws_lifkit, "referral", "own1")
+    _own_form(workspace, ws_lifkit, "request", "own2")
+    assert ws_lifkit("process", "copy").exit_code == 0
+    assert ws_lifkit("process", "copy-template", "--as", "ownsum.docx").exit_code == 0
+    process = workspace / "process.yaml"
+    text = process.read_text(encoding="utf-8")
+    text = text.replace("  referral: cigscr1", "  referral: own1").replace("  request: ciginf1", "  request: own2")
+    text = text.replace('subject: {one: "child", many: "children", max: 1}', 'subject: {one: "person", many: "people", max: 1}')
+    text = text.replace("template: cigsum1.docx", "template: ownsum.docx")
+    process.write_text(text, encoding="utf-8")
+    check = ws_lifkit("config", "check")
+    assert "error:" not in check.output, check.output
+
+    blank = tmp_path / "blank.pdf"
+    assert ws_lifkit("form", "referral", "-o", blank).exit_code == 0
+    assert "Name of the person" in _pdf_text(blank)
+    values = {key.replace("child_", "person_"): value for key, value in CIGSCR1_VALUES.items()}
+    values["person_name"] = "Fictional Person"
+    opened = ws_lifkit("referral", "open", fill_pdf(blank, values, tmp_path / "referral.pdf"), "--notified", "02/11/2026",
+                       "--subject-address", "1 Fictional Road", "--json")
+    assert opened.exit_code == 0, opened.output
+    reference = json.loads(opened.stdout)["reference"]
+    import yaml
+
+    case = yaml.safe_load((workspace / "cases" / reference / "case.yaml").read_text(encoding="utf-8"))
+    assert case["subjects"] == [{"name": "Fictional Person", "dob": dt.date(2015, 3, 4), "dod": dt.date(2026, 10, 30),
+                                 "address": "1 Fictional Road"}]
+
+    assert ws_lifkit("request", reference, "--meeting", "04/12/2026", "--agency", "POL").exit_code == 0
+    request = workspace / "cases" / reference / "outbox" / f"OWN2-{reference}-POL.pdf"
+    sent = _pdf_text(request)
+    assert "Fictional Person" in sent and "1 Fictional Road" in sent and "Person's name" in sent
+    answers = {key.replace("child_", "person_"): value for key, value in CIGINF1_VALUES.items()}
+    collected = ws_lifkit("collect", reference, fill_pdf(request, answers, tmp_path / "return.pdf"))
+    assert collected.exit_code == 0, collected.output
+    state = json.loads(ws_lifkit("status", reference, "--json").stdout)[0]
+    assert [m["valid"] for m in state["members"]] == [True]
+
+    built = ws_lifkit("pack", reference, "--json")
+    assert built.exit_code in (0, 1), built.output
+    pack = " ".join(_pdf_text(Path(json.loads(built.stdout)["file"]), layout=False).split())
+    assert "about a person and the people around them" in pack
+    assert "The person and significant people as sent to the agencies" in pack
+    import re
+
+    assert re.search(r"Returned\s+Person\s+known", pack) and "Child known" not in pack
+
+    assert ws_lifkit("decide", reference, "--recommend", "Critical Case Review", "--rationale", "x").exit_code in (0, 1)
+    decided = ws_lifkit("decide", reference, "--chair", "affirmed", "--decision", "Critical Case Review",
+                        "--rationale", "Agreed.")
+    assert decided.exit_code in (0, 1), decided.output
+    import docx
+
+    summary = docx.Document(workspace / "cases" / reference / f"CIGSUM1-{reference}.docx")
+    cells = [cell.text for table in summary.tables for row in table.rows for cell in row.cells]
+    assert "Fictional Person" in cells
+    from lifkit.register.workbook import open_register
+
+    row = open_register(workspace / "register.xlsx", load_shipped("lscb-2016").register_columns).find(reference)
+    assert row["Child name"] == "Fictional Person" and row["Decision"] == "Critical Case Review"
