@@ -193,7 +193,8 @@ def chair_decide(ws, reference: str, response: str, decision: str, rationale: st
                          row=_decision_row(ws, case, process.decision.by, f"{decision} ({response})", rationale, amend))
     notices = write_notices(ws, case.reference)
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning,
+                           unaddressed(ws, case, notices))
 
 
 @_locked
@@ -230,7 +231,8 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
                                            state.recommendation["rationale"], None))
     notices = write_notices(ws, case.reference) if _state(ws, case).decided else []
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning,
+                           unaddressed(ws, case, notices))
 
 
 @_locked
@@ -482,6 +484,24 @@ def _notice_address(ws, case: Case, address: str) -> str:
         contact = case.contact(address[len("contact:"):])
         return contact.email if contact else ""
     return ws.settings.notifications.get(address, "")
+
+
+def unaddressed(ws, case: Case, drafts: list[Path]) -> list[str]:
+    """A warning for each notice just drafted with no To: address, saying where the address comes from."""
+    warnings = []
+    for notice in ws.process.notices:
+        if not notice.address or f"notice-{notice.id.replace('_', '-')}-{case.reference}.eml" not in \
+                {d.name for d in drafts} or _notice_address(ws, case, notice.address):
+            continue
+        if notice.address.startswith("contact:"):
+            how = (f"set the contact with: lifkit contact {case.reference} {notice.address[8:]} --email ADDRESS, "
+                   "then add the address to the draft")
+        elif notice.address == "referrer":
+            how = "the referral form gives no email for the referrer; add the address to the draft"
+        else:
+            how = f"add {notice.address} = \"ADDRESS\" to [notifications] in lifkit.toml, and the address to the draft"
+        warnings.append(f"the {notice.label} notice's draft has no To: address ({notice.address}): {how}.")
+    return warnings
 
 
 def write_notices(ws, reference: str) -> list[Path]:
