@@ -500,3 +500,21 @@ def test_a_made_up_process_with_its_own_forms_runs_its_cycle(workspace, ws_lifki
 
     row = open_register(workspace / "register.xlsx", load_shipped("lscb-2016").register_columns).find(reference)
     assert row["Child name"] == "Fictional Person" and row["Decision"] == "Critical Case Review"
+
+
+def test_a_workspace_word_form_template_is_used_and_checked(workspace, ws_lifkit, tmp_path):
+    import docx
+
+    copied = ws_lifkit("process", "copy-template", "form.docx")
+    assert copied.exit_code == 0, copied.output
+    own = workspace / "templates" / "form.docx"
+    document = docx.Document(own)
+    document.paragraphs[0].insert_paragraph_before("Testshire's own Word style")
+    document.save(own)
+    assert "error:" not in ws_lifkit("config", "check").output
+    made = ws_lifkit("form", "referral", "--format", "docx", "-o", tmp_path / "blank.docx")
+    assert made.exit_code == 0, made.output
+    assert "Testshire's own Word style" in [p.text for p in docx.Document(tmp_path / "blank.docx").paragraphs]
+    own.write_bytes(b"not a Word file")
+    check = ws_lifkit("config", "check")
+    assert check.exit_code == 2 and "templates/form.docx:" in check.output and "is not a Word document" in check.output

@@ -459,9 +459,9 @@ def render_docx(ctx: "RenderContext", path: Path) -> None:
     from docxtpl import DocxTemplate
 
     from lifkit.mechanics.files import atomic_write_bytes
-    from lifkit.mechanics.resources import resource
+    from lifkit.mechanics.resources import find
 
-    template = resource("templates", TEMPLATE)
+    template = find("templates", TEMPLATE, getattr(ctx, "root", None))
     tpl = DocxTemplate(io.BytesIO(template.read_bytes()))
     document = tpl.get_docx()
     body = _FormBody(_BodyBuilder(ctx, _text_width(document)).build())
