@@ -5,8 +5,8 @@ messages and the pack. A field's ``name`` is the same everywhere. A ``rows`` fie
 field in the definition, the schema and the returns JSON (a list of row dicts); in the PDF and Word
 files each cell is its own box named ``<field>_<row>_<column>``, rows counted from 1.
 
-The forms are the YAML files installed in ``forms/``: a new file there is a new form, whose id is its file
-name (``forms/sir.yaml`` is the form SIR). Its ``checks`` say what a schema cannot: rules between boxes,
+The forms are the YAML files installed in ``forms/`` and those in a workspace's ``forms/``: a new file there
+is a new form, whose id is its file name (``forms/sir.yaml`` is the form SIR). Its ``checks`` say what a schema cannot: rules between boxes,
 which lifkit/documents/validate.py applies to any form::
 
     checks:
@@ -24,6 +24,18 @@ which lifkit/documents/validate.py applies to any form::
 
 ``expected`` (optional) says what was expected; a ``required`` check without one says "an answer, since
 '<the box's label>' is <its value>".
+
+Its ``roles`` say which boxes hold what lifkit reads by meaning rather than by box name (ROLE_TYPES): the
+review's subject (``subject_name``, ``subject_dob``, ``subject_dod``, ``subject_address``), the table of
+significant people (``people``), on a request whether the agency knew the subject (``subject_known``,
+``others_known``), on a referral the referrer's email (``referrer_email``) and the incident's date
+(``incident``)::
+
+    roles: {subject_name: adult_name, subject_dob: adult_dob, people: significant_people}
+
+A workspace's own forms (``<workspace>/forms/<id>.yaml``, their rules in ``<workspace>/schemas/``) are found
+before the installed ones. Loaded with the process's terms, a form's words may use them: "{board}",
+"{subject_a}'s name".
 """
 
 from __future__ import annotations
