@@ -467,7 +467,8 @@ def test_a_made_up_process_with_its_own_forms_runs_its_cycle(workspace, ws_lifki
     assert case["subjects"] == [{"name": "Fictional Person", "dob": dt.date(2015, 3, 4), "dod": dt.date(2026, 10, 30),
                                  "address": "1 Fictional Road"}]
 
-    assert ws_lifkit("request", reference, "--meeting", "04/12/2026", "--agency", "POL").exit_code == 0
+    asked = ws_lifkit("request", reference, "--meeting", "04/12/2026", "--agency", "POL")
+    assert asked.exit_code == 1 and "after" in asked.stderr, asked.output  # recorded; the meeting is after the decision is due
     request = workspace / "cases" / reference / "outbox" / f"OWN2-{reference}-POL.pdf"
     sent = _pdf_text(request)
     assert "Fictional Person" in sent and "1 Fictional Road" in sent and "Person's name" in sent
