@@ -702,7 +702,7 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
     from lifkit.documents.formdef import load_form
 
     agencies, routes, recommendations, decisions = Counter(), Counter(), Counter(), Counter()
-    has_routes = any(f.name == "referral_route" for f in load_form(ws.process.referral_form).fields)
+    has_routes = any(f.name == "referral_route" for f in load_form(ws.process.referral_form, ws.root).fields)
     challenged = decided = within = 0
     days: list[int] = []
     count = 0

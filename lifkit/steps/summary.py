@@ -75,7 +75,7 @@ def _answer(form, name: str, value) -> dict | None:
 def _agency_answers(ws, case: Case, fields: tuple[str, ...], returns) -> list[dict]:
     from lifkit.documents.formdef import load_form
 
-    form = load_form(ws.process.request_form)
+    form = load_form(ws.process.request_form, ws.root)
     agencies = []
     for member, values, valid in returns:
         answers = [a for a in (_answer(form, name, values.get(name)) for name in fields) if a]
@@ -89,7 +89,7 @@ def _merged_rows(ws, case: Case, table: str, returns) -> tuple[list[str], list[d
     """Every agency's rows of the request form's table ``table``, in date order, each with its agency."""
     from lifkit.documents.formdef import load_form
 
-    form = load_form(ws.process.request_form)
+    form = load_form(ws.process.request_form, ws.root)
     try:
         box = form.field(table)
     except KeyError:
@@ -133,6 +133,9 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
                       | ({case.meeting_date.isoformat()} if case.meeting_date else set()))
     views = rec.get("criteria") or {}
     notices = {n.id: n for n in status.notices}
+    from lifkit.documents.formdef import load_form
+
+    asked = {f.name for f in load_form(process.referral_form, ws.root).fields}  # a criterion may have no box
 
     def told(ident: str) -> str:
         notice = notices.get(ident)
@@ -172,7 +175,8 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
                                       for m in status.members if m.returned) or "none yet",
         "summary": referral.get("summary") or referral.get("incident_summary") or "-",
         "incident_date": _day(referral.get("incident_date")),
-        "criteria": [{"label": c.label, "referrer": "Yes" if referral.get(c.field) else "No",
+        "criteria": [{"label": c.label,
+                      "referrer": ("Yes" if referral.get(c.field) else "No") if c.field in asked else "-",
                       "view": views.get(c.field, "to be decided" if not rec else "unclear"),
                       # each partner's own view, given when it signed (or declined)
                       "partners": "; ".join(f"{code}: {event['criteria'][c.field]}" for code, event in
@@ -332,7 +336,7 @@ def summary_bytes(ws, case: Case) -> bytes:
     context = summary_context(ws, case)
     toc = bool(context["parts"]) and _pages(context) > TOC_AFTER_PAGES
     data = render_document_bytes(process.summary_template, context,
-                                 f"{process.summary_id} {process.summary_title} {case.reference}",
+                                 f"{process.summary_id} {process.summary_title} {case.reference}", root=ws.root,
                                  images={"logo": _logo(ws)} if context["parts"] else None)
     if context["parts"]:
         data = _finish_word(data, toc)
