@@ -408,3 +408,15 @@ def test_a_step_whose_documents_cannot_be_written_says_what_was_recorded_and_the
     assert "notice draft: notice-rapid-review-RR-2026-002.eml" in finished.stdout
     assert (root / "cases" / "RR-2026-002" / "outbox" / "notice-rapid-review-RR-2026-002.eml").exists()
     assert "notice draft" not in ws("summary", "RR-2026-002").stdout  # finished once
+
+
+def test_config_check_names_a_summary_part_that_gathers_a_box_the_request_form_lacks(partnership):
+    ws = partnership
+    assert ws("process", "copy").exit_code == 0
+    process = ws.workspace / "process.yaml"
+    text = process.read_text(encoding="utf-8")
+    process.write_text(text.replace("fields: [good_practice, practice_improvements]",
+                                    "fields: [good_practice, what_went_wrong]"), encoding="utf-8")
+    check = ws("config", "check")
+    assert check.exit_code == 2
+    assert "'what_went_wrong' is not a box of the request form IAS" in check.output

@@ -157,6 +157,16 @@ def _process_problems(root: Path, settings, process) -> list:
     if request is not None and not request.role("subject_name"):
         say(("forms", "request"), f"the form {request.id} names no box as its subject_name (roles: in "
                                   f"forms/{request.id.lower()}.yaml)", "warning")
+    if request is not None:  # the summary's parts gather the request form's boxes (summary.parts)
+        boxes = {f.name: f for f in request.fields}
+        for index, part in enumerate(process.summary_parts):
+            for number, name in enumerate(part.fields):
+                if name not in boxes:
+                    say(("summary", "parts", index, "fields", number),
+                        f"{name!r} is not a box of the request form {request.id}")
+            if part.table and (part.table not in boxes or boxes[part.table].type != "rows"):
+                say(("summary", "parts", index, "table"), f"{part.table!r} is not a table of the request form "
+                                                          f"{request.id}")
 
     for index, notice in enumerate(process.notices):
         if not notice.draft or not notice.address:
