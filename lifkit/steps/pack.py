@@ -366,10 +366,21 @@ def _write(data: PackInput, password: str | None, output: Path | None) -> PackRe
 
 def render(data: PackInput, password: str | None = None) -> tuple[bytes, int]:
     """The pack as PDF bytes, and its page count."""
+    from lifkit.mechanics.pdf import AttachmentFault
+
     register_fonts()
-    layout = _layout(data)
     try:
-        return _assemble(data, layout, password), layout.pages
+        while True:  # each round lists one more attachment that could not be merged: it ends
+            layout = _layout(data)
+            try:
+                return _assemble(data, layout, password), layout.pages
+            except AttachmentFault as fault:
+                document = next((d for a in data.agencies for d in a.attached if d.reader is fault.reader), None)
+                if document is None:
+                    raise
+                document.reader.close()
+                document.reader, document.pages = None, []
+                document.note = "could not be copied into the pack: not merged"
     finally:
         for item in data.agencies:
             for document in item.attached:
