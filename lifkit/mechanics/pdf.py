@@ -307,6 +307,7 @@ def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[s
             tag_structure(pdf, tags)
         pdf.Root.Lang = String(lang)
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        _xmp(pdf, {**{str(k).lstrip("/"): str(v) for k, v in pdf.docinfo.items()}, **info}, lang)
         for page in pdf.pages:
             for widget in page.obj.get("/Annots", ()):
                 if str(widget.get("/T", "")) in date_fields:
@@ -740,6 +741,7 @@ def assemble(base: bytes, placements: list[Placement], forms: dict[str, Any], ou
         for key, value in info.items():
             docinfo[Name("/" + key)] = String(value)
         pdf.Root.Lang = String(lang)
+        _xmp(pdf, info, lang)
         pdf.Root.PageMode = Name.UseOutlines
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         out = io.BytesIO()
@@ -784,6 +786,62 @@ def _unwritable(placements: list[Placement], forms: dict[str, Any]):
         except Exception:  # noqa: BLE001
             return reader
     return None
+
+
+def _xmp(pdf, info: dict[str, str], lang: str) -> None:
+    """The document's XMP metadata (every PDF lifkit writes has it): its title, author, subject, language,
+    producer and dates as in the document information ``info`` (keys without the slash), and the claim
+    of PDF/UA-1 (``pdfuaid:part`` 1) the structure tree, language and title display make good. Written
+    whole by lifkit, not by the library's metadata editor, which stamps the time it ran: the same input
+    still gives the same bytes."""
+    from html import escape
+
+    from pikepdf import Name
+
+    def text(key: str) -> str:
+        return escape(str(info.get(key, "")), quote=False)
+
+    rows = [f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{text("Title")}</rdf:li></rdf:Alt></dc:title>',
+            f"<dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>",
+            "<dc:format>application/pdf</dc:format>"]
+    if info.get("Author"):
+        rows.append(f"<dc:creator><rdf:Seq><rdf:li>{text('Author')}</rdf:li></rdf:Seq></dc:creator>")
+    if info.get("Subject"):
+        rows.append(f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{text("Subject")}</rdf:li></rdf:Alt>'
+                    "</dc:description>")
+    for key, tag in (("Producer", "pdf:Producer"), ("Keywords", "pdf:Keywords"), ("Creator", "xmp:CreatorTool")):
+        if info.get(key):
+            rows.append(f"<{tag}>{text(key)}</{tag}>")
+    for key, tag in (("CreationDate", "xmp:CreateDate"), ("ModDate", "xmp:ModifyDate")):
+        when = _xmp_date(str(info.get(key, "")))
+        if when:
+            rows.append(f"<{tag}>{when}</{tag}>")
+    rows.append("<pdfuaid:part>1</pdfuaid:part>")
+    packet = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+              '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+              '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+              'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+              'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\n' + "\n".join(rows) +
+              '\n</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>')
+    stream = pdf.make_stream(packet.encode("utf-8"))
+    stream.Type, stream.Subtype = Name.Metadata, Name.XML
+    pdf.Root.Metadata = stream
+
+
+def _xmp_date(value: str) -> str:
+    """A PDF date (``D:20261125``, ``D:20261125093000Z``, ``D:20261125093000+01'00'``) as XMP writes it
+    (``2026-11-25``, ``2026-11-25T09:30:00Z``...); "" when it is not one."""
+    import re
+
+    found = re.fullmatch(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(Z|[+-]\d{2}'?\d{2}'?)?'?", value.strip())
+    if not found:
+        return ""
+    year, month, day, hour, minute, second, zone = found.groups()
+    date = "-".join(part for part in (year, month, day) if part)
+    if hour is None:
+        return date
+    zone = "Z" if zone in (None, "Z") else f"{zone[:3]}:{zone[3:].strip(chr(39))}"
+    return f"{date}T{hour}:{minute or '00'}:{second or '00'}{zone}"
 
 
 def _outline(pdf, outline: list[tuple[str, int | None, int]]) -> None:
@@ -836,12 +894,13 @@ def _outline(pdf, outline: list[tuple[str, int | None, int]]) -> None:
 
 
 def finish_pack(pdf: bytes, outline: list[tuple[str, int, int]], metadata: dict[str, str],
-                password: str | None = None) -> bytes:
-    """A laid-out PDF finished as a pack (:func:`assemble` with nothing placed): bookmarks ``(title,
-    level, page from 1)``, page labels, ``metadata`` (keys with or without the slash), language, opened
-    on its bookmarks, and encrypted with AES-256 when a password is given."""
+                password: str | None = None, tags: list | None = None) -> bytes:
+    """A laid-out PDF finished as a pack (:func:`assemble` with nothing placed): tagged from ``tags``
+    (:func:`tag_structure`), bookmarks ``(title, level, page from 1)``, page labels, ``metadata`` (keys
+    with or without the slash), language, opened on its bookmarks, and encrypted with AES-256 when a
+    password is given."""
     return assemble(pdf, [], {}, [(title, page, level) for title, level, page in outline],
-                    {key.lstrip("/"): value for key, value in metadata.items()}, "en-GB", password)
+                    {key.lstrip("/"): value for key, value in metadata.items()}, "en-GB", password, tags=tags)
 
 
 def _multiply(first: tuple, second: tuple) -> tuple:
