@@ -87,3 +87,11 @@ def object_stream_bomb(megabytes: int = 2048) -> bytes:
 
 
 BOMBS = {"object stream": object_stream_bomb, "content stream": content_stream_bomb, "picture": image_bomb}
+
+
+def values_bomb(count: int = 2_000_000) -> bytes:
+    """No compression at all: a catalog whose one array holds ``count`` numbers, 4 MB on disk for two
+    million, about 270 MB once the PDF library has read each as an object of its own."""
+    return _classic([b"1 0 obj\n<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields 4 0 R>>>>\nendobj\n", PAGES,
+                     b"3 0 obj\n<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>\nendobj\n",
+                     b"4 0 obj\n[" + b"0 " * count + b"]\nendobj\n"])

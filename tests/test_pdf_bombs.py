@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pdf_bombs import BOMBS, MB
+from pdf_bombs import BOMBS, MB, content_stream_bomb, values_bomb
 from test_limits import check, run_lifkit
 
 REFUSED = "holds far more than any form does"
@@ -54,6 +54,34 @@ def test_validate_refuses_a_bomb_within_bounds(workspace: Path, bombs, name):
     assert REFUSED in output and "inflate" in output
 
 
+def test_validate_refuses_a_pdf_of_more_values_than_the_library_can_hold(workspace: Path, tmp_path):
+    bomb = tmp_path / "values.pdf"
+    bomb.write_bytes(values_bomb())
+    assert bomb.stat().st_size < 5 * MB
+    status, output, peak, seconds = run_lifkit("--workspace", workspace, "validate", bomb)
+    check(status, output, peak, seconds)
+    assert REFUSED in output and "more than 1,500,000 values" in output
+
+
+def test_an_encrypted_pdf_is_measured_as_its_streams_decrypt(tmp_path, monkeypatch):
+    """An encrypted PDF's streams are stored encrypted, so they cannot be inflated as they lie in the
+    file: each is read decrypted first (qpdf's --encrypt with no user password: anyone can open it)."""
+    import subprocess
+
+    from conftest import require_tool
+    from lifkit.mechanics import pdfmeasure
+    from lifkit.mechanics.pdf import ValueTooLarge, measure
+
+    plain, locked = tmp_path / "plain.pdf", tmp_path / "locked.pdf"
+    plain.write_bytes(content_stream_bomb(32))
+    subprocess.run([require_tool("qpdf"), "--encrypt", "", "owner", "256", "--", str(plain), str(locked)], check=True)
+    assert b"/Encrypt" in locked.read_bytes()
+    measure(locked.read_bytes())  # 32 MB: within the limits
+    monkeypatch.setattr(pdfmeasure, "MAX_STREAM_BYTES", 16 * MB)
+    with pytest.raises(ValueTooLarge, match="inflates past 16 MB"):
+        measure(locked.read_bytes())
+
+
 def test_collect_and_pack_leave_bombs_out_within_bounds(workspace: Path, bombs, fixed_today, tmp_path):
     from conftest import Lifkit
     from returns import CIGINF1_VALUES, CIGSCR1_VALUES, blank_form, fill_pdf
@@ -67,6 +95,12 @@ def test_collect_and_pack_leave_bombs_out_within_bounds(workspace: Path, bombs, 
     assert asked.exit_code == 0, asked.output
     form = fill_pdf(workspace / "cases" / reference / "outbox" / f"CIGINF1-{reference}-POL.pdf", CIGINF1_VALUES,
                     tmp_path / "POL.pdf")
+    alone = tmp_path / "alone.eml"
+    alone.write_bytes(reply("POL", bombs["object stream"]))
+    status, output, peak, seconds = run_lifkit("--workspace", workspace, "collect", reference, alone)
+    check(status, output, peak, seconds, expected=1)
+    assert "no lifkit form in it" in output and REFUSED in output
+
     message = tmp_path / "reply.eml"
     message.write_bytes(reply("POL", form, *bombs.values()))
 

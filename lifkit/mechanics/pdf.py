@@ -51,7 +51,7 @@ def measure(data: bytes) -> None:
     view = memoryview(data)
     xref = [s for s in found.streams if s.kind == "cross-reference stream"]
     if not found.encrypted:
-        pdfmeasure.check(data, found.streams, lambda stream: view[stream.start:stream.end])
+        pdfmeasure.check(data, found.streams, lambda stream: view[stream.start:stream.end], found.values)
         return
     pdfmeasure.check(data, xref, lambda stream: view[stream.start:stream.end])
     import pikepdf
@@ -69,7 +69,7 @@ def measure(data: bytes) -> None:
                 return item.read_raw_bytes() if isinstance(item, pikepdf.Stream) else None
             except pikepdf.PdfError:
                 return None
-        pdfmeasure.check(data, [s for s in found.streams if s.kind != "cross-reference stream"], raw)
+        pdfmeasure.check(data, [s for s in found.streams if s.kind != "cross-reference stream"], raw, found.values)
 
 
 def _open(source: Path | bytes, trusted: bool = False):

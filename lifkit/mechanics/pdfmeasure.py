@@ -27,6 +27,9 @@ MAX_STREAM_BYTES = 64 * MB  # one stream once inflated: a full A4 page scanned a
 MAX_TOTAL_BYTES = 256 * MB  # every stream of the PDF once inflated
 MAX_OBJECT_STREAM_BYTES = 32 * MB  # the object streams once inflated: objects a PDF library parses and keeps
 MAX_OBJECTS = 500_000  # objects, those in object streams included: a 1,000-page report has about 100,000
+# values in the objects (numbers, names, strings, brackets), those in object streams included: the PDF
+# library keeps each it reads in about 130 bytes, so this many take it to about 200 MB
+MAX_VALUES = 1_500_000
 CHUNK = MB
 
 
@@ -55,34 +58,39 @@ class Scan:
     objects: int
     streams: list[Stream] = field(default_factory=list)
     encrypted: bool = False
+    values: int = 0  # the values in the objects outside object streams
 
 
 _WHITE = b" \t\r\n\f\x00"
 _DELIMS = b"()<>[]{}/%"
-_HEADER = re.compile(rb"(?<![0-9])(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj(?![A-Za-z0-9])")
-_STREAM = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
+_HEADER_BEFORE = re.compile(rb"(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+$")
+_OBJ_AFTER = re.compile(rb"(?![A-Za-z0-9])")
+_STREAM_AFTER = re.compile(rb"\r\n|\n|\r")
 _ENDSTREAM = re.compile(rb"[ \t\r\n\f\x00]*endstream")
+_NUMBER = re.compile(rb"[+-]?(\d+\.?\d*|\.\d+)")
+_REFERENCE = re.compile(rb"[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+R(?![A-Za-z0-9])")
+_SPACE = re.compile(rb"(?:[ \t\r\n\f\x00]+|%[^\r\n]*)*")
+_NAME = re.compile(rb"/[^ \t\r\n\f\x00()<>\[\]{}/%]*")
 
 
 def scan(data: bytes) -> Scan:
     """Every object header and stream of ``data`` (a PDF's bytes), found by their keywords as a
     repairing reader finds them, whether or not the cross-reference table is right."""
-    headers = [(m.start(), m.end(), int(m.group(1)), int(m.group(2))) for m in _HEADER.finditer(data)]
+    headers = list(_headers(data))
     if len(headers) > MAX_OBJECTS:
         raise TooLarge(f"more than {MAX_OBJECTS:,} objects")
     starts = [h[0] for h in headers]
     top_level = {(h[2], h[3]): h for h in headers}
     result = Scan(objects=len(headers), encrypted=b"/Encrypt" in data)
-    for match in _STREAM.finditer(data):
-        index = bisect.bisect_left(starts, match.start()) - 1
+    for keyword, start in _keywords(data, b"stream", _STREAM_AFTER):
+        index = bisect.bisect_left(starts, keyword) - 1
         if index < 0:
             continue
         _start, header_end, number, generation = headers[index]
         try:
-            entries = _Parser(data, header_end, match.start()).dictionary()
+            entries = _Parser(data, header_end, keyword).dictionary()
         except ValueError:
             continue  # no dictionary before the keyword: not a stream a reader finds
-        start = match.end()
         end = _stream_end(data, start, entries.get("/Length"), top_level)
         filters = entries.get("/Filter")
         filters = [f for f in filters if isinstance(f, str)] if isinstance(filters, list) else (
@@ -97,7 +105,51 @@ def scan(data: bytes) -> Scan:
         result.objects += max(0, objects)
     if result.objects > MAX_OBJECTS:
         raise TooLarge(f"more than {MAX_OBJECTS:,} objects")
+    position = 0
+    for stream in sorted(result.streams, key=lambda s: s.start):
+        if stream.start > position:
+            result.values += count_values(data, position, stream.start, MAX_VALUES - result.values)
+        position = max(position, stream.end)
+    result.values += count_values(data, position, len(data), MAX_VALUES - result.values)
+    if result.values > MAX_VALUES:
+        raise TooLarge(_TOO_MANY_VALUES)
     return result
+
+
+_VALUE = re.compile(rb"\([^)]*\)|<<|>>|[\[\]]|/?[^\x00\t\n\f\r ()<>\[\]{}/%]+|/")
+_TOO_MANY_VALUES = f"more than {MAX_VALUES:,} values in its objects"
+
+
+def count_values(data: bytes, start: int, end: int, limit: int) -> int:
+    """The values (numbers, names, strings, brackets) in ``data[start:end]``, counted no further than
+    past ``limit``: what the PDF library keeps an object for, each, once it reads them."""
+    count = 0
+    for count, _match in enumerate(_VALUE.finditer(data, start, end), start=1):
+        if count > limit:
+            break
+    return count
+
+
+def _keywords(data: bytes, word: bytes, after: re.Pattern) -> Iterator[tuple[int, int]]:
+    """Where ``word`` stands as a keyword in ``data`` (no letter before it, ``after`` matching right after
+    it): (its start, the end of what ``after`` matched). Found with bytes.find, which is many times
+    faster on a PDF's binary data than a pattern that starts with a class of characters."""
+    position = data.find(word)
+    while position >= 0:
+        before = data[position - 1] if position else 0x20
+        if not (0x41 <= before <= 0x5A or 0x61 <= before <= 0x7A):
+            tail = after.match(data, position + len(word))
+            if tail:
+                yield position, tail.end()
+        position = data.find(word, position + len(word))
+
+
+def _headers(data: bytes) -> Iterator[tuple[int, int, int, int]]:
+    """Every object header ``N G obj``: (its start, its end, N, G)."""
+    for keyword, end in _keywords(data, b"obj", _OBJ_AFTER):
+        found = _HEADER_BEFORE.search(data, max(0, keyword - 24), keyword)
+        if found and found.end() == keyword and (found.start() == 0 or not 0x30 <= data[found.start() - 1] <= 0x39):
+            yield found.start(), end, int(found.group(1)), int(found.group(2))
 
 
 def _stream_end(data: bytes, start: int, length, top_level: dict) -> int:
@@ -124,15 +176,7 @@ class _Parser:
         self.data, self.pos, self.end = data, position, end
 
     def _skip(self) -> None:
-        data = self.data
-        while self.pos < self.end:
-            if data[self.pos] in _WHITE:
-                self.pos += 1
-            elif data[self.pos] == 0x25:  # % comment
-                while self.pos < self.end and data[self.pos] not in b"\r\n":
-                    self.pos += 1
-            else:
-                return
+        self.pos = _SPACE.match(self.data, self.pos, self.end).end()
 
     def dictionary(self) -> dict:
         self._skip()
@@ -162,9 +206,7 @@ class _Parser:
             self.dictionary()
             return "<<>>"
         if byte == 0x2F:  # /Name
-            self.pos += 1
-            while self.pos < self.end and data[self.pos] not in _WHITE and data[self.pos] not in _DELIMS:
-                self.pos += 1
+            self.pos = _NAME.match(data, pos, self.end).end()
             return data[pos:self.pos].decode("latin-1")
         if byte == 0x5B:  # [ array ]
             self.pos += 1
@@ -197,11 +239,10 @@ class _Parser:
                 raise ValueError("unfinished string")
             self.pos = close + 1
             return "<>"
-        number = re.compile(rb"[+-]?(\d+\.?\d*|\.\d+)").match(data, pos, self.end)
+        number = _NUMBER.match(data, pos, self.end)
         if number:
             self.pos = number.end()
-            reference = re.compile(rb"[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+R(?![A-Za-z0-9])").match(
-                data, self.pos, self.end)
+            reference = _REFERENCE.match(data, self.pos, self.end)
             text = number.group(0)
             if reference and text.isdigit():
                 self.pos = reference.end()
@@ -216,7 +257,8 @@ class _Parser:
 # --- bounded inflating ----------------------------------------------------------------------------
 
 
-def inflated_size(raw: bytes | memoryview, filters: list[str], limit: int) -> int:
+def inflated_size(raw: bytes | memoryview, filters: list[str], limit: int,
+                  each: Callable[[bytes], None] | None = None) -> int:
     """The size ``raw`` decodes to through ``filters`` (in order), counted in pieces and stopped once past
     ``limit``: the figure returned is then over ``limit``, never the whole. Filters a reader never
     decodes to read or write a PDF (pictures in JPEG and the like, and any it does not know) end the
@@ -232,6 +274,8 @@ def inflated_size(raw: bytes | memoryview, filters: list[str], limit: int) -> in
         total += len(chunk)
         if total > limit:
             return total
+        if each is not None:
+            each(chunk)
     return total
 
 
@@ -346,10 +390,18 @@ _DECODERS: dict[str, Callable[[Iterable[bytes]], Iterator[bytes]]] = {
 }
 
 
-def check(data: bytes, streams: list[Stream], raw: Callable[[Stream], bytes | memoryview | None]) -> None:
+def check(data: bytes, streams: list[Stream], raw: Callable[[Stream], bytes | memoryview | None],
+          values: int = 0) -> None:
     """Inflate every stream (``raw(stream)`` gives its stored bytes, decrypted; None to leave it out),
-    object streams first, and raise :class:`TooLarge` at the first limit passed."""
+    object streams first, their values counted on from ``values`` (those outside object streams), and
+    raise :class:`TooLarge` at the first limit passed."""
     total = packed = 0
+    counted = [values]
+
+    def count(chunk: bytes) -> None:
+        counted[0] += count_values(chunk, 0, len(chunk), MAX_VALUES - counted[0])
+        if counted[0] > MAX_VALUES:
+            raise TooLarge(_TOO_MANY_VALUES)
     for stream in sorted(streams, key=lambda s: s.kind != "object stream"):
         stored = raw(stream)
         if stored is None:
@@ -360,7 +412,7 @@ def check(data: bytes, streams: list[Stream], raw: Callable[[Stream], bytes | me
             limits.append((MAX_OBJECT_STREAM_BYTES - packed,
                            f"object streams that inflate past {MAX_OBJECT_STREAM_BYTES // MB} MB"))
         limit, why = min(limits, key=lambda pair: pair[0])
-        size = inflated_size(stored, stream.filters, limit)
+        size = inflated_size(stored, stream.filters, limit, count if stream.kind == "object stream" else None)
         if size > limit:
             raise TooLarge(why)
         total += size
