@@ -261,3 +261,19 @@ def test_a_fault_placing_one_attachment_lists_it_and_builds_the_rest(case, tmp_p
     assert "Odd.pdf" in text and "could not be copied into the pack: not merged" in text
     assert "Beautiful is better than ugly" in text and "Foo: bar" not in text
     assert faulty.is_file()
+
+
+def test_a_packs_attachments_together_stay_within_one_budget():
+    """A pack keeps every attachment open until it is written: what they cost together is bounded too,
+    and one that would pass the bound is listed as not merged, never opened."""
+    from lifkit.mechanics.pdf import Budget, measure, open_attachment
+
+    sample = FIXTURES / "google-doc-document.pdf"
+    values = measure(sample.read_bytes()).values
+    budget = Budget(values=values * 2 - 1)
+    first, _pages, why = open_attachment(sample, budget)
+    assert first is not None and why == ""
+    second, _pages, why = open_attachment(sample, budget)
+    assert second is None and why == "more than the pack's other attachments leave room for: not merged"
+    first.close()
+    assert Budget().values >= 10 * measure((FIXTURES / "pdfkit.pdf").read_bytes()).values

@@ -33,12 +33,13 @@ class PasswordProtected(Exception):
 # --- reading ----------------------------------------------------------------------------------
 
 
-def measure(data: bytes) -> None:
+def measure(data: bytes):
     """The check every PDF lifkit reads passes before any PDF library parses it (the one way in: every
     reader here opens through :func:`_open`, which calls this): its size, its objects counted and every
     stream inflated, streaming and no further than the limits of :mod:`lifkit.mechanics.pdfmeasure`.
-    Raises :class:`ValueTooLarge` (a :class:`~lifkit.mechanics.pdfmeasure.TooLarge`) past a limit,
-    :class:`PasswordProtected` for an encrypted PDF that needs a password to be read at all.
+    Returns its :class:`~lifkit.mechanics.pdfmeasure.Figures`. Raises :class:`ValueTooLarge` (a
+    :class:`~lifkit.mechanics.pdfmeasure.TooLarge`) past a limit, :class:`PasswordProtected` for an
+    encrypted PDF that needs a password to be read at all.
 
     An encrypted PDF's streams are stored encrypted: each is read decrypted, one at a time, by the PDF
     library (which reads the object, never the object streams, before they are measured themselves) and
@@ -51,15 +52,16 @@ def measure(data: bytes) -> None:
     view = memoryview(data)
     xref = [s for s in found.streams if s.kind == "cross-reference stream"]
     if not found.encrypted:
-        pdfmeasure.check(data, found.streams, lambda stream: view[stream.start:stream.end], found.values)
-        return
+        figures = pdfmeasure.check(data, found.streams, lambda stream: view[stream.start:stream.end], found.values)
+        figures.objects = found.objects
+        return figures
     pdfmeasure.check(data, xref, lambda stream: view[stream.start:stream.end])
     import pikepdf
 
     try:
         pdf = _opened(data)
     except pikepdf.PdfError:
-        return  # damaged: the reader that opens it next says so
+        return pdfmeasure.Figures(found.objects, found.values)  # damaged: the reader that opens it next says so
     with pdf:
         def raw(stream):
             if stream.number is None:
@@ -69,7 +71,32 @@ def measure(data: bytes) -> None:
                 return item.read_raw_bytes() if isinstance(item, pikepdf.Stream) else None
             except pikepdf.PdfError:
                 return None
-        pdfmeasure.check(data, [s for s in found.streams if s.kind != "cross-reference stream"], raw, found.values)
+        figures = pdfmeasure.check(data, [s for s in found.streams if s.kind != "cross-reference stream"], raw,
+                                   found.values)
+    figures.objects = found.objects
+    return figures
+
+
+class Budget:
+    """What the PDFs open at once (a pack's attachments, all open until the pack is written) may cost
+    together: :data:`PACK_VALUES` values in their objects and :data:`PACK_INFLATED` bytes of streams
+    inflated. An attachment that would pass it is not opened."""
+
+    def __init__(self, values: int | None = None, inflated: int | None = None):
+        self.values = PACK_VALUES if values is None else values
+        self.inflated = PACK_INFLATED if inflated is None else inflated
+
+    def spend(self, figures) -> bool:
+        """Take ``figures`` from what is left: False (and nothing taken) when they do not fit."""
+        if figures.values > self.values or figures.inflated > self.inflated:
+            return False
+        self.values -= figures.values
+        self.inflated -= figures.inflated
+        return True
+
+
+PACK_VALUES = 1_500_000  # as one PDF may hold: about 200 MB in the PDF library, for every attachment of a pack
+PACK_INFLATED = 512 * 1024 * 1024  # streams are copied one at a time: this bounds the time more than the memory
 
 
 def _open(source: Path | bytes, trusted: bool = False):
@@ -656,12 +683,17 @@ def _lzw_decoded(data: bytes, limit: int, early: int = 1) -> bytes:
     return bytes(out)
 
 
-def open_attachment(path: Path) -> tuple[Any, list, str]:
+def open_attachment(path: Path, budget: Budget | None = None) -> tuple[Any, list, str]:
     """A PDF attached to a return, opened for merging, with each page's crop box and rotation ``(left,
     bottom, right, top, rotation)``, or why it cannot be merged: ``(pdf, pages, reason)``, ``reason`` ""
-    when it can. A page whose content is several streams, or LZW, has it checked now (inflated within bounds)."""
+    when it can. A page whose content is several streams, or LZW, has it checked now (inflated within bounds).
+    With ``budget`` (:class:`Budget`), one that would take the PDFs already open past it is not opened."""
     try:
-        pdf = _open(Path(path).read_bytes())  # from memory: no file left open (and locked, on Windows) until the pack is written
+        data = Path(path).read_bytes()  # from memory: no file left open (and locked, on Windows) until the pack is written
+        figures = measure(data)
+        if budget is not None and not budget.spend(figures):
+            return None, [], "more than the pack's other attachments leave room for: not merged"
+        pdf = _open(data, trusted=True)  # measured a moment ago
     except PasswordProtected:
         return None, [], "password-protected: not merged"
     except ValueTooLarge as exc:

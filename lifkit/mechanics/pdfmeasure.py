@@ -390,8 +390,17 @@ _DECODERS: dict[str, Callable[[Iterable[bytes]], Iterator[bytes]]] = {
 }
 
 
+@dataclass
+class Figures:
+    """What a measured PDF will cost to parse: its objects, the values in them and its streams inflated."""
+
+    objects: int = 0
+    values: int = 0
+    inflated: int = 0
+
+
 def check(data: bytes, streams: list[Stream], raw: Callable[[Stream], bytes | memoryview | None],
-          values: int = 0) -> None:
+          values: int = 0) -> Figures:
     """Inflate every stream (``raw(stream)`` gives its stored bytes, decrypted; None to leave it out),
     object streams first, their values counted on from ``values`` (those outside object streams), and
     raise :class:`TooLarge` at the first limit passed."""
@@ -418,3 +427,4 @@ def check(data: bytes, streams: list[Stream], raw: Callable[[Stream], bytes | me
         total += size
         if stream.kind == "object stream":
             packed += size
+    return Figures(values=counted[0], inflated=total)
