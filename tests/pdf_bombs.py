@@ -44,11 +44,11 @@ def _classic(objects: list[bytes], root: int = 1) -> bytes:
 PAGES = b"2 0 obj\n<</Type/Pages/Kids[3 0 R]/Count 1>>\nendobj\n"
 
 
-def content_stream_bomb(megabytes: int = 2048) -> bytes:
-    """One page whose content stream inflates to ``megabytes`` MB."""
+def content_stream_bomb(megabytes: int = 2048, entries: bytes = b"/Filter/FlateDecode") -> bytes:
+    """One page whose content stream (a stream dictionary of ``entries``) inflates to ``megabytes`` MB."""
     return _classic([b"1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n", PAGES,
                      b"3 0 obj\n<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>\nendobj\n",
-                     _stream(4, b"/Filter/FlateDecode", deflated_zeros(megabytes, b"BT ET "))])
+                     _stream(4, entries, deflated_zeros(megabytes, b"BT ET "))])
 
 
 def image_bomb(megabytes: int = 2048) -> bytes:

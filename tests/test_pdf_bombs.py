@@ -78,6 +78,18 @@ def test_an_encrypted_pdf_is_measured_as_its_streams_decrypt(tmp_path, monkeypat
         measure(locked.read_bytes())
 
 
+@pytest.mark.parametrize("entries", [
+    b"/Note (/Filter/DCTDecode >>stream) /Filter/FlateDecode",  # a decoy in a string
+    b"/DecodeParms<</Filter/DCTDecode>>/Filter[/FlateDecode]",  # a decoy in a nested dictionary
+    b"/Filter/Fl % /Filter/DCTDecode\n",  # the short name, and a decoy in a comment
+])
+def test_a_stream_dictionary_is_read_as_a_pdf_reader_reads_it(entries):
+    from lifkit.mechanics.pdf import ValueTooLarge, measure
+
+    with pytest.raises(ValueTooLarge, match="inflates past 64 MB"):
+        measure(content_stream_bomb(128, entries))
+
+
 def test_collect_and_pack_leave_bombs_out_within_bounds(workspace: Path, bombs, fixed_today, tmp_path):
     from conftest import Lifkit
     from returns import CIGINF1_VALUES, CIGSCR1_VALUES, blank_form, fill_pdf

@@ -104,13 +104,23 @@ def _open(source: Path | bytes, trusted: bool = False):
     bounds (``trusted``: a PDF lifkit itself has just drawn, not measured); :class:`PasswordProtected`
     when it needs a password to open (restrictions set with an owner password alone do not stop reading),
     :class:`ValueTooLarge` past a limit."""
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    data = source if isinstance(source, bytes) else _read(Path(source))
     try:
         if not trusted:
             measure(data)
         return _opened(data)
     except PasswordProtected:
         raise PasswordProtected("PDF" if isinstance(source, bytes) else str(source)) from None
+
+
+def _read(path: Path) -> bytes:
+    """A PDF file's bytes, once its size is found within :data:`lifkit.mechanics.pdfmeasure.MAX_PDF_BYTES`
+    (a larger one is never read into memory)."""
+    from lifkit.mechanics import pdfmeasure
+
+    if path.stat().st_size > pdfmeasure.MAX_PDF_BYTES:
+        raise pdfmeasure.TooLarge(f"more than {pdfmeasure.MAX_PDF_BYTES // pdfmeasure.MB} MB")
+    return path.read_bytes()
 
 
 def _opened(data: bytes):
@@ -496,7 +506,7 @@ def fill_form(source: Path, target: Path, values: dict) -> Path:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
 
-    data = Path(source).read_bytes()
+    data = _read(Path(source))
     measure(data)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     texts = {k: str(v) for k, v in values.items() if not isinstance(v, bool)}
@@ -689,7 +699,7 @@ def open_attachment(path: Path, budget: Budget | None = None) -> tuple[Any, list
     when it can. A page whose content is several streams, or LZW, has it checked now (inflated within bounds).
     With ``budget`` (:class:`Budget`), one that would take the PDFs already open past it is not opened."""
     try:
-        data = Path(path).read_bytes()  # from memory: no file left open (and locked, on Windows) until the pack is written
+        data = _read(Path(path))  # from memory: no file left open (and locked, on Windows) until the pack is written
         figures = measure(data)
         if budget is not None and not budget.spend(figures):
             return None, [], "more than the pack's other attachments leave room for: not merged"
@@ -697,8 +707,10 @@ def open_attachment(path: Path, budget: Budget | None = None) -> tuple[Any, list
     except PasswordProtected:
         return None, [], "password-protected: not merged"
     except ValueTooLarge as exc:
-        return None, [], ("too many objects to merge: not merged" if "objects" in str(exc) else
-                          "too large once decompressed: not merged")
+        why = str(exc)
+        return None, [], ("too many objects to merge: not merged" if "objects" in why else
+                          "too large once decompressed: not merged" if "inflate" in why else
+                          "larger than any document lifkit merges: not merged")
     except Exception:  # noqa: BLE001 - a damaged attachment is listed, never fatal
         return None, [], "damaged or not a PDF: not merged"
     try:
@@ -821,59 +833,15 @@ def _unwritable(placements: list[Placement], forms: dict[str, Any]):
 
 
 def _xmp(pdf, info: dict[str, str], lang: str) -> None:
-    """The document's XMP metadata (every PDF lifkit writes has it): its title, author, subject, language,
-    producer and dates as in the document information ``info`` (keys without the slash), and the claim
-    of PDF/UA-1 (``pdfuaid:part`` 1) the structure tree, language and title display make good. Written
-    whole by lifkit, not by the library's metadata editor, which stamps the time it ran: the same input
-    still gives the same bytes."""
-    from html import escape
-
+    """The document's XMP metadata (every PDF lifkit writes has it), from its document information
+    ``info`` (keys without the slash), with the claim of PDF/UA-1: :func:`lifkit.mechanics.xmp.packet`."""
     from pikepdf import Name
 
-    def text(key: str) -> str:
-        return escape(str(info.get(key, "")), quote=False)
+    from lifkit.mechanics.xmp import packet
 
-    rows = [f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{text("Title")}</rdf:li></rdf:Alt></dc:title>',
-            f"<dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>",
-            "<dc:format>application/pdf</dc:format>"]
-    if info.get("Author"):
-        rows.append(f"<dc:creator><rdf:Seq><rdf:li>{text('Author')}</rdf:li></rdf:Seq></dc:creator>")
-    if info.get("Subject"):
-        rows.append(f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{text("Subject")}</rdf:li></rdf:Alt>'
-                    "</dc:description>")
-    for key, tag in (("Producer", "pdf:Producer"), ("Keywords", "pdf:Keywords"), ("Creator", "xmp:CreatorTool")):
-        if info.get(key):
-            rows.append(f"<{tag}>{text(key)}</{tag}>")
-    for key, tag in (("CreationDate", "xmp:CreateDate"), ("ModDate", "xmp:ModifyDate")):
-        when = _xmp_date(str(info.get(key, "")))
-        if when:
-            rows.append(f"<{tag}>{when}</{tag}>")
-    rows.append("<pdfuaid:part>1</pdfuaid:part>")
-    packet = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-              '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-              '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-              'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-              'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\n' + "\n".join(rows) +
-              '\n</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>')
-    stream = pdf.make_stream(packet.encode("utf-8"))
+    stream = pdf.make_stream(packet(info, lang))
     stream.Type, stream.Subtype = Name.Metadata, Name.XML
     pdf.Root.Metadata = stream
-
-
-def _xmp_date(value: str) -> str:
-    """A PDF date (``D:20261125``, ``D:20261125093000Z``, ``D:20261125093000+01'00'``) as XMP writes it
-    (``2026-11-25``, ``2026-11-25T09:30:00Z``...); "" when it is not one."""
-    import re
-
-    found = re.fullmatch(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(Z|[+-]\d{2}'?\d{2}'?)?'?", value.strip())
-    if not found:
-        return ""
-    year, month, day, hour, minute, second, zone = found.groups()
-    date = "-".join(part for part in (year, month, day) if part)
-    if hour is None:
-        return date
-    zone = "Z" if zone in (None, "Z") else f"{zone[:3]}:{zone[3:].strip(chr(39))}"
-    return f"{date}T{hour}:{minute or '00'}:{second or '00'}{zone}"
 
 
 def _outline(pdf, outline: list[tuple[str, int | None, int]]) -> None:
