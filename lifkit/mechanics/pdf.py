@@ -717,9 +717,11 @@ def open_attachment(path: Path, budget: Budget | None = None) -> tuple[Any, list
         pages = []
         for page in pdf.pages:
             box = _inherited(page.obj, "/CropBox") or _inherited(page.obj, "/MediaBox")
+            import math
+
             x0, y0, x1, y1 = (float(v) for v in box)
             left, bottom, right, top = min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
-            if right - left < 1 or top - bottom < 1:
+            if not all(math.isfinite(v) for v in (left, bottom, right, top)) or right - left < 1 or top - bottom < 1:
                 raise ValueError("empty page box")
             _page_content(page.obj)
             rotation = _inherited(page.obj, "/Rotate")
