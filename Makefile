@@ -10,8 +10,8 @@ STAMP  := $(VENV)/.installed
 PROCESS  ?= lscb-2016
 DEMO_DIR ?= build/demo$(if $(filter-out lscb-2016,$(PROCESS)),-$(PROCESS))
 # External programs the tests read lifkit's output with (Debian package names).
-TEST_PACKAGES := qpdf pdftk-java poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui mpack
-TEST_TOOLS    := qpdf pdftk pdftoppm soffice munpack
+TEST_PACKAGES := qpdf pdftk-java poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui mpack texlive-latex-base ghostscript
+TEST_TOOLS    := qpdf pdftk pdftoppm soffice munpack pdflatex gs ps2pdf
 
 .PHONY: all demo test test-tools venv bench fuzz clean
 

@@ -179,8 +179,9 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     from lifkit.mechanics.pdf import finish_pack
+    from lifkit.mechanics.pdftags import artifact, start as start_tags
     from lifkit.mechanics.pdftext import draw_string, register_fonts, string_width
-    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, MARKING, NAVY, RED, TOP_BAND
+    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, MARKING, NAVY, RED, TOP_BAND, _tagged
 
     register_fonts()
     width, height = A4
@@ -192,6 +193,10 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
         marks: list[tuple[str, str, int, int]] = []
 
         def decorate(canvas, doc):
+            with artifact(canvas):  # running header and footer: not part of the reading order
+                _decorate(canvas, doc)
+
+        def _decorate(canvas, doc):
             canvas.saveState()
             canvas.setFillColor(RED)
             draw_string(canvas, (width - string_width(MARKING, 9.5, True)) / 2, height - 24, MARKING, 9.5, bold=True)
@@ -228,17 +233,18 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
         frame = Frame(MARGIN, BOTTOM_BAND, width - 2 * MARGIN, height - TOP_BAND - BOTTOM_BAND, leftPadding=0,
                       rightPadding=0, topPadding=0, bottomPadding=0)
         doc.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=decorate)])
-        doc.build(_story(ws, learning, reviews, meeting, built, width - 2 * MARGIN))
-        return buffer.getvalue(), doc.page, marks
+        start_tags(doc)
+        doc.build([_tagged(flowable) for flowable in _story(ws, learning, reviews, meeting, built, width - 2 * MARGIN)])
+        return buffer.getvalue(), doc.page, marks, doc.lk_tags
 
     saved, rl_config.useA85 = rl_config.useA85, 0
     try:
-        _, pages, _ = build(None)
-        pdf, pages, marks = build(pages)
+        _, pages, _, _ = build(None)
+        pdf, pages, marks, tags = build(pages)
     finally:
         rl_config.useA85 = saved
     title = f"{heading}, {format_date(meeting)}"
     return finish_pack(pdf, [(title_, level, page) for _key, title_, level, page in marks],
                        {"/Title": title, "/Author": board, "/Subject": MARKING, "/Creator": "lifkit",
                         "/Producer": "lifkit (reportlab, qpdf)", "/Keywords": MARKING, "/CreationDate": stamp,
-                        "/ModDate": stamp}, password), pages
+                        "/ModDate": stamp}, password, tags=tags), pages

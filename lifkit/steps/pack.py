@@ -182,20 +182,21 @@ def read_password(path: Path | None = None, env: str | None = None) -> str | Non
 # --- gathering ----------------------------------------------------------------------------------
 
 
-def _open_pdf(path: Path) -> tuple[Any, list, str]:
-    """A reader for an attached PDF and each page's crop box and rotation, or why it cannot be merged."""
+def _open_pdf(path: Path, budget=None) -> tuple[Any, list, str]:
+    """A reader for an attached PDF and each page's crop box and rotation, or why it cannot be merged;
+    ``budget``: what the pack's attachments, all open at once, may cost together (lifkit.mechanics.pdf.Budget)."""
     from lifkit.mechanics.pdf import open_attachment
 
-    return open_attachment(path)
+    return open_attachment(path, budget)
 
 
-def _attachment(case: Case, relative: str, name: str | None = None) -> Attached:
+def _attachment(case: Case, relative: str, name: str | None = None, budget=None) -> Attached:
     path = case.folder / relative
     item = Attached(name=name or path.name, path=path, relative=relative)
     if not path.is_file():
         item.note = "missing from the case folder"
     elif path.suffix.lower() == ".pdf":
-        item.reader, item.pages, item.note = _open_pdf(path)
+        item.reader, item.pages, item.note = _open_pdf(path, budget)
     else:
         kind = {".docx": "Word document", ".doc": "Word document", ".xlsx": "Excel workbook", ".xls": "Excel workbook",
                 ".txt": "text file", ".rtf": "Word document", ".odt": "document", ".msg": "Outlook message",
@@ -215,6 +216,9 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
     meeting = meeting or case.meeting_date
     status = case_state(ws, reference, case)
     order = {m.code: n for n, m in enumerate(ws.settings.members)}
+    from lifkit.mechanics.pdf import Budget
+
+    budget = Budget()  # every attachment stays open until the pack is written: what they cost together
     agencies = []
     for member in status.members:
         item = AgencyReturn(code=member.code, agency=member.agency, state="outstanding", due=member.due,
@@ -230,10 +234,12 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
             if not item.values and current.get("file"):
                 # an unreadable return (flattened, printed to PDF): the file itself is the best there is
                 item.attached.append(_attachment(case, current["file"], name=f"The returned form as received "
-                                                                               f"({Path(current['file']).name})"))
+                                                                               f"({Path(current['file']).name})",
+                                                 budget=budget))
             names = current.get("attachment_names") or []  # as the agency sent them; stored under lifkit's
             for number, relative in enumerate(current.get("attachments") or []):
-                item.attached.append(_attachment(case, relative, names[number] if number < len(names) else None))
+                item.attached.append(_attachment(case, relative, names[number] if number < len(names) else None,
+                                                 budget))
         agencies.append(item)
     for item in agencies:
         for number, attached in enumerate(item.attached, start=1):
@@ -438,10 +444,21 @@ def _write(data: PackInput, password: str | None, output: Path | None) -> PackRe
 
 def render(data: PackInput, password: str | None = None) -> tuple[bytes, int]:
     """The pack as PDF bytes, and its page count."""
+    from lifkit.mechanics.pdf import AttachmentFault
+
     register_fonts()
-    layout = _layout(data)
     try:
-        return _assemble(data, layout, password), layout.pages
+        while True:  # each round lists one more attachment that could not be merged: it ends
+            layout = _layout(data)
+            try:
+                return _assemble(data, layout, password), layout.pages
+            except AttachmentFault as fault:
+                document = next((d for a in data.agencies for d in a.attached if d.reader is fault.reader), None)
+                if document is None:
+                    raise
+                document.reader.close()
+                document.reader, document.pages = None, []
+                document.note = "could not be copied into the pack: not merged"
     finally:
         for item in data.agencies:
             for document in item.attached:
