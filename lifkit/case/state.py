@@ -395,7 +395,7 @@ def _next_due(process: Process, calendar, on: dt.date, members: list[MemberStatu
         if notice.due and not notice.sent and definition.due_deadline not in covered:
             length = process.deadline(definition.due_deadline).length if definition.due_deadline \
                 else definition.due_length
-            candidates.append((notice.due, f"notice, {notice.label}", length))
+            candidates.append((notice.due, definition.overdue_label or f"notice, {notice.label}", length))
     if not candidates:
         return None
     due, what, length = min(candidates, key=lambda c: c[0])
@@ -558,12 +558,13 @@ class CaseSummary:
                 "review": state.review, "decision": state.decision, "decision_date": state.decision_date}
 
 
-def case_summaries(ws, include_closed: bool = False, references: list[str] | None = None) -> list[CaseSummary]:
+def case_summaries(ws, include_closed: bool = False, cases: dict[str, Case] | None = None) -> list[CaseSummary]:
     """Every open case (and with ``include_closed`` the closed ones too), each with what of it is late:
-    those with something late first, then by the date each next waits for, then by reference."""
+    those with something late first, then by the date each next waits for, then by reference. ``cases``:
+    the cases by reference, where the caller has read them already."""
     summaries = []
-    for reference in references if references is not None else case_references(ws):
-        state = case_state(ws, reference)
+    for reference in cases if cases is not None else case_references(ws):
+        state = case_state(ws, reference, cases[reference] if cases is not None else None)
         if state.closed and not include_closed:
             continue
         late = [] if state.closed else [i for i in overdue_items(ws, reference, state) if i.late]

@@ -8,8 +8,8 @@ recommendation, decision and sign-offs, the action plan and links to its documen
 
 The pages are self-contained (inline CSS and SVG, no script, nothing fetched) and carry the workspace's
 marking. They show case references and the process's words, never the subject's or anyone's name, date
-of birth or address; free text typed into the journal (a rationale, a declined sign-off's reason) is shown
-with every such identifier from the case folder removed. ``names=True`` writes a second copy with the
+of birth or address, nor any text a person typed (a rationale, a declined sign-off's reason), which may name
+anyone: the case summary and the named copy hold those. ``names=True`` writes a second copy with the
 subject's name and date of birth under ``cases/`` (:data:`NAMED_FOLDER`), where the case folders'
 protection applies.
 
@@ -30,7 +30,6 @@ from lifkit.case.folder import Case, case_references, journal, load_case
 from lifkit.case.state import CaseState, CaseSummary, case_summaries, decision_so_far
 from lifkit.errors import LifkitError
 from lifkit.mechanics.dates import format_date, today
-from lifkit.mechanics.files import atomic_write_bytes
 
 FOLDER = "dashboard"  # in the workspace: the pages without names
 NAMED_FOLDER = "dashboard-with-names"  # under cases/: the named copy (`lifkit dashboard --names`)
@@ -75,8 +74,10 @@ def build_dashboard(ws, names: bool = False, references: list[str] | None = None
     """Write the dashboard (and with ``names`` the named copy too): the index, and the page of every case,
     or only of ``references`` when the dashboard's other pages were made today (the index is always made
     whole: it shows every case)."""
-    summaries = case_summaries(ws, include_closed=True)
-    figures = _figures(ws)
+    cases = {reference: load_case(ws, reference) for reference in case_references(ws)}
+    summaries = case_summaries(ws, include_closed=True, cases=cases)
+    decisions = {ref: decision_so_far(ws.process, journal(case.folder)) for ref, case in cases.items()}
+    figures = _figures(ws, {s.reference: (cases[s.reference], s.state, decisions[s.reference]) for s in summaries})
     folder = ws.root / FOLDER
     copies = [(folder, False)]
     named = ws.cases_dir / NAMED_FOLDER
@@ -89,12 +90,11 @@ def build_dashboard(ws, names: bool = False, references: list[str] | None = None
         target.mkdir(parents=True, exist_ok=True)
         whole = references is None or not _made_today(target)
         wanted = None if whole else {r.casefold() for r in references}
-        written = _write_copy(ws, env, target, with_names, summaries, figures, wanted)
+        written = _write_copy(ws, env, target, with_names, summaries, cases, decisions, figures, wanted)
         pages += written
         count = max(count, len(written) - 1)
         if whole:
-            atomic_write_bytes(target / STAMP, f"{today().isoformat()} {'names' if with_names else 'plain'}\n"
-                               .encode("ascii"))
+            _write(target / STAMP, f"{today().isoformat()} {'names' if with_names else 'plain'}\n")
     return DashboardResult(folder, pages, count, named if len(copies) > 1 else None)
 
 
@@ -134,11 +134,10 @@ def _made_today(target: Path) -> bool:
         return False
 
 
-def _write_copy(ws, env, target: Path, with_names: bool, summaries: list[CaseSummary], figures,
-                wanted: set[str] | None) -> list[Path]:
+def _write_copy(ws, env, target: Path, with_names: bool, summaries: list[CaseSummary], cases: dict[str, Case],
+                decisions: dict, figures, wanted: set[str] | None) -> list[Path]:
     on = today()
     common = _common(ws, on)
-    cases = {s.reference: load_case(ws, s.reference) for s in summaries}
     rows = [_row(ws, s, cases[s.reference], with_names) for s in summaries]
     open_rows = [r for r in rows if not r["closed"]]
     closed_rows = [r for r in rows if r["closed"] and r["closed_on"].year == on.year]
@@ -154,13 +153,27 @@ def _write_copy(ws, env, target: Path, with_names: bool, summaries: list[CaseSum
         case = cases[summary.reference]
         page = env.get_template("case.html").render(
             **common, title=f"{summary.reference}: {ws.settings.board_name}",
-            **_case_page(ws, summary, case, with_names, f"{up}/{case.folder.name}", on))
+            **_case_page(ws, summary, case, decisions[summary.reference], with_names, f"{up}/{case.folder.name}", on))
         written.append(_write(target / f"{_page_name(summary.reference)}", page))
     return written
 
 
 def _write(path: Path, text: str) -> Path:
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """Write a page whole (a reader on the shared drive never sees half of one). Not forced to disk: the
+    pages are made again from the case folders at the next step."""
+    data = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return path  # unchanged: not written again (a rebuild after a step changes a page or two)
+    except OSError:
+        pass
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
     return path
 
 
@@ -183,8 +196,13 @@ def _environment():
 
 
 def _common(ws, on: dt.date) -> dict[str, Any]:
+    from markupsafe import Markup
+
     process = ws.process
-    return {"board": ws.settings.board_name, "marking": ws.settings.marking, "process_name": process.name,
+    marking = ws.settings.marking
+    # the marking as a CSS string, for the printed pages' margins (nothing in it can end the string or the style)
+    marking_css = Markup("".join(f"\\{ord(c):x} " if c in '"\\<>\n\r' else c for c in marking))
+    return {"board": ws.settings.board_name, "marking": marking, "marking_css": marking_css, "process_name": process.name,
             "today": on, "palette": PALETTE, "terms": process.terms}
 
 
@@ -210,7 +228,7 @@ def _row(ws, summary: CaseSummary, case: Case, with_names: bool) -> dict[str, An
         "reference": state.reference, "page": _page_name(state.reference), "stage": state.stage,
         "next": nxt, "days": days_words(nxt.days_left, nxt.working) if nxt else "",
         "late_now": bool(nxt and nxt.days_left < 0),
-        "late": late_lines(summary.late),
+        "late": late_lines(summary.late), "late_count": len(summary.late),
         "valid": valid, "issued": issued, "review": _review_stage(ws, state),
         "closed": state.closed is not None, "closed_on": state.closed, "decision": state.decision,
         "decision_date": state.decision_date,
@@ -252,11 +270,11 @@ def _review_stage(ws, state: CaseState) -> str:
 # --- the year's figures ------------------------------------------------------------------------
 
 
-def _figures(ws) -> dict[str, Any]:
+def _figures(ws, known: dict[str, tuple]) -> dict[str, Any]:
     from lifkit.steps.decisions import year_report
 
     year = today().year
-    report = year_report(ws, year)
+    report = year_report(ws, year, known=known)
     deadline = ws.process.deadline(ws.process.decision.deadline)
     within = (deadline.met_column[:1].lower() + deadline.met_column[1:]) if deadline and deadline.met_column \
         else "by the due date"
@@ -296,16 +314,13 @@ def bar_chart(ident: str, title: str, items: list[tuple[str, int]]) -> dict[str,
 # --- a case's page -------------------------------------------------------------------------------
 
 
-def _case_page(ws, summary: CaseSummary, case: Case, with_names: bool, case_link: str, on: dt.date) -> dict:
-    from lifkit.steps.decisions import scrub, sensitive_strings
-
+def _case_page(ws, summary: CaseSummary, case: Case, decision, with_names: bool, case_link: str,
+               on: dt.date) -> dict:
     process, state = ws.process, summary.state
-    events = journal(case.folder)
-    decision = decision_so_far(process, events)
-    sensitive = set() if with_names else _without_vocabulary(ws, sensitive_strings(ws, case))
 
     def clean(text: str | None) -> str:
-        return scrub(text or "", sensitive) if sensitive else (text or "")
+        """Typed text (a rationale, a reason) is shown only in the named copy: it may name anyone."""
+        return (text or "") if with_names else ""
 
     items = timeline_items(ws, state, on)
     partners = []
@@ -350,16 +365,6 @@ def _case_page(ws, summary: CaseSummary, case: Case, with_names: bool, case_link
         "with_names": with_names, "name": case.child.name if with_names else "",
         "dob": case.child.dob if with_names else None,
     }
-
-
-def _without_vocabulary(ws, strings: set[str]) -> set[str]:
-    """The case's identifiers less the words that name the board and its agencies (as the learning index)."""
-    import re
-
-    vocabulary = {word.casefold() for text in [ws.settings.board_name, *(m.agency for m in ws.settings.members)]
-                  for word in re.split(r"[\s,]+", text) if word}
-    vocabulary |= {m.code.casefold() for m in ws.settings.members}
-    return {s for s in strings if s.casefold() not in vocabulary}
 
 
 def _date(value) -> dt.date | None:
