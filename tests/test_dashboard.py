@@ -216,6 +216,15 @@ def test_the_marking_is_a_workspace_setting(demo_workspace, tmp_path, monkeypatc
     for page in (root / "dashboard").glob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "OFFICIAL-SENSITIVE" not in text and text.count("OFFICIAL") >= 2
+    # the packs carry it too, top and bottom of every page they draw, and in their metadata
+    from pypdf import PdfReader
+
+    built = ws("pack", "CIEC-2026-002", "--allow-incomplete", "--json")
+    assert built.exit_code in (0, 1), built.output
+    reader = PdfReader(json.loads(built.stdout)["file"])
+    assert reader.metadata["/Subject"] == "OFFICIAL"
+    cover = [line.strip() for line in reader.pages[0].extract_text().splitlines() if line.strip()]
+    assert "OFFICIAL" in cover and not any("OFFICIAL-SENSITIVE" in line for line in cover)
 
 
 def _luminance(colour: str) -> float:
