@@ -180,6 +180,12 @@ def test_a_step_makes_the_dashboard_again_and_a_failure_never_fails_the_step(dem
     assert result.exit_code == 0, result.output
     assert "Warning" not in result.stderr
     assert chased().count("1") == 9  # the page shows the reminders the step just drafted
+    # on a later day, a step on one case makes every page again (each shows its days left as of that day)
+    other = root / "dashboard" / "CIEC-2026-001.html"
+    assert "As of 25/11/2026" in other.read_text(encoding="utf-8")
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-26")
+    assert ws("chase", reference).exit_code == 0
+    assert "As of 26/11/2026" in other.read_text(encoding="utf-8")
     # the index was made again too: CIEC-2026-001's notice recorded, it is closed
     assert ws("notified", "CIEC-2026-001", "panel", "--on", "25/11/2026").exit_code in (0, 1)
     index = _Page((root / "dashboard" / "index.html").read_text(encoding="utf-8"))

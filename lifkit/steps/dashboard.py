@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,6 @@ class DashboardResult:
     pages: list[Path]
     cases: int  # case pages written
     named: Path | None = None  # the named copy's folder, when one was written
-    warnings: list[str] = field(default_factory=list)
 
 
 # --- building ----------------------------------------------------------------------------------------
@@ -112,7 +111,7 @@ def rebuild_after_step() -> list[str]:
     for root, references in changed.items():
         try:
             ws = open_workspace(root)
-            if ws.settings.dashboard_rebuild and _wanted(ws):
+            if ws.settings.dashboard_rebuild:
                 build_dashboard(ws, references=references)
         except (LifkitError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             reason = exc.args[0] if isinstance(exc, LifkitError) and exc.args else \
@@ -120,11 +119,6 @@ def rebuild_after_step() -> list[str]:
             warnings.append(f"the dashboard in {root / FOLDER} was not made again ({reason}); the step itself "
                             "was recorded. Run `lifkit dashboard` to make it.")
     return warnings
-
-
-def _wanted(ws) -> bool:
-    """Rebuilt after a step once the workspace has one (`lifkit dashboard`, `lifkit demo`, or a first step)."""
-    return True
 
 
 def _made_today(target: Path) -> bool:
