@@ -130,7 +130,7 @@ def test_no_page_holds_a_name_a_date_of_birth_or_an_address_without_names(rapid_
     root, ws = _copy(rapid_review_demo, tmp_path, monkeypatch)
     reference = "RR-2026-002"
     case = load_case(open_workspace(root), reference)
-    child, mother = case.child, case.people[0]
+    child, mother = case.subject, case.people[0]
     # typed text naming the family: a rationale, a declined sign-off's reason
     assert ws("decide", reference, "--recommend", "No LCSPR", "--learning", "A learning event", "--rationale",
               f"{child.name.split()[0]}'s mother {mother.name} was known to three agencies").exit_code in (0, 1)
@@ -145,7 +145,7 @@ def test_no_page_holds_a_name_a_date_of_birth_or_an_address_without_names(rapid_
 
     cases = [load_case(workspace, r) for r in case_references(workspace)]
     matchers = [case_identifiers(workspace, c) for c in cases]
-    births = {p.dob for c in cases for p in (c.child, *c.people) if p.dob}
+    births = {p.dob for c in cases for p in (*c.subjects, *c.people) if p.dob}
     for page in plain:
         source = page.read_text(encoding="utf-8")
         text = _Page(source).text
@@ -153,7 +153,7 @@ def test_no_page_holds_a_name_a_date_of_birth_or_an_address_without_names(rapid_
             found = [f for f in matcher.find(text) if f.kind != "date"
                      or any(day in births for day, _, _ in dates_in(text[f.start:f.end]))]
             assert found == [], (page.name, [f.kind for f in found])  # (a date of death is a process's date too)
-        for person in (load_case(workspace, r).child for r in case_references(workspace)):  # as a person types
+        for person in (p for c in cases for p in c.subjects):  # as a person types them
             for value in filter(None, (person.name, person.dob and person.dob.strftime("%d/%m/%Y"),
                                        person.dob and person.dob.isoformat(), person.address.split("\n")[0])):
                 assert value.casefold() not in html.unescape(source).casefold(), page.name

@@ -197,6 +197,7 @@ def _common(ws, on: dt.date) -> dict[str, Any]:
     # the marking as a CSS string, for the printed pages' margins (nothing in it can end the string or the style)
     marking_css = Markup("".join(f"\\{ord(c):x} " if c in '"\\<>\n\r' else c for c in marking))
     return {"board": ws.settings.board_name, "marking": marking, "marking_css": marking_css, "process_name": process.name,
+            "subject_one": process.subject.one.capitalize(),
             "today": on, "palette": PALETTE, "terms": process.terms}
 
 
@@ -226,7 +227,7 @@ def _row(ws, summary: CaseSummary, case: Case, with_names: bool) -> dict[str, An
         "valid": valid, "issued": issued, "review": _review_stage(ws, state),
         "closed": state.closed is not None, "closed_on": state.closed, "decision": state.decision,
         "decision_date": state.decision_date,
-        "name": case.child.name if with_names else "", "dob": case.child.dob if with_names else None,
+        "names": _names(case) if with_names else [],
     }
 
 
@@ -356,9 +357,14 @@ def _case_page(ws, summary: CaseSummary, case: Case, decision, with_names: bool,
         "decision_word": process.decision.title, "recommendation_word": process.recommendation.title,
         "notified_word": process.terms.get("notified_short", "Notified"),
         "request_word": process.terms.get("request", "return"),
-        "with_names": with_names, "name": case.child.name if with_names else "",
-        "dob": case.child.dob if with_names else None,
+        "with_names": with_names, "names": _names(case) if with_names else [],
+        "subject_word": process.subject.many.capitalize() if len(case.subjects) > 1 else process.subject.one.capitalize(),
     }
+
+
+def _names(case: Case) -> list[dict]:
+    """The review's subjects, named (only in the named copy)."""
+    return [{"name": p.name, "dob": p.dob} for p in case.subjects if p.name]
 
 
 def _date(value) -> dt.date | None:
