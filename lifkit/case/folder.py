@@ -111,7 +111,8 @@ def format_reference(pattern: str, year: int, seq: int) -> str:
 def case_folder(ws, reference: str) -> Path:
     reference = (reference or "").strip()
     if not SAFE_REFERENCE_RE.match(reference):
-        raise InputError(f"{reference!r} is not a case reference.", "A case reference looks like CIEC-2026-004.")
+        example = format_reference(ws.settings.reference_pattern, 2026, 4)
+        raise InputError(f"{reference!r} is not a case reference.", f"A case reference looks like {example}.")
     folder = ws.cases_dir / reference
     if not folder.is_dir() and ws.cases_dir.is_dir():  # typed in another case: ciec-2026-004
         for candidate in ws.cases_dir.iterdir():
@@ -248,8 +249,12 @@ def update_case_file(case_dir: Path, **changes: Any) -> dict:
 def _entry(event: str, details: dict[str, Any]) -> dict:
     import uuid
 
-    entry = {"at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "by": _user(), "event": event,
-             "id": uuid.uuid4().hex}
+    from lifkit.mechanics.dates import today
+
+    now = dt.datetime.now().astimezone()
+    entry = {"at": now.isoformat(timespec="seconds"), "by": _user(), "event": event, "id": uuid.uuid4().hex}
+    if today() != now.date():  # LIFKIT_TODAY (or the demo) sets lifkit's day: the day the event counts as
+        entry["day"] = today().isoformat()
     entry.update({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in details.items()})
     return entry
 
@@ -269,6 +274,12 @@ def take_changed_cases() -> list[Path]:
 def cases_changed() -> bool:
     """Whether a step was recorded in any case folder since :func:`take_changed_cases` was last called."""
     return bool(_CHANGED)
+
+
+def event_day(entry: dict) -> dt.date:
+    """The day an event counts as having happened: lifkit's day when it was recorded (LIFKIT_TODAY, which
+    may differ from the clock's), as every date lifkit prints follows it."""
+    return dt.date.fromisoformat(entry.get("day") or entry["at"][:10])
 
 
 def record_event(case_dir: Path, event: str, **details: Any) -> dict:

@@ -73,10 +73,29 @@ def _locked(step):
 
     @functools.wraps(step)
     def run(ws, reference: str, *args, **kwargs):
+        from lifkit.documents.wordform import check_template
+
+        # every step ends by writing the summary: a template it cannot use refuses the step before it records
+        check_template(ws.process.summary_template, ws.root, "summary template")
         with case_lock(ws, case_folder(ws, reference).name):
             return step(ws, reference, *args, **kwargs)
 
     return run
+
+
+DECISION_TEXT_APPEARS = "on the register (the Decisions sheet), in the case summary and in the journal"
+
+
+def _names_typed(ws, case: Case, allow_names: bool, texts: list[tuple[str, str | None]],
+                 appears: str = DECISION_TEXT_APPEARS) -> list[str]:
+    """The warning for typed text that holds a person's details (none with ``allow_names``): the step
+    records it all the same, and nothing later refuses it (the anonymised notices scrub it)."""
+    if allow_names:
+        return []
+    from lifkit.case.identifiers import typed_names_warning
+
+    warning = typed_names_warning(ws, case, [(label, text or "") for label, text in texts], appears)
+    return [warning] if warning else []
 
 
 def _state(ws, case: Case) -> DecisionSoFar:
@@ -93,7 +112,7 @@ def _when(event: dict) -> str:
 @_locked
 def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: dt.date | None = None,
               criteria: dict[str, str] | None = None, amend: str | None = None, learning: str = "",
-              flags: dict[str, bool] | None = None) -> DecisionOutcome:
+              flags: dict[str, bool] | None = None, *, allow_names: bool = False) -> DecisionOutcome:
     """Record the committee's recommendation (one of the process's options), with its rationale."""
     process = ws.process
     case = load_case(ws, reference)
@@ -114,6 +133,8 @@ def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: 
     warnings = []
     if not case.meeting_date and not any(load_returns(case, m.code) for m in ws.settings.members):
         warnings.append(f"{case.reference} has no {process.term('meeting')} and no returns: is this the right case?")
+    warnings += _names_typed(ws, case, allow_names, [("--rationale", rationale), ("--learning", learning),
+                                                     ("--amend", amend)])
     event = record_event(case.folder, "recommended", recommendation=option.name, rationale=rationale.strip(),
                          meeting=meeting, date=today(), criteria=_criteria(process, criteria),
                          amends=amend or None, learning=learning.strip(),
@@ -126,7 +147,7 @@ def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: 
 
 @_locked
 def further_information(ws, reference: str, rationale: str, next_meeting: dt.date,
-                        meeting: dt.date | None = None) -> DecisionOutcome:
+                        meeting: dt.date | None = None, *, allow_names: bool = False) -> DecisionOutcome:
     """The committee asks for further information and puts the case on another meeting's agenda."""
     process = ws.process
     if not process.recommendation.further_information:
@@ -140,19 +161,21 @@ def further_information(ws, reference: str, rationale: str, next_meeting: dt.dat
     if latest and latest["rationale"] == rationale.strip() and latest["next_meeting"] == next_meeting.isoformat():
         raise InputError(f"Further information was already asked for on {_when(latest)}, for the meeting of "
                          f"{format_date(next_meeting)}, in the same words: this is a repeat.", "Nothing was recorded.")
+    warnings = _names_typed(ws, case, allow_names, [("--rationale", rationale)])
     update_case_file(case.folder, meeting_date=next_meeting)
     event = record_event(case.folder, "further information", rationale=rationale.strip(), meeting=meeting,
                          next_meeting=next_meeting, date=today(), row=_decision_row(
                              ws, case, process.recommendation.by,
                              f"Further information requested; next meeting {format_date(next_meeting)}", rationale, None))
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
+                           warnings=warnings)
 
 
 @_locked
 def chair_decide(ws, reference: str, response: str, decision: str, rationale: str, reviewers: list[str] = (),
                  amend: str | None = None, relationship: str = "", criminal_investigation: str = "unknown",
-                 reason_not_met: str | None = None) -> DecisionOutcome:
+                 reason_not_met: str | None = None, *, allow_names: bool = False) -> DecisionOutcome:
     """Record the chair's response (e.g. affirmed or challenged) and decision, then draft the notices."""
     process = ws.process
     if process.decision.mode != "chair":
@@ -183,18 +206,22 @@ def chair_decide(ws, reference: str, response: str, decision: str, rationale: st
                          f"({state.recommendation['recommendation']}), but the decision given is {decision}.",
                          f"Use --chair {process.decision.responses[-1]}, or give the same decision.")
     reviewers = [r.strip() for r in reviewers if r.strip()]  # often appointed later: the notice says so
+    warnings = _names_typed(ws, case, allow_names, [("--rationale", rationale), ("--relationship", relationship),
+                                                    ("--reason-not-met", reason_not_met), ("--amend", amend)])
     event = record_event(case.folder, "decided", response=response, decision=decision, rationale=rationale.strip(),
                          reviewers=reviewers, date=today(), amends=amend or None, relationship=relationship.strip(),
                          criminal_investigation=criminal_investigation, reason_not_met=(reason_not_met or "").strip(),
                          row=_decision_row(ws, case, process.decision.by, f"{decision} ({response})", rationale, amend))
     notices = write_notices(ws, case.reference)
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning,
+                           [*warnings, *unaddressed(ws, case, notices)])
 
 
 @_locked
 def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | None = None,
-             relationship: str = "", criminal_investigation: str = "unknown") -> DecisionOutcome:
+             relationship: str = "", criminal_investigation: str = "unknown", *,
+             allow_names: bool = False) -> DecisionOutcome:
     """One safeguarding partner signs off the recommended outcome (or declines to, saying why). The
     decision stands when every partner has signed; then the notices are drafted."""
     process = ws.process
@@ -211,6 +238,7 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
         raise InputError(f"{who.name} ({who.code}) already signed off {case.reference} on "
                          f"{_when(state.signoffs[who.code])}: this is a repeat.",
                          "Nothing was recorded. A changed outcome is recorded with --recommend ... --amend \"why\".")
+    warnings = _names_typed(ws, case, allow_names, [("--decline", decline), ("--relationship", relationship)])
     if decline is not None:
         _need_text(decline, "--decline", f"why {who.name} does not sign")
         if who.code in state.declined and state.declined[who.code]["reason"] == decline.strip():
@@ -218,7 +246,8 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
         event = record_event(case.folder, "sign-off declined", partner=who.code, reason=decline.strip(), date=today(),
                              row=_decision_row(ws, case, who.name, "Sign-off declined", decline, None))
         warning = sync_case(ws, case.reference)
-        return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+        return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
+                               warnings=warnings)
     event = record_event(case.folder, "signed off", partner=who.code, name=name.strip(), date=today(),
                          outcome=state.recommendation["recommendation"], relationship=relationship.strip(),
                          criminal_investigation=criminal_investigation,
@@ -226,35 +255,72 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
                                            state.recommendation["rationale"], None))
     notices = write_notices(ws, case.reference) if _state(ws, case).decided else []
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning,
+                           [*warnings, *unaddressed(ws, case, notices)])
+
+
+def _notice_follows(ws, case: Case, state, definition) -> tuple[dt.date | None, str]:
+    """The earliest date a notice can have been sent, and the event it follows, in the process's words: the
+    start of the case for a notice due from it (the local authority became aware; the board was notified),
+    else the decision."""
+    process = ws.process
+    if definition.when == "opened":
+        return case.notified, f"the day {process.term('notified')} ({format_date(case.notified)})" \
+            if case.notified else ""
+    return state.decision_date, f"the {process.term('decision')} ({format_date(state.decision_date)})" \
+        if state.decision_date else ""
 
 
 @_locked
-def record_notified(ws, reference: str, notice: str, on: dt.date | None = None) -> DecisionOutcome:
-    """Record that a notice of the process was sent (Ofsted, the National Panel, the referrer...)."""
+def record_notified(ws, reference: str, notice: str, on: dt.date | None = None,
+                    amend: str | None = None, *, allow_names: bool = False) -> DecisionOutcome:
+    """Record that a notice of the process was sent (Ofsted, the National Panel, the referrer...). A date
+    before the event the notice follows, or in the future, is refused; a different date for a notice already
+    recorded needs ``amend`` (the reason), and is recorded beside the original."""
     process = ws.process
     case = load_case(ws, reference)
     definition = process.notice(notice)
     on = on or today()
     state = case_state(ws, case.reference)
-    if state.notice(definition.id) is None:
+    current = state.notice(definition.id)
+    if current is None:
         if not state.decision_date:
             raise InputError(f"{case.reference} has no decision yet, so nobody has been told of one.",
                              f"Record the decision first: lifkit decide {case.reference} ...")
         raise InputError(f"{definition.label}: not needed for {case.reference}'s decision ({state.decision}).")
     if on > today():
-        raise InputError(f"{format_date(on)} is in the future.", "Give the date the notice was sent.")
-    sent = state.notice(definition.id).sent
+        raise InputError(f"{format_date(on)} is in the future (today is {format_date(today())}).",
+                         "Give the date the notice was sent.")
+    earliest, follows = _notice_follows(ws, case, state, definition)
+    if earliest is not None and on < earliest:
+        raise InputError(f"{definition.label}: {format_date(on)} is before {follows}, which the notice follows.",
+                         "Give the date the notice was sent.")
+    sent = current.sent
     if sent == on:
         raise InputError(f"{definition.label} was already recorded as told on {format_date(on)}: a repeat.",
                          "Nothing was recorded.")
-    event = record_event(case.folder, "notified", notice=definition.id, on=on)
+    if sent is not None and not (amend or "").strip():
+        raise InputError(f"{definition.label} was already recorded as told on {format_date(sent)}; "
+                         f"{format_date(on)} is a different date.",
+                         f"To correct it, give --amend \"the reason\": the new date is recorded beside the original "
+                         f"(lifkit notified {case.reference} {notice} --on {format_date(on)} --amend \"...\").")
+    if sent is None and amend:
+        raise InputError(f"{definition.label} has not been recorded for {case.reference}: there is nothing to amend.",
+                         f"Leave out --amend: lifkit notified {case.reference} {notice} --on {format_date(on)}")
+    if current.reply is not None and on > current.reply:
+        raise InputError(f"{definition.label}: {format_date(on)} is after the {definition.reply} to it "
+                         f"({format_date(current.reply)}).", "Give the date the notice was sent.")
+    details = {"amends": amend.strip(), "replaces": sent} if sent is not None else {}
+    warnings = _names_typed(ws, case, allow_names, [("--amend", amend)], "in the journal")
+    event = record_event(case.folder, "notified", notice=definition.id, on=on, **details)
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
+                           warnings=warnings)
 
 
 @_locked
-def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, note: str = "") -> DecisionOutcome:
+def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, note: str = "", *,
+                 allow_names: bool = False) -> DecisionOutcome:
     """Record the reply to a notice that expects one (the National Panel's reply to a rapid review)."""
     process = ws.process
     case = load_case(ws, reference)
@@ -271,9 +337,11 @@ def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, not
                          + ("in the future." if on > today() else f"before the notice was sent ({format_date(current.sent)})."))
     if current.reply == on and current.agreed == agreed:
         raise InputError(f"The {definition.reply} of {format_date(on)} is already recorded: a repeat.")
+    warnings = _names_typed(ws, case, allow_names, [("--note", note)], "in the journal")
     event = record_event(case.folder, "replied", notice=definition.id, on=on, agreed=agreed, note=note.strip())
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
+                           warnings=warnings)
 
 
 def _need_text(value: str | None, option: str, what: str) -> None:
@@ -310,6 +378,9 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
     status = case_state(ws, case.reference, case)
     rec = state.recommendation or {}
     chair = state.chair or {}
+    from lifkit.documents.formdef import load_form
+
+    asked = {f.name for f in load_form(process.referral_form, ws.root).fields}  # a criterion may have no box
     meetings = sorted({e["meeting"] for e in ([rec] if rec else []) + state.further_info if e.get("meeting")}
                       | ({case.meeting_date.isoformat()} if case.meeting_date else set()))
 
@@ -358,7 +429,8 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
                                       for m in status.members if m.returned) or "none yet",
         "summary": referral.get("summary") or referral.get("incident_summary") or "-",
         "incident_date": day(referral.get("incident_date")),
-        "criteria": [{"label": c.label, "referrer": "Yes" if referral.get(c.field) else "No",
+        "criteria": [{"label": c.label,
+                      "referrer": ("Yes" if referral.get(c.field) else "No") if c.field in asked else "-",
                       "view": views.get(c.field, "to be decided" if not rec else "unclear")}
                      for c in process.criteria],
         "recommendation": rec.get("recommendation", "Not yet made"),
@@ -391,7 +463,7 @@ def write_summary(ws, reference: str) -> Path:
     case = load_case(ws, reference)
     path = summary_path(ws, case)
     render_document(process.summary_template, summary_context(ws, case), path,
-                    f"{process.summary_id} {process.summary_title} {case.reference}")
+                    f"{process.summary_id} {process.summary_title} {case.reference}", ws.root)
     return path
 
 
@@ -411,18 +483,19 @@ def _age(born: dt.date | None, on: dt.date) -> str | None:
 
 def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> list[str]:
     referral = (case.referral or {}).get("values", {})
+    one, many = ws.process.subject.one, ws.process.subject.many  # the process's words for its subject
     on = case.subject.dod or case.notified or today()
     nature = []
     if referral.get("criterion_b_i") or case.subject.dod:
-        nature.append("the child died")
+        nature.append(f"the {one} died")
     if referral.get("criterion_b_ii") or referral.get("criterion_serious_harm"):
-        nature.append("the child was seriously harmed")
+        nature.append(f"the {one} was seriously harmed")
     if referral.get("criterion_a"):
         nature.append("abuse or neglect is known or suspected")
     if referral.get("criterion_custody"):
-        nature.append("the child died in custody or detention")
+        nature.append(f"the {one} died in custody or detention")
     if referral.get("criterion_looked_after"):
-        nature.append("the child was looked after")
+        nature.append(f"the {one} was looked after")
     described = "; ".join(nature)
     if referral.get("incident_nature"):  # the referrer's own sentences follow the ticked criteria's words
         typed = " ".join(ids.scrub(str(referral["incident_nature"])).split())
@@ -430,24 +503,27 @@ def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> li
     ages = []
     child_age = _age(case.subject.dob, on)
     if child_age:
-        ages.append(f"the child, aged {child_age}")
+        ages.append(f"the {one}, aged {child_age}")
     for person in case.people:
         age = _age(person.dob, on)
         if age and (age.endswith("months") or age.endswith("month") or int(age.split()[0]) < 18):
             ages.append(f"{ids.scrub(person.relationship) or 'another child'}, aged {age}")
     agencies = []
+    from lifkit.documents.formdef import load_form
+
+    request = load_form(ws.process.request_form, ws.root)
     for member in ws.settings.members:
         submissions = load_returns(case, member.code)
         values = submissions[-1].get("values", {}) if submissions else {}
-        if values.get("child_known") == "Yes" or values.get("others_known") == "Yes":
+        if request.value(values, "subject_known") == "Yes" or request.value(values, "others_known") == "Yes":
             agencies.append(member.agency)
     decided = state.decided_event or {}
     return [
         _sentence(f"Nature of the incident: {described or 'not recorded'}"),
-        f"Ages of the children: {'; '.join(ages) or 'not recorded'}.",
-        f"Relationship of the child to the alleged perpetrator: "
+        f"Ages of the {many}: {'; '.join(ages) or 'not recorded'}.",
+        f"Relationship of the {one} to the alleged perpetrator: "
         f"{ids.scrub(decided.get('relationship') or 'not recorded')}.",
-        f"Agencies involved with the child or family: {', '.join(agencies) or 'none recorded'}.",
+        f"Agencies involved with the {one} or family: {', '.join(agencies) or 'none recorded'}.",
         f"Criminal investigation: {decided.get('criminal_investigation') or 'unknown'}.",
     ]
 
@@ -459,9 +535,35 @@ def _sentence(text: str) -> str:
 
 
 def _notice_address(ws, case: Case, address: str) -> str:
+    """Where a notice goes: the referrer (the referral form's ``referrer_email`` box), a contact of the case
+    (``contact:<name>``, set by `lifkit contact`), or a key of [notifications] in lifkit.toml."""
     if address == "referrer":
-        return (case.referral or {}).get("values", {}).get("lead_email", "")
+        from lifkit.documents.formdef import load_form
+
+        form = load_form(ws.process.referral_form, ws.root)
+        return str(form.value((case.referral or {}).get("values", {}), "referrer_email", "") or "")
+    if address.startswith("contact:"):
+        contact = case.contact(address[len("contact:"):])
+        return contact.email if contact else ""
     return ws.settings.notifications.get(address, "")
+
+
+def unaddressed(ws, case: Case, drafts: list[Path]) -> list[str]:
+    """A warning for each notice just drafted with no To: address, saying where the address comes from."""
+    warnings = []
+    for notice in ws.process.notices:
+        if not notice.address or f"notice-{notice.id.replace('_', '-')}-{case.reference}.eml" not in \
+                {d.name for d in drafts} or _notice_address(ws, case, notice.address):
+            continue
+        if notice.address.startswith("contact:"):
+            how = (f"set the contact with: lifkit contact {case.reference} {notice.address[8:]} --email ADDRESS, "
+                   "then add the address to the draft")
+        elif notice.address == "referrer":
+            how = "the referral form gives no email for the referrer; add the address to the draft"
+        else:
+            how = f"add {notice.address} = \"ADDRESS\" to [notifications] in lifkit.toml, and the address to the draft"
+        warnings.append(f"the {notice.label} notice's draft has no To: address ({notice.address}): {how}.")
+    return warnings
 
 
 def write_notices(ws, reference: str) -> list[Path]:
