@@ -99,6 +99,8 @@ class Settings:
     def business_manager(self) -> Person:
         return self.person("business_manager")
     closure_days: tuple[dt.date, ...] = ()  # [board] closure_days: the office's closed days, in date order
+    marking: str = "OFFICIAL-SENSITIVE"  # [board] marking: on every page of the packs and the dashboard
+    dashboard_rebuild: bool = True  # [dashboard] rebuild: the dashboard made again after every step
 
     def working_calendar(self):
         """The board's working days: weekdays less England and Wales bank holidays and its closure days."""
@@ -597,6 +599,8 @@ def _to_settings(data: dict) -> Settings:
         notifications={k: v.strip() for k, v in (data.get("notifications") or {}).items()},
         closure_days=tuple(sorted({closure_day(v) for v in data["board"].get("closure_days") or ()})),
         process=str(data.get("process") or ""),
+        marking=str(data["board"].get("marking") or "OFFICIAL-SENSITIVE").strip(),
+        dashboard_rebuild=bool((data.get("dashboard") or {}).get("rebuild", True)),
     )
 
 

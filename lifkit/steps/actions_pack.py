@@ -181,11 +181,12 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
     from lifkit.mechanics.pdf import finish_pack
     from lifkit.mechanics.pdftags import artifact, start as start_tags
     from lifkit.mechanics.pdftext import draw_string, register_fonts, string_width
-    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, MARKING, NAVY, RED, TOP_BAND, _tagged
+    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, NAVY, RED, TOP_BAND, _tagged
 
     register_fonts()
     width, height = A4
     board = ws.settings.board_name
+    marking = ws.settings.marking  # the workspace's protective marking, on every page
     heading = f"{learning.action_plan}: review of action plans"
 
     def build(total: int | None):
@@ -199,7 +200,7 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
         def _decorate(canvas, doc):
             canvas.saveState()
             canvas.setFillColor(RED)
-            draw_string(canvas, (width - string_width(MARKING, 9.5, True)) / 2, height - 24, MARKING, 9.5, bold=True)
+            draw_string(canvas, (width - string_width(marking, 9.5, True)) / 2, height - 24, marking, 9.5, bold=True)
             canvas.setFillColor(NAVY)
             right = f"{learning.action_plan}  {format_date(meeting)}"
             right_width = string_width(right, 8.5, True)
@@ -218,7 +219,7 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
             page = f"Page {doc.page} of {total or '?'}"
             draw_string(canvas, width - MARGIN - string_width(page, 7.5), 28, page, 7.5)
             canvas.setFillColor(RED)
-            draw_string(canvas, (width - string_width(MARKING, 8, True)) / 2, 15, MARKING, 8, bold=True)
+            draw_string(canvas, (width - string_width(marking, 8, True)) / 2, 15, marking, 8, bold=True)
             canvas.restoreState()
 
         class Doc(BaseDocTemplate):
@@ -229,7 +230,7 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
 
         doc = Doc(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
                   bottomMargin=BOTTOM_BAND, invariant=1, title=heading, author=board, creator="lifkit",
-                  subject=MARKING)
+                  subject=marking)
         frame = Frame(MARGIN, BOTTOM_BAND, width - 2 * MARGIN, height - TOP_BAND - BOTTOM_BAND, leftPadding=0,
                       rightPadding=0, topPadding=0, bottomPadding=0)
         doc.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=decorate)])
@@ -245,6 +246,6 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
         rl_config.useA85 = saved
     title = f"{heading}, {format_date(meeting)}"
     return finish_pack(pdf, [(title_, level, page) for _key, title_, level, page in marks],
-                       {"/Title": title, "/Author": board, "/Subject": MARKING, "/Creator": "lifkit",
-                        "/Producer": "lifkit (reportlab, qpdf)", "/Keywords": MARKING, "/CreationDate": stamp,
+                       {"/Title": title, "/Author": board, "/Subject": marking, "/Creator": "lifkit",
+                        "/Producer": "lifkit (reportlab, qpdf)", "/Keywords": marking, "/CreationDate": stamp,
                         "/ModDate": stamp}, password, tags=tags), pages

@@ -692,6 +692,13 @@ def _close(ws, played: list[_Played], result: DemoResult) -> None:
     result.files["year report"] = report.workbook
     result.files["register"] = ws.register_path
     result.steps.append(f"year report: {report.cases} cases, {report.decided} decided")
+    from lifkit.case.folder import take_changed_cases
+    from lifkit.steps.dashboard import build_dashboard
+
+    take_changed_cases()  # the dashboard is made here, as of the demo's last day, not again after the command
+    made = build_dashboard(ws)
+    result.files["dashboard"] = made.folder / "index.html"
+    result.steps.append(f"dashboard: {made.cases} case pages, opened from {made.folder.name}/index.html")
 
 
 def _learning_index(ws, reference: str, result: DemoResult) -> str:

@@ -112,6 +112,7 @@ class PackInput:
     administrator: str = ""
     decision_due: dt.date | None = None
     process: Any = None  # the workspace's process: the pack's words, agenda and forms
+    marking: str = MARKING  # the workspace's protective marking ([board] marking), on every page
 
     @property
     def outstanding(self) -> list[AgencyReturn]:
@@ -256,7 +257,7 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
     return PackInput(case=case, board=ws.settings.board_name, meeting=meeting, built=on, stamp=stamp,
                      agencies=agencies, other_cases=others,
                      chair=ws.settings.person(ws.process.meeting_chair).name, decision_due=status.decision_due,
-                     process=ws.process,
+                     process=ws.process, marking=ws.settings.marking,
                      administrator=ws.settings.administrator.name)
 
 
@@ -481,8 +482,8 @@ def _assemble(data: PackInput, layout: Layout, password: str | None) -> bytes:
         placements.append(Placement(page_number, document.reader, index, document.pages[index], box, mcid))
     outline = [(title, layout.anchors.get(key), level) for key, title, level in layout.outline]
     title = f"{_pack_word(data)} {data.case.reference}" + (f", meeting {format_date(data.meeting)}" if data.meeting else "")
-    info = {"Title": title, "Author": data.board, "Subject": MARKING, "Creator": "lifkit",
-            "Producer": "lifkit (reportlab, qpdf)", "Keywords": f"{MARKING}, {data.case.reference}",
+    info = {"Title": title, "Author": data.board, "Subject": data.marking, "Creator": "lifkit",
+            "Producer": "lifkit (reportlab, qpdf)", "Keywords": f"{data.marking}, {data.case.reference}",
             "CreationDate": data.stamp, "ModDate": data.stamp}
     return assemble(layout.pdf, placements, {key: d.reader for key, d in forms.items()}, outline, info, "en-GB",
                     password, tags=layout.tags)

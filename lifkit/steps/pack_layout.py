@@ -218,7 +218,7 @@ class _PackDoc(BaseDocTemplate):
     def __init__(self, buffer, data: PackInput):
         super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
                          bottomMargin=BOTTOM_BAND, invariant=1, title=f"{_pack_word(data)} {data.case.reference}",
-                         author=data.board, creator="lifkit", subject=MARKING)
+                         author=data.board, creator="lifkit", subject=data.marking)
         self.data = data
         start_tags(self)
         self.anchors: dict[str, int] = {}
@@ -256,7 +256,8 @@ class _PackDoc(BaseDocTemplate):
         data, canvas = self.data, self.canv
         canvas.beginForm(_form_name("lkframe", f"{width:.0f}x{height:.0f}"), 0, 0, width, height)
         canvas.setFillColor(RED)
-        draw_string(canvas, (width - string_width(MARKING, 9.5, True)) / 2, height - 24, MARKING, 9.5, bold=True)
+        marking = data.marking
+        draw_string(canvas, (width - string_width(marking, 9.5, True)) / 2, height - 24, marking, 9.5, bold=True)
         canvas.setFillColor(NAVY)
         board = fit_width(data.board, width - 2 * MARGIN - 170, 8.5, bold=True)
         draw_string(canvas, MARGIN, height - 42, board, 8.5, bold=True)
@@ -271,7 +272,7 @@ class _PackDoc(BaseDocTemplate):
         footer = f"{data.case.reference}  ·  {meeting}  ·  built {format_date(data.built)}"
         draw_string(canvas, MARGIN, 28, footer, 7.5)
         canvas.setFillColor(RED)
-        draw_string(canvas, (width - string_width(MARKING, 8, True)) / 2, 15, MARKING, 8, bold=True)
+        draw_string(canvas, (width - string_width(marking, 8, True)) / 2, 15, marking, 8, bold=True)
         canvas.endForm()
 
     def _endBuild(self):
@@ -578,7 +579,7 @@ def _cover(data: PackInput, styles, width: float) -> list:
         story.append(_grid([[_p(f"Complete: all {asked} returns are in and valid.", styles["cell-bold"])]],
                            [width], header=False, extra=[("BACKGROUND", (0, 0), (-1, -1), PALE)]))
     story.append(Spacer(1, 28))
-    notice = (f"{MARKING}. This pack holds personal data about {data.process.subject.a} and the people around them, shared "
+    notice = (f"{data.marking}. This pack holds personal data about {data.process.subject.a} and the people around them, shared "
               f"under the board's information-sharing agreement for the {data.process.term('committee')}'s "
               "decision only. Keep it on the "
               "board's secure site or an encrypted device; do not forward it, print it only if you must, and "
