@@ -305,6 +305,39 @@ class Process:
     def option_names(self) -> tuple[str, ...]:
         return tuple(o.name for o in self.options)
 
+    def deadline_words(self, deadline: Deadline) -> str:
+        """When ``deadline`` falls, in the process's words: "10 working days after the notification to
+        the National Panel (sent, or else due), or by the rapid review meeting if that is sooner"."""
+        length = deadline.length
+        amount = str(Length(abs(length.count), length.unit))
+        words = f"{amount} {'before' if length.count < 0 else 'after'} {self.start_words(deadline.start)}"
+        if deadline.not_after == "meeting":
+            words += f", or by the {self.terms['meeting']} if that is sooner"
+        if deadline.not_before == "issued":
+            words += f", and never before the {self.terms['request']} is sent"
+        if deadline.when == "review":
+            words += f" (only when a {self.terms['review']} is commissioned)"
+        return words
+
+    def start_words(self, start: str) -> str:
+        """What a deadline's ``start`` is, as a person reads it."""
+        if start == "notified":
+            return self.terms["notified"]
+        if start == "issued":
+            return f"the {self.terms['request']} is sent"
+        if start in ("meeting", "decision"):
+            return f"the {self.terms[start]}"
+        if start.startswith("notice:"):
+            notice = next((n for n in self.notices if n.id == start[7:]), None)
+            if notice is None:
+                return start
+            deadline = self.deadline(notice.due_deadline) if notice.due_deadline else None
+            if deadline is not None:
+                return f"the {_lower_first(deadline.label)} (when it is made, or else when it is due)"
+            return f"the {_lower_first(notice.label)} is told"
+        deadline = self.deadline(start)
+        return _lower_first(deadline.label) if deadline is not None else start
+
     def after_decision(self) -> Learning:
         """The process's learning part (action plans, the index), or a plain refusal when it has none."""
         if self.learning is None:
@@ -313,6 +346,14 @@ class Process:
                              "Add a learning part like the one in lifkit's processes/lscb-2016.yaml, then check "
                              "it with: lifkit config check")
         return self.learning
+
+
+def _lower_first(label: str) -> str:
+    """``label`` to go inside a sentence: "Notification to ..." reads "notification to ...", but an
+    initialism ("LCSPR publication") or a name ("National Panel") keeps its capitals."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 class _Fields(dict):
