@@ -223,3 +223,41 @@ def test_a_plain_table_cell_breaks_its_lines_where_a_paragraph_would():
     assert compared > 200 and given_way > 0  # both ways taken
     assert _plain_lines("Zoë's answer", styles["cell"], 400, stringWidth) is None  # not ASCII: a paragraph
     assert _plain_lines("two\n\nlines", styles["cell"], 400, stringWidth) == ["two", "", "lines"]
+
+
+# --- table headings and pre-filled tables never split a word (issue 20, item 11) ------------------
+
+AUPD_ACTIONS = [
+    {"action": "A4", "recommendation": "2. Safeguarding information about families moving across the border",
+     "text": "Flag families moving across the border on the police system", "lead": "Detective Inspector, Public "
+     "Protection Unit", "due": "15/12/2026", "measure": "Every open case of such a family flagged"},
+    {"action": "A12", "recommendation": "3. Multi-agency safeguarding", "text": "Training", "lead": "Safeguarding "
+     "Partnership Manager", "due": "31/01/2027", "measure": "Attendance"},
+]
+
+
+def _words_whole(pages: list[list[Word]], texts: list[str]) -> list[str]:
+    """The words of ``texts`` that are not printed whole anywhere in the document."""
+    printed = {w.text for words in pages for w in words}
+    return sorted({word for text in texts for word in text.split() if word not in printed})
+
+
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_no_table_heading_splits_a_word(tmp_path, form_id):
+    form = load_form(form_id)
+    prefill = {"actions": AUPD_ACTIONS} if form_id == "aupd" else None
+    ctx = context(form_id, prefill={**__import__("test_wordform").PREFILL, **(prefill or {})})
+    render_pdf(dataclasses.replace(ctx, return_to=RETURN_TO), tmp_path / "form.pdf")
+    pages = page_words(tmp_path / "form.pdf")
+    labels = [column.label for f in form.fields if f.type == "rows" for column in f.columns]
+    assert labels
+    assert _words_whole(pages, labels) == []
+
+
+def test_the_action_update_form_prints_its_actions_words_whole(tmp_path):
+    ctx = context("aupd", prefill={**__import__("test_wordform").PREFILL, "actions": AUPD_ACTIONS})
+    render_pdf(dataclasses.replace(ctx, return_to=RETURN_TO), tmp_path / "aupd.pdf")
+    pages = page_words(tmp_path / "aupd.pdf")
+    texts = [value for action in AUPD_ACTIONS for value in action.values()]
+    assert _words_whole(pages, texts) == []
+    assert _words_whole(pages, ["Action id", "Recommendation", "Date (dd/mm/yyyy)"]) == []

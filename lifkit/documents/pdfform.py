@@ -380,12 +380,12 @@ def _table(field: Field, width: float, styles, start=()):
     dicts) gives boxes a starting value, which the person filling in the form may change."""
 
 
-    total = sum(c.width for c in field.columns)
     number_width = 20
-    widths = [number_width] + [(width - number_width) * c.width / total for c in field.columns]
-    header = [Paragraph("", styles["cellhead"])] + [
-        Paragraph(markup(_label_text(field, c) + (" (Yes / No)" if c.type == "yesno" else ""), bold=True),
-                  styles["cellhead"]) for c in field.columns]
+    labels = [_label_text(field, c) + (" (Yes / No)" if c.type == "yesno" else "") for c in field.columns]
+    widths = [number_width] + column_widths([c.width for c in field.columns], width - number_width,
+                                            [[(label, 8, True)] for label in labels])
+    header = [Paragraph("", styles["cellhead"])] + [Paragraph(markup(label, bold=True), styles["cellhead"])
+                                                    for label in labels]
     rows = [header]
     for row in range(1, field.rows + 1):
         cells = [Paragraph(str(row), styles["rownumber"])]
@@ -408,6 +408,33 @@ def _table(field: Field, width: float, styles, start=()):
     return table
 
 
+CELL_PADDING = 12  # a table cell's left and right padding together (reportlab's default, 6 each)
+
+
+def column_widths(weights: list[float], available: float, texts: list[list[tuple[str, float, bool]]],
+                  padding: float = CELL_PADDING) -> list[float]:
+    """Columns sharing ``available`` points in proportion to ``weights``, but each at least as wide as the
+    widest word of its ``texts`` ((text, size, bold) each) needs, so that no word is split across lines
+    ("Actio|n id"): the room a narrow column needs is taken from the others, in proportion. When the
+    words cannot all fit, the widths stay in proportion (a word may then split, as before)."""
+    total = sum(max(w, 0.01) for w in weights)
+    least = [max((max((string_width(word, size, bold) for word in str(text).split()), default=0.0)
+                  for text, size, bold in column), default=0.0) + padding + 0.5 for column in texts]
+    if sum(least) > available:
+        return [available * max(w, 0.01) / total for w in weights]
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        room = available - sum(fixed.values())
+        share = sum(max(weights[i], 0.01) for i in free)
+        widths = {i: room * max(weights[i], 0.01) / share for i in free}
+        short = {i: least[i] for i in free if widths[i] < least[i]}
+        if not short:
+            widths.update(fixed)
+            return [widths[i] for i in range(len(weights))]
+        fixed.update(short)
+
+
 def _prefilled_block(fields: list[Field], values: dict, width: float, styles) -> list:
     """The read-only part lifkit fills in, drawn as text (so every script renders), not as boxes."""
 
@@ -427,8 +454,9 @@ def _prefilled_block(fields: list[Field], values: dict, width: float, styles) ->
         flowables.append(table)
     for field in (f for f in fields if f.type == "rows"):
         people = values.get(field.name) or []
-        total = sum(c.width for c in field.columns)
-        widths = [width * c.width / total for c in field.columns]
+        widths = column_widths([c.width for c in field.columns], width,
+                               [[(c.label, 8, True)] + [(text(person.get(c.name)), 9.5, False) for person in people
+                                                        if isinstance(person, dict)] for c in field.columns])
         rows = [[Paragraph(markup(c.label, bold=True), styles["cellhead"]) for c in field.columns]]
         for person in people:
             rows.append([Paragraph(markup(text(person.get(c.name))), styles["value"]) for c in field.columns])
