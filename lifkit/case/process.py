@@ -226,6 +226,12 @@ class Learning:
     sections: tuple[tuple[str, str], ...]  # (id, title), in the index's order
     types: tuple[LearningType, ...]
     update_every: Length | None = None
+    pack_title: str = ""  # the title of the review meeting's pack; "" : "<Action plan>: progress review"
+
+    @property
+    def actions_pack_title(self) -> str:
+        """The title of the pack for the meeting that reviews the action plans, as the process names it."""
+        return self.pack_title or f"{self.action_plan[:1].upper()}{self.action_plan[1:]}: progress review"
 
     def type(self, text: str) -> LearningType:
         """One of the types, from what the administrator typed (any case, or one of its short names)."""
@@ -710,4 +716,5 @@ def _learning(data: dict | None) -> Learning | None:
         types=tuple(LearningType(name=t["name"], section=t["section"], aliases=tuple(t.get("aliases") or ()),
                                  initiation=t.get("initiation", ""), methodology=t.get("methodology", ""))
                     for t in data["types"]),
-        update_every=Length.parse(data["update_every"]) if data.get("update_every") else None)
+        update_every=Length.parse(data["update_every"]) if data.get("update_every") else None,
+        pack_title=str(data.get("pack_title") or ""))

@@ -87,6 +87,8 @@ class Settings:
     notifications: dict = field(default_factory=dict)  # "ofsted" and "panel": where decision notices go
     people: dict = field(default_factory=dict)  # role (ciec_chair, business_manager, ...) -> Person
     process: str = ""  # the shipped process named in lifkit.toml ("" : lscb-2016)
+    # [learning.sections]: the board's own names for its Learning and Improvement Index's sections, by id
+    learning_sections: dict = field(default_factory=dict)
 
     def person(self, role: str) -> Person:
         found = self.people.get(role)
@@ -263,6 +265,14 @@ def _process_problems(root: Path, settings: Settings, cases: bool = True) -> tup
     if cases:
         problems += [Problem("error", "process", message, lines.line(("process",)))
                      for message in open_cases_under_other_process(root, process.id)]
+    known = [ident for ident, _ in process.learning.sections] if process.learning is not None else []
+    for ident in settings.learning_sections:
+        if ident not in known:
+            problems.append(Problem("error", f"[learning.sections] {ident}",
+                                    f"is not a section of the process's {process.learning.index_title}; its "
+                                    f"sections are: {', '.join(known)}." if known else
+                                    f"the process {process.id} keeps no Learning and Improvement Index.",
+                                    lines.line(("learning", "sections", ident))))
     return problems, process
 
 
@@ -601,6 +611,7 @@ def _to_settings(data: dict) -> Settings:
         notifications={k: v.strip() for k, v in (data.get("notifications") or {}).items()},
         closure_days=tuple(sorted({closure_day(v) for v in data["board"].get("closure_days") or ()})),
         process=str(data.get("process") or ""),
+        learning_sections={k: str(v).strip() for k, v in ((data.get("learning") or {}).get("sections") or {}).items()},
     )
 
 

@@ -69,7 +69,7 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
     boxes' starting values (a list of row dicts).
     """
     aliases = {"referral": ws.process.referral_form, "request": ws.process.request_form}
-    form = load_form(aliases.get(form_id.lower(), form_id))
+    form = load_form(aliases.get(form_id.lower(), form_id)).in_terms(ws.process.terms)
     member = ws.settings.member(agency) if agency else None
     prefill: dict[str, Any] = {}
     prefilled = {f.name for f in form.fields if f.prefilled}

@@ -199,18 +199,35 @@ def _story(ctx, width: float) -> list:
     if form.note:
         story.append(Marked(Paragraph(markup(form.note), styles["note"]), "P"))
     for section in form.sections:
-        story.append(Marked(Paragraph(markup(section.heading, bold=True), styles["heading"]), "H2"))
+        heading = Marked(Paragraph(markup(section.heading, bold=True), styles["heading"]), "H2")
         prefilled = [f for f in section.fields if f.prefilled]
+        group: list = [heading]
         if prefilled:
-            story.extend(Marked(f, "P") for f in _prefilled_block(prefilled, ctx.prefill, width, styles))
+            story.extend(group + [Marked(f, "P") for f in _prefilled_block(prefilled, ctx.prefill, width, styles)])
+            group = []
+        # The boxes between tables are kept together, with the heading before them: a question's second
+        # box ("Why?") never lands on the next page away from its heading. A table may split (its
+        # heading row repeats; the heading is kept with its top).
         for field in section.fields:
-            if not field.prefilled:
-                story.extend(Marked(f, "P") for f in _field_flowables(field, width, styles, section.label,
-                                                                        ctx.prefill.get(field.name)))
+            if field.prefilled:
+                continue
+            flowables = [Marked(f, "P") for f in _field_flowables(field, width, styles, section.label,
+                                                                  ctx.prefill.get(field.name))]
+            if field.type == "rows":
+                story.extend(_kept(group) + flowables)
+                group = []
+            else:
+                group.extend(flowables)
+        story.extend(_kept(group))
     if ctx.return_to:  # one block, never split over a page
         text = "<b>Please return this form to:</b><br/>" + markup("\n".join(ctx.return_to))
         story.append(KeepTogether([Spacer(1, 12), Marked(Paragraph(text, styles["return"]), "P")]))
     return story
+
+
+def _kept(flowables: list) -> list:
+    """``flowables`` as one block kept on a page (when it fits on one), or as they are when one or none."""
+    return [KeepTogether(flowables)] if len(flowables) > 1 else flowables
 
 
 def _label_text(field: Field, column=None) -> str:

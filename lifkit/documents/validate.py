@@ -124,7 +124,7 @@ def validate_extracted(ws, extracted: Extracted, case_ref: str | None = None,
     if identity.form_id.lower() not in form_ids():
         raise UnreadableForm(extracted.path, f"says it is a {identity.form_id!r} form, which lifkit does not have.",
                              "Ask the agency to use the form lifkit sent them.", kind="not-a-form")
-    form = load_form(identity.form_id)
+    form = load_form(identity.form_id).in_terms(ws.process.terms)  # messages name sections as printed
     result = Validation(path=extracted.path, format=extracted.format, form_id=identity.form_id,
                         version=identity.version, case_ref=identity.case_ref, agency=identity.agency,
                         raw=dict(extracted.raw), stray_text=dict(extracted.stray_text))

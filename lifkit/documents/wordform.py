@@ -365,6 +365,24 @@ class _BodyBuilder:
                     self.paragraph(self.cell(tr, self.label_width, span=2, fill=LABEL_FILL), "FormLabel", f.label)
                     tc = self.cell(tr, self.answer_width)
                 self.inline_control(self.paragraph(tc, "FormAnswer"), f.type, f.name, f.label, f.choices)
+        self.keep_rows_together(tbl)
+
+    def keep_rows_together(self, tbl) -> None:
+        """Each row of the section's table kept on the page with the next (the heading is kept with the
+        first), so that a question's second box ("Why?") never lands on the next page away from its
+        heading; a long answer's box, which grows as it is typed in, may still be followed by a break."""
+        rows = tbl.findall(_q("w:tr"))
+        for tr in rows[:-1]:
+            if tr.find(f"{_q('w:trPr')}/{_q('w:cantSplit')}") is None:
+                continue
+            for ppr in tr.iter(_q("w:pPr")):
+                if ppr.find(_q("w:keepNext")) is None:
+                    style = ppr.find(_q("w:pStyle"))
+                    keep = ppr.makeelement(_q("w:keepNext"), {})
+                    if style is not None:
+                        style.addnext(keep)
+                    else:
+                        ppr.insert(0, keep)
 
     def prefilled_row(self, tbl, f: Field) -> None:
         from lifkit.mechanics.dates import format_date

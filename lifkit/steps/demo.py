@@ -86,6 +86,7 @@ class DemoScript:
     referral_agency: str  # who refers (the police, in both scripts)
     cases: tuple[DemoCase, ...]
     member_address: str = "safeguarding.{code}@exampleshire.example"  # each member's fictional address
+    learning_sections: tuple[tuple[str, str], ...] = ()  # [learning.sections]: the board's own names for them
 
     def member_email(self, code: str) -> str:
         return self.member_address.format(code=code.lower())
@@ -138,6 +139,7 @@ LSCB_2016 = DemoScript(
             "independent_chair": ("Prof. Alex Marlow (fictional)", "independent.chair@exampleshire-lscb.example")},
     members=_members(STARTING_MEMBERS),
     notifications={"ofsted": "enquiries@ofsted.example", "panel": "notifications@national-panel.example"},
+    learning_sections=(("cdop", "Learning from the Exampleshire Child Death Overview Panel"),),
     referral_agency="Exampleshire Police (fictional)",
     member_address="ciec.{code}@exampleshire.example",
     cases=(
@@ -410,7 +412,12 @@ def demo_settings_text(script: DemoScript = LSCB_2016) -> str:
                for code, agency, name, fmt in script.members]
     text = settings_document(script.board, administrator, people, members, process=load_shipped(script.process))
     lines = "".join(f'{key} = "{address}"\n' for key, address in script.notifications.items())
-    return text + f"\n# Where the decision notices go (fictional addresses).\n[notifications]\n{lines}"
+    text += f"\n# Where the decision notices go (fictional addresses).\n[notifications]\n{lines}"
+    if script.learning_sections:
+        lines = "".join(f'{key} = "{title}"\n' for key, title in script.learning_sections)
+        text += ("\n# The board's own names for sections of its Learning and Improvement Index.\n"
+                 f"[learning.sections]\n{lines}")
+    return text
 
 
 @dataclass
