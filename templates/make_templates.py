@@ -584,7 +584,7 @@ def _index_entry_table(doc) -> None:
     rows = table.rows[1:]
     for row in rows:
         row.cells[0].merge(row.cells[1])
-    labels = {0: "Date: Report to {{ board }} {{ e.date }}", 1: "Case Overview / Methodology:",
+    labels = {0: "Date: Report to the {{ board }} {{ e.date }}", 1: "Case Overview / Methodology:",
               3: "Summary of Findings / Learning:", 5: "Improvement Activity:", 7: "Evidence of Improvement:"}
     for index, text in labels.items():
         paragraph = rows[index].cells[0].paragraphs[0]
