@@ -127,6 +127,16 @@ def test_processes_show_prints_the_words_a_user_reads(lifkit, name):
         assert "SCR decision: 1 month after the LSCB was notified of the incident" in deadlines
 
 
+def test_every_kind_of_start_is_said_in_words():
+    process = load_shipped("rapid-review-2023")
+    assert process.start_words("date:2027-03-31") == "31/03/2027"
+    assert process.start_words("yearly:31/03") == "the next 31/03 after the rapid review decision"
+    assert process.start_words("yearly:31/03 after notified") == ("the next 31/03 after the local authority became "
+                                                                  "aware of the serious incident")
+    assert process.start_words("meeting") == "the rapid review meeting"
+    assert process.start_words("publication") == "LCSPR publication"
+
+
 def test_a_process_file_that_is_not_yaml(workspace, ws_lifkit):
     (workspace / "process.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     result = ws_lifkit("config", "check")

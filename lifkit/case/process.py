@@ -439,22 +439,38 @@ class Process:
 
     def start_words(self, start: str) -> str:
         """What a deadline's ``start`` is, as a person reads it."""
-        if start == "notified":
-            return self.terms["notified"]
-        if start == "issued":
-            return f"the {self.terms['request']} is sent"
-        if start in ("meeting", "decision"):
-            return f"the {self.terms[start]}"
-        if start.startswith("notice:"):
-            notice = next((n for n in self.notices if n.id == start[7:]), None)
+        from lifkit.mechanics.dates import format_date
+
+        try:
+            parsed = parse_start(start)
+        except ValueError:
+            return start
+        if parsed.kind == "event":
+            if parsed.name == "notified":
+                return self.terms["notified"]
+            if parsed.name == "issued":
+                return f"the {self.terms['request']} is sent"
+            return f"the {self.terms.get(parsed.name, parsed.name)}"
+        if parsed.kind == "notice":
+            notice = next((n for n in self.notices if n.id == parsed.name), None)
             if notice is None:
                 return start
             deadline = self.deadline(notice.due_deadline) if notice.due_deadline else None
             if deadline is not None:
                 return f"the {_lower_first(deadline.label)} (when it is made, or else when it is due)"
             return f"the {_lower_first(notice.label)} is told"
-        deadline = self.deadline(start)
-        return _lower_first(deadline.label) if deadline is not None else start
+        if parsed.kind == "deadline":
+            deadline = self.deadline(parsed.name)
+            return _lower_first(deadline.label) if deadline is not None else start
+        if parsed.kind == "date":
+            return format_date(parsed.date)
+        if parsed.kind == "yearly":
+            day = f"{parsed.day:02d}/{parsed.month:02d}"
+            return f"the next {day} after {self.start_words(str(parsed.after))}" if parsed.after else \
+                f"the next {day} after the {self.terms['decision']}"
+        if parsed.kind == "stage":
+            return f"the {parsed.name.replace('_', ' ')} stage"
+        return f"the planned date of the {parsed.name.replace('_', ' ')}"
 
     def after_decision(self) -> Learning:
         """The process's learning part (action plans, the index), or a plain refusal when it has none."""
