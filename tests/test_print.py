@@ -139,6 +139,8 @@ def word_pages(tmp_path_factory, demo_workspace) -> dict[str, Path]:
                                             "board": "LSCB", "sections": []}, folder / "index.docx", "index")
     render_docx(dataclasses.replace(context("ciginf1", board=LONG_BOARD), return_to=RETURN_TO),
                 folder / "request-long.docx")
+    render_docx(dataclasses.replace(context("aupd", prefill={**PREFILL, "actions": AUPD_ACTIONS}),
+                                    return_to=RETURN_TO), folder / "aupd.docx")
     for count in WHY_PEOPLE:
         people = [{"name": f"Fictional Person {n}", "dob": dt.date(1990, 1, 2), "address": f"{n} Fictional Road"}
                   for n in range(count)]
@@ -280,6 +282,13 @@ def test_no_table_heading_splits_a_word(tmp_path, form_id):
     labels = [column.label for f in form.fields if f.type == "rows" for column in f.columns]
     assert labels
     assert _words_whole(pages, labels) == []
+
+
+def test_the_word_action_update_form_prints_every_word_whole(word_pages):
+    pages = page_words(word_pages["aupd"])
+    texts = [value for action in AUPD_ACTIONS for value in action.values()]
+    labels = [column.label for f in load_form("aupd").fields if f.type == "rows" for column in f.columns]
+    assert _words_whole(pages, texts + labels) == []
 
 
 def test_the_action_update_form_prints_its_actions_words_whole(tmp_path):

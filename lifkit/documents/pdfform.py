@@ -38,8 +38,8 @@ from lifkit.documents.identity import FormIdentity
 # read_fields is re-exported for the tests that read a drawn form back
 from lifkit.documents.pdfread import IDENTITY_FIELD, identity_value, read_fields  # noqa: F401
 from lifkit.mechanics.pdftags import Marked, artifact, start as start_tags
-from lifkit.mechanics.pdftext import (SANS, SANS_BOLD, draw_string, fit_width, form_font, markup, register_fonts,
-                                      string_width)
+from lifkit.mechanics.pdftext import (SANS, SANS_BOLD, column_widths, draw_string, fit_width, form_font, markup,
+                                      register_fonts, string_width)
 
 BLANK_CHOICE = " "  # the "nothing chosen yet" entry of a drop-down list
 
@@ -423,33 +423,6 @@ def _table(field: Field, width: float, styles, start=()):
         ("TOPPADDING", (1, 1), (-1, -1), 2), ("BOTTOMPADDING", (1, 1), (-1, -1), 2),
     ]))
     return table
-
-
-CELL_PADDING = 12  # a table cell's left and right padding together (reportlab's default, 6 each)
-
-
-def column_widths(weights: list[float], available: float, texts: list[list[tuple[str, float, bool]]],
-                  padding: float = CELL_PADDING) -> list[float]:
-    """Columns sharing ``available`` points in proportion to ``weights``, but each at least as wide as the
-    widest word of its ``texts`` ((text, size, bold) each) needs, so that no word is split across lines
-    ("Actio|n id"): the room a narrow column needs is taken from the others, in proportion. When the
-    words cannot all fit, the widths stay in proportion (a word may then split, as before)."""
-    total = sum(max(w, 0.01) for w in weights)
-    least = [max((max((string_width(word, size, bold) for word in str(text).split()), default=0.0)
-                  for text, size, bold in column), default=0.0) + padding + 0.5 for column in texts]
-    if sum(least) > available:
-        return [available * max(w, 0.01) / total for w in weights]
-    fixed: dict[int, float] = {}
-    while True:
-        free = [i for i in range(len(weights)) if i not in fixed]
-        room = available - sum(fixed.values())
-        share = sum(max(weights[i], 0.01) for i in free)
-        widths = {i: room * max(weights[i], 0.01) / share for i in free}
-        short = {i: least[i] for i in free if widths[i] < least[i]}
-        if not short:
-            widths.update(fixed)
-            return [widths[i] for i in range(len(weights))]
-        fixed.update(short)
 
 
 def _prefilled_block(fields: list[Field], values: dict, width: float, styles) -> list:
