@@ -208,7 +208,9 @@ def status(ctx, ws, reference: str | None, everything: bool, as_json: bool) -> N
     else:
         if not cases:
             click.echo("No cases yet.")
-        for case in cases:
+        for number, case in enumerate(cases):
+            if number:  # a blank line between cases, none after the last
+                click.echo()
             if case.decision_date:
                 clock = f"decided {show_date(case.decision_date)}"
             else:
@@ -244,7 +246,6 @@ def status(ctx, ws, reference: str | None, everything: bool, as_json: bool) -> N
                            + (f"; {case.aside} set aside" if case.aside else "") + ".")
             else:
                 click.echo("No requests issued yet.")
-            click.echo()
     if any(c.needs_attention for c in cases):
         ctx.exit(int(ExitStatus.ATTENTION))
 

@@ -103,7 +103,7 @@ def _story(ws, learning, reviews: list[_Review], meeting: dt.date, built: dt.dat
     from lifkit.steps.pack_layout import AMBER, RED_FILL, _c, _facts, _grid, _p, _styles
 
     styles = _styles()
-    title = f"{learning.action_plan}: review of action plans"
+    title = learning.actions_pack_title
     actions = [a for r in reviews for a in r.actions]
     overdue = [a for a in actions if a.overdue(meeting)]
     story: list = [_mark("cover", "Cover", 0), Spacer(1, 18), _p(ws.settings.board_name, styles["cover-board"]),
@@ -187,7 +187,7 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
     width, height = A4
     board = ws.settings.board_name
     marking = ws.settings.marking  # the workspace's protective marking, on every page
-    heading = f"{learning.action_plan}: review of action plans"
+    heading = learning.actions_pack_title
 
     def build(total: int | None):
         buffer = io.BytesIO()
@@ -202,7 +202,7 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
             canvas.setFillColor(RED)
             draw_string(canvas, (width - string_width(marking, 9.5, True)) / 2, height - 24, marking, 9.5, bold=True)
             canvas.setFillColor(NAVY)
-            right = f"{learning.action_plan}  {format_date(meeting)}"
+            right = f"{heading}  {format_date(meeting)}"
             right_width = string_width(right, 8.5, True)
             shown = board
             while shown and string_width(shown + "…", 8.5, True) > width - 2 * MARGIN - right_width - 16:
@@ -214,7 +214,7 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
             canvas.line(MARGIN, height - 48, width - MARGIN, height - 48)
             canvas.line(MARGIN, 40, width - MARGIN, 40)
             canvas.setFillColor(GREY)
-            draw_string(canvas, MARGIN, 28, f"{learning.review_meeting} {format_date(meeting)}  ·  built "
+            draw_string(canvas, MARGIN, 28, f"For the {learning.review_meeting} on {format_date(meeting)}  ·  built "
                         f"{format_date(built)}", 7.5)
             page = f"Page {doc.page} of {total or '?'}"
             draw_string(canvas, width - MARGIN - string_width(page, 7.5), 28, page, 7.5)
