@@ -377,7 +377,8 @@ def test_the_summary_carries_the_partnerships_logo_where_the_workspace_has_one(p
     assert _recommend(ws).exit_code == 0
     document = docx.Document(str(ws.workspace / "cases" / "RR-2026-002" / "RRSUM-RR-2026-002.docx"))
     assert len(document.inline_shapes) == 1
-    header = document.sections[0].header.paragraphs[0].text
+    part = document.sections[0].header
+    header = " ".join([p.text for p in part.paragraphs] + [c.text for t in part.tables for r in t.rows for c in r.cells])
     assert "OFFICIAL-SENSITIVE" in header and "Exampleshire Safeguarding Children Partnership" in header
 
 

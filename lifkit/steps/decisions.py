@@ -324,8 +324,8 @@ def close_case(ws, reference: str, reason: str, amend: str | None = None, *,
     state = _state(ws, case)
     _need_text(reason, "--not-met", "why the case is closed")
     if state.decided and not amend:
-        same = bool(state.closed) and state.closed.get("rationale") == reason.strip()
-        raise InputError(f"{case.reference} was already {'closed' if state.closed else 'decided'} ({state.outcome}) "
+        same = bool(state.close_event) and state.close_event.get("rationale") == reason.strip()
+        raise InputError(f"{case.reference} was already {'closed' if state.close_event else 'decided'} ({state.outcome}) "
                          f"on {format_date(state.decision_date)}" + (": this is a repeat." if same else "."),
                          "To change it, give --amend \"the reason\": the change is recorded beside the original.")
     warnings = _names_typed(ws, case, allow_names, [("--not-met", reason), ("--amend", amend)])
@@ -590,9 +590,9 @@ def compose_notices(ws, case: Case, events: list[dict] | None = None) -> list[Co
                   or rec.get("rationale", ""), "reviewers": reviewers,
                   "reviewers_line": f"Reviewer(s): {reviewers}.\n" if status.review else "",
                   "learning_line": f"\nHow the learning will be taken forward: {rec['learning']}." if rec.get("learning")
-                  and not state.closed else "",
+                  and not state.close_event else "",
                   "national_line": "\nThe partners consider that the case may need a national review."
-                  if (rec.get("flags") or {}).get("national_review") and not state.closed else ""}
+                  if (rec.get("flags") or {}).get("national_review") and not state.close_event else ""}
         values["reason"] = decided.get("reason_not_met") or values["rationale"]
         if anonymised:
             # The free text typed by people is scrubbed of every name, date of birth and address in the case
@@ -694,7 +694,7 @@ class YearReport:
         return self.within_one_month / self.decided if self.decided else None
 
 
-def year_report(ws, year: int, output: Path | None = None) -> YearReport:
+def year_report(ws, year: int, output: Path | None = None, known: dict | None = None) -> YearReport:
     """The year's figures from the case folders (cases notified in ``year``), and a workbook with charts."""
     from collections import Counter
 
@@ -706,8 +706,9 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
     challenged = decided = within = 0
     days: list[int] = []
     count = 0
+    known = known or {}  # reference -> (case, its state, its decision so far), where the caller has them (the dashboard)
     for reference in case_references(ws):
-        case = load_case(ws, reference)
+        case = known[reference][0] if reference in known else load_case(ws, reference)
         if not case.notified or case.notified.year != year:
             continue
         count += 1
@@ -715,7 +716,7 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
         agencies[referral.get("agency") or "not recorded"] += 1
         if has_routes:
             routes[referral.get("referral_route") or "not recorded"] += 1
-        state = _state(ws, case)
+        state = known[reference][2] if reference in known else _state(ws, case)
         recommendations[(state.recommendation or {}).get("recommendation", "none yet")] += 1
         if state.decided:
             decided += 1
@@ -723,7 +724,7 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
             challenged += bool(state.chair) and state.chair["response"] != ws.process.decision.responses[0]
             started = decision_clock_start(ws, case) or case.notified  # the clock the process names
             days.append((state.decision_date - started).days)
-            due = case_state(ws, reference, case).decision_due
+            due = (known[reference][1] if reference in known else case_state(ws, reference, case)).decision_due
             within += bool(due) and state.decision_date <= due
         else:
             decisions["none yet"] += 1

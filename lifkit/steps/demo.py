@@ -29,6 +29,8 @@ from lifkit.documents.identity import workspace_secret
 from lifkit.errors import InputError, WorkspaceExists
 from lifkit.mechanics.dates import format_date, pretend_today, today
 from lifkit.mechanics.files import atomic_write_text
+from lifkit.steps.demo_content import REVIEW as DEMO_REVIEW
+from lifkit.steps.demo_content_rr import REVIEW as DEMO_REVIEW_RR
 
 # The day every demo ends on: the README's output is shown as of this day (export LIFKIT_TODAY=2026-11-25).
 DEMO_TODAY = dt.date(2026, 11, 25)
@@ -86,6 +88,8 @@ class DemoScript:
     referral_agency: str  # who refers (the police, in both scripts)
     cases: tuple[DemoCase, ...]
     member_address: str = "safeguarding.{code}@exampleshire.example"  # each member's fictional address
+    learning_sections: tuple[tuple[str, str], ...] = ()  # [learning.sections]: the board's own names for them
+    review: Any = None  # the review the first case leads to (demo_content.DemoReview): plan, updates, index entry
 
     def member_email(self, code: str) -> str:
         return self.member_address.format(code=code.lower())
@@ -110,22 +114,6 @@ def _members(agencies, names=DEMO_MEMBER_NAMES) -> tuple[tuple[str, str, str, st
                  for (code, agency), name in zip(agencies, names))
 
 
-# The review's action plan, as the demo imports it (the columns of `lifkit actions import`). Its words
-# are the review's, never a person's: the Learning and Improvement Index is checked for names.
-DEMO_ACTION_PLAN = (
-    (1, "Bruising in babies who are not yet mobile is always referred", "Audit the use of the bruising protocol "
-     "in health visiting", "COMM", "Named Nurse for Safeguarding", "2027-01-29",
-     "9 in 10 audited contacts follow the protocol"),
-    (1, "", "Brief every health visitor on the bruising protocol", "COMM", "Named Nurse for Safeguarding",
-     "2026-12-18", "Every health visitor briefed"),
-    (2, "Information about families moving across the border is shared", "Agree a cross-border information-sharing "
-     "protocol with the neighbouring authority", "CSC", "Head of Service, Safeguarding", "2027-02-26",
-     "Protocol signed by both authorities"),
-    (2, "", "Flag families moving across the border on the police system", "POL", "Detective Inspector, Public "
-     "Protection Unit", "2026-12-15", "Every open case of such a family flagged"),
-)
-
-
 LSCB_2016 = DemoScript(
     process="lscb-2016",
     board="Exampleshire Safeguarding Children Board (FICTIONAL PRACTICE WORKSPACE)",
@@ -138,6 +126,8 @@ LSCB_2016 = DemoScript(
             "independent_chair": ("Prof. Alex Marlow (fictional)", "independent.chair@exampleshire-lscb.example")},
     members=_members(STARTING_MEMBERS),
     notifications={"ofsted": "enquiries@ofsted.example", "panel": "notifications@national-panel.example"},
+    learning_sections=(("cdop", "Learning from the Exampleshire Child Death Overview Panel"),),
+    review=DEMO_REVIEW,
     referral_agency="Exampleshire Police (fictional)",
     member_address="ciec.{code}@exampleshire.example",
     cases=(
@@ -162,7 +152,7 @@ LSCB_2016 = DemoScript(
             step("2026-11-16", "told", notice="ofsted"),
             step("2026-11-17", "told", notice="referrer"),
             # after the decision: the review's action plan and the agencies' updates
-            step("2026-11-18", "action plan", plan=DEMO_ACTION_PLAN),
+            step("2026-11-18", "action plan"),
             step("2026-11-18", "update requests"),
             step("2026-11-23", "updates", agencies=["COMM"]),
             step("2026-11-25", "updates", agencies=["CSC"], collect=False),
@@ -213,6 +203,7 @@ RAPID_REVIEW_2023 = DemoScript(
             "review_chair": ("Dr Robin Hale (fictional)", "review.chair@exampleshire-lscp.example")},
     members=_members(RAPID_REVIEW_AGENCIES, DEMO_MEMBER_NAMES[3:] + DEMO_MEMBER_NAMES[:3]),
     notifications={"panel": "notifications@national-panel.example"},
+    review=DEMO_REVIEW_RR,
     referral_agency="Exampleshire Police (fictional)",
     cases=(
         DemoCase("referral-1", {
@@ -248,7 +239,7 @@ RAPID_REVIEW_2023 = DemoScript(
             step("2026-11-18", "reply", notice="rapid_review", agreed=True,
                  note="The Panel agrees that a local review is the right response (fictional)."),
             # the LCSPR's recommendations, as the review would make them, and the agencies' updates
-            step("2026-11-18", "action plan", plan=DEMO_ACTION_PLAN),
+            step("2026-11-18", "action plan"),
             step("2026-11-18", "update requests"),
             step("2026-11-23", "updates", agencies=["COMM"]),
             step("2026-11-25", "updates", agencies=["CSC"], collect=False),
@@ -412,7 +403,12 @@ def demo_settings_text(script: DemoScript = LSCB_2016) -> str:
                for code, agency, name, fmt in script.members]
     text = settings_document(script.board, administrator, people, members, process=load_shipped(script.process))
     lines = "".join(f'{key} = "{address}"\n' for key, address in script.notifications.items())
-    return text + f"\n# Where the decision notices go (fictional addresses).\n[notifications]\n{lines}"
+    text += f"\n# Where the decision notices go (fictional addresses).\n[notifications]\n{lines}"
+    if script.learning_sections:
+        lines = "".join(f'{key} = "{title}"\n' for key, title in script.learning_sections)
+        text += ("\n# The board's own names for sections of its Learning and Improvement Index.\n"
+                 f"[learning.sections]\n{lines}")
+    return text
 
 
 @dataclass
@@ -619,7 +615,7 @@ def _action_plan(ws, script: DemoScript, played: _Played, args: dict, result: De
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([heading for heading, _key, _required in IMPORT_COLUMNS])
-        writer.writerows([*row[:5], format_date(dt.date.fromisoformat(row[5])), row[6]] for row in args["plan"])
+        writer.writerows([*row[:5], format_date(dt.date.fromisoformat(row[5])), row[6]] for row in script.review.plan)
     added = import_actions(ws, played.reference, path)
     result.files["action plan template"] = import_template(ws)
     return f"the {ws.process.learning.action_plan}: {len(added.actions)} actions imported from saved-mail/{path.name}"
@@ -648,14 +644,11 @@ def _updates(ws, script: DemoScript, played: _Played, args: dict, result: DemoRe
         form = case.folder / "outbox" / f"AUPD-{played.reference}-{code}.{suffix}"
         values = {"completed_name": member.name, "completed_role": "Safeguarding manager",
                   "completed_email": member.email, "completion_date": format_date(today())}
+        evidence, impact = script.review.updates.get(code, ("Work under way", "Too early to say"))
         for row, action in enumerate(action_plan(case).for_agency(code), start=1):
             values.update({f"updates_{row}_status": "Completed" if row == 1 else "In progress",
-                           f"updates_{row}_evidence": "Audit report to the board's quality group, 40 contacts "
-                           "checked" if row == 1 and code == "COMM" else ("Draft agreed by both authorities' "
-                           "managers" if row == 1 else ""),
-                           f"updates_{row}_impact": ("37 of 40 audited contacts followed the protocol"
-                                                     if code == "COMM" else "Records now follow the family on "
-                                                     "the day it moves") if row == 1 else "Half of the work done",
+                           f"updates_{row}_evidence": ws.process.text(evidence) if row == 1 else "",
+                           f"updates_{row}_impact": impact if row == 1 else "Half of the work done",
                            f"updates_{row}_date": format_date(today())})
         filled = _fill(form, replies / f"action-update-{code}.{suffix}", values)
         path = replies / f"action-update-{code}.eml"
@@ -694,6 +687,13 @@ def _close(ws, played: list[_Played], result: DemoResult) -> None:
     result.files["year report"] = report.workbook
     result.files["register"] = ws.register_path
     result.steps.append(f"year report: {report.cases} cases, {report.decided} decided")
+    from lifkit.case.folder import take_changed_cases
+    from lifkit.steps.dashboard import build_dashboard
+
+    take_changed_cases()  # the dashboard is made here, as of the demo's last day, not again after the command
+    made = build_dashboard(ws)
+    result.files["dashboard"] = made.folder / "index.html"
+    result.steps.append(f"dashboard: {made.cases} case pages, opened from {made.folder.name}/index.html")
 
 
 def _learning_index(ws, reference: str, result: DemoResult) -> str:
@@ -701,11 +701,10 @@ def _learning_index(ws, reference: str, result: DemoResult) -> str:
     from lifkit.steps.learning import add_entry, write_index
 
     learning = ws.process.learning
-    add_entry(ws, name="Child known as Kit", reported=today(), case=reference,
-              overview="A baby's unexpected death at home; several agencies knew the family. Written for practice.",
-              findings=["Bruising in a baby who was not yet mobile was not referred.",
-                        "Information did not follow the family when it moved across the border."])
-    audit = next(t.name for t in learning.types if t.section == "audit")
+    review = SCRIPTS[ws.process.id].review
+    add_entry(ws, name="Child known as Kit", reported=today(), case=reference, overview=review.overview,
+              findings=list(review.findings))
+    audit = learning.type("audit").name  # a multi-agency audit (the process's type that "audit" names)
     add_entry(ws, type_=audit, name="Neglect audit 2026", reported=today() - dt.timedelta(days=60),
               overview="Ten cases from across the levels of need, audited by every agency and a multi-agency group.",
               findings=["New workers did not read the chronology before starting work with a family."],

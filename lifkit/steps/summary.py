@@ -157,10 +157,11 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
                              f"DECLINED on {_day(declined['date'])}: {declined['reason']}" if declined else "awaited"),
                          "by": (signed or {}).get("name") or "-"})
     flags = rec.get("flags") or {}
-    closed = state.closed or {}
+    closed = state.close_event or {}
     context = {
         "board_name": ws.settings.board_name, "case_ref": case.reference, "prepared": format_date(today()),
-        "title": process.summary_title, "process_name": process.name, "marking": process.summary_marking,
+        "title": process.summary_title, "process_name": process.name,
+        "marking": getattr(ws.settings, "marking", "") or process.summary_marking,  # the board's, else the process's
         "subject_name": case.subject.name or "-", "subject_dob": _day(case.subject.dob),
         "subject_dod": _day(case.subject.dod), "subject_word": process.subject.one,
         # lifkit 0.1.0's names, which a workspace's copy of an old template may still use
@@ -264,7 +265,7 @@ def _parts(ws, case: Case, state: DecisionSoFar, status, context: dict) -> list[
             item["rows"] = _rows([(process.decision.flags[0].label if process.decision.flags else
                                    "The case may need a national review", context["national_review"])])
         elif part.id == "outcome":
-            closed = state.closed or {}
+            closed = state.close_event or {}
             if closed:
                 item["rows"] = _rows([("Outcome", closed["outcome"]), ("Why", closed.get("rationale")),
                                       ("Date", _day(closed["date"]))])
@@ -543,8 +544,8 @@ def _with_signoff_record(ws, case: Case, version, data: bytes) -> bytes:
         document.add_paragraph(text, style=style if style in styles else None)
 
     paragraph(f"Record of the {process.decision.title.lower()} (added by lifkit to this copy)", "Heading 1")
-    if state.closed:
-        paragraph(f"{state.closed['outcome']}, {_day(state.closed['date'])}: {state.closed.get('rationale', '')}",
+    if state.close_event:
+        paragraph(f"{state.close_event['outcome']}, {_day(state.close_event['date'])}: {state.close_event.get('rationale', '')}",
                   "Form Answer")
     for partner in process.decision.partners:
         signed = state.signoffs.get(partner.code)
