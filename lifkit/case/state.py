@@ -587,9 +587,10 @@ def overdue_items(ws, reference: str, state: CaseState | None = None) -> list[Ov
             add(f"{definition.overdue_label or definition.label}", notice.due)
     if not decided:
         decision_deadline = process.deadline(process.decision.deadline)
-        for code, reason in state.declined.items():  # needs the recommendation amended, or the partner to sign
-            items.append(OverdueItem(reference, f"sign-off declined by {process.decision.partner(code).name} ({code}): "
-                                                f"{reason}", state.decision_due,
+        for code in state.declined:  # needs the recommendation amended, or the partner to sign
+            # (the reason is typed text, which may name someone: status shows it, the overdue list does not)
+            items.append(OverdueItem(reference, f"sign-off declined by {process.decision.partner(code).name} ({code}); "
+                                                "the recommendation to amend, or the partner to sign", state.decision_due,
                                      (state.decision_due - on).days if state.decision_due else None, True))
         if state.awaiting_signoff:
             names = ", ".join(f"{process.decision.partner(c).name} ({c})" for c in state.awaiting_signoff)

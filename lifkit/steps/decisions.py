@@ -25,7 +25,7 @@ from lifkit.errors import ExitStatus, InputError, LifkitError
 from lifkit.documents.identifiers import Identifiers
 from lifkit.documents.mail import build_draft
 from lifkit.register.sync import sync_case
-from lifkit.steps.summary import signed_version, summary_path, write_summary  # noqa: F401 - summary_path: the callers' name for it
+from lifkit.steps.summary import signed_version, summary_context, summary_path, write_summary  # noqa: F401 (callers)
 
 DUE_SOON_DAYS = 7
 CRITERION_VIEWS = ("met", "not met", "unclear")
