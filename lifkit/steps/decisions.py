@@ -246,7 +246,15 @@ def record_notified(ws, reference: str, notice: str, on: dt.date | None = None) 
     if sent == on:
         raise InputError(f"{definition.label} was already recorded as told on {format_date(on)}: a repeat.",
                          "Nothing was recorded.")
-    event = record_event(case.folder, "notified", notice=definition.id, on=on)
+    stage = next((s for s in process.review.stages if s.notice == definition.id), None) \
+        if process.review and state.review_state else None
+    if stage is not None:  # the record of a stage of the review: the same checks as lifkit review --done
+        from lifkit.steps.review import check_stage, scan_before_publication
+
+        check_stage(ws, case, state, stage, on)
+        scan_before_publication(ws, case, state, stage)
+    event = record_event(case.folder, "notified", notice=definition.id, on=on,
+                         **({"stage": stage.id} if stage is not None else {}))
     warning = sync_case(ws, case.reference)
     return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
 

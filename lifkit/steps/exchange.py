@@ -581,4 +581,6 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
         drafts.append(ChaseDraft(member.code, reason, new_date, draft))
     from lifkit.steps.actions import chase_updates  # action updates past their date
 
-    return drafts + chase_updates(ws, case, new_date)
+    from lifkit.steps.review import chase_stages  # the review's stages past their clocks
+
+    return drafts + chase_updates(ws, case, new_date) + chase_stages(ws, case, new_date)

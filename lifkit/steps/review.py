@@ -1,0 +1,546 @@
+"""The review a decision commissions, from the decision to publication: record its stages, plan, defer or
+decline publication, file its documents, chase each owner's stage past its clock.
+
+Every step holds the case's lock from its checks to its record, checks everything before it writes
+anything (a refusal is exit status 2 with nothing recorded), and writes one journal event with an id.
+The stages themselves, their owners and clocks are the process's (``review:``); where the review stands
+is worked out by lifkit/case/review.py from the journal alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lifkit.case.folder import Case, case_folder, case_lock, load_case, record_event
+from lifkit.case.process import Stage
+from lifkit.case.review import ReviewState, StageState
+from lifkit.case.state import CaseState, case_state
+from lifkit.errors import InputError, LifkitError
+from lifkit.mechanics.dates import format_date, today
+
+REVIEW_FOLDER = "review"  # cases/<REF>/review/<stage>/: the documents filed with the review
+MAX_DOCUMENT_BYTES = 30 * 1024 * 1024  # a review's report with its appendices; larger is refused
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".txt")
+
+
+@dataclass
+class ReviewOutcome:
+    reference: str
+    what: str  # what was recorded, in words
+    event: dict | None
+    state: CaseState
+    filed: Path | None = None
+    drafts: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    register_warning: str | None = None
+
+
+@dataclass
+class ReviewView:
+    """Where a case's review stands, for ``lifkit review REF``."""
+
+    reference: str
+    review_name: str
+    decision: str
+    decision_date: dt.date | None
+    review: ReviewState
+
+    @property
+    def late(self) -> list[StageState]:
+        on = today()
+        return [s for s in self.review.stages if s.late(on)]
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def _commissioned(ws, reference: str) -> tuple[Case, CaseState, ReviewState]:
+    process = ws.process
+    if process.review is None:
+        raise InputError(f"The process {process.id} has no review: part, so lifkit records no stages of a review "
+                         "for it.", "Add a review: part like the one in lifkit's processes/rapid-review-2023.yaml, "
+                         "then check it with: lifkit config check")
+    case = load_case(ws, reference)
+    state = case_state(ws, case.reference, case)
+    if state.review_state is None:
+        if not state.decision_date:
+            raise InputError(f"{case.reference} has no decision yet, so no {process.term('review')} has been "
+                             "commissioned.", f"Record the decision first: lifkit decide {case.reference} ...")
+        raise InputError(f"{case.reference}'s decision ({state.decision}) commissions no "
+                         f"{process.term('review')}, so it has no stages.")
+    return case, state, state.review_state
+
+
+def review_view(ws, reference: str) -> ReviewView:
+    case, state, review = _commissioned(ws, reference)
+    return ReviewView(case.reference, ws.process.term("review"), state.decision, state.decision_date, review)
+
+
+# --- recording a stage -------------------------------------------------------------------------------
+
+
+def _locked(step):
+    import functools
+
+    @functools.wraps(step)
+    def run(ws, reference: str, *args, **kwargs):
+        with case_lock(ws, case_folder(ws, reference).name):
+            return step(ws, reference, *args, **kwargs)
+
+    return run
+
+
+def _say(day: dt.date | None) -> str:
+    return format_date(day) if day else "-"
+
+
+def _finish(ws, case: Case, what: str, event: dict | None, **extra) -> ReviewOutcome:
+    from lifkit.register.sync import sync_case
+
+    warning = sync_case(ws, case.reference)
+    return ReviewOutcome(case.reference, what, event, case_state(ws, case.reference), register_warning=warning,
+                         **extra)
+
+
+@_locked
+def record_stage(ws, reference: str, stage: str, on: dt.date | None = None, file: Path | None = None,
+                 note: str = "", outcome: str | None = None, names: list[str] = (), email: str = "",
+                 amend: str | None = None) -> ReviewOutcome:
+    """Record that a stage of the review was done (each occurrence of a recurring one), with the document
+    that marks it, its outcome and reason, or the reviewer's name; or, with ``amend``, change the date of
+    its latest record, saying why (the original stays in the journal)."""
+    process = ws.process
+    case, state, review = _commissioned(ws, reference)
+    definition = process.review.stage(stage)
+    current = review.stage(definition.id)
+    on = on or today()
+    note = (note or "").strip()
+    names = [n.strip() for n in names if n and n.strip()]
+    if amend is not None and not amend.strip():
+        raise InputError("--amend is empty.", "Give the reason the date recorded was wrong.")
+    check_stage(ws, case, state, definition, on, amend)
+    if not amend:
+        if definition.done == "document" and file is None:
+            raise InputError(f"{definition.label} is marked done by its document.",
+                             f"Give it: lifkit review {case.reference} --done {definition.key} --file FILE")
+        if definition.done == "reviewer" and not names:
+            raise InputError(f"{definition.label} is recorded with the reviewer's name.",
+                             f"Give it: lifkit review {case.reference} --reviewer NAME")
+    if outcome is not None or (definition.done == "outcome" and not amend):
+        outcome = _outcome(definition, outcome)
+        if not note:
+            raise InputError(f"{definition.label}: {outcome} needs the reason.", "Give it with --note \"...\".")
+    if names and definition.done != "reviewer":
+        raise InputError(f"--reviewer records the stage {_reviewer_stage(process).key}, not {definition.key}.")
+    document = _check_document(file) if file is not None else None
+    warnings = scan_before_publication(ws, case, state, definition, document)
+    request = _request_draft(ws, case, review, definition, note, on) if definition.request and note and not amend \
+        else None
+
+    # everything checked: the document filed, the draft written, then the one journal event
+    filed = _file_document(case, definition, document, current) if document else None
+    drafts = []
+    try:
+        if request is not None:
+            path, data = request
+            path.write_bytes(data)
+            drafts.append(path)
+        details = {"on": on, "note": note or None, "outcome": outcome or None,
+                   "file": filed.relative_to(case.folder).as_posix() if filed else None,
+                   "sha256": hashlib.sha256(filed.read_bytes()).hexdigest() if filed else None,
+                   "draft": drafts[0].name if drafts else None, "amends": amend.strip() if amend else None}
+        details = {k: v for k, v in details.items() if v is not None}
+        if definition.notice:
+            event = record_event(case.folder, "notified", notice=definition.notice, stage=definition.id, **details)
+        else:
+            more = {"names": names} if names else {}
+            if email.strip():
+                more["email"] = email.strip()
+            event = record_event(case.folder, "stage done", stage=definition.id, **more, **details)
+    except BaseException:
+        for path in ([filed] if filed else []) + drafts:
+            path.unlink(missing_ok=True)
+        raise
+    what = f"{definition.label}: " + (f"date changed to {_say(on)} ({amend.strip()})" if amend else
+                                      f"done {_say(on)}" + (f" ({outcome})" if outcome else "")
+                                      + (f": {', '.join(names)}" if names else ""))
+    return _finish(ws, case, what, event, filed=filed, drafts=drafts, warnings=warnings)
+
+
+def check_stage(ws, case: Case, state: CaseState, definition: Stage, on: dt.date, amend: str | None = None) -> None:
+    """Refuse (exit status 2) a stage recorded out of order, on an impossible date, or again; the copy to the
+    Panel fewer than the process's working days before the planned publication; publication when it was
+    deferred or decided against. ``lifkit notified`` calls it for a notice that is a stage's record."""
+    process = ws.process
+    review = state.review_state
+    current = review.stage(definition.id)
+    if on > today():
+        raise InputError(f"{format_date(on)} is in the future: {definition.label} cannot have been done then.",
+                         "Give the date it was done (a planned date is recorded with --plan-publication).")
+    if state.decision_date and on < state.decision_date:
+        raise InputError(f"{format_date(on)} is before the decision ({format_date(state.decision_date)}) that "
+                         f"commissioned the {process.term('review')}.", "Give the date it was done.")
+    for name in definition.after:
+        before = review.stage(name)
+        first = min((o.on for o in before.occurrences), default=None)
+        if first is None:
+            how = "--reviewer NAME" if process.review.stage(name).done == "reviewer" else f"--done {before.key}"
+            raise InputError(f"Out of order: {definition.label} comes after {before.label}, which is not recorded "
+                             f"for {case.reference}.", f"Record it first: lifkit review {case.reference} {how} [--on DATE]")
+        if on < first:
+            raise InputError(f"{format_date(on)} is before {before.label} ({format_date(first)}), which "
+                             f"{definition.label} follows.", "Give the date it was done.")
+    if amend:
+        if not current.occurrences:
+            raise InputError(f"{definition.label} is not recorded for {case.reference}: there is no date to change.",
+                             f"Record it: lifkit review {case.reference} --done {definition.key}")
+        if current.occurrences[-1].on == on:
+            raise InputError(f"{definition.label} is already recorded on {format_date(on)}: nothing to change.")
+    elif definition.recurring:
+        if current.ended:
+            raise InputError(f"{definition.label}: no more are due once {review.stage(_until(definition)).label} is "
+                             "recorded.")
+        if any(o.on == on for o in current.occurrences):
+            raise InputError(f"{definition.label} of {format_date(on)} is already recorded: a repeat.",
+                             "Nothing was recorded.")
+        latest = max((o.on for o in current.occurrences), default=None)
+        if latest and on < latest:
+            raise InputError(f"{format_date(on)} is before the latest {definition.label.lower()} recorded "
+                             f"({format_date(latest)}).",
+                             "Record each in order; a date recorded wrongly is changed with --amend \"why\".")
+    elif current.occurrences:
+        raise InputError(f"{definition.label} was already recorded for {case.reference} on "
+                         f"{format_date(current.occurrences[-1].on)}: it is done once, so this is a repeat.",
+                         "A date recorded wrongly is changed with --on DATE --amend \"why\"; nothing was recorded.")
+    calendar = ws.settings.working_calendar()
+    if definition.ahead_of:
+        planned_id, by = definition.ahead_of
+        planned = review.planned.get(planned_id)
+        earliest = by.after(on, calendar)
+        if planned and earliest > planned:
+            label = process.review.planned_date(planned_id).label
+            raise InputError(f"{definition.label} on {format_date(on)} is fewer than {by} before the "
+                             f"{label.lower()} ({format_date(planned)}): the earliest publication that copy allows "
+                             f"is {format_date(earliest)}.",
+                             f"Plan it for then or later first: lifkit review {case.reference} --plan-publication "
+                             f"{format_date(earliest)} --amend \"why\"")
+    if definition.publication:
+        if review.not_published:
+            raise InputError(f"The partners decided on {format_date(review.not_published['on'])} not to publish "
+                             f"the report ({review.not_published['reason']}).")
+        if review.deferred:
+            until = review.deferred.get("until")
+            raise InputError(f"Publication is deferred ({review.deferred['reason']})"
+                             + (f" until {format_date(until)}" if until else "") + ".",
+                             f"Plan it first: lifkit review {case.reference} --plan-publication DATE")
+        for other in process.review.stages:
+            done = review.stage(other.id).done
+            if other.ahead_of and done and other.ahead_of[1].after(done, calendar) > on:
+                raise InputError(f"{format_date(on)} is fewer than {other.ahead_of[1]} after {other.label} "
+                                 f"({format_date(done)}): the earliest publication it allows is "
+                                 f"{format_date(other.ahead_of[1].after(done, calendar))}.")
+
+
+def _until(stage: Stage) -> str:
+    return stage.until or ""
+
+
+def _reviewer_stage(process) -> Stage:
+    found = next((s for s in process.review.stages if s.done == "reviewer"), None)
+    if found is None:
+        raise InputError(f"The process {process.id}'s review has no stage recorded with the reviewer's name.")
+    return found
+
+
+def _outcome(definition: Stage, given: str | None) -> str:
+    if definition.done != "outcome":
+        raise InputError(f"{definition.label} has no outcome to record.", "Leave out --outcome.")
+    key = " ".join((given or "").lower().replace("-", " ").replace("_", " ").split())
+    for outcome in definition.outcomes:
+        if key == " ".join(outcome.lower().replace("-", " ").split()):
+            return outcome
+    raise InputError(f"{definition.label}: {given!r} is not one of its outcomes." if given else
+                     f"{definition.label} is recorded with its outcome.",
+                     "Give --outcome " + " or ".join(f'"{o}"' for o in definition.outcomes) + " and --note \"the reason\".")
+
+
+# --- documents filed with the review --------------------------------------------------------------------
+
+
+def _check_document(file: Path) -> Path:
+    path = Path(file)
+    if not path.is_file():
+        raise InputError(f"{path} does not exist (or is not a file).")
+    if path.suffix.lower() not in DOCUMENT_SUFFIXES:
+        raise InputError(f"{path.name} is not a document lifkit files with a review.",
+                         "Give a " + ", ".join(s[1:].upper() for s in DOCUMENT_SUFFIXES) + " file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{path.name} is empty.")
+    if size > MAX_DOCUMENT_BYTES:
+        raise InputError(f"{path.name} is {size / 1024 / 1024:.0f} MB, more than the {MAX_DOCUMENT_BYTES // 1024 // 1024} "
+                         "MB lifkit keeps with a review.", "File the report without its largest appendices.")
+    return path
+
+
+def _file_document(case: Case, definition: Stage, source: Path, current: StageState) -> Path:
+    """The document copied whole into cases/<REF>/review/<stage>/ under a name lifkit makes (never the
+    name it came with, which may carry a name), never over another: first to a private name, then moved."""
+    from lifkit.mechanics.files import unique_path
+
+    folder = case.folder / REVIEW_FOLDER / definition.key
+    folder.mkdir(parents=True, exist_ok=True)
+    target = unique_path(folder / f"{case.reference}-{definition.key}-{len(current.occurrences) + 1}"
+                                  f"{source.suffix.lower()}")
+    staged = folder / f".{target.name}.part"
+    shutil.copyfile(source, staged)
+    if staged.stat().st_size != source.stat().st_size:
+        staged.unlink(missing_ok=True)
+        raise LifkitError(f"{source.name} changed while it was copied; nothing was recorded.")
+    staged.replace(target)  # unique_path gave a name nobody holds; the case lock keeps it so
+    return target
+
+
+def scan_before_publication(ws, case: Case, state: CaseState, definition: Stage,
+                            document: Path | None = None) -> list[str]:
+    """A stage whose document is searched (``scan:``): the document given, else the latest filed for such a
+    stage (the final report, before the published copy is recorded). Refused or flagged, as it says."""
+    if not definition.scan:
+        return []
+    source = document or _latest_scanned_document(case, state.review_state, ws.process)
+    return _scan(ws, case, definition, source) if source is not None else []
+
+
+def _latest_scanned_document(case: Case, review: ReviewState, process) -> Path | None:
+    """The latest document filed for a stage whose document is searched (the final report)."""
+    for stage in reversed(process.review.stages):
+        if stage.scan and review.stage(stage.id).files:
+            return case.folder / review.stage(stage.id).files[-1]
+    return None
+
+
+def _scan(ws, case: Case, definition: Stage, source: Path) -> list[str]:
+    """Search the document for the case's identifiers: refused (publication) or flagged (the final report),
+    saying where, never repeating what was found."""
+    from lifkit.case.identifiers import case_identifiers
+    from lifkit.documents.reporttext import places
+
+    matcher = case_identifiers(ws, case)
+    if not matcher:
+        return []
+    where = []
+    for place, text in places(source):
+        found = matcher.find(text)
+        if found:
+            where.append(f"{place} ({matcher.describe(found)})")
+    if not where:
+        return []
+    message = (f"{source.name if source.parent != case.folder else source.name} names the case's people: "
+               + "; ".join(where[:20]) + (f"; and {len(where) - 20} more places" if len(where) > 20 else ""))
+    if definition.scan == "refuse":
+        raise InputError(f"{definition.label} refused: {message}.",
+                         "Publish an anonymised copy, and give it with --file FILE; nothing was recorded.")
+    return [f"{definition.label}: {message}. The published copy must not."]
+
+
+# --- drafts ----------------------------------------------------------------------------------------------
+
+
+def _person(ws, case: Case, review: ReviewState, role: str) -> tuple[str, str]:
+    """(name, email) of the person who answers for ``role``: the case's reviewer, a contact of the case, the
+    person lifkit.toml names for the role; else the business manager, who passes it on."""
+    process = ws.process
+    if role == process.review.reviewer:
+        return (", ".join(review.reviewers) or process.review.roles.get(role, role), review.reviewer_email)
+    if role.startswith("contact:"):
+        from lifkit.case.folder import CASE_FILE, _read_yaml
+
+        for contact in _read_yaml(case.folder / CASE_FILE).get("contacts") or []:
+            if isinstance(contact, dict) and contact.get("name") == role[len("contact:"):]:
+                return str(contact.get("name")), str(contact.get("email") or "")
+        return role[len("contact:"):], ""
+    found = ws.settings.people.get(role)
+    if found is not None:
+        return found.name, found.email
+    manager = ws.settings.people.get("business_manager")
+    label = process.roles.get(role) or process.review.roles.get(role) or role
+    return label, manager.email if manager else ""
+
+
+def _values(ws, case: Case, **values) -> dict:
+    return {"reference": case.reference, "board_name": ws.settings.board_name, **values}
+
+
+def _request_draft(ws, case: Case, review: ReviewState, definition: Stage, note: str,
+                   on: dt.date) -> tuple[Path, bytes]:
+    """The written request a stage's occurrence makes (the partners' reg. 14 request to the reviewer)."""
+    from lifkit.documents.mail import build_draft
+    from lifkit.mechanics.files import unique_path
+
+    process = ws.process
+    name, email = _person(ws, case, review, definition.request["to"])
+    reply_by = ws.settings.working_calendar().add_working_days(on, 10)
+    values = _values(ws, case, stage=definition.label, reviewer=name, owner=name, note=note, due=format_date(reply_by))
+    manager = ws.settings.people.get("business_manager")
+    sign = f"\n{manager.name}\n{process.term('business_manager')}, {ws.settings.board_name}\n" if manager else ""
+    body = process.text(definition.request["body"], **values).rstrip("\n") + "\n" + sign
+    outbox = case.folder / "outbox"
+    outbox.mkdir(exist_ok=True)
+    path = unique_path(outbox / f"review-request-{definition.key}-{case.reference}.eml")
+    sender = manager.email if manager else ws.settings.administrator.email
+    return path, build_draft(sender, email, process.text(definition.request["subject"], **values), body)
+
+
+# --- publication -----------------------------------------------------------------------------------------
+
+
+def _publication(ws, case: Case, review: ReviewState, planned: str = "publication"):
+    process = ws.process
+    definition = process.review.planned_date(planned)
+    if definition is None:
+        raise InputError(f"The process {process.id}'s review plans no {planned} date.")
+    if review.published:
+        raise InputError(f"{case.reference}'s report was published on {format_date(review.published)}.",
+                         "Nothing was recorded.")
+    if review.not_published:
+        raise InputError(f"The partners decided on {format_date(review.not_published['on'])} not to publish "
+                         f"{case.reference}'s report ({review.not_published['reason']}).", "Nothing was recorded.")
+    return definition
+
+
+@_locked
+def plan_publication(ws, reference: str, on: dt.date, amend: str | None = None) -> ReviewOutcome:
+    """Record the date publication is planned for: the clocks of the copy to the Panel and of publication
+    run from it. A plan already standing is changed with ``amend`` (the reason)."""
+    process = ws.process
+    case, state, review = _commissioned(ws, reference)
+    definition = _publication(ws, case, review)
+    standing = review.planned.get(definition.id)
+    if on < today():
+        raise InputError(f"{format_date(on)} is in the past: a planned date is from today on.",
+                         "Give the date publication is planned for (publication that happened is recorded with "
+                         f"--done {process.review.publication.key if process.review.publication else 'STAGE'}).")
+    if standing == on:
+        raise InputError(f"Publication is already planned for {format_date(on)}: a repeat.", "Nothing was recorded.")
+    if standing and not (amend or "").strip():
+        raise InputError(f"Publication is planned for {format_date(standing)}.",
+                         "To change the plan, give --amend \"the reason\": it is recorded beside the first.")
+    until = (review.deferred or {}).get("until")
+    if until and on < until:
+        raise InputError(f"Publication is deferred until {format_date(until)} ({review.deferred['reason']}): "
+                         f"{format_date(on)} is before it.", "Plan it for that date or later.")
+    calendar = ws.settings.working_calendar()
+    for stage in process.review.stages:
+        done = review.stage(stage.id).done
+        if stage.ahead_of and stage.ahead_of[0] == definition.id and done:
+            earliest = stage.ahead_of[1].after(done, calendar)
+            if on < earliest:
+                raise InputError(f"{stage.label} on {format_date(done)} allows publication from "
+                                 f"{format_date(earliest)} at the earliest ({stage.ahead_of[1]} after it).",
+                                 f"Plan it for {format_date(earliest)} or later.")
+    event = record_event(case.folder, "publication planned", planned=definition.id, on=on,
+                         amends=(amend or "").strip() or None)
+    return _finish(ws, case, f"{definition.label}: {format_date(on)}", event)
+
+
+@_locked
+def defer_publication(ws, reference: str, reason: str, until: dt.date | None = None) -> ReviewOutcome:
+    """Record that publication is deferred (e.g. during criminal proceedings), with the reason and, when
+    known, the date it is deferred until."""
+    case, state, review = _commissioned(ws, reference)
+    definition = _publication(ws, case, review)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("--defer-publication needs the reason.", "Give it, e.g. --defer-publication \"criminal "
+                         "proceedings are under way\".")
+    if until is not None and until <= today():
+        raise InputError(f"{format_date(until)} is not in the future: publication is deferred until a later date.")
+    if review.deferred and review.deferred["reason"] == reason and review.deferred.get("until") == until:
+        raise InputError(f"Publication is already deferred for the same reason"
+                         + (f" until {format_date(until)}" if until else "") + ": a repeat.", "Nothing was recorded.")
+    event = record_event(case.folder, "publication deferred", planned=definition.id, reason=reason, until=until)
+    return _finish(ws, case, "publication deferred" + (f" until {format_date(until)}" if until else "")
+                   + f": {reason}", event)
+
+
+@_locked
+def not_publish(ws, reference: str, reason: str) -> ReviewOutcome:
+    """Record that the report will not be published, with the reason, and draft the notice of it (to the
+    National Panel, as the process says)."""
+    from lifkit.documents.mail import build_draft
+    from lifkit.mechanics.files import unique_path
+
+    process = ws.process
+    case, state, review = _commissioned(ws, reference)
+    _publication(ws, case, review)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("--not-publish needs the reason (it goes to the National Panel).")
+    notice = process.review.not_published
+    draft = None
+    if notice:
+        address = ws.settings.notifications.get(notice["address"], "")
+        if not address:
+            raise InputError(f"lifkit.toml's [notifications] has no {notice['address']!r} address for the notice "
+                             "that the report will not be published.",
+                             f"Add it: [notifications] {notice['address']} = \"...\"")
+        from lifkit.case.identifiers import case_identifiers
+
+        text = case_identifiers(ws, case).scrub(reason)  # the Panel's copy names nobody
+        values = _values(ws, case, reason=text)
+        manager = ws.settings.people.get("business_manager")
+        sign = f"\n{manager.name}\n{process.term('business_manager')}, {ws.settings.board_name}\n" if manager else ""
+        data = build_draft(manager.email if manager else ws.settings.administrator.email, address,
+                           process.text(notice["subject"], **values),
+                           process.text(notice["body"], **values).rstrip("\n") + "\n" + sign)
+        (case.folder / "outbox").mkdir(exist_ok=True)
+        draft = unique_path(case.folder / "outbox" / f"notice-not-published-{case.reference}.eml")
+        draft.write_bytes(data)
+    try:
+        event = record_event(case.folder, "not published", reason=reason, draft=draft.name if draft else None)
+    except BaseException:
+        if draft:
+            draft.unlink(missing_ok=True)
+        raise
+    return _finish(ws, case, f"the report will not be published: {reason}", event, drafts=[draft] if draft else [])
+
+
+# --- chasing ---------------------------------------------------------------------------------------------
+
+
+def chase_stages(ws, case: Case, new_date: dt.date) -> list:
+    """A reminder draft to the owner of every stage past its clock (the process's reminder text), each
+    recorded as chased. Called by ``lifkit chase`` with the other reminders."""
+    from lifkit.documents.mail import build_draft
+    from lifkit.mechanics.files import unique_path
+    from lifkit.steps.filing import ChaseDraft
+
+    process = ws.process
+    if process.review is None or process.review.reminder is None:
+        return []
+    state = case_state(ws, case.reference, case)
+    review = state.review_state
+    if review is None:
+        return []
+    on = today()
+    drafts = []
+    manager = ws.settings.people.get("business_manager")
+    sender = manager.email if manager else ws.settings.administrator.email
+    sign = f"\n{manager.name}\n{process.term('business_manager')}, {ws.settings.board_name}\n" if manager else ""
+    for stage in review.stages:
+        if not stage.late(on):
+            continue
+        name, email = _person(ws, case, review, stage.owner)
+        values = _values(ws, case, stage=stage.label, owner=name, due=format_date(stage.due),
+                         new_date=format_date(new_date))
+        reminder = process.review.reminder
+        path = unique_path(case.folder / "outbox" / f"reminder-{case.reference}-{stage.key}.eml")
+        path.write_bytes(build_draft(sender, email, process.text(reminder["subject"], **values),
+                                     process.text(reminder["body"], **values).rstrip("\n") + "\n" + sign))
+        record_event(case.folder, "chased", stage=stage.id, new_date=new_date, draft=path.name)
+        drafts.append(ChaseDraft(stage.key, "stage late", new_date, path))
+    return drafts
