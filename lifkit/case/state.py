@@ -116,6 +116,9 @@ class CaseState:
     @property
     def needs_attention(self) -> bool:
         late = self.days_left is not None and self.days_left < 0
+        if self.review_state is not None:  # a stage of the commissioned review past its clock
+            on = today()
+            late = late or any(s.late(on) for s in self.review_state.stages)
         return late or self.aside > 0 or any(m.overdue or m.valid is False for m in self.members)
 
     def deadline(self, ident: str) -> DeadlineState | None:
