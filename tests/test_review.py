@@ -1,0 +1,255 @@
+"""The review a decision commissions (issue 23): its stages are the process's, recorded by `lifkit review`,
+refused when out of order, repeated, future or impossible (exit 2, nothing recorded), shown by status,
+overdue, chase, the register and the year report. Every name here is fictional."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import Lifkit
+from test_process import rr_workspace
+
+DECIDED = dt.date(2026, 11, 4)  # a Wednesday
+
+
+def _lcspr(root: Path) -> str:
+    """A rapid-review case whose three partners signed off an LCSPR on DECIDED (no forms: the steps alone)."""
+    from lifkit.case.folder import create_case
+    from lifkit.case.workspace import open_workspace
+    from lifkit.mechanics.dates import pretend_today
+    from lifkit.steps.decisions import recommend, sign_off
+
+    ws = open_workspace(root)
+    with pretend_today(dt.date(2026, 10, 13)):
+        case = create_case(ws, dt.date(2026, 10, 12), dt.date(2026, 10, 13),
+                           {"name": "Casey Example", "dob": dt.date(2026, 3, 2), "dod": None,
+                            "address": "12 Sample Road, Testtown TE1 2AB"}, [], {"values": {}})
+    with pretend_today(DECIDED):
+        recommend(ws, case.reference, "LCSPR", "The agencies did not put the picture together (fictional).")
+        for partner in ("LA", "ICB", "POL"):
+            sign_off(ws, case.reference, partner, "A. Partner (fictional)")
+    return case.reference
+
+
+@pytest.fixture
+def lscp(tmp_path, monkeypatch):
+    root = rr_workspace(tmp_path / "lscp")
+    reference = _lcspr(root)
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-25")
+    return root, Lifkit(root), reference
+
+
+def _journal(root: Path, reference: str) -> list[str]:
+    return (root / "cases" / reference / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+
+
+def _stages(ws, reference) -> dict:
+    return {s["id"]: s for s in json.loads(ws("review", reference, "--json").stdout)["review"]["stages"]}
+
+
+def test_the_stages_come_from_the_process_with_their_clocks(lscp):
+    root, ws, reference = lscp
+    shown = ws("review", reference)
+    assert shown.exit_code == 0, shown.output
+    assert "Terms of reference agreed by the partners" in shown.output or "terms-of-reference" in shown.output
+    stages = _stages(ws, reference)
+    assert stages["terms_of_reference"]["due"] == "2026-12-04"  # 1 month from the decision
+    assert stages["progress_check"]["due"] == "2027-01-04"  # 2 months
+    assert stages["publication"]["due"] == "2027-05-04"  # not yet planned: 6 months from the decision
+    assert stages["panel_copy"]["due"] == "2027-04-22"  # 7 working days before it
+    assert stages["terms_of_reference"]["owner_label"] == "The three safeguarding partners"
+
+
+def test_a_workspace_changes_a_stage_clock_with_no_code_changed(lscp):
+    """The partners check the review every 3 months instead of 2: status shows the new due date."""
+    root, ws, reference = lscp
+    from importlib import resources
+
+    text = resources.files("lifkit.processes").joinpath("rapid-review-2023.yaml").read_text(encoding="utf-8")
+    old = "      start: decision\n      length: 2 months\n      every: 2 months\n"
+    assert text.count(old) == 1
+    (root / "process.yaml").write_text(text.replace(old, old.replace("2 months", "3 months")), encoding="utf-8")
+    state = json.loads(ws("status", reference, "--json").stdout)[0]
+    stages = {s["id"]: s for s in state["review_state"]["stages"]}
+    assert stages["progress_check"]["due"] == "2027-02-04"
+    assert ws("config", "check").exit_code == 0
+
+
+def test_out_of_order_future_repeated_and_impossible_dates_are_refused_with_nothing_recorded(lscp, tmp_path):
+    root, ws, reference = lscp
+    tor = tmp_path / "terms.txt"
+    tor.write_text("Terms of reference (fictional).\n", encoding="utf-8")
+    before = _journal(root, reference)
+    refusals = [
+        ("review", reference, "--done", "family", "--outcome", "declined", "--note", "x"),  # before the reviewer
+        ("review", reference, "--done", "terms-of-reference"),  # its document is needed
+        ("review", reference, "--done", "terms-of-reference", "--file", tor, "--on", "26/11/2026"),  # future
+        ("review", reference, "--done", "terms-of-reference", "--file", tor, "--on", "03/11/2026"),  # before decision
+        ("review", reference, "--done", "publication"),  # before the copy to the Panel
+        ("notified", reference, "publication"),  # the same record, the same refusal
+        ("review", reference, "--done", "no-such-stage"),
+        ("review", reference, "--plan-publication", "24/11/2026"),  # a plan is from today on
+        ("review", reference, "--defer-publication", "  "),
+    ]
+    for args in refusals:
+        result = ws(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+    assert _journal(root, reference) == before
+    assert not (root / "cases" / reference / "review").exists()
+
+    assert ws("review", reference, "--done", "terms-of-reference", "--file", tor, "--on", "20/11/2026").exit_code == 0
+    again = ws("review", reference, "--done", "terms-of-reference", "--file", tor, "--on", "21/11/2026")
+    assert again.exit_code == 2 and "repeat" in again.output
+    assert ws("review", reference, "--reviewer", "Alex Reviewer (fictional)", "--on", "19/11/2026").exit_code == 0
+    # a stage that follows another cannot be dated before it
+    early = ws("review", reference, "--done", "agency-reports-requested", "--on", "19/11/2026")
+    assert early.exit_code == 2 and "before Terms of reference" in early.output
+    # a date recorded wrongly is changed with --amend, kept beside the original
+    amended = ws("review", reference, "--done", "terms-of-reference", "--on", "18/11/2026", "--amend", "typed wrongly")
+    assert amended.exit_code == 0, amended.output
+    stage = _stages(ws, reference)["terms_of_reference"]
+    assert stage["done"] == "2026-11-18" and stage["occurrences"][0]["amended"][0]["was"] == "2026-11-20"
+    filed = list((root / "cases" / reference / "review" / "terms-of-reference").iterdir())
+    assert [f.name for f in filed] == [f"{reference}-terms-of-reference-1.txt"]  # a name lifkit makes, kept once
+
+
+def test_recurring_stages_record_each_occurrence_and_draft_the_written_request(lscp):
+    root, ws, reference = lscp
+    assert ws("review", reference, "--reviewer", "Alex Reviewer (fictional)", "--email",
+              "alex.reviewer@reviews.example", "--on", "10/11/2026").exit_code == 0
+    for day in ("12/11/2026", "24/11/2026"):
+        result = ws("review", reference, "--done", "panel-meeting", "--on", day)
+        assert result.exit_code == 0, result.output
+    assert ws("review", reference, "--done", "panel-meeting", "--on", "24/11/2026").exit_code == 2  # a repeat
+    assert ws("review", reference, "--done", "panel-meeting", "--on", "20/11/2026").exit_code == 2  # out of order
+    stages = _stages(ws, reference)
+    assert [o["on"] for o in stages["panel_meeting"]["occurrences"]] == ["2026-11-12", "2026-11-24"]
+    assert stages["panel_meeting"]["due"] == "2027-01-05"  # 42 days after the latest
+
+    check = ws("review", reference, "--done", "progress-check", "--note", "Please send the review's timetable.")
+    assert check.exit_code == 0, check.output
+    draft = root / "cases" / reference / "outbox" / f"review-request-progress-check-{reference}.eml"
+    from email import message_from_bytes
+
+    message = message_from_bytes(draft.read_bytes())
+    assert message["To"] == "alex.reviewer@reviews.example"
+    assert "regulation 14" in message.get_payload(decode=True).decode("utf-8")
+    assert _stages(ws, reference)["progress_check"]["due"] == "2027-01-25"  # 2 months after this check
+
+
+def test_publication_planned_the_panel_copy_7_working_days_before_deferral_and_publication(lscp, tmp_path,
+                                                                                           monkeypatch):
+    root, ws, reference = lscp
+    report = tmp_path / "final.txt"
+    report.write_text("The final report of the review (fictional). It names nobody.\n", encoding="utf-8")
+    steps = [("--done", "terms-of-reference", "--file", report, "--on", "20/11/2026"),
+             ("--reviewer", "Alex Reviewer (fictional)", "--on", "20/11/2026"),
+             ("--done", "agency-reports-requested", "--on", "21/11/2026"),
+             ("--done", "agency-reports-returned", "--on", "23/11/2026"),
+             ("--done", "practitioner-event", "--on", "24/11/2026"),
+             ("--done", "draft-report", "--file", report, "--on", "24/11/2026"),
+             ("--done", "final-report", "--file", report, "--on", "25/11/2026")]
+    for args in steps:
+        result = ws("review", reference, *args)
+        assert result.exit_code == 0, (args, result.output)
+    assert ws("review", reference, "--plan-publication", "02/12/2026").exit_code == 0
+    # 25/11 is only 5 working days before 02/12: refused, saying the earliest publication the copy allows
+    copy = ws("review", reference, "--done", "panel-copy", "--on", "25/11/2026")
+    assert copy.exit_code == 2 and "04/12/2026" in copy.output, copy.output
+    assert ws("notified", reference, "panel-report", "--on", "25/11/2026").exit_code == 2  # the same refusal
+    # deferred during criminal proceedings, then planned again
+    deferred = ws("review", reference, "--defer-publication", "Criminal proceedings (fictional)", "--until",
+                  "01/02/2027")
+    assert deferred.exit_code == 0, deferred.output
+    assert ws("review", reference, "--done", "panel-copy", "--on", "25/11/2026").exit_code == 0
+    state = json.loads(ws("status", reference, "--json").stdout)[0]
+    assert state["review_state"]["deferred"]["reason"] == "Criminal proceedings (fictional)"
+    assert state["notices"][-2]["sent"] == "2026-11-25"  # `notified` and `review --done` are one record
+    assert ws("notified", reference, "panel-report", "--on", "25/11/2026").exit_code == 2  # a repeat
+    assert ws("review", reference, "--plan-publication", "15/01/2027").exit_code == 2  # before the deferral's end
+    assert ws("review", reference, "--plan-publication", "02/02/2027").exit_code == 0
+    monkeypatch.setenv("LIFKIT_TODAY", "2027-02-02")
+    published = ws("review", reference, "--done", "publication")
+    assert published.exit_code == 0, published.output
+    row = json.loads(ws("register", "show", reference, "--json").stdout)
+    values = row.get("values", row)
+    text = json.dumps(values)
+    assert "2027-02-02" in text and "Criminal proceedings (fictional)" in text
+    report_figures = json.loads(ws("report", "--year", "2026", "--json").stdout)
+    assert report_figures["reviews_in_progress"] == 0 and report_figures["deferred"] == 1
+    assert report_figures["months_to_publication"] == [3.0]
+
+
+def test_a_published_copy_naming_the_child_is_refused_saying_where(lscp, tmp_path, monkeypatch):
+    root, ws, reference = lscp
+    naming = tmp_path / "report.txt"
+    naming.write_text("Findings.\nCasey was seen by the health visitor.\n", encoding="utf-8")
+    clean = tmp_path / "clean.txt"
+    clean.write_text("Findings.\nChild C was seen by the health visitor.\n", encoding="utf-8")
+    for args in (("--done", "terms-of-reference", "--file", clean, "--on", "10/11/2026"),
+                 ("--reviewer", "Alex Reviewer (fictional)", "--on", "10/11/2026"),
+                 ("--done", "agency-reports-requested", "--on", "11/11/2026"),
+                 ("--done", "agency-reports-returned", "--on", "12/11/2026"),
+                 ("--done", "practitioner-event", "--on", "13/11/2026"),
+                 ("--done", "draft-report", "--file", naming, "--on", "13/11/2026")):
+        assert ws("review", reference, *args).exit_code == 0, args
+    flagged = ws("review", reference, "--done", "final-report", "--file", naming, "--on", "13/11/2026")
+    assert flagged.exit_code == 1 and "line 2" in flagged.output  # the final report is flagged, with where
+    assert "Casey" not in flagged.output  # never repeating what was found
+    assert ws("review", reference, "--done", "panel-copy", "--on", "13/11/2026").exit_code == 0
+    before = _journal(root, reference)
+    refused = ws("review", reference, "--done", "publication", "--on", "25/11/2026")  # the final report names Casey
+    assert refused.exit_code == 2 and "line 2" in refused.output
+    assert _journal(root, reference) == before
+    assert ws("review", reference, "--done", "publication", "--on", "25/11/2026", "--file", clean).exit_code == 0
+
+
+def test_a_late_stage_is_overdue_and_chased_with_a_reminder_to_its_owner(lscp, monkeypatch):
+    root, ws, reference = lscp
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-12-10")
+    overdue = json.loads(ws("overdue", "--json").stdout)
+    late = [i for i in overdue if i["reference"] == reference and i["late"]]
+    assert any("Terms of reference" in i["what"] and "The three safeguarding partners" in i["what"] for i in late)
+    assert ws("status", reference).exit_code == 1
+    chased = ws("chase", reference, "--json")
+    assert chased.exit_code == 0, chased.output
+    drafts = [d for d in json.loads(chased.stdout) if d["reason"] == "stage late"]
+    assert {d["agency"] for d in drafts} == {"terms-of-reference", "reviewer"}
+    assert _stages(ws, reference)["terms_of_reference"]["chased"] == 1
+
+
+def test_not_published_drafts_the_reason_to_the_panel(lscp):
+    root, ws, reference = lscp
+    result = ws("review", reference, "--not-publish", "Publication would harm Casey's sibling (fictional).")
+    assert result.exit_code == 0, result.output
+    draft = root / "cases" / reference / "outbox" / f"notice-not-published-{reference}.eml"
+    from email import message_from_bytes
+
+    body = message_from_bytes(draft.read_bytes()).get_payload(decode=True).decode("utf-8")
+    assert "harm" in body and "Casey" not in body  # the Panel's copy names nobody
+    assert ws("review", reference, "--not-publish", "again").exit_code == 2
+    assert ws("review", reference, "--plan-publication", "01/03/2027").exit_code == 2
+    assert _stages(ws, reference)["publication"]["ended"] is True
+
+
+def test_the_process_file_review_mistakes_have_line_and_key(tmp_path):
+    from importlib import resources
+
+    from lifkit.case.process import ProcessError, load_process_file
+
+    text = resources.files("lifkit.processes").joinpath("rapid-review-2023.yaml").read_text(encoding="utf-8")
+    broken = (text.replace("      owner: business_manager\n      done: reviewer", "      owner: nobody\n      done: reviewer")
+              .replace("      start: stage:terms_of_reference\n      length: 10 working days",
+                       "      start: stage:no_such\n      length: 10 working days"))
+    path = tmp_path / "process.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ProcessError) as raised:
+        load_process_file(path)
+    problems = raised.value.problems
+    assert any("review.stages[2].owner" in p and "'nobody'" in p and p.startswith("line ") for p in problems), problems
+    assert any("review.stages[4].start" in p and "stage:no_such" in p for p in problems), problems
