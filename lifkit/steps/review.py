@@ -482,12 +482,12 @@ def not_publish(ws, reference: str, reason: str) -> ReviewOutcome:
         raise InputError("--not-publish needs the reason (it goes to the National Panel).")
     notice = process.review.not_published
     draft = None
+    warnings = []
     if notice:
         address = ws.settings.notifications.get(notice["address"], "")
         if not address:
-            raise InputError(f"lifkit.toml's [notifications] has no {notice['address']!r} address for the notice "
-                             "that the report will not be published.",
-                             f"Add it: [notifications] {notice['address']} = \"...\"")
+            warnings.append(f"The notice is drafted to nobody: lifkit.toml's [notifications] has no "
+                            f"{notice['address']!r} address; put it in the draft before sending it.")
         from lifkit.case.identifiers import case_identifiers
 
         text = case_identifiers(ws, case).scrub(reason)  # the Panel's copy names nobody
@@ -506,7 +506,8 @@ def not_publish(ws, reference: str, reason: str) -> ReviewOutcome:
         if draft:
             draft.unlink(missing_ok=True)
         raise
-    return _finish(ws, case, f"the report will not be published: {reason}", event, drafts=[draft] if draft else [])
+    return _finish(ws, case, f"the report will not be published: {reason}", event, drafts=[draft] if draft else [],
+                   warnings=warnings)
 
 
 # --- chasing ---------------------------------------------------------------------------------------------
