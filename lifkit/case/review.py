@@ -159,11 +159,11 @@ class Facts:
                 self.deferred = None
             elif kind == "publication deferred":
                 self.plans[event.get("planned") or "publication"] = None
-                self.deferred = {"on": _date(event["at"][:10]), "reason": event["reason"],
+                self.deferred = {"on": _date(event.get("date") or event["at"]), "reason": event["reason"],
                                  "until": _date(event["until"]) if event.get("until") else None}
                 self.deferrals.append(self.deferred)
             elif kind == "not published":
-                self.not_published = {"on": _date(event["at"][:10]), "reason": event["reason"]}
+                self.not_published = {"on": _date(event.get("date") or event["at"]), "reason": event["reason"]}
             elif kind == "chased" and event.get("stage") in self.occurrences:
                 self.chased[event["stage"]] = self.chased.get(event["stage"], 0) + 1
 
@@ -242,6 +242,40 @@ def _stage_due(clock, stage: Stage, found: Facts) -> dt.date | None:
     return None
 
 
+class _Then:
+    """The clock as it stood before one event: the review's facts read from the journal up to it. A stage
+    done is shown against the date it was due when it was done, not against a plan made since."""
+
+    def __init__(self, clock, events: list[dict]):
+        self._clock = clock
+        self._review_facts = Facts(clock.process, events, getattr(clock, "superseded_notices", frozenset()))
+
+    def __getattr__(self, name):
+        return getattr(self._clock, name)
+
+    def start(self, name: str) -> dt.date | None:
+        if name.startswith(("stage:", "planned:")):
+            return resolve_start(self, name)
+        return self._clock.start(name)
+
+    def due(self, ident: str) -> dt.date | None:
+        deadline = self.process.deadline(ident)
+        if deadline is None or not deadline.start.startswith(("stage:", "planned:")):
+            return self._clock.due(ident)
+        start = self.start(deadline.start)
+        return deadline.length.after(start, self.calendar) if start else None
+
+
+def _due_when_done(clock, stage: Stage, occurrences: list[Occurrence]) -> dt.date | None:
+    first = occurrences[0].event if occurrences else ""
+    events = list(clock.events)
+    position = next((i for i, e in enumerate(events) if e.get("id") == first), None)
+    if position is None:
+        return None
+    then = _Then(clock, events[:position])
+    return _stage_due(then, stage, then._review_facts)
+
+
 def review_state(clock) -> ReviewState | None:
     """The review's stages for the case the clock works out; None when no review was commissioned."""
     process = clock.process
@@ -258,9 +292,13 @@ def review_state(clock) -> ReviewState | None:
             ended = bool(until and found.done(until))
         if stage.publication and found.not_published is not None and not occurrences:
             ended = True
+        if stage.recurring or not occurrences:
+            due = None if ended else _stage_due(clock, stage, found)
+        else:  # done: the date it was due then
+            due = _due_when_done(clock, stage, occurrences)
         stages.append(StageState(
             id=stage.id, label=stage.label, owner=stage.owner, owner_label=owner_label(process, stage.owner),
-            due=None if ended else _stage_due(clock, stage, found), done=found.done(stage), recurring=stage.recurring,
+            due=due, done=found.done(stage), recurring=stage.recurring,
             occurrences=occurrences, chased=found.chased.get(stage.id, 0), ended=ended,
             files=[o.file for o in occurrences if o.file]))
     reviewer_stage = next((s for s in review.stages if s.done == "reviewer"), None)

@@ -462,7 +462,8 @@ def defer_publication(ws, reference: str, reason: str, until: dt.date | None = N
     if review.deferred and review.deferred["reason"] == reason and review.deferred.get("until") == until:
         raise InputError(f"Publication is already deferred for the same reason"
                          + (f" until {format_date(until)}" if until else "") + ": a repeat.", "Nothing was recorded.")
-    event = record_event(case.folder, "publication deferred", planned=definition.id, reason=reason, until=until)
+    event = record_event(case.folder, "publication deferred", planned=definition.id, reason=reason, until=until,
+                         date=today())
     return _finish(ws, case, "publication deferred" + (f" until {format_date(until)}" if until else "")
                    + f": {reason}", event)
 
@@ -501,7 +502,8 @@ def not_publish(ws, reference: str, reason: str) -> ReviewOutcome:
         draft = unique_path(case.folder / "outbox" / f"notice-not-published-{case.reference}.eml")
         draft.write_bytes(data)
     try:
-        event = record_event(case.folder, "not published", reason=reason, draft=draft.name if draft else None)
+        event = record_event(case.folder, "not published", reason=reason, draft=draft.name if draft else None,
+                             date=today())
     except BaseException:
         if draft:
             draft.unlink(missing_ok=True)
