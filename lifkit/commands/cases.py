@@ -244,11 +244,11 @@ def chase(ws, reference: str, new_date, as_json: bool) -> None:
 def _show_review(ws, review) -> None:
     from lifkit.mechanics.dates import today
 
-    line = f"  {ws.process.term('review')}: {review.describe()}"
+    term = ws.process.term("review")
+    click.echo(f"  {term[:1].upper() + term[1:]}: {review.describe()}")
     upcoming = review.next_due
     if upcoming is not None and not review.finished:
-        line += f"; next due {show_date(upcoming.due)}: {upcoming.label} ({upcoming.owner_label})"
-    click.echo(line)
+        click.echo(f"  next stage due {show_date(upcoming.due)}: {upcoming.label} ({upcoming.owner_label})")
     for stage in review.stages:
         if stage.late(today()):
             click.echo(f"  LATE: {stage.label}, due {show_date(stage.due)} ({stage.owner_label})"

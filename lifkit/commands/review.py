@@ -150,4 +150,6 @@ def _show(ws, view) -> None:
     print_table(["Stage", "Owner", "Due", "Done", ""], rows)
     files = [f for s in review.stages for f in s.files]
     if files:
-        click.echo(f"Documents filed: {', '.join(files)}")
+        click.echo("Documents filed:")
+        for name in files:
+            click.echo(f"  cases/{view.reference}/{name}")

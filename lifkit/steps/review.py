@@ -201,12 +201,12 @@ def check_stage(ws, case: Case, state: CaseState, definition: Stage, on: dt.date
         if current.occurrences[-1].on == on:
             raise InputError(f"{definition.label} is already recorded on {format_date(on)}: nothing to change.")
     elif definition.recurring:
-        if current.ended:
-            raise InputError(f"{definition.label}: no more are due once {review.stage(_until(definition)).label} is "
-                             "recorded.")
         if any(o.on == on for o in current.occurrences):
             raise InputError(f"{definition.label} of {format_date(on)} is already recorded: a repeat.",
                              "Nothing was recorded.")
+        if current.ended:
+            raise InputError(f"{definition.label}: no more are due once {review.stage(_until(definition)).label} is "
+                             "recorded.")
         latest = max((o.on for o in current.occurrences), default=None)
         if latest and on < latest:
             raise InputError(f"{format_date(on)} is before the latest {definition.label.lower()} recorded "
@@ -404,7 +404,7 @@ def _publication(ws, case: Case, review: ReviewState, planned: str = "publicatio
     if definition is None:
         raise InputError(f"The process {process.id}'s review plans no {planned} date.")
     if review.published:
-        raise InputError(f"{case.reference}'s report was published on {format_date(review.published)}.",
+        raise InputError(f"{case.reference}'s report was already published, on {format_date(review.published)}.",
                          "Nothing was recorded.")
     if review.not_published:
         raise InputError(f"The partners decided on {format_date(review.not_published['on'])} not to publish "
