@@ -253,3 +253,29 @@ def test_the_process_file_review_mistakes_have_line_and_key(tmp_path):
     problems = raised.value.problems
     assert any("review.stages[2].owner" in p and "'nobody'" in p and p.startswith("line ") for p in problems), problems
     assert any("review.stages[4].start" in p and "stage:no_such" in p for p in problems), problems
+
+
+def test_an_scr_has_its_own_stages_and_its_decision_appointed_the_reviewer(workspace, monkeypatch):
+    """lscb-2016's SCR: the stages are that process's; reviewers named on the chair's decision are the
+    reviewer stage's record (lifkit review --reviewer is then a repeat); the copies a week before publication."""
+    from lifkit.case.folder import create_case
+    from lifkit.case.workspace import open_workspace
+    from lifkit.mechanics.dates import pretend_today
+    from lifkit.steps.decisions import chair_decide, recommend
+
+    ws = open_workspace(workspace)
+    with pretend_today(dt.date(2026, 11, 3)):
+        case = create_case(ws, dt.date(2026, 11, 2), dt.date(2026, 11, 3), {"name": "Casey Example"}, [],
+                           {"values": {}})
+    with pretend_today(dt.date(2026, 11, 20)):
+        recommend(ws, case.reference, "SCR", "The criteria are met (fictional).")
+        chair_decide(ws, case.reference, "affirmed", "SCR", "Agreed (fictional).", reviewers=["Fictional Reviewer"])
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-25")
+    cli = Lifkit(workspace)
+    stages = _stages(cli, case.reference)
+    assert stages["reviewer"]["done"] == "2026-11-20" and stages["imrs_requested"]["label"].startswith("Individual")
+    assert stages["publication"]["due"] == "2027-05-20"  # 6 months from the decision until a date is planned
+    assert stages["copies_sent"]["due"] == "2027-05-13"  # a week before
+    again = cli("review", case.reference, "--reviewer", "Fictional Reviewer", "--on", "21/11/2026")
+    assert again.exit_code == 2 and "repeat" in again.output
+    assert "SCR" in json.dumps(json.loads(cli("register", "show", case.reference, "--json").stdout))

@@ -196,8 +196,19 @@ def facts(clock) -> Facts:
     found = getattr(clock, "_review_facts", None)
     if found is None:
         found = Facts(clock.process, clock.events, getattr(clock, "superseded_notices", frozenset()))
+        _reviewers_on_the_decision(clock, found)
         clock._review_facts = found
     return found
+
+
+def _reviewers_on_the_decision(clock, found: Facts) -> None:
+    """Reviewers named on a chair's decision (lscb-2016's decide --chair --reviewer) appointed them: the
+    reviewer stage is done on the decision's date, one record, not two."""
+    stage = next((s for s in clock.process.review.stages if s.done == "reviewer"), None)
+    chair = clock.decision.chair or {}
+    if stage is not None and not found.occurrences[stage.id] and chair.get("reviewers") and clock.decision.decided:
+        found.occurrences[stage.id].append(Occurrence(on=clock.decision.decision_date, event=chair.get("id", ""),
+                                                      names=list(chair["reviewers"])))
 
 
 # --- the clocks ----------------------------------------------------------------------------------------
