@@ -232,7 +232,7 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
           if ws.process.decision.mode == "chair" else []),
         ("Median days, notification to decision", "-" if figures.median_days is None else f"{figures.median_days:g}"),
         (f"Decided {within}", "-" if share is None else f"{figures.within_one_month} ({share:.0%})"),
-        *([(f"{ws.process.term('review').capitalize()}s in progress", figures.reviews_in_progress),
+        *([(f"{_capital(ws.process.term('review'))}s in progress", figures.reviews_in_progress),
            ("Months, decision to publication", "-" if figures.median_months_to_publication is None
             else f"{figures.median_months_to_publication:g} (median of {len(figures.months_to_publication)})"),
            ("Publication deferred", figures.deferred)] if ws.process.review else []),
@@ -243,3 +243,7 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
         print_table([title, "Cases"], sorted(data.items(), key=lambda kv: (-kv[1], kv[0])))
     if figures.workbook:
         click.echo(f"\nWorkbook: {figures.workbook}")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

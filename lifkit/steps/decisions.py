@@ -646,7 +646,8 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
             ("Median days from notification to decision", report.median_days),
             (f"Decided {within}", report.within_one_month),
             (f"Share decided {within}", report.share_within_one_month),
-            *([(f"{process.term('review').capitalize()}s in progress", report.reviews_in_progress),
+            *([(f"{process.term('review')[:1].upper() + process.term('review')[1:]}s in progress",
+                report.reviews_in_progress),
                ("Months from decision to publication (median)", report.median_months_to_publication),
                ("Publication deferred", report.deferred)] if process.review else [])]
     summary.append(("Figure", "Value"))
