@@ -279,3 +279,38 @@ def test_an_scr_has_its_own_stages_and_its_decision_appointed_the_reviewer(works
     again = cli("review", case.reference, "--reviewer", "Fictional Reviewer", "--on", "21/11/2026")
     assert again.exit_code == 2 and "repeat" in again.output
     assert "SCR" in json.dumps(json.loads(cli("register", "show", case.reference, "--json").stdout))
+
+
+def test_the_review_panel_pack_has_the_stage_table_and_the_documents_filed(lscp, tmp_path):
+    import subprocess
+
+    from conftest import require_tool
+    from reportlab.pdfgen import canvas
+
+    root, ws, reference = lscp
+    terms = tmp_path / "terms.pdf"
+    page = canvas.Canvas(str(terms))
+    page.drawString(72, 760, "Terms of reference of the review (fictional)")
+    page.showPage()
+    page.drawString(72, 760, "Second page of the terms (fictional)")
+    page.save()
+    draft = tmp_path / "draft.docx"
+    draft.write_bytes(b"PK not really a docx")  # listed, not merged
+    assert ws("review", reference, "--done", "terms-of-reference", "--file", terms, "--on", "20/11/2026").exit_code == 0
+    assert ws("review", reference, "--reviewer", "Alex Reviewer (fictional)", "--on", "20/11/2026").exit_code == 0
+    for args in (("--done", "agency-reports-requested", "--on", "21/11/2026"),
+                 ("--done", "agency-reports-returned", "--on", "22/11/2026"),
+                 ("--done", "practitioner-event", "--on", "23/11/2026"),
+                 ("--done", "draft-report", "--file", draft, "--on", "24/11/2026")):
+        assert ws("review", reference, *args).exit_code == 0, args
+    built = ws("review", reference, "--pack", "--meeting", "25/11/2026", "--json")
+    assert built.exit_code == 1, built.output  # the Word draft is listed, not merged: said
+    made = json.loads(built.stdout)
+    assert made["pages"] >= 3 and made["documents"] == [f"{reference}-terms-of-reference-1.pdf"]
+    text = subprocess.run([require_tool("pdftotext"), "-layout", made["file"], "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for expected in ("LCSPR review panel pack", "Stages", "Terms of reference agreed by",
+                     "Documents filed", "Second page of the terms (fictional)", "OFFICIAL-SENSITIVE"):
+        assert expected in text, expected
+    assert "Casey" not in text
+    subprocess.run([require_tool("qpdf"), "--check", made["file"]], check=True, capture_output=True)

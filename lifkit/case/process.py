@@ -288,6 +288,7 @@ class Review:
     reviewer: str = ""  # the role the case's reviewer fills
     roles: dict = field(default_factory=dict)  # the review's owners besides the process's roles
     reminder: dict | None = None  # {subject, body}
+    pack: dict | None = None  # {title}: the review panel's meeting pack
     not_published: dict | None = None  # {address, subject, body}
 
     def stage(self, text: str) -> Stage:
@@ -876,5 +877,6 @@ def _review(data: dict | None) -> Review | None:
     return Review(stages=tuple(stage(s) for s in data["stages"]),
                   planned=tuple(Planned(p["id"], p["label"], p["start"], Length.parse(p["length"]))
                                 for p in data.get("planned") or ()),
-                  reviewer=data.get("reviewer", ""), roles=dict(data.get("roles") or {}), reminder=dict(data["reminder"]) if data.get("reminder") else None,
+                  reviewer=data.get("reviewer", ""), roles=dict(data.get("roles") or {}),
+                  pack=dict(data["pack"]) if data.get("pack") else None, reminder=dict(data["reminder"]) if data.get("reminder") else None,
                   not_published=dict(data["not_published"]) if data.get("not_published") else None)

@@ -29,13 +29,21 @@ from .common import DATE, PathType, json_option, pass_workspace, print_json, pri
 @click.option("--until", type=DATE, metavar="DATE", help="With --defer-publication: the date it is deferred until.")
 @click.option("--not-publish", "not_published", metavar="REASON", help="The report will not be published, and why "
               "(the reason goes to the Panel, in a notice drafted now).")
+@click.option("--pack", "pack", is_flag=True, help="Build the pack for a meeting of the review's panel: the stage "
+              "table and the documents filed (PDFs merged), in the case's pack/ folder.")
+@click.option("--meeting", type=DATE, metavar="DATE", help="With --pack: the meeting's date (default: today); the "
+              "documents filed by then go in.")
+@click.option("--password-file", type=PathType(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="With --pack: encrypt it (AES-256) with the password on the first line of FILE ('-': stdin).")
+@click.option("--password-env", metavar="VAR", help="With --pack: encrypt it with the password in this environment "
+              "variable.")
 @click.option("--amend", metavar="REASON", help="With --done and --on, or --plan-publication: change a date already "
               "recorded; the reason is kept beside the original.")
 @json_option
 @pass_workspace
 @click.pass_context
 def review(ctx, ws, reference, stage, on, file, note, outcome, reviewers, email, planned, deferred, until,
-           not_published, amend, as_json) -> None:
+           not_published, pack, meeting, password_file, password_env, amend, as_json) -> None:
     """Where the review the decision commissioned stands: each stage, its owner, when it is due and when it
     was done; or record a stage, the reviewer, or the publication's plan, deferral or refusal.
 
@@ -54,6 +62,7 @@ def review(ctx, ws, reference, stage, on, file, note, outcome, reviewers, email,
       lifkit review RR-2026-001 --plan-publication 14/04/2027
       lifkit review RR-2026-001 --defer-publication "Criminal proceedings" --until 01/09/2027
       lifkit review RR-2026-001 --done panel-copy --on 25/08/2027
+      lifkit review RR-2026-001 --pack --meeting 12/01/2027
     """
     from lifkit.steps import review as steps
 
@@ -61,13 +70,30 @@ def review(ctx, ws, reference, stage, on, file, note, outcome, reviewers, email,
 
     modes = [name for name, given in (("--done", stage), ("--reviewer", reviewers and not stage),
                                        ("--plan-publication", planned), ("--defer-publication", deferred),
-                                       ("--not-publish", not_published)) if given]
+                                       ("--not-publish", not_published), ("--pack", pack)) if given]
     if len(modes) > 1:
         raise InputError(f"Give one of {', '.join(modes)} at a time.", "See the examples in: lifkit review --help")
     if until and not deferred:
         raise InputError("--until goes with --defer-publication.")
     if amend is not None and not (stage or planned):
         raise InputError("--amend goes with --done STAGE --on DATE, or with --plan-publication DATE.")
+    if (meeting or password_file or password_env) and not pack:
+        raise InputError("--meeting, --password-file and --password-env go with --pack.")
+    if pack:
+        from lifkit.steps.pack import read_password
+        from lifkit.steps.review_pack import build_review_pack
+
+        built = build_review_pack(ws, reference, meeting, read_password(password_file, password_env))
+        if as_json:
+            print_json(built)
+        else:
+            click.echo(f"{reference}: {built.file.relative_to(ws.root).as_posix()} ({built.pages} pages"
+                       + (", encrypted" if built.encrypted else "") + f"), SHA-256 {built.sha256}")
+            for name in built.documents:
+                click.echo(f"  merged: {name}")
+        if any(warn(f"Not merged: {item}") for item in built.listed):
+            ctx.exit(int(ExitStatus.ATTENTION))
+        return
     if not modes:
         if any((on, file, note, outcome, email)):
             raise InputError("--on, --file, --note, --outcome and --email go with --done or --reviewer.")
