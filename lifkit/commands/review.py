@@ -174,6 +174,11 @@ def _show(ws, view) -> None:
         rows.append((stage.key, stage.owner_label, "-" if not stage.open and stage.recurring else show_date(stage.due),
                      done, "; ".join(notes)))
     print_table(["Stage", "Owner", "Due", "Done", ""], rows)
+    if process.learning is not None and (view.actions or view.findings_agreed):
+        plan = process.learning.action_plan
+        click.echo(f"{plan[:1].upper() + plan[1:]}: {view.actions} action{'s' if view.actions != 1 else ''}"
+                   + (f" (lifkit actions {view.reference})" if view.actions else
+                      f"; start it from the final report's recommendations: lifkit actions import {view.reference} FILE"))
     files = [f for s in review.stages for f in s.files]
     if files:
         click.echo("Documents filed:")

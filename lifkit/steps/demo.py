@@ -125,6 +125,16 @@ DEMO_ACTION_PLAN = (
      "Protection Unit", "2026-12-15", "Every open case of such a family flagged"),
 )
 
+# RR-2025-001's action plan, started from its final report's recommendations once the partners agreed it.
+FINAL_REPORT_ACTION_PLAN = (
+    (1, "Every agency's bruising protocol is audited within six months", "Audit the bruising protocol's use in "
+     "every agency that sees babies", "ICB", "Designated Nurse for Safeguarding", "2027-01-29",
+     "Audit reported to the partnership, with each agency's findings"),
+    (2, "Records follow a family across the border on the day it moves", "Send the family's record to the new "
+     "authority on the day of the move, and check it arrived", "CSC", "Head of Service, Safeguarding", "2027-03-31",
+     "9 in 10 moves audited: the record arrived the same day"),
+)
+
 
 LSCB_2016 = DemoScript(
     process="lscb-2016",
@@ -338,6 +348,7 @@ RAPID_REVIEW_2023 = DemoScript(
             step("2026-05-26", "review", done="progress_check", note="The date the final report will be ready."),
             step("2026-07-15", "review", done="final_report", file="final-report"),
             step("2026-07-20", "review", plan="2026-09-15"),
+            step("2026-07-20", "action plan", plan=FINAL_REPORT_ACTION_PLAN),  # from the final report
             step("2026-09-04", "review", done="panel_copy"),  # 7 working days before the planned publication
             step("2026-09-15", "review", done="publication"),
         ), story="infant"),

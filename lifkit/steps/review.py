@@ -48,6 +48,8 @@ class ReviewView:
     decision: str
     decision_date: dt.date | None
     review: ReviewState
+    actions: int = 0  # the action plan's actions, which follow the final report's recommendations
+    findings_agreed: bool = False  # the report whose recommendations the action plan takes up is agreed
 
     @property
     def late(self) -> list[StageState]:
@@ -77,7 +79,15 @@ def _commissioned(ws, reference: str) -> tuple[Case, CaseState, ReviewState]:
 
 def review_view(ws, reference: str) -> ReviewView:
     case, state, review = _commissioned(ws, reference)
-    return ReviewView(case.reference, ws.process.term("review"), state.decision, state.decision_date, review)
+    actions = 0
+    if ws.process.learning is not None:
+        from lifkit.case.actionplan import action_plan
+
+        actions = len(action_plan(case).actions)
+    # the final report: the document searched for the case's names before publication (scan: warn)
+    agreed = any(s.scan == "warn" and review.stage(s.id).done for s in ws.process.review.stages)
+    return ReviewView(case.reference, ws.process.term("review"), state.decision, state.decision_date, review,
+                      actions, agreed)
 
 
 # --- recording a stage -------------------------------------------------------------------------------
