@@ -26,8 +26,8 @@ def _lcspr(root: Path) -> str:
     ws = open_workspace(root)
     with pretend_today(dt.date(2026, 10, 13)):
         case = create_case(ws, dt.date(2026, 10, 12), dt.date(2026, 10, 13),
-                           {"name": "Casey Example", "dob": dt.date(2026, 3, 2), "dod": None,
-                            "address": "12 Sample Road, Testtown TE1 2AB"}, [], {"values": {}})
+                           [{"name": "Casey Example", "dob": dt.date(2026, 3, 2), "dod": None,
+                             "address": "12 Sample Road, Testtown TE1 2AB"}], [], {"values": {}})
     with pretend_today(DECIDED):
         recommend(ws, case.reference, "LCSPR", "The agencies did not put the picture together (fictional).")
         for partner in ("LA", "ICB", "POL"):
@@ -265,7 +265,7 @@ def test_an_scr_has_its_own_stages_and_its_decision_appointed_the_reviewer(works
 
     ws = open_workspace(workspace)
     with pretend_today(dt.date(2026, 11, 3)):
-        case = create_case(ws, dt.date(2026, 11, 2), dt.date(2026, 11, 3), {"name": "Casey Example"}, [],
+        case = create_case(ws, dt.date(2026, 11, 2), dt.date(2026, 11, 3), [{"name": "Casey Example"}], [],
                            {"values": {}})
     with pretend_today(dt.date(2026, 11, 20)):
         recommend(ws, case.reference, "SCR", "The criteria are met (fictional).")
