@@ -278,7 +278,19 @@ def test_an_scr_has_its_own_stages_and_its_decision_appointed_the_reviewer(works
     assert stages["copies_sent"]["due"] == "2027-05-13"  # a week before
     again = cli("review", case.reference, "--reviewer", "Fictional Reviewer", "--on", "21/11/2026")
     assert again.exit_code == 2 and "repeat" in again.output
-    assert "SCR" in json.dumps(json.loads(cli("register", "show", case.reference, "--json").stdout))
+    # the 2016 register keeps its columns; a board adds the review's (review_stage, planned:, stage:, deferred)
+    from importlib import resources
+
+    text = resources.files("lifkit.processes").joinpath("lscb-2016.yaml").read_text(encoding="utf-8")
+    notes = '    - [notes, "Notes", text, 40]\n'
+    own = text.replace(notes, notes + '    - [review_stage, "SCR stage", text, 30]\n'
+                                      '    - [stage:publication, "SCR published", date, 13]\n')
+    assert own != text
+    (workspace / "process.yaml").write_text(own, encoding="utf-8")
+    from lifkit.register.sync import case_row
+
+    row = case_row(open_workspace(workspace), case.reference)
+    assert row["review_stage"] == "At: Terms of reference agreed by the LSCB" and row["stage:publication"] == ""
 
 
 def test_the_review_panel_pack_has_the_stage_table_and_the_documents_filed(lscp, tmp_path):
