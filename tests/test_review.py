@@ -326,3 +326,23 @@ def test_the_review_panel_pack_has_the_stage_table_and_the_documents_filed(lscp,
         assert expected in text, expected
     assert "Casey" not in text
     subprocess.run([require_tool("qpdf"), "--check", made["file"]], check=True, capture_output=True)
+
+
+def test_two_shells_recording_the_same_stage_record_it_once(lscp):
+    """The stage's checks and its record hold the case: two shells at once record it once, the other refused."""
+    import os
+    import subprocess
+    import sys
+
+    root, ws, reference = lscp
+    env = {**os.environ, "LIFKIT_TODAY": "2026-11-25"}
+    command = [sys.executable, "-m", "lifkit", "--workspace", str(root), "review", reference, "--reviewer",
+               "Alex Reviewer (fictional)", "--on", "20/11/2026"]
+    shells = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    codes = sorted(shell.wait(timeout=120) for shell in shells)
+    assert codes == [0, 2]
+    from lifkit.case.folder import journal
+
+    done = [e for e in journal(root / "cases" / reference) if e["event"] == "stage done"]
+    assert len(done) == 1 and len({e["id"] for e in journal(root / "cases" / reference)}) == len(
+        journal(root / "cases" / reference))
