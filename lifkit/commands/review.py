@@ -87,10 +87,13 @@ def review(ctx, ws, reference, stage, on, file, note, outcome, reviewers, email,
         if as_json:
             print_json(built)
         else:
-            click.echo(f"{reference}: {built.file.relative_to(ws.root).as_posix()} ({built.pages} pages"
-                       + (", encrypted" if built.encrypted else "") + f"), SHA-256 {built.sha256}")
-            for name in built.documents:
-                click.echo(f"  merged: {name}")
+            merged = len(built.documents)
+            click.echo(f"Built {built.file}")
+            click.echo(f"  {built.pages} pages, {merged} document{'s' if merged != 1 else ''} filed with the review "
+                       f"merged, {'encrypted' if built.encrypted else 'not encrypted'}")
+            click.echo(f"  SHA-256 {built.sha256}")
+            if built.earlier:
+                click.echo(f"  {built.earlier.name}, built earlier, is kept as it was: this pack has the next number.")
         if any(warn(f"Not merged: {item}") for item in built.listed):
             ctx.exit(int(ExitStatus.ATTENTION))
         return

@@ -29,6 +29,7 @@ class ReviewPackResult:
     meeting: dt.date
     documents: list[str] = field(default_factory=list)  # filed documents merged
     listed: list[str] = field(default_factory=list)  # filed documents listed, not merged, with why
+    earlier: Path | None = None  # a pack of the same meeting built before, kept as it was
 
 
 @dataclass
@@ -65,9 +66,13 @@ def build_review_pack(ws, reference: str, meeting: dt.date | None = None, passwo
             document.reason = "missing from the case folder: not merged"
         else:
             document.reader, document.pages, document.reason = open_attachment(document.path)
+    from lifkit.mechanics.files import unique_path
+
     target = case.folder / "pack" / f"review-panel-pack-{case.reference}-{meeting.isoformat()}.pdf"
     if output is not None:
         target = output / target.name if output.is_dir() else output
+    earlier = target if target.exists() else None
+    target = unique_path(target)  # a pack built earlier (perhaps sent) is kept as it was
     if target.suffix.lower() != ".pdf":
         raise InputError(f"{target} does not end in .pdf.", "Name the pack's file NAME.pdf, or give a folder.")
     try:
@@ -79,7 +84,7 @@ def build_review_pack(ws, reference: str, meeting: dt.date | None = None, passwo
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(target, pdf)
     return ReviewPackResult(file=target, sha256=hashlib.sha256(pdf).hexdigest(), pages=pages,
-                            encrypted=bool(password), meeting=meeting,
+                            encrypted=bool(password), meeting=meeting, earlier=earlier,
                             documents=[d.path.name for d in documents if not d.reason],
                             listed=[f"{d.path.name}: {d.reason}" for d in documents if d.reason])
 
