@@ -346,3 +346,52 @@ def test_two_shells_recording_the_same_stage_record_it_once(lscp):
     done = [e for e in journal(root / "cases" / reference) if e["event"] == "stage done"]
     assert len(done) == 1 and len({e["id"] for e in journal(root / "cases" / reference)}) == len(
         journal(root / "cases" / reference))
+
+
+ARC_VALUES = {"completed_name": "Pat Author (fictional)", "completed_role": "Safeguarding manager",
+              "completed_email": "pat.author@agency.example", "completion_date": "25/11/2026",
+              "services_involved": "The public protection unit (fictional)",
+              "chronology_1_date": "02/02/2026", "chronology_1_event": "A call-out (fictional)",
+              "chronology_1_practitioner": "Response officer", "chronology_1_outcome": "Referral made",
+              "analysis": "What went well and what did not (fictional).", "learning": "Fictional learning.",
+              "checked_by_name": "Safeguarding lead (fictional)", "signed_off_date": "25/11/2026"}
+
+
+def test_the_agencies_reports_go_out_and_come_back_through_the_form_exchange(lscp, tmp_path, monkeypatch):
+    """The stage that asks for the agencies' reports sends each its own form (ARC); lifkit collect files the
+    returns under the review, validated; the stage of the returns is done when every one is in and valid;
+    a late one is overdue and chased."""
+    from returns import fill_pdf
+
+    root, ws, reference = lscp
+    tor = tmp_path / "terms.txt"
+    tor.write_text("Terms of reference (fictional).\n", encoding="utf-8")
+    assert ws("review", reference, "--done", "terms-of-reference", "--file", tor, "--on", "20/11/2026").exit_code == 0
+    assert ws("review", reference, "--done", "agency-reports-requested", "--agency", "NOPE").exit_code == 2
+    assert ws("review", reference, "--done", "practitioner-event", "--agency", "POL").exit_code == 2
+    assert not list((root / "cases" / reference / "outbox").glob("ARC-*"))
+    sent = ws("review", reference, "--done", "agency-reports-requested", "--agency", "POL", "--agency", "ICB")
+    assert sent.exit_code == 0, sent.output
+    outbox = root / "cases" / reference / "outbox"
+    assert (outbox / f"review-form-agency-reports-requested-{reference}-POL.eml").is_file()
+    pol = fill_pdf(outbox / f"ARC-{reference}-POL.pdf", ARC_VALUES, tmp_path / "arc-pol.pdf")
+    icb_bad = fill_pdf(outbox / f"ARC-{reference}-ICB.pdf", {**ARC_VALUES, "analysis": ""}, tmp_path / "arc-icb.pdf")
+    collected = ws("collect", reference, pol, icb_bad)
+    assert collected.exit_code == 1 and "must be filled in" in collected.output, collected.output
+    stages = _stages(ws, reference)
+    assert stages["agency_reports_returned"]["done"] is None
+    assert {r["agency"]: r["valid"] for r in stages["agency_reports_requested"]["reports"]} == {"POL": True,
+                                                                                                "ICB": False}
+    assert list((root / "cases" / reference / "review" / "agency-reports-requested").glob("POL/*/ARC-*-POL.pdf"))
+
+    monkeypatch.setenv("LIFKIT_TODAY", "2027-01-04")  # ICB's is late: overdue, and chased
+    overdue = json.loads(ws("overdue", "--json").stdout)
+    assert any(i["what"].endswith("ICB's") and i["late"] for i in overdue)
+    chased = [d for d in json.loads(ws("chase", reference, "--json").stdout) if d["reason"] == "report late"]
+    assert [d["agency"] for d in chased] == ["ICB"]
+
+    icb = fill_pdf(outbox / f"ARC-{reference}-ICB.pdf", ARC_VALUES, tmp_path / "arc-icb-2.pdf")
+    assert ws("collect", reference, icb).exit_code == 0
+    stages = _stages(ws, reference)
+    assert "2026-11-25" <= stages["agency_reports_returned"]["done"] <= "2027-01-04"  # every report in and valid
+    assert ws("review", reference, "--done", "agency-reports-returned").exit_code == 2  # already recorded

@@ -375,6 +375,7 @@ class Stage:
     publication: bool = False
     scan: str | None = None  # "refuse" or "warn": its document must not name the case's people
     request: dict | None = None  # {to, subject, body}: a written request drafted with each occurrence
+    form: str | None = None  # the form sent to the agencies when it is done (their returns: done "returns")
 
     @property
     def key(self) -> str:
@@ -802,7 +803,7 @@ def _meaning_problems(data: dict, lines: dict[tuple, int], forms: tuple[str, ...
         if option.get("action_plan") and not learning:
             say(("options", index, "action_plan"), "an action plan needs the process's learning part")
     if data.get("review"):
-        _review_problems(data, deadline_ids, notice_ids, say)
+        _review_problems(data, deadline_ids, notice_ids, say, forms)
     return problems
 
 
@@ -819,7 +820,7 @@ def _review_start_problem(data: dict, start: str) -> str:
     return ""
 
 
-def _review_problems(data: dict, deadline_ids: list[str], notice_ids: list[str], say) -> None:
+def _review_problems(data: dict, deadline_ids: list[str], notice_ids: list[str], say, forms=()) -> None:
     """The review's stages: ids named once; owners that are roles; starts, deadlines, notices, planned dates
     and stages they name that exist; what marks each done given what it needs; texts that can be filled."""
     review = data["review"]
@@ -853,6 +854,15 @@ def _review_problems(data: dict, deadline_ids: list[str], notice_ids: list[str],
             say(path + ("outcomes",), "only a stage with done: outcome has outcomes")
         if done == "reviewer" and not review.get("reviewer"):
             say(path + ("done",), "a stage done by appointing the reviewer needs review.reviewer (the role)")
+        if stage.get("form") and forms and stage["form"].lower() not in forms:
+            say(path + ("form",), f"{stage['form']!r} is not a form lifkit has (the forms are: {', '.join(forms)})")
+        if stage.get("form") and stage.get("recurring"):
+            say(path + ("form",), "a recurring stage cannot send a form")
+        if done == "returns" and not any(
+                s.get("form") for s in review["stages"] if s["id"] in ([after] if isinstance(after := stage.get("after")
+                                                                                              or [], str) else after)):
+            say(path + ("done",), "a stage done by the agencies' returns comes after the stage that sends them the "
+                                  "form (after: a stage with form:)")
         if stage.get("every") and not stage.get("recurring"):
             say(path + ("every",), "only a recurring stage falls due again")
         if stage.get("until") and not stage.get("recurring"):
@@ -983,7 +993,8 @@ def _review(data: dict | None) -> Review | None:
                      notice=s.get("notice"),
                      ahead_of=(ahead["planned"], Length.parse(ahead["by"])) if ahead else None,
                      publication=bool(s.get("publication")), scan=s.get("scan"),
-                     request=dict(s["request"]) if s.get("request") else None)
+                     request=dict(s["request"]) if s.get("request") else None,
+                     form=s["form"].lower() if s.get("form") else None)
 
     return Review(stages=tuple(stage(s) for s in data["stages"]),
                   planned=tuple(Planned(p["id"], p["label"], p["start"], Length.parse(p["length"]))

@@ -38,6 +38,25 @@ class Occurrence:
     file: str = ""
     names: list[str] = field(default_factory=list)
     amended: list[dict] = field(default_factory=list)  # {was, reason}: dates recorded before, replaced
+    agencies: list[str] = field(default_factory=list)  # a stage that sent a form: the agencies sent it
+    return_by: dt.date | None = None
+
+
+@dataclass
+class AgencyReport:
+    """An agency sent a stage's form (its report and chronology), and what came back."""
+
+    agency: str
+    requested: dt.date
+    due: dt.date | None
+    received: dt.date | None = None
+    valid: bool | None = None
+    file: str = ""
+    chased: int = 0
+    closed: bool = False  # the stage of the returns was recorded done without it (sent another way)
+
+    def late(self, on: dt.date) -> bool:
+        return not self.closed and self.valid is not True and self.due is not None and self.due < on
 
 
 @dataclass
@@ -53,6 +72,7 @@ class StageState:
     chased: int = 0
     ended: bool = False  # a recurring stage past its ``until``, or a publication the partners decided against
     files: list[str] = field(default_factory=list)
+    reports: list[AgencyReport] = field(default_factory=list)  # a stage that sent a form: each agency's return
 
     @property
     def key(self) -> str:
@@ -128,7 +148,8 @@ def _date(value) -> dt.date:
 def _occurrence(event: dict) -> Occurrence:
     return Occurrence(on=_date(event["on"]), event=event.get("id", ""), note=event.get("note") or "",
                       outcome=event.get("outcome") or "", file=event.get("file") or "",
-                      names=list(event.get("names") or []))
+                      names=list(event.get("names") or []), agencies=list(event.get("agencies") or []),
+                      return_by=_date(event["return_by"]) if event.get("return_by") else None)
 
 
 class Facts:
@@ -145,6 +166,8 @@ class Facts:
         self.deferrals: list[dict] = []
         self.not_published: dict | None = None
         self.reviewer_email = ""
+        self.reports: dict[str, dict[str, dict]] = {}  # stage -> agency -> the latest report received
+        self.report_chases: dict[tuple[str, str], int] = {}
         by_notice = {s.notice: s.id for s in review.stages if s.notice}
         for event in events:
             kind = event["event"]
@@ -164,8 +187,14 @@ class Facts:
                 self.deferrals.append(self.deferred)
             elif kind == "not published":
                 self.not_published = {"on": _date(event.get("date") or event["at"]), "reason": event["reason"]}
+            elif kind == "review report received" and event.get("stage") in self.occurrences:
+                self.reports.setdefault(event["stage"], {})[event["agency"]] = event
             elif kind == "chased" and event.get("stage") in self.occurrences:
-                self.chased[event["stage"]] = self.chased.get(event["stage"], 0) + 1
+                if event.get("agency"):  # an agency's report chased
+                    key = (event["stage"], event["agency"])
+                    self.report_chases[key] = self.report_chases.get(key, 0) + 1
+                else:
+                    self.chased[event["stage"]] = self.chased.get(event["stage"], 0) + 1
 
     def _add(self, stage: str, event: dict) -> None:
         found = self.occurrences[stage]
@@ -311,7 +340,13 @@ def review_state(clock) -> ReviewState | None:
             id=stage.id, label=stage.label, owner=stage.owner, owner_label=owner_label(process, stage.owner),
             due=due, done=found.done(stage), recurring=stage.recurring,
             occurrences=occurrences, chased=found.chased.get(stage.id, 0), ended=ended,
-            files=[o.file for o in occurrences if o.file]))
+            files=[o.file for o in occurrences if o.file], reports=_reports(found, stage, occurrences)))
+    for stage in review.stages:  # the returns' stage recorded done: no report is awaited any more
+        if stage.done == "returns" and found.done(stage):
+            for state in stages:
+                if state.id in stage.after:
+                    for report in state.reports:
+                        report.closed = True
     reviewer_stage = next((s for s in review.stages if s.done == "reviewer"), None)
     names = [n for o in found.occurrences.get(reviewer_stage.id, []) for n in o.names] if reviewer_stage else []
     if not names and clock.decision.chair:  # named on the decision (lscb-2016's decide --chair --reviewer)
@@ -322,6 +357,22 @@ def review_state(clock) -> ReviewState | None:
         planned_due={p.id: resolve_start(clock, f"planned:{p.id}") for p in review.planned},
         deferred=found.deferred, deferrals=found.deferrals, not_published=found.not_published, reviewers=names,
         reviewer_email=found.reviewer_email, published=found.done(publication) if publication else None)
+
+
+def _reports(found: Facts, stage: Stage, occurrences: list[Occurrence]) -> list[AgencyReport]:
+    """Each agency the stage's form went to (its latest sending), and its latest report."""
+    if not stage.form or not occurrences:
+        return []
+    sent = occurrences[-1]
+    received = found.reports.get(stage.id, {})
+    reports = []
+    for agency in sent.agencies:
+        event = received.get(agency)
+        reports.append(AgencyReport(agency, sent.on, sent.return_by,
+                                    _date(event["on"]) if event else None, event.get("valid") if event else None,
+                                    event.get("file", "") if event else "",
+                                    found.report_chases.get((stage.id, agency), 0)))
+    return reports
 
 
 def owner_label(process: Process, owner: str) -> str:
@@ -340,3 +391,8 @@ def due_items(state: ReviewState, on: dt.date, soon_days: int) -> list[tuple[Sta
         if stage.open and stage.due is not None and (stage.due - on).days <= soon_days:
             items.append((stage, (stage.due - on).days))
     return items
+
+
+def late_reports(state: ReviewState, on: dt.date) -> list[tuple[StageState, AgencyReport]]:
+    """Every agency's report past its return-by date and not yet in (valid)."""
+    return [(stage, report) for stage in state.stages for report in stage.reports if report.late(on)]

@@ -491,12 +491,15 @@ def overdue_items(ws, reference: str) -> list[OverdueItem]:
         elif definition.unrecorded_label:
             items.append(OverdueItem(reference, definition.unrecorded_label, state.decision_date, None, False))
     if state.review_state is not None:  # the review's stages: each owner's stage due soon or late
-        from lifkit.case.review import due_items
+        from lifkit.case.review import due_items, late_reports
 
         for stage, days in due_items(state.review_state, on, DUE_SOON_DAYS):
             occurrence = " (next)" if stage.recurring and stage.occurrences else ""
             items.append(OverdueItem(reference, f"{stage.label}{occurrence} ({stage.owner_label})", stage.due, days,
                                      days < 0))
+        for stage, report in late_reports(state.review_state, on):
+            items.append(OverdueItem(reference, f"{stage.label}: {report.agency}'s", report.due,
+                                     (report.due - on).days, True))
     if process.learning is not None:  # the action plan: actions due or late, updates past their date
         from lifkit.case.actionplan import action_plan
 

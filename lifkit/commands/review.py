@@ -19,6 +19,9 @@ from .common import DATE, PathType, json_option, pass_workspace, print_json, pri
               "reason; for a progress check, what the written request to the reviewer asks for.")
 @click.option("--outcome", metavar="OUTCOME", help="With --done, for a stage marked done by an outcome (e.g. the "
               "family invited: accepted, declined, not appropriate).")
+@click.option("--agency", "agencies", multiple=True, metavar="CODE", help="With --done, for a stage that sends the "
+              "agencies a form (their reports and chronologies): an agency to send it to (repeat; default: those asked "
+              "for the case's returns).")
 @click.option("--reviewer", "reviewers", multiple=True, metavar="NAME", help="Record the reviewer appointed (repeat "
               "for more than one).")
 @click.option("--email", default="", metavar="ADDRESS", help="With --reviewer: the reviewer's email address, for the "
@@ -42,7 +45,7 @@ from .common import DATE, PathType, json_option, pass_workspace, print_json, pri
 @json_option
 @pass_workspace
 @click.pass_context
-def review(ctx, ws, reference, stage, on, file, note, outcome, reviewers, email, planned, deferred, until,
+def review(ctx, ws, reference, stage, on, file, note, outcome, agencies, reviewers, email, planned, deferred, until,
            not_published, pack, meeting, password_file, password_env, amend, as_json) -> None:
     """Where the review the decision commissioned stands: each stage, its owner, when it is due and when it
     was done; or record a stage, the reviewer, or the publication's plan, deferral or refusal.
@@ -98,7 +101,7 @@ def review(ctx, ws, reference, stage, on, file, note, outcome, reviewers, email,
             ctx.exit(int(ExitStatus.ATTENTION))
         return
     if not modes:
-        if any((on, file, note, outcome, email)):
+        if any((on, file, note, outcome, email, agencies)):
             raise InputError("--on, --file, --note, --outcome and --email go with --done or --reviewer.")
         view = steps.review_view(ws, reference)
         if as_json:
@@ -111,7 +114,8 @@ def review(ctx, ws, reference, stage, on, file, note, outcome, reviewers, email,
     if stage or reviewers:
         if not stage:
             stage = steps._reviewer_stage(ws.process).id
-        result = steps.record_stage(ws, reference, stage, on, file, note, outcome, list(reviewers), email, amend)
+        result = steps.record_stage(ws, reference, stage, on, file, note, outcome, list(reviewers), email, amend,
+                                    list(agencies))
     elif planned:
         result = steps.plan_publication(ws, reference, planned, amend)
     elif deferred:
@@ -177,6 +181,14 @@ def _show(ws, view) -> None:
         rows.append((stage.key, stage.owner_label, "-" if not stage.open and stage.recurring else show_date(stage.due),
                      done, "; ".join(notes)))
     print_table(["Stage", "Owner", "Due", "Done", ""], rows)
+    for stage in review.stages:
+        if stage.reports:
+            click.echo(f"{stage.label} ({show_date(stage.occurrences[-1].on)}, reply by "
+                       f"{show_date(stage.reports[0].due)}):")
+            for report in stage.reports:
+                state = (("valid" if report.valid else "NOT VALID") + f", received {show_date(report.received)}"
+                         if report.received else ("LATE" if report.late(on) else "awaited"))
+                click.echo(f"  {report.agency:<8} {state}" + (f"; chased {report.chased}" if report.chased else ""))
     if process.learning is not None and (view.actions or view.findings_agreed):
         plan = process.learning.action_plan
         click.echo(f"{plan[:1].upper() + plan[1:]}: {view.actions} action{'s' if view.actions != 1 else ''}"

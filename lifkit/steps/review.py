@@ -119,7 +119,7 @@ def _finish(ws, case: Case, what: str, event: dict | None, **extra) -> ReviewOut
 @_locked
 def record_stage(ws, reference: str, stage: str, on: dt.date | None = None, file: Path | None = None,
                  note: str = "", outcome: str | None = None, names: list[str] = (), email: str = "",
-                 amend: str | None = None) -> ReviewOutcome:
+                 amend: str | None = None, agencies: list[str] | None = None) -> ReviewOutcome:
     """Record that a stage of the review was done (each occurrence of a recurring one), with the document
     that marks it, its outcome and reason, or the reviewer's name; or, with ``amend``, change the date of
     its latest record, saying why (the original stays in the journal)."""
@@ -150,19 +150,27 @@ def record_stage(ws, reference: str, stage: str, on: dt.date | None = None, file
     warnings = scan_before_publication(ws, case, state, definition, document)
     request = _request_draft(ws, case, review, definition, note, on) if definition.request and note and not amend \
         else None
+    if agencies and not definition.form:
+        raise InputError(f"{definition.label} sends no form to the agencies.", "Leave out --agency.")
+    sending = _forms_to_send(ws, case, definition, agencies, on) if definition.form and not amend else None
 
     # everything checked: the document filed, the draft written, then the one journal event
     filed = _file_document(case, definition, document, current) if document else None
     drafts = []
+    sent: dict = {}
     try:
         if request is not None:
             path, data = request
             path.write_bytes(data)
             drafts.append(path)
+        if sending is not None:
+            sent = _send_forms(ws, case, definition, sending, on)
+            drafts += sent.pop("paths")
         details = {"on": on, "note": note or None, "outcome": outcome or None,
                    "file": filed.relative_to(case.folder).as_posix() if filed else None,
                    "sha256": hashlib.sha256(filed.read_bytes()).hexdigest() if filed else None,
                    "draft": drafts[0].name if drafts else None, "amends": amend.strip() if amend else None}
+        details.update(sent)
         details = {k: v for k, v in details.items() if v is not None}
         if definition.notice:
             event = record_event(case.folder, "notified", notice=definition.notice, stage=definition.id, **details)
@@ -276,6 +284,140 @@ def _outcome(definition: Stage, given: str | None) -> str:
     raise InputError(f"{definition.label}: {given!r} is not one of its outcomes." if given else
                      f"{definition.label} is recorded with its outcome.",
                      "Give --outcome " + " or ".join(f'"{o}"' for o in definition.outcomes) + " and --note \"the reason\".")
+
+
+# --- the agencies' reports: a stage's form, sent and collected as the returns are -------------------------
+
+
+def _returned_stage(process, stage: Stage) -> Stage | None:
+    """The stage done when every agency sent ``stage``'s form has returned it valid."""
+    return next((s for s in process.review.stages if s.done == "returns" and stage.id in s.after), None)
+
+
+def _forms_to_send(ws, case: Case, definition: Stage, agencies: list[str] | None, on: dt.date) -> list:
+    """The members the stage's form goes to: those given, else those asked for the case's returns, else all."""
+    from lifkit.case.folder import journal
+
+    if agencies:
+        return [ws.settings.member(code) for code in dict.fromkeys(a.strip() for a in agencies if a.strip())]
+    asked = {e.get("agency") for e in journal(case.folder) if e["event"] == "issued"}
+    members = [m for m in ws.settings.members if m.code in asked] or list(ws.settings.members)
+    if not members:
+        raise InputError("The workspace has no member agencies to send the form to.")
+    return members
+
+
+def _send_forms(ws, case: Case, definition: Stage, members: list, on: dt.date) -> dict:
+    """Each member's pre-filled form and an email draft with it attached, in the case's outbox."""
+    from lifkit.documents.generate import generate_form
+    from lifkit.documents.mail import build_draft
+
+    process = ws.process
+    returned = _returned_stage(process, definition)
+    calendar = ws.settings.working_calendar()
+    due = returned.length.after(on, calendar) if returned is not None and returned.length is not None \
+        and returned.start == f"stage:{definition.id}" else on + dt.timedelta(days=28)
+    outbox = case.folder / "outbox"
+    outbox.mkdir(exist_ok=True)
+    review = process.term("review")
+    paths, files = [], []
+    sign = f"\n{ws.settings.administrator.name}\n{process.term('administrator')}, {ws.settings.board_name}\n"
+    for member in members:
+        made = generate_form(ws, definition.form, case.reference, member.code, member.format, outbox,
+                             case_values={"case_ref": case.reference, "agency": member.agency, "return_by": due},
+                             values={"review": review[:1].upper() + review[1:]})
+        subject = f"{definition.label} — {case.reference} — reply by {format_date(due)}"
+        body = (f"Dear {member.name},\n\nCase {case.reference}: the {ws.settings.board_name} is holding a {review}. "
+                f"Please complete the attached form for {member.agency} (your agency's report and chronology) and "
+                f"return it by {format_date(due)}, by replying to this email with the completed form attached.\n\n"
+                "Please keep the case reference in the subject and do not add anyone's name to it.\n" + sign)
+        draft = outbox / f"review-form-{definition.key}-{case.reference}-{member.code}.eml"
+        draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body, list(made.files)))
+        paths += [*made.files, draft]
+        files += [f.name for f in made.files]
+    return {"paths": paths, "agencies": [m.code for m in members], "return_by": due, "forms": files}
+
+
+def review_form_stage(ws, form_id: str) -> Stage | None:
+    """The stage of the workspace's review whose form ``form_id`` is (its returns are filed with the review)."""
+    review = ws.process.review
+    if review is None:
+        return None
+    return next((s for s in review.stages if s.form and s.form == form_id.lower()), None)
+
+
+def collect_report(ws, case: Case, path: Path, name: str, read, sender: str | None, extras: list, filing,
+                   origin: Path, stage: Stage) -> None:
+    """File an agency's returned report and chronology (found by ``lifkit collect``) under review/<stage>/,
+    validated as the returns are, as part of the message's filing (written whole or not at all); when every
+    agency the form went to has returned a valid one, the stage of the returns is recorded done."""
+    from lifkit.case.folder import journal
+    from lifkit.documents.extract import UnreadableForm
+    from lifkit.documents.validate import validate_extracted
+    from lifkit.steps.filing import ReceivedReturn, keep_from_member
+
+    found = keep_from_member(ws, case, read.identity.agency, path, name, sender, extras, filing,
+                             "an agency report", f"{REVIEW_FOLDER}/{stage.key}", stage.form)
+    if found is None:
+        return
+    member, stored, kept = found
+    if isinstance(read, UnreadableForm):
+        problems = [f"The form as a whole: {read.message.split(': ', 1)[-1]}"]
+    else:
+        try:
+            problems = [str(p) for p in validate_extracted(ws, read, case.reference, stage.form).problems]
+        except UnreadableForm as exc:
+            problems = [f"The form as a whole: {exc.message.split(': ', 1)[-1]}"]
+    valid = not problems
+    events = journal(case.folder)
+    state = case_state(ws, case.reference, case)
+    review = state.review_state
+    sent = review.stage(stage.id).occurrences[-1] if review and review.stage(stage.id).occurrences else None
+    received = filing.sent or today()
+    if sent is not None:
+        received = min(max(received, sent.on), today())
+    earlier = any(e["event"] == "review report received" and e.get("agency") == member.code
+                  and e.get("stage") == stage.id for e in events)
+    filing.event("review report received", stage=stage.id, agency=member.code, on=received, valid=valid,
+                 problems=len(problems), file=stored.relative_to(case.folder).as_posix())
+    filing.received.append(ReceivedReturn(member.code, stored, valid, problems, kept, None, earlier, name,
+                                          [extra_name for _extra, extra_name in extras]))
+    returned = _returned_stage(ws.process, stage)
+    if sent is None or returned is None or review.stage(returned.id).occurrences:
+        return
+    latest = {a: r.valid for a, r in ((r.agency, r) for r in review.stage(stage.id).reports)}
+    for kind, details in filing.events:  # this filing's own, not yet written
+        if kind == "review report received" and details.get("stage") == stage.id:
+            latest[details["agency"]] = details["valid"]
+        if kind == "stage done" and details.get("stage") == returned.id:
+            return
+    if set(sent.agencies) and all(latest.get(a) for a in sent.agencies):
+        filing.event("stage done", stage=returned.id, on=received, agencies=list(sent.agencies))
+
+
+def chase_reports(ws, case: Case, review: ReviewState, new_date: dt.date) -> list:
+    """A reminder to every agency whose report (a stage's form) is past its date and not in, valid."""
+    from lifkit.case.review import late_reports
+    from lifkit.documents.mail import build_draft
+    from lifkit.mechanics.files import unique_path
+    from lifkit.steps.filing import ChaseDraft
+
+    drafts = []
+    sign = f"\n{ws.settings.administrator.name}\n{ws.process.term('administrator')}, {ws.settings.board_name}\n"
+    for stage, report in late_reports(review, today()):
+        member = ws.settings.member(report.agency)
+        body = (f"Dear {member.name},\n\nCase {case.reference}: we have not yet received {member.agency}'s report and "
+                f"chronology for the {ws.process.term('review')} ({stage.label.lower()} {format_date(report.requested)}),"
+                f" which was due on {format_date(report.due)}. Please complete the form sent to you and return it by "
+                f"{format_date(new_date)}, by replying to this email with the form attached.\n\nPlease keep the case "
+                "reference in the subject and do not add anyone's name to it.\n" + sign)
+        path = unique_path(case.folder / "outbox" / f"reminder-{case.reference}-{stage.key}-{member.code}.eml")
+        path.write_bytes(build_draft(ws.settings.administrator.email, member.email,
+                                     f"{stage.label} — {case.reference} — reminder: reply by {format_date(new_date)}",
+                                     body))
+        record_event(case.folder, "chased", stage=stage.id, agency=member.code, new_date=new_date, draft=path.name)
+        drafts.append(ChaseDraft(member.code, "report late", new_date, path))
+    return drafts
 
 
 # --- documents filed with the review --------------------------------------------------------------------
@@ -556,4 +698,4 @@ def chase_stages(ws, case: Case, new_date: dt.date) -> list:
                                      process.text(reminder["body"], **values).rstrip("\n") + "\n" + sign))
         record_event(case.folder, "chased", stage=stage.id, new_date=new_date, draft=path.name)
         drafts.append(ChaseDraft(stage.key, "stage late", new_date, path))
-    return drafts
+    return drafts + chase_reports(ws, case, review, new_date)
