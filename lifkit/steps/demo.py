@@ -333,7 +333,7 @@ RAPID_REVIEW_2023 = DemoScript(
             step("2026-01-26", "review", done="progress_check",
                  note="The review's timetable, and the list of agencies asked for reports and chronologies."),
             step("2026-02-02", "review", plan="2026-05-22"),
-            step("2026-02-06", "review", done="agency_reports_returned"),
+            step("2026-02-06", "review", reports=["CSC", "POL", "ICB", "COMM"]),  # every one in: the stage done
             step("2026-02-25", "review", done="panel_meeting"),
             step("2026-03-04", "review", done="practitioner_event"),
             step("2026-03-26", "review", done="progress_check",
@@ -778,6 +778,8 @@ def _review(ws, script: DemoScript, played: _Played, args: dict, result: DemoRes
     from lifkit.steps import review
 
     reference = played.reference
+    if "reports" in args:
+        return _review_reports(ws, reference, args["reports"])
     if "save" in args:
         path = _review_document(ws, reference, args["save"])
         return f"the {REVIEW_DOCUMENTS[args['save']][0].lower()} arrived, saved in {path.relative_to(ws.root)}"
@@ -797,7 +799,42 @@ def _review(ws, script: DemoScript, played: _Played, args: dict, result: DemoRes
         done = review.record_stage(ws, reference, args.get("done") or "reviewer", file=file, note=args.get("note", ""),
                                    outcome=args.get("outcome"), names=args.get("reviewer", ()),
                                    email=args.get("email", ""))
+    if (done.event or {}).get("agencies"):
+        return done.what + f"; its form and an email draft to {', '.join(done.event['agencies'])}"
     return done.what + (f"; {done.drafts[0].name} drafted" if done.drafts else "")
+
+
+def _review_reports(ws, reference: str, agencies: list[str]) -> str:
+    """The agencies fill in their report and chronology forms (ARC) and reply; lifkit collect files them."""
+    from lifkit.case.folder import load_case
+    from lifkit.steps.exchange import collect
+
+    case = load_case(ws, reference)
+    replies = _mail(ws) / reference / "reports"
+    replies.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for number, code in enumerate(agencies, start=1):
+        member = ws.settings.member(code)
+        form = next(case.folder.joinpath("outbox").glob(f"ARC-{reference}-{code}.*"))
+        values = {"completed_name": member.name, "completed_role": "Safeguarding manager",
+                  "completed_email": member.email, "completion_date": format_date(today()),
+                  "involvement_from": format_date(today() - dt.timedelta(days=400)),
+                  "involvement_to": format_date(today() - dt.timedelta(days=80)),
+                  "services_involved": f"{member.agency}: the teams that saw the family (fictional).",
+                  "chronology_1_date": format_date(today() - dt.timedelta(days=120)),
+                  "chronology_1_event": "A contact with the family (fictional)",
+                  "chronology_1_practitioner": "Practitioner", "chronology_1_outcome": "Recorded; no referral made",
+                  "analysis": "What went well, and what could have been better, in the agency's own words (fictional).",
+                  "learning": "Information should follow a family that moves (fictional).",
+                  "checked_by_name": f"Safeguarding Lead {code} (fictional)", "signed_off_date": format_date(today())}
+        filled = _fill(form, replies / form.name, values)
+        path = replies / f"report-{code}.eml"
+        path.write_bytes(_reply(member.email, ws.settings.administrator.email,
+                                f"Agency report and chronology — {reference}", [filled]))
+        saved.append(path)
+    collected = collect(ws, reference, saved)
+    valid = sum(1 for r in collected.received if r.valid)
+    return f"{valid} of {len(agencies)} agencies' reports and chronologies collected, valid"
 
 
 ACTIONS = {"review": _review, "action plan": _action_plan, "update requests": _update_requests, "updates": _updates,
