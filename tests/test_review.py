@@ -225,7 +225,7 @@ def test_a_late_stage_is_overdue_and_chased_with_a_reminder_to_its_owner(lscp, m
 
 def test_not_published_drafts_the_reason_to_the_panel(lscp):
     root, ws, reference = lscp
-    result = ws("review", reference, "--not-publish", "Publication would harm Casey and the sibling (fictional).")
+    result = ws("review", reference, "--not-publish", "Publication would harm Casey's sibling (fictional).")
     assert result.exit_code == 1 and "[notifications]" in result.output  # no Panel address: said, drafted anyway
     draft = root / "cases" / reference / "outbox" / f"notice-not-published-{reference}.eml"
     from email import message_from_bytes
