@@ -171,6 +171,8 @@ def record_stage(ws, reference: str, stage: str, on: dt.date | None = None, file
                    "sha256": hashlib.sha256(filed.read_bytes()).hexdigest() if filed else None,
                    "draft": drafts[0].name if drafts else None, "amends": amend.strip() if amend else None}
         details.update(sent)
+        if definition.notice and amend:  # as lifkit notified --amend records it
+            details["replaces"] = current.occurrences[-1].on
         details = {k: v for k, v in details.items() if v is not None}
         if definition.notice:
             event = record_event(case.folder, "notified", notice=definition.notice, stage=definition.id, **details)
