@@ -243,7 +243,8 @@ def test_the_process_file_review_mistakes_have_line_and_key(tmp_path):
     from lifkit.case.process import ProcessError, load_process_file
 
     text = resources.files("lifkit.processes").joinpath("rapid-review-2023.yaml").read_text(encoding="utf-8")
-    broken = (text.replace("      owner: business_manager\n      done: reviewer", "      owner: nobody\n      done: reviewer")
+    broken = (text.replace("      owner: business_manager\n      done: reviewer",
+                           "      owner: nobody\n      done: reviewer")
               .replace("      start: stage:terms_of_reference\n      length: 10 working days",
                        "      start: stage:no_such\n      length: 10 working days"))
     path = tmp_path / "process.yaml"

@@ -1000,5 +1000,6 @@ def _review(data: dict | None) -> Review | None:
                   planned=tuple(Planned(p["id"], p["label"], p["start"], Length.parse(p["length"]))
                                 for p in data.get("planned") or ()),
                   reviewer=data.get("reviewer", ""), roles=dict(data.get("roles") or {}),
-                  pack=dict(data["pack"]) if data.get("pack") else None, reminder=dict(data["reminder"]) if data.get("reminder") else None,
+                  pack=dict(data["pack"]) if data.get("pack") else None,
+                  reminder=dict(data["reminder"]) if data.get("reminder") else None,
                   not_published=dict(data["not_published"]) if data.get("not_published") else None)

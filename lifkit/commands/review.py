@@ -14,7 +14,8 @@ from .common import DATE, PathType, json_option, pass_workspace, print_json, pri
               "review REF lists them), or an occurrence of a recurring one.")
 @click.option("--on", "on", type=DATE, help="With --done or --reviewer: the date it was done (default: today).")
 @click.option("--file", "file", type=PathType(dir_okay=False), metavar="FILE",
-              help="With --done: the document that marks it (kept whole in the case folder, under a name lifkit makes).")
+              help="With --done: the document that marks it (kept whole in the case folder, under a name lifkit "
+                   "makes).")
 @click.option("--note", default="", metavar="TEXT", help="With --done: a note (no names); for an outcome, the "
               "reason; for a progress check, what the written request to the reviewer asks for.")
 @click.option("--outcome", metavar="OUTCOME", help="With --done, for a stage marked done by an outcome (e.g. the "
@@ -148,7 +149,8 @@ def _show(ws, view) -> None:
         recorded = review.planned.get(planned.id)
         due = review.planned_due.get(planned.id)
         text = (show_date(recorded) if recorded else
-                f"not yet planned (by {show_date(due)} at the latest)" if due and not review.deferred else "not planned")
+                f"not yet planned (by {show_date(due)} at the latest)" if due and not review.deferred
+                else "not planned")
         click.echo(f"  {planned.label}: {text}")
     for deferral in review.deferrals:
         until = deferral.get("until")
@@ -193,7 +195,8 @@ def _show(ws, view) -> None:
         plan = process.learning.action_plan
         click.echo(f"{plan[:1].upper() + plan[1:]}: {view.actions} action{'s' if view.actions != 1 else ''}"
                    + (f" (lifkit actions {view.reference})" if view.actions else
-                      f"; start it from the final report's recommendations: lifkit actions import {view.reference} FILE"))
+                      "; start it from the final report's recommendations: "
+                      f"lifkit actions import {view.reference} FILE"))
     files = [f for s in review.stages for f in s.files]
     if files:
         click.echo("Documents filed:")

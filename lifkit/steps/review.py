@@ -210,7 +210,8 @@ def check_stage(ws, case: Case, state: CaseState, definition: Stage, on: dt.date
         if first is None:
             how = "--reviewer NAME" if process.review.stage(name).done == "reviewer" else f"--done {before.key}"
             raise InputError(f"Out of order: {definition.label} comes after {before.label}, which is not recorded "
-                             f"for {case.reference}.", f"Record it first: lifkit review {case.reference} {how} [--on DATE]")
+                             f"for {case.reference}.",
+                             f"Record it first: lifkit review {case.reference} {how} [--on DATE]")
         if on < first:
             raise InputError(f"{format_date(on)} is before {before.label} ({format_date(first)}), which "
                              f"{definition.label} follows.", "Give the date it was done.")
@@ -285,7 +286,8 @@ def _outcome(definition: Stage, given: str | None) -> str:
             return outcome
     raise InputError(f"{definition.label}: {given!r} is not one of its outcomes." if given else
                      f"{definition.label} is recorded with its outcome.",
-                     "Give --outcome " + " or ".join(f'"{o}"' for o in definition.outcomes) + " and --note \"the reason\".")
+                     "Give --outcome " + " or ".join(f'"{o}"' for o in definition.outcomes)
+                     + " and --note \"the reason\".")
 
 
 # --- the agencies' reports: a stage's form, sent and collected as the returns are -------------------------
@@ -409,14 +411,14 @@ def chase_reports(ws, case: Case, review: ReviewState, new_date: dt.date) -> lis
     for stage, report in late_reports(review, today()):
         member = ws.settings.member(report.agency)
         body = (f"Dear {member.name},\n\nCase {case.reference}: we have not yet received {member.agency}'s report and "
-                f"chronology for the {ws.process.term('review')} ({stage.label.lower()} {format_date(report.requested)}),"
-                f" which was due on {format_date(report.due)}. Please complete the form sent to you and return it by "
+                f"chronology for the {ws.process.term('review')} ({stage.label.lower()} "
+                f"{format_date(report.requested)}), which was due on {format_date(report.due)}. Please complete the "
+                "form sent to you and return it by "
                 f"{format_date(new_date)}, by replying to this email with the form attached.\n\nPlease keep the case "
                 "reference in the subject and do not add anyone's name to it.\n" + sign)
         path = unique_path(case.folder / "outbox" / f"reminder-{case.reference}-{stage.key}-{member.code}.eml")
-        path.write_bytes(build_draft(ws.settings.administrator.email, member.email,
-                                     f"{stage.label} — {case.reference} — reminder: reply by {format_date(new_date)}",
-                                     body))
+        subject = f"{stage.label} — {case.reference} — reminder: reply by {format_date(new_date)}"
+        path.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         record_event(case.folder, "chased", stage=stage.id, agency=member.code, new_date=new_date, draft=path.name)
         drafts.append(ChaseDraft(member.code, "report late", new_date, path))
     return drafts
@@ -436,8 +438,9 @@ def _check_document(file: Path) -> Path:
     if size == 0:
         raise InputError(f"{path.name} is empty.")
     if size > MAX_DOCUMENT_BYTES:
-        raise InputError(f"{path.name} is {size / 1024 / 1024:.0f} MB, more than the {MAX_DOCUMENT_BYTES // 1024 // 1024} "
-                         "MB lifkit keeps with a review.", "File the report without its largest appendices.")
+        limit = MAX_DOCUMENT_BYTES // 1024 // 1024
+        raise InputError(f"{path.name} is {size / 1024 / 1024:.0f} MB, more than the {limit} MB lifkit keeps with a "
+                         "review.", "File the report without its largest appendices.")
     return path
 
 

@@ -111,10 +111,12 @@ def _story(ws, view, meeting: dt.date, documents: list[_Document], width: float,
                    _p(_title(ws), styles["cover-title"]),
                    _p(f"{view.reference}: {view.review_name}, for the meeting on {format_date(meeting)}",
                       styles["cover-sub"]), Spacer(1, 14),
-                   _facts([("Case", view.reference), ("Decided", f"{view.decision} ({format_date(view.decision_date)})"),
+                   _facts([("Case", view.reference),
+                           ("Decided", f"{view.decision} ({format_date(view.decision_date)})"),
                            ("Where it stands", review.describe()),
                            ("Reviewer", ", ".join(review.reviewers) or "not yet appointed"), *planned, *deferred,
-                           *([("Not to be published", review.not_published["reason"])] if review.not_published else [])],
+                           *([("Not to be published", review.not_published["reason"])]
+                             if review.not_published else [])],
                           styles, width)]
     story += [Spacer(1, 10), _mark("Stages", 0), Paragraph("Stages", styles["h1"])]
     rows = [[_c(h, styles["head"]) for h in ("Stage", "Owner", "Due", "Done", "")]]
