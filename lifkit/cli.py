@@ -22,6 +22,7 @@ from .commands import learning as learning_commands
 from .commands import pack as pack_commands
 from .commands import process as process_commands
 from .commands import register as register_commands
+from .commands import review as review_commands
 from .commands import validate as validate_commands
 from .commands import workspace as workspace_commands
 from .commands.common import AppContext
@@ -159,6 +160,7 @@ for command in (
     decision_commands.contact,
     decision_commands.notified,
     decision_commands.reply,
+    review_commands.review,
     decision_commands.overdue,
     action_commands.actions,
     learning_commands.learning,

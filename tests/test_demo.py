@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import json
 from email.policy import default
@@ -122,7 +123,8 @@ def test_the_demo_leaves_a_referral_and_replies_for_the_reader(demo, tmp_path, m
 
 
 def test_the_rapid_review_demo(rapid_review_demo, tmp_path, monkeypatch):
-    """A fictional partnership: one serious incident carried to the Panel's reply, one awaiting summaries."""
+    """A fictional partnership: one serious incident carried to the Panel's reply, one awaiting summaries, and
+    one of the year before whose LCSPR ran from the decision to publication."""
     import shutil
 
     root, made = rapid_review_demo
@@ -138,7 +140,16 @@ def test_the_rapid_review_demo(rapid_review_demo, tmp_path, monkeypatch):
     ws = Lifkit(copy)
     assert ws("config", "check").exit_code == 0
     states = {c["reference"]: c for c in json.loads(ws("status", "--json").stdout)}
-    assert sorted(states) == ["RR-2026-001", "RR-2026-002"]
+    assert sorted(states) == ["RR-2025-001", "RR-2026-001", "RR-2026-002"]
+    lcspr = states["RR-2025-001"]["review_state"]
+    stages = {s["id"]: s for s in lcspr["stages"]}
+    assert all(s["done"] for s in stages.values())  # every stage recorded, decision to publication
+    assert lcspr["published"] == "2026-09-15" and lcspr["deferrals"][0]["reason"].startswith("Criminal proceedings")
+    assert any(s["chased"] and s["done"] > s["due"] for s in stages.values())  # a stage overdue and chased
+    from lifkit.mechanics.workdays import WorkingCalendar
+
+    copy_sent = dt.date.fromisoformat(stages["panel_copy"]["done"])  # the Panel's copy 7 working days before
+    assert WorkingCalendar().add_working_days(copy_sent, 7) == dt.date.fromisoformat(lcspr["planned"]["publication"])
     first, second = states["RR-2026-001"], states["RR-2026-002"]
     assert first["decision"] == "LCSPR" and first["decision_date"] == "2026-11-04"
     assert first["awaiting_signoff"] == []
@@ -149,14 +160,17 @@ def test_the_rapid_review_demo(rapid_review_demo, tmp_path, monkeypatch):
     assert second["decision"] in (None, "") and sum(1 for m in second["members"] if m["valid"]) == 4
     overdue = json.loads(ws("overdue", "--json").stdout)
     assert {i["reference"] for i in overdue} == {"RR-2026-002"}
+    report = json.loads(ws("report", "--year", "2025", "--json").stdout)
+    assert report["months_to_publication"] == [9.6] and report["deferred"] == 1
     from lifkit.register.workbook import open_register
     from lifkit.case.process import load_shipped
 
     register = open_register(copy / "register.xlsx", load_shipped("rapid-review-2023").register_columns)
     row = register.find("RR-2026-001")
     assert row["Signed off by"] == "LA, ICB, POL" and row["Panel agreed"] == "Yes"
-    assert [d["By"] for d in register.decisions()] == ["rapid review panel", "Local authority",
-                                                       "Integrated care board", "Chief officer of police"]
+    assert [d["By"] for d in register.decisions() if d["Case ref"] == "RR-2026-001"] == [
+        "rapid review panel", "Local authority", "Integrated care board", "Chief officer of police"]
+    assert register.find("RR-2025-001")["LCSPR published"] == dt.date(2026, 9, 15)
     opened = ws("referral", "open", copy / "saved-mail" / "referral-3.eml", "--json")
     assert opened.exit_code == 0, opened.output
     assert json.loads(opened.stdout)["reference"] == "RR-2026-003"

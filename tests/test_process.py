@@ -51,7 +51,12 @@ def test_the_shipped_processes_say_what_processes_md_says():
     assert str(new.deadline("notification").length) == "5 working days"
     assert str(new.deadline("rapid_review").length) == "15 working days"
     assert str(new.deadline("panel_report").length) == "-7 working days"
-    assert str(new.deadline("publication").length) == "6 months"
+    # publication normally within 6 months of the decision, until a date is planned; the copy to the
+    # Panel at least 7 working days before the planned date
+    assert str(new.review.planned_date("publication").length) == "6 months"
+    assert new.review.planned_date("publication").start == "decision"
+    assert new.deadline("publication").start == new.deadline("panel_report").start == "planned:publication"
+    assert new.review.stage("panel-copy").ahead_of[1].unit == "working days"
 
 
 def _write_process(folder: Path, change) -> Path:

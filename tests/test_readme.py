@@ -50,7 +50,7 @@ def quoted_steps(heading: str) -> list[str]:
     """The decision commands the README quotes (```sh blocks) as the ones the demo ran."""
     blocks = re.findall(r"```sh\n(.*?)```", _section(heading), flags=re.S)
     return [line for block in blocks for line in block.splitlines()
-            if line.startswith(("lifkit decide ", "lifkit notified ", "lifkit reply "))]
+            if line.startswith(("lifkit decide ", "lifkit notified ", "lifkit reply ", "lifkit review "))]
 
 
 def _demo_today() -> str:
@@ -74,8 +74,8 @@ def test_the_walk_throughs_have_commands():
                                                 "pack", "decide", "register", "overdue", "report"}
     rapid = walk_through_commands(RAPID_REVIEW)
     assert {c.split()[1] for c in rapid} >= {"processes", "init", "referral", "notified", "request", "collect",
-                                             "status", "chase", "overdue", "register"}
-    assert {c.split()[1] for c in quoted_steps(RAPID_REVIEW)} == {"decide", "notified", "reply"}
+                                             "status", "chase", "overdue", "register", "review", "report"}
+    assert {c.split()[1] for c in quoted_steps(RAPID_REVIEW)} == {"decide", "notified", "reply", "review"}
     assert any("--sign" in c for c in quoted_steps(RAPID_REVIEW))
     assert f"export LIFKIT_TODAY={_demo_today()}" in (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -33,13 +33,15 @@ LENGTH_RE = re.compile(r"^(-?\d+) (day|days|working day|working days|month|month
 COLUMN_ALIASES = {"child_name": "subject_name", "child_dob": "subject_dob", "child_dod": "subject_dod"}
 COLUMN_KEYS = ("case_ref", "notified", "referral_received", "subject_name", "subject_dob", "subject_dod", "meeting",
                "requests_issued", "returns", "recommendation", "response", "decision", "decision_date", "reviewers",
-               "signoffs", "status", "notes")
-COLUMN_PREFIXES = ("referral:", "flag:", "due:", "met:", "sent:", "reply:", "reply_agreed:")
+               "signoffs", "status", "notes", "review_stage", "deferred")
+COLUMN_PREFIXES = ("referral:", "flag:", "due:", "met:", "sent:", "reply:", "reply_agreed:", "planned:", "stage:")
 
 # The placeholders each kind of text may use, besides the process's terms.
 NOTICE_FIELDS = ("reference", "board_name", "decision", "decided_on", "rationale", "reviewers", "reviewers_line",
                  "reason", "details", "learning_line", "national_line")
 PACK_FIELDS = ("due_phrase",)
+REVIEW_FIELDS = ("reference", "board_name", "stage", "owner", "due", "new_date", "note", "reviewer", "reason",
+                 "until", "planned")
 EMAIL_FIELDS = ("reference", "board_name", "due", "new_date", "agency", "name", "meeting_phrase", "meeting",
                 "admin_name", "admin_email", "admin_telephone_line")
 
@@ -371,6 +373,73 @@ class Learning:
 
 
 @dataclass(frozen=True)
+class Planned:
+    """A date planned for a case (e.g. publication): until one is recorded, ``length`` after ``start``."""
+
+    id: str
+    label: str
+    start: str
+    length: Length
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the review a decision commissions: what marks it done, who owns it, and its clock."""
+
+    id: str
+    label: str
+    owner: str  # a role of the process, or contact:<name>
+    done: str = "date"  # "date", "document", "outcome" (one of ``outcomes``, with the reason) or "reviewer"
+    outcomes: tuple[str, ...] = ()
+    recurring: bool = False
+    every: Length | None = None  # a recurring stage falls due again this long after each occurrence
+    until: str | None = None  # a recurring stage is no longer due once this stage is done
+    after: tuple[str, ...] = ()  # the stages done before it
+    start: str | None = None  # its clock: a start (as a deadline's) and a length, or a deadline
+    length: Length | None = None
+    deadline: str | None = None
+    notice: str | None = None  # recorded as this notice of the process
+    ahead_of: tuple[str, Length] | None = None  # (planned id, length): done at least this long before it
+    publication: bool = False
+    scan: str | None = None  # "refuse" or "warn": its document must not name the case's people
+    request: dict | None = None  # {to, subject, body}: a written request drafted with each occurrence
+    form: str | None = None  # the form sent to the agencies when it is done (their returns: done "returns")
+
+    @property
+    def key(self) -> str:
+        return self.id.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Review:
+    """The commissioned review's stages, the dates planned for it and the texts lifkit drafts for it."""
+
+    stages: tuple[Stage, ...]
+    planned: tuple[Planned, ...] = ()
+    reviewer: str = ""  # the role the case's reviewer fills
+    roles: dict = field(default_factory=dict)  # the review's owners besides the process's roles
+    reminder: dict | None = None  # {subject, body}
+    pack: dict | None = None  # {title}: the review panel's meeting pack
+    not_published: dict | None = None  # {address, subject, body}
+
+    def stage(self, text: str) -> Stage:
+        """One of the stages, from what the administrator typed (its id, with hyphens or underscores)."""
+        key = " ".join(str(text).strip().lower().replace("-", " ").replace("_", " ").split())
+        for stage in self.stages:
+            if key in (stage.id.replace("_", " "), stage.label.lower()):
+                return stage
+        raise InputError(f"{text!r} is not a stage of the review.",
+                         "Use one of: " + ", ".join(s.key for s in self.stages) + ".")
+
+    def planned_date(self, ident: str) -> Planned | None:
+        return next((p for p in self.planned if p.id == ident), None)
+
+    @property
+    def publication(self) -> Stage | None:
+        return next((s for s in self.stages if s.publication), None)
+
+
+@dataclass(frozen=True)
 class Subject:
     """Whom the process's reviews are about: the words for one and for several, and how many a case has."""
 
@@ -419,6 +488,7 @@ class Process:
     summary_parts: tuple[SummaryPart, ...] = ()  # the summary's parts, in order (none: the template's own)
     summary_marking: str = ""  # the protective marking in the summary's header, e.g. OFFICIAL-SENSITIVE
     scoping_period: Length | None = None  # how far before the incident the agencies' summaries look back
+    review: Review | None = None  # the stages of the review a decision commissions
     starting_members: tuple[tuple[str, str], ...] = ()  # (code, agency) for `lifkit init`; () : the usual 15
     source: str = ""  # where it was read from, for messages
     shipped: bool = True
@@ -729,6 +799,8 @@ def _meaning_problems(data: dict, lines: dict[tuple, int], forms: tuple[str, ...
     notice_ids = [n["id"] for n in data["notices"]]
     for index, item in enumerate(data["deadlines"]):
         problem = start_problem(item["start"], deadline_ids[:index], notice_ids)
+        if not problem and item["start"].strip().startswith(("stage:", "planned:")):
+            problem = _review_start_problem(data, item["start"].strip())
         if problem:
             say(("deadlines", index, "start"), problem)
     seen_notices: set[str] = set()
@@ -799,6 +871,10 @@ def _meaning_problems(data: dict, lines: dict[tuple, int], forms: tuple[str, ...
             say(path, f"{key!r}: {name!r} is not a deadline or notice of this process")
         elif prefix in ("sent:", "reply:", "reply_agreed:") and name not in notice_ids:
             say(path, f"{key!r}: {name!r} is not a notice of this process")
+        elif prefix in ("planned:", "stage:") and _review_start_problem(data, key):
+            say(path, _review_start_problem(data, key))
+        elif key in ("review_stage", "deferred") and not data.get("review"):
+            say(path, f"{key!r}: the process has no review: part")
         elif prefix == "flag:" and name not in flags:
             say(path, f"{key!r}: {name!r} is not a criterion or decision flag of this process")
         if key in keys:
@@ -834,7 +910,119 @@ def _meaning_problems(data: dict, lines: dict[tuple, int], forms: tuple[str, ...
             say(("options", index, "learning_type"), f"{wanted!r} is not one of the learning types")
         if option.get("action_plan") and not learning:
             say(("options", index, "action_plan"), "an action plan needs the process's learning part")
+    if data.get("review"):
+        _review_problems(data, deadline_ids, notice_ids, say, forms)
     return problems
+
+
+def _review_start_problem(data: dict, start: str) -> str:
+    """What is wrong with a ``stage:<id>`` or ``planned:<id>`` start, or ""."""
+    review = data.get("review") or {}
+    kind, _, name = start.partition(":")
+    known = [s["id"] for s in review.get("stages") or []] if kind == "stage" else \
+        [p["id"] for p in review.get("planned") or []]
+    if name not in known:
+        what = "stage" if kind == "stage" else "planned date"
+        return (f"{start!r} names no {what} of the review"
+                + (f" (the {what}s are: {', '.join(known)})" if known else " (the process has no review: part)"))
+    return ""
+
+
+def _review_problems(data: dict, deadline_ids: list[str], notice_ids: list[str], say, forms=()) -> None:
+    """The review's stages: ids named once; owners that are roles; starts, deadlines, notices, planned dates
+    and stages they name that exist; what marks each done given what it needs; texts that can be filled."""
+    review = data["review"]
+    terms = set(data["terms"])
+    roles = set(data["roles"]) | set(review.get("roles") or {})
+    planned_ids = [p["id"] for p in review.get("planned") or []]
+    if review.get("reviewer") and review["reviewer"] not in roles:
+        say(("review", "reviewer"), f"{review['reviewer']!r} is not one of the roles ({', '.join(sorted(roles))})")
+    stage_ids = [s["id"] for s in review["stages"]]
+    for index, planned in enumerate(review.get("planned") or []):
+        path = ("review", "planned", index)
+        if planned["id"] in planned_ids[:index]:
+            say(path + ("id",), f"the planned date {planned['id']!r} is defined twice")
+        problem = start_problem(planned["start"], deadline_ids, notice_ids)
+        if problem or planned["start"].strip().startswith(("stage:", "planned:")):
+            say(path + ("start",), problem or f"{planned['start']!r}: a planned date's default cannot start from a "
+                                              "stage or another planned date")
+    publications = 0
+    for index, stage in enumerate(review["stages"]):
+        path = ("review", "stages", index)
+        if stage["id"] in stage_ids[:index]:
+            say(path + ("id",), f"the stage {stage['id']!r} is defined twice")
+        owner = stage["owner"]
+        if not owner.startswith("contact:") and owner not in roles:
+            say(path + ("owner",), f"{owner!r} is not one of the roles ({', '.join(sorted(roles))}) "
+                                   "nor contact:<name>")
+        done = stage.get("done", "date")
+        if done == "outcome" and not stage.get("outcomes"):
+            say(path + ("outcomes",), "is missing; a stage marked done by an outcome lists them")
+        if stage.get("outcomes") and done != "outcome":
+            say(path + ("outcomes",), "only a stage with done: outcome has outcomes")
+        if done == "reviewer" and not review.get("reviewer"):
+            say(path + ("done",), "a stage done by appointing the reviewer needs review.reviewer (the role)")
+        if stage.get("form") and forms and stage["form"].lower() not in forms:
+            say(path + ("form",), f"{stage['form']!r} is not a form lifkit has (the forms are: {', '.join(forms)})")
+        if stage.get("form") and stage.get("recurring"):
+            say(path + ("form",), "a recurring stage cannot send a form")
+        if done == "returns" and not any(
+                s.get("form") for s in review["stages"] if s["id"] in ([after] if isinstance(after := stage.get("after")
+                                                                                              or [], str) else after)):
+            say(path + ("done",), "a stage done by the agencies' returns comes after the stage that sends them the "
+                                  "form (after: a stage with form:)")
+        if stage.get("every") and not stage.get("recurring"):
+            say(path + ("every",), "only a recurring stage falls due again")
+        if stage.get("until") and not stage.get("recurring"):
+            say(path + ("until",), "only a recurring stage runs until another stage")
+        if stage.get("until") and stage["until"] not in stage_ids:
+            say(path + ("until",), f"{stage['until']!r} is not one of the stages")
+        after = stage.get("after") or []
+        for name in [after] if isinstance(after, str) else after:
+            if name not in stage_ids[:index]:
+                say(path + ("after",), f"{name!r} is not one of the stages defined above this one")
+        if stage.get("deadline") and (stage.get("start") or stage.get("length")):
+            say(path + ("deadline",), "a stage's clock is a deadline, or a start and a length, not both")
+        elif stage.get("deadline") and stage["deadline"] not in deadline_ids:
+            say(path + ("deadline",), f"{stage['deadline']!r} is not one of the deadlines ({', '.join(deadline_ids)})")
+        if bool(stage.get("start")) != bool(stage.get("length")):
+            say(path + ("start" if not stage.get("start") else "length",), "is missing; a clock needs a start and "
+                                                                            "a length")
+        start = (stage.get("start") or "").strip()
+        if start:
+            problem = start_problem(start, deadline_ids, notice_ids)
+            if not problem and start.startswith(("stage:", "planned:")):
+                problem = _review_start_problem(data, start)
+                if not problem and start == f"stage:{stage['id']}":
+                    problem = "a stage's clock cannot start from the stage itself"
+            if problem:
+                say(path + ("start",), problem)
+        if stage.get("notice") and stage["notice"] not in notice_ids:
+            say(path + ("notice",), f"{stage['notice']!r} is not one of the notices ({', '.join(notice_ids)})")
+        if stage.get("notice") and stage.get("recurring"):
+            say(path + ("notice",), "a recurring stage cannot be recorded as a notice")
+        if stage.get("ahead_of") and stage["ahead_of"]["planned"] not in planned_ids:
+            say(path + ("ahead_of", "planned"), f"{stage['ahead_of']['planned']!r} is not one of the planned dates")
+        publications += bool(stage.get("publication"))
+        if stage.get("publication") and stage.get("recurring"):
+            say(path + ("publication",), "the publication happens once")
+        request = stage.get("request")
+        if request:
+            if request["to"] not in roles and not request["to"].startswith("contact:"):
+                say(path + ("request", "to"), f"{request['to']!r} is not one of the roles ({', '.join(sorted(roles))})")
+            for key in ("subject", "body"):
+                bad = _placeholders(request[key]) - terms - set(REVIEW_FIELDS)
+                if bad:
+                    say(path + ("request", key), f"uses {', '.join('{' + b + '}' for b in sorted(bad))}, which a "
+                                                 "request cannot fill")
+    if publications > 1:
+        say(("review", "stages"), "more than one stage is marked publication: true")
+    for part in ("reminder", "not_published"):
+        for key in ("subject", "body"):
+            bad = _placeholders((review.get(part) or {}).get(key) or "") - terms - set(REVIEW_FIELDS)
+            if bad:
+                say(("review", part, key), f"uses {', '.join('{' + b + '}' for b in sorted(bad))}, which lifkit "
+                                           "cannot fill there")
 
 
 # --- building --------------------------------------------------------------------------------
@@ -882,7 +1070,7 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
         agenda=tuple(AgendaPart(**p) for p in data["pack"]["agenda"]["parts"]),
         register_columns=tuple(Column(COLUMN_ALIASES.get(c[0], c[0]), c[1], c[2], float(c[3]))
                                for c in data["register"]["columns"]),
-        learning=_learning(data.get("learning")),
+        learning=_learning(data.get("learning")), review=_review(data.get("review")),
         close=Close(**data["close"]) if data.get("close") else None,
         summary_parts=tuple(SummaryPart(id=part["id"], title=part["title"], fields=tuple(part.get("fields") or ()),
                                         table=part.get("table", "")) for part in data["summary"].get("parts") or ()),
@@ -903,3 +1091,30 @@ def _learning(data: dict | None) -> Learning | None:
                     for t in data["types"]),
         update_every=Length.parse(data["update_every"]) if data.get("update_every") else None,
         pack_title=str(data.get("pack_title") or ""))
+
+
+def _review(data: dict | None) -> Review | None:
+    if not data:
+        return None
+
+    def stage(s: dict) -> Stage:
+        after = s.get("after") or ()
+        ahead = s.get("ahead_of")
+        return Stage(id=s["id"], label=s["label"], owner=s["owner"], done=s.get("done", "date"),
+                     outcomes=tuple(s.get("outcomes") or ()), recurring=bool(s.get("recurring")),
+                     every=Length.parse(s["every"]) if s.get("every") else None, until=s.get("until"),
+                     after=(after,) if isinstance(after, str) else tuple(after), start=s.get("start"),
+                     length=Length.parse(s["length"]) if s.get("length") else None, deadline=s.get("deadline"),
+                     notice=s.get("notice"),
+                     ahead_of=(ahead["planned"], Length.parse(ahead["by"])) if ahead else None,
+                     publication=bool(s.get("publication")), scan=s.get("scan"),
+                     request=dict(s["request"]) if s.get("request") else None,
+                     form=s["form"].lower() if s.get("form") else None)
+
+    return Review(stages=tuple(stage(s) for s in data["stages"]),
+                  planned=tuple(Planned(p["id"], p["label"], p["start"], Length.parse(p["length"]))
+                                for p in data.get("planned") or ()),
+                  reviewer=data.get("reviewer", ""), roles=dict(data.get("roles") or {}),
+                  pack=dict(data["pack"]) if data.get("pack") else None,
+                  reminder=dict(data["reminder"]) if data.get("reminder") else None,
+                  not_published=dict(data["not_published"]) if data.get("not_published") else None)

@@ -16,6 +16,7 @@ from typing import Any
 
 from lifkit.case.folder import Case, case_references, event_day, journal, load_case, load_returns, returns_file
 from lifkit.case.process import Deadline, Length, Notice, Option, Process, Start, parse_start
+from lifkit.case.review import ReviewState, resolve_start, review_state
 from lifkit.errors import LifkitError
 from lifkit.mechanics.dates import format_date, today
 
@@ -125,6 +126,7 @@ class CaseState:
     decision: str = ""
     decision_date: dt.date | None = None
     review: bool = False
+    review_state: ReviewState | None = None  # the commissioned review's stages (lifkit/case/review.py)
     next_due: NextDue | None = None  # the soonest date still awaited (None when nothing is)
     closed: dt.date | None = None  # decided, and every notice it needs sent: the day the last went
 
@@ -136,6 +138,9 @@ class CaseState:
     @property
     def needs_attention(self) -> bool:
         late = self.days_left is not None and self.days_left < 0
+        if self.review_state is not None:  # a stage of the commissioned review past its clock
+            on = today()
+            late = late or any(s.late(on) for s in self.review_state.stages)
         return late or bool(self.declined) or self.aside > 0 or any(m.overdue or m.valid is False for m in self.members)
 
     def deadline(self, ident: str) -> DeadlineState | None:
@@ -227,8 +232,10 @@ def _member_status(case: Case, member, events: list[dict], on: dt.date, due_of) 
 class _Clock:
     """Works out the process's deadlines for one case."""
 
-    def __init__(self, ws, process: Process, case: Case, decision: DecisionSoFar, sent: dict[str, dt.date]):
+    def __init__(self, ws, process: Process, case: Case, decision: DecisionSoFar, sent: dict[str, dt.date],
+                 events: list[dict] = (), superseded_notices: set[str] = frozenset()):
         self.process, self.case, self.decision, self.sent = process, case, decision, sent
+        self.events, self.superseded_notices = events, superseded_notices  # read for the review's stages
         self.calendar = ws.settings.working_calendar()
         self.review = bool(decision.decided and (_option(process, decision.outcome) or Option("")).review)
         self._cache: dict[str, dt.date | None] = {}
@@ -254,7 +261,7 @@ class _Clock:
         if start.kind == "yearly":
             base = self.start(start.after, issued) if start.after else self.decision.decision_date
             return start.next_yearly(base) if base else None
-        return None  # stage: and planned: (issue 23 works them out)
+        return resolve_start(self, str(start))  # stage: and planned: (lifkit/case/review.py)
 
     def due(self, ident: str, issued: dt.date | None = None) -> dt.date | None:
         if issued is None and ident in self._cache:
@@ -347,7 +354,7 @@ def return_due(ws, process: Process, case: Case, issued: dt.date) -> dt.date:
     """When a request issued on ``issued`` is due back (the process's "return" deadline)."""
     events = journal(case.folder)
     decision = decision_so_far(process, events)
-    clock = _Clock(ws, process, case, decision, _sent(process, events, decision))
+    clock = _Clock(ws, process, case, decision, _sent(process, events, decision), events)
     return clock.due("return", issued) or issued
 
 
@@ -394,7 +401,8 @@ def case_state(ws, reference: str, case: Case | None = None, events: list[dict] 
     events = journal(case.folder) if events is None else events
     decision = decision_so_far(process, events)
     sent = _sent(process, events, decision)
-    clock = _Clock(ws, process, case, decision, sent)
+    superseded = {e.get("id") for _, e, old in _notice_events(process, events, decision) if old}
+    clock = _Clock(ws, process, case, decision, sent, events, superseded)
 
     issued_codes = {e.get("agency") for e in events if e["event"] == "issued"}
     members = [_member_status(case, m, events, on, lambda issued: clock.due("return", issued))
@@ -449,7 +457,8 @@ def case_state(ws, reference: str, case: Case | None = None, events: list[dict] 
         meeting_date=case.meeting_date, members=members,
         aside=len(list(aside.iterdir())) if aside.is_dir() else 0, deadlines=deadlines, notices=notices,
         awaiting_signoff=awaiting, declined=declined, decision=decision.outcome, decision_date=decision.decision_date,
-        review=clock.review, next_due=_next_due(process, clock.calendar, on, members, deadlines, notices, awaiting),
+        review=clock.review, review_state=review_state(clock),
+        next_due=_next_due(process, clock.calendar, on, members, deadlines, notices, awaiting),
         closed=_closed(process, decision, notices))
 
 
@@ -602,14 +611,25 @@ def overdue_items(ws, reference: str, state: CaseState | None = None) -> list[Ov
                 items.append(OverdueItem(reference, f"{_request_name(process)} from {member.code}",
                                          member.due, (member.due - on).days, True))
         return items
+    staged = {s.notice for s in process.review.stages if s.notice} if state.review_state else set()
     for notice in state.notices:
         definition = process.notice(notice.id)
-        if notice.sent or definition.when == "opened":
+        if notice.sent or definition.when == "opened" or definition.id in staged:  # stages: below
             continue
         if notice.due is not None:
             add(definition.overdue_label or f"{definition.label} notice", notice.due)
         elif definition.unrecorded_label:
             items.append(OverdueItem(reference, definition.unrecorded_label, state.decision_date, None, False))
+    if state.review_state is not None:  # the review's stages: each owner's stage due soon or late
+        from lifkit.case.review import due_items, late_reports
+
+        for stage, days in due_items(state.review_state, on, DUE_SOON_DAYS):
+            occurrence = " (next)" if stage.recurring and stage.occurrences else ""
+            items.append(OverdueItem(reference, f"{stage.label}{occurrence} ({stage.owner_label})", stage.due, days,
+                                     days < 0))
+        for stage, report in late_reports(state.review_state, on):
+            items.append(OverdueItem(reference, f"{stage.label}: {report.agency}'s", report.due,
+                                     (report.due - on).days, True))
     if process.learning is not None:  # the action plan: actions due or late, updates past their date
         from lifkit.case.actionplan import action_plan
 

@@ -237,6 +237,8 @@ def status(ctx, ws, reference: str | None, everything: bool, as_json: bool) -> N
                 click.echo(f"  sign-off DECLINED by {code}: {reason}")
             if case.awaiting_signoff:
                 click.echo(f"  sign-off awaited from: {', '.join(case.awaiting_signoff)}")
+            if case.review_state is not None:  # the commissioned review (lifkit review REF shows every stage)
+                _show_review(ws, case.review_state)
             if case.members:
                 print_table(["Agency", "Issued", "Due", "Returned", "Valid", "Overdue", "Chased"], [
                     (m.code, show_date(m.issued), show_date(m.due), show_date(m.returned),
@@ -310,3 +312,17 @@ def chase(ws, reference: str, new_date, as_json: bool) -> None:
         click.echo(f"{draft.agency:<8} {draft.reason:<12} new date {show_date(draft.new_date)}  {draft.draft.name}")
     click.echo(f"{plural(len(drafts), 'reminder')} drafted." if drafts else "Nothing to chase: every return is in "
                "and valid.")
+
+
+def _show_review(ws, review) -> None:
+    from lifkit.mechanics.dates import today
+
+    term = ws.process.term("review")
+    click.echo(f"  {term[:1].upper() + term[1:]}: {review.describe()}")
+    upcoming = review.next_due
+    if upcoming is not None and not review.finished:
+        click.echo(f"  next stage due {show_date(upcoming.due)}: {upcoming.label} ({upcoming.owner_label})")
+    for stage in review.stages:
+        if stage.late(today()):
+            click.echo(f"  LATE: {stage.label}, due {show_date(stage.due)} ({stage.owner_label})"
+                       + (f", chased {stage.chased}" if stage.chased else ""))

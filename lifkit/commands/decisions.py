@@ -321,6 +321,7 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
     figures = year_report(ws, year, output)
     if as_json:
         print_json({**figures.__dict__, "median_days": figures.median_days,
+                    "median_months_to_publication": figures.median_months_to_publication,
                     "share_within_one_month": figures.share_within_one_month})
         return
     share = figures.share_within_one_month
@@ -332,6 +333,10 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
           if ws.process.decision.mode == "chair" else []),
         (figures.median_label, "-" if figures.median_days is None else f"{figures.median_days:g}"),
         (f"Decided {within}", "-" if share is None else f"{figures.within_one_month} ({share:.0%})"),
+        *([(f"{_capital(ws.process.term('review'))}s in progress", figures.reviews_in_progress),
+           ("Months, decision to publication", "-" if figures.median_months_to_publication is None
+            else f"{figures.median_months_to_publication:g} (median of {len(figures.months_to_publication)})"),
+           ("Publication deferred", figures.deferred)] if ws.process.review else []),
     ])
     for title, data in (("Referring agency", figures.by_agency), *((("Route", figures.by_route),) if figures.routes
                                                                   else ()),
@@ -340,3 +345,7 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
         print_table([title, "Cases"], sorted(data.items(), key=lambda kv: (-kv[1], kv[0])))
     if figures.workbook:
         click.echo(f"\nWorkbook: {figures.workbook}")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1011,3 +1011,26 @@ def _place(pdf, target, reader, index: int, crop: tuple, box: tuple, mcid: int |
         annotations.append(clone)
     if annotations:
         target.Annots = Array([*(target.get("/Annots") or []), *annotations])
+
+
+MAX_TEXT_PAGES = 2_000  # a review's report has tens of pages; read no further
+
+
+def page_texts(path: Path) -> list[str]:
+    """The text of each page of the PDF at ``path`` (for searching a report for names), at most
+    :data:`MAX_TEXT_PAGES` pages; a page whose text cannot be read gives ""."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        _open(path).close()  # damaged or password-protected: refused as everywhere else
+        reader = PdfReader(str(path))
+        pages = []
+        for page in reader.pages[:MAX_TEXT_PAGES]:
+            try:
+                pages.append(page.extract_text() or "")
+            except (PdfReadError, ValueError, KeyError, TypeError, RecursionError):
+                pages.append("")
+        return pages
+    except PdfReadError as exc:
+        raise ValueError(str(exc)) from None

@@ -48,6 +48,12 @@ def case_row(ws, reference: str) -> dict[str, Any]:
         "reviewers": ", ".join(chair.get("reviewers") or []), "signoffs": ", ".join(decision.signoffs),
         "status": state.stage,
     }
+    review = state.review_state  # the commissioned review: where it stands, its plans, a deferral
+    if review is not None:
+        deferred = review.deferred or (review.deferrals[-1] if review.deferrals else None)
+        fixed["review_stage"] = review.describe()
+        fixed["deferred"] = (f"{deferred['reason']}" + (f" (until {deferred['until']:%d/%m/%Y})"
+                                                         if deferred.get("until") else "")) if deferred else ""
     row: dict[str, Any] = {}
     for column in process.register_columns:
         key = column.key
@@ -67,6 +73,11 @@ def case_row(ws, reference: str) -> dict[str, Any]:
         elif kind == "met":
             found = state.deadline(name)
             row[key] = yes_no(found.met) if found and found.met is not None else ""
+        elif kind == "planned":
+            row[key] = review.planned.get(name) if review is not None else None
+        elif kind == "stage":
+            found = review.stage(name) if review is not None else None
+            row[key] = found.done if found else None
         elif kind in ("sent", "reply", "reply_agreed"):
             notice = state.notice(name)
             if notice is None:

@@ -389,6 +389,14 @@ def record_notified(ws, reference: str, notice: str, on: dt.date | None = None,
         raise InputError(f"{definition.label}: {format_date(on)} is after the {definition.reply} to it "
                          f"({format_date(current.reply)}).", "Give the date the notice was sent.")
     details = {"amends": amend.strip(), "replaces": sent} if sent is not None else {}
+    stage = next((s for s in process.review.stages if s.notice == definition.id), None) \
+        if process.review and state.review_state else None
+    if stage is not None:  # the record of a stage of the review: the same checks as lifkit review --done
+        from lifkit.steps.review import check_stage, scan_before_publication
+
+        check_stage(ws, case, state, stage, on, amend)
+        scan_before_publication(ws, case, state, stage)
+        details["stage"] = stage.id
     warnings = _names_typed(ws, case, allow_names, [("--amend", amend)], "in the journal")
     event = record_event(case.folder, "notified", notice=definition.id, on=on, **details)
     return _finish_step(ws, case, event, f"{definition.label}: sent on {format_date(on)}", warnings=warnings)
@@ -682,12 +690,21 @@ class YearReport:
     workbook: Path | None = None
     median_label: str = "Median days, notification to decision"  # the process's clock (its term report_median)
     routes: bool = True  # the referral form asks for a route (only then is there a table of routes)
+    reviews_in_progress: int = 0  # commissioned reviews neither published nor decided against
+    months_to_publication: list[float] = field(default_factory=list)  # decision to publication, each published
+    deferred: int = 0  # reviews whose publication was deferred (at any time)
 
     @property
     def median_days(self) -> float | None:
         import statistics
 
         return statistics.median(self.days_to_decision) if self.days_to_decision else None
+
+    @property
+    def median_months_to_publication(self) -> float | None:
+        import statistics
+
+        return statistics.median(self.months_to_publication) if self.months_to_publication else None
 
     @property
     def share_within_one_month(self) -> float | None:
@@ -703,8 +720,9 @@ def year_report(ws, year: int, output: Path | None = None, known: dict | None = 
 
     agencies, routes, recommendations, decisions = Counter(), Counter(), Counter(), Counter()
     has_routes = any(f.name == "referral_route" for f in load_form(ws.process.referral_form, ws.root).fields)
-    challenged = decided = within = 0
+    challenged = decided = within = in_progress = deferred = 0
     days: list[int] = []
+    months: list[float] = []
     count = 0
     known = known or {}  # reference -> (case, its state, its decision so far), where the caller has them (the dashboard)
     for reference in case_references(ws):
@@ -724,13 +742,20 @@ def year_report(ws, year: int, output: Path | None = None, known: dict | None = 
             challenged += bool(state.chair) and state.chair["response"] != ws.process.decision.responses[0]
             started = decision_clock_start(ws, case) or case.notified  # the clock the process names
             days.append((state.decision_date - started).days)
-            due = (known[reference][1] if reference in known else case_state(ws, reference, case)).decision_due
+            status = known[reference][1] if reference in known else case_state(ws, reference, case)
+            due = status.decision_due
             within += bool(due) and state.decision_date <= due
+            review = status.review_state
+            if review is not None:  # the review it commissioned
+                in_progress += not review.finished
+                deferred += bool(review.deferrals)
+                if review.published:
+                    months.append(round((review.published - state.decision_date).days / 30.4375, 1))
         else:
             decisions["none yet"] += 1
     report = YearReport(year, count, dict(agencies), dict(routes), dict(recommendations), dict(decisions), challenged,
-                        decided, days, within,
-                        median_label=ws.process.terms.get("report_median", "Median days, notification to decision"),
+                        decided, days, within, reviews_in_progress=in_progress, months_to_publication=months,
+                        deferred=deferred, median_label=ws.process.terms.get("report_median", "Median days, notification to decision"),
                         routes=has_routes)
     if output is not None:
         report.workbook = _report_workbook(report, Path(output), ws.process)
@@ -760,11 +785,16 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
                 report.challenged)] if process.decision.mode == "chair" else []),
             (report.median_label.replace("Median days, ", "Median days from ", 1), report.median_days),
             (f"Decided {within}", report.within_one_month),
-            (f"Share decided {within}", report.share_within_one_month)]
+            (f"Share decided {within}", report.share_within_one_month),
+            *([(f"{process.term('review')[:1].upper() + process.term('review')[1:]}s in progress",
+                report.reviews_in_progress),
+               ("Months from decision to publication (median)", report.median_months_to_publication),
+               ("Publication deferred", report.deferred)] if process.review else [])]
     summary.append(("Figure", "Value"))
     for row in rows:
         summary.append(row)
-    summary.cell(row=len(rows) + 1, column=2).number_format = "0%"
+    share_row = next(i for i, row in enumerate(rows) if row[0] == f"Share decided {within}") + 2  # below the heading
+    summary.cell(row=share_row, column=2).number_format = "0%"
     for cell in summary[1]:
         cell.font = Font(bold=True)
     summary.column_dimensions["A"].width = 44

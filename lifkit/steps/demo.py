@@ -114,6 +114,17 @@ def _members(agencies, names=DEMO_MEMBER_NAMES) -> tuple[tuple[str, str, str, st
                  for (code, agency), name in zip(agencies, names))
 
 
+# RR-2025-001's action plan, started from its final report's recommendations once the partners agreed it.
+FINAL_REPORT_ACTION_PLAN = (
+    (1, "Every agency's bruising protocol is audited within six months", "Audit the bruising protocol's use in "
+     "every agency that sees babies", "ICB", "Designated Nurse for Safeguarding", "2027-01-29",
+     "Audit reported to the partnership, with each agency's findings"),
+    (2, "Records follow a family across the border on the day it moves", "Send the family's record to the new "
+     "authority on the day of the move, and check it arrived", "CSC", "Head of Service, Safeguarding", "2027-03-31",
+     "9 in 10 moves audited: the record arrived the same day"),
+)
+
+
 LSCB_2016 = DemoScript(
     process="lscb-2016",
     board="Exampleshire Safeguarding Children Board (FICTIONAL PRACTICE WORKSPACE)",
@@ -243,6 +254,10 @@ RAPID_REVIEW_2023 = DemoScript(
             step("2026-11-18", "update requests"),
             step("2026-11-23", "updates", agencies=["COMM"]),
             step("2026-11-25", "updates", agencies=["CSC"], collect=False),
+            # the LCSPR under way: its reviewer appointed, its terms of reference in, for you to file
+            step("2026-11-20", "review", reviewer=["Morgan Reed (fictional independent reviewer)"],
+                 email="morgan.reed@independent-reviews.example"),
+            step("2026-11-25", "review", save="terms-of-reference"),
         ), story="infant"),
         DemoCase("referral-2", {
             "child_name": "Robin Example (FICTIONAL)", "child_dob": "17/05/2011", "child_dod": "05/11/2026",
@@ -273,6 +288,64 @@ RAPID_REVIEW_2023 = DemoScript(
                        "practice only."}, (
             step("2026-11-24", "referral", open=False),
         )),
+        # an LCSPR from a serious incident of the year before, carried from the decision to publication
+        DemoCase("referral-0", {
+            "child_name": "Rowan Example (FICTIONAL)", "child_dob": "14/01/2025", "child_dod": "",
+            "incident_date": "05/11/2025", "aware_date": "06/11/2025",
+            "criterion_b_i": False, "criterion_serious_harm": True,
+            "incident_nature": "A fictional baby was found with bruising that was not explained. Written for "
+                               "practice only: no real person or event.",
+            "legal_status": "Child in need",
+            "summary": "A fictional baby of ten months had bruising that health visiting had seen before; the family "
+                       "had moved across the border. Written for practice only."}, (
+            step("2025-11-07", "referral"),
+            step("2025-11-10", "told", notice="notification"),
+            step("2025-11-11", "request", meeting="2025-11-24", agencies=["CSC", "POL", "ICB", "COMM"]),
+            step("2025-11-20", "returns", only=["CSC", "POL", "ICB", "COMM"]),
+            step("2025-11-24", "recommend", option="LCSPR",
+                 rationale="Bruising in a baby who was not yet mobile was seen and not referred, and records did not "
+                           "follow the family across the border (fictional).", flags={"national_review": False}),
+            step("2025-11-25", "sign", partner="LA", signer="Director of Children's Services (fictional)",
+                 relationship="parent (alleged)", criminal_investigation="yes"),
+            step("2025-11-26", "sign", partner="ICB", signer="Chief Nursing Officer (fictional)",
+                 relationship="parent (alleged)", criminal_investigation="yes"),
+            step("2025-11-26", "sign", partner="POL", signer="Assistant Chief Constable (fictional)",
+                 relationship="parent (alleged)", criminal_investigation="yes"),
+            step("2025-11-27", "told", notice="rapid_review"),
+            step("2025-11-27", "told", notice="referrer"),
+            step("2025-12-10", "reply", notice="rapid_review", agreed=True,
+                 note="The Panel agrees that a local review is the right response (fictional)."),
+            # the LCSPR: its stages, each recorded as it is done
+            step("2025-12-15", "review", reviewer=["Morgan Reed (fictional independent reviewer)"],
+                 email="morgan.reed@independent-reviews.example"),
+            step("2026-01-05", "review", chase=True),  # the terms of reference are late (due 26/12/2025)
+            step("2026-01-09", "review", done="terms_of_reference", file="terms-of-reference"),
+            step("2026-01-12", "review", done="agency_reports_requested"),
+            step("2026-01-14", "review", done="panel_meeting"),
+            step("2026-01-20", "review", done="family", outcome="accepted",
+                 note="The baby's mother (fictional) will meet the reviewer; the father declined."),
+            step("2026-01-26", "review", done="progress_check",
+                 note="The review's timetable, and the list of agencies asked for reports and chronologies."),
+            step("2026-02-02", "review", plan="2026-05-22"),
+            step("2026-02-06", "review", reports=["CSC", "POL", "ICB", "COMM"]),  # every one in: the stage done
+            step("2026-02-25", "review", done="panel_meeting"),
+            step("2026-03-04", "review", done="practitioner_event"),
+            step("2026-03-26", "review", done="progress_check",
+                 note="The draft report, which was due on 22/03/2026."),
+            step("2026-03-30", "review", chase=True),  # the draft report is late: the reviewer is reminded
+            step("2026-04-08", "review", done="panel_meeting"),
+            step("2026-04-10", "review", done="draft_report", file="draft-report"),
+            step("2026-04-20", "review", defer="Criminal proceedings against a parent (fictional) are under way; "
+                                              "the police asked that publication wait for the trial.",
+                 until="2026-09-01"),
+            step("2026-05-20", "review", done="panel_meeting"),
+            step("2026-05-26", "review", done="progress_check", note="The date the final report will be ready."),
+            step("2026-07-15", "review", done="final_report", file="final-report"),
+            step("2026-07-20", "review", plan="2026-09-15"),
+            step("2026-07-20", "action plan", plan=FINAL_REPORT_ACTION_PLAN),  # from the final report
+            step("2026-09-04", "review", done="panel_copy"),  # 7 working days before the planned publication
+            step("2026-09-15", "review", done="publication"),
+        ), story="infant"),
     ),
 )
 
@@ -490,7 +563,8 @@ def _referral(ws, script: DemoScript, played: _Played, args: dict, result: DemoR
 def _request(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
     from lifkit.steps.exchange import issue_requests
 
-    issued = issue_requests(ws, played.reference, meeting=dt.date.fromisoformat(args["meeting"]))
+    issued = issue_requests(ws, played.reference, meeting=dt.date.fromisoformat(args["meeting"]),
+                            agencies=args.get("agencies"))
     played.return_by = {r.agency: r.return_by for r in issued.issued}
     return (f"{len(issued.issued)} {ws.process.request_form.upper()} requests with email drafts, reply by "
             f"{format_date(issued.issued[0].return_by)}")
@@ -662,7 +736,104 @@ def _updates(ws, script: DemoScript, played: _Played, args: dict, result: DemoRe
     return f"{len(collected.received)} action update collected ({codes}); the Actions sheet shows it"
 
 
-ACTIONS = {"action plan": _action_plan, "update requests": _update_requests, "updates": _updates,
+REVIEW_DOCUMENTS = {  # the fictional documents of a review, as the demo files them (no person is named)
+    "terms-of-reference": ("Terms of reference", [
+        "The review will look at how the agencies worked together with the family in the year before the",
+        "incident, and at how information about bruising in a baby who was not yet mobile was shared.",
+        "Methodology: a systems review with a practitioner learning event and the family's involvement."]),
+    "draft-report": ("Draft report", [
+        "Draft for the review panel's comments. Findings are not yet agreed.",
+        "Finding 1: bruising in a baby who was not yet mobile was not referred.",
+        "Finding 2: information did not follow the family when it moved across the border."]),
+    "final-report": ("Final report", [
+        "Agreed by the three safeguarding partners. The child is called Child K throughout.",
+        "Recommendation 1: every agency's bruising protocol is audited within six months.",
+        "Recommendation 2: records follow a family across the border on the day it moves."]),
+}
+
+
+def _review_document(ws, reference: str, name: str) -> Path:
+    """A fictional document of the review, saved in saved-mail/<REF>/ (the reviewer's or the partners')."""
+    from reportlab.pdfgen import canvas
+
+    title, lines = REVIEW_DOCUMENTS[name]
+    folder = _mail(ws) / reference
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.pdf"
+    page = canvas.Canvas(str(path), invariant=1)  # the same bytes every run
+    page.drawString(72, 760, f"{reference}: {title} (FICTIONAL, made by lifkit demo)")
+    for row, line in enumerate(lines, start=1):
+        page.drawString(72, 740 - 18 * row, line)
+    page.save()
+    return path
+
+
+def _review(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    """A step of the commissioned review: a stage done (with its document), the reviewer, the publication's
+    plan or deferral, a document saved for the reader, or the late stages chased."""
+    from lifkit.steps import review
+
+    reference = played.reference
+    if "reports" in args:
+        return _review_reports(ws, reference, args["reports"])
+    if "save" in args:
+        path = _review_document(ws, reference, args["save"])
+        return f"the {REVIEW_DOCUMENTS[args['save']][0].lower()} arrived, saved in {path.relative_to(ws.root)}"
+    if args.get("chase"):
+        from lifkit.case.folder import load_case
+
+        drafts = review.chase_stages(ws, load_case(ws, reference), today() + dt.timedelta(days=7))
+        return f"{len(drafts)} late stage{'s' if len(drafts) != 1 else ''} chased: " + \
+            ", ".join(f"{d.agency} ({d.draft.name})" for d in drafts)
+    if "plan" in args:
+        done = review.plan_publication(ws, reference, dt.date.fromisoformat(args["plan"]), args.get("amend"))
+    elif "defer" in args:
+        until = dt.date.fromisoformat(args["until"]) if args.get("until") else None
+        done = review.defer_publication(ws, reference, args["defer"], until)
+    else:
+        file = _review_document(ws, reference, args["file"]) if args.get("file") else None
+        done = review.record_stage(ws, reference, args.get("done") or "reviewer", file=file, note=args.get("note", ""),
+                                   outcome=args.get("outcome"), names=args.get("reviewer", ()),
+                                   email=args.get("email", ""))
+    if (done.event or {}).get("agencies"):
+        return done.what + f"; its form and an email draft to {', '.join(done.event['agencies'])}"
+    return done.what + (f"; {done.drafts[0].name} drafted" if done.drafts else "")
+
+
+def _review_reports(ws, reference: str, agencies: list[str]) -> str:
+    """The agencies fill in their report and chronology forms (ARC) and reply; lifkit collect files them."""
+    from lifkit.case.folder import load_case
+    from lifkit.steps.exchange import collect
+
+    case = load_case(ws, reference)
+    replies = _mail(ws) / reference / "reports"
+    replies.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for number, code in enumerate(agencies, start=1):
+        member = ws.settings.member(code)
+        form = next(case.folder.joinpath("outbox").glob(f"ARC-{reference}-{code}.*"))
+        values = {"completed_name": member.name, "completed_role": "Safeguarding manager",
+                  "completed_email": member.email, "completion_date": format_date(today()),
+                  "involvement_from": format_date(today() - dt.timedelta(days=400)),
+                  "involvement_to": format_date(today() - dt.timedelta(days=80)),
+                  "services_involved": f"{member.agency}: the teams that saw the family (fictional).",
+                  "chronology_1_date": format_date(today() - dt.timedelta(days=120)),
+                  "chronology_1_event": "A contact with the family (fictional)",
+                  "chronology_1_practitioner": "Practitioner", "chronology_1_outcome": "Recorded; no referral made",
+                  "analysis": "What went well, and what could have been better, in the agency's own words (fictional).",
+                  "learning": "Information should follow a family that moves (fictional).",
+                  "checked_by_name": f"Safeguarding Lead {code} (fictional)", "signed_off_date": format_date(today())}
+        filled = _fill(form, replies / form.name, values)
+        path = replies / f"report-{code}.eml"
+        path.write_bytes(_reply(member.email, ws.settings.administrator.email,
+                                f"Agency report and chronology — {reference}", [filled]))
+        saved.append(path)
+    collected = collect(ws, reference, saved)
+    valid = sum(1 for r in collected.received if r.valid)
+    return f"{valid} of {len(agencies)} agencies' reports and chronologies collected, valid"
+
+
+ACTIONS = {"review": _review, "action plan": _action_plan, "update requests": _update_requests, "updates": _updates,
            "referral": _referral, "request": _request, "returns": _returns, "chase": _chase, "pack": _pack,
            "recommend": _recommend, "decide": _decide, "sign": _sign, "told": _told, "reply": _panel_reply}
 

@@ -583,6 +583,13 @@ def _collect_form(ws, case: Case, path: Path, name: str, sender: str | None, ext
 
         collect_update(ws, case, path, name, read, sender, extras, filing, origin)
         return
+    if identity.case_ref == case.reference and identity.form_id.upper() != request_form:
+        from lifkit.steps.review import collect_report, review_form_stage  # a review's agency report
+
+        stage = review_form_stage(ws, identity.form_id)
+        if stage is not None:
+            collect_report(ws, case, path, name, read, sender, extras, filing, origin, stage)
+            return
     if identity.form_id.upper() != request_form:
         _set_aside(case, path, name, f"a {identity.form_id}, not a {request_form} return", filing)
         return
@@ -716,4 +723,6 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
         drafts.append(ChaseDraft(member.code, reason, new_date, draft))
     from lifkit.steps.actions import chase_updates  # action updates past their date
 
-    return drafts + chase_updates(ws, case, new_date)
+    from lifkit.steps.review import chase_stages  # the review's stages past their clocks
+
+    return drafts + chase_updates(ws, case, new_date) + chase_stages(ws, case, new_date)
