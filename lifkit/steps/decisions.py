@@ -575,6 +575,8 @@ class YearReport:
     days_to_decision: list[int]
     within_one_month: int
     workbook: Path | None = None
+    name: str = ""  # the reporting year as written: "2026", or "2026/27" for a year from April to March
+    period: str = ""  # its first and last days, e.g. "01/04/2026 to 31/03/2027"
 
     @property
     def median_days(self) -> float | None:
@@ -588,8 +590,12 @@ class YearReport:
 
 
 def year_report(ws, year: int, output: Path | None = None) -> YearReport:
-    """The year's figures from the case folders (cases notified in ``year``), and a workbook with charts."""
+    """The year's figures from the case folders (cases notified in the process's reporting year ``year``:
+    the calendar year, or for a process whose year starts in another month, e.g. April, the twelve months
+    from that month of ``year``), and a workbook with charts."""
     from collections import Counter
+
+    process = ws.process
 
     agencies, routes, recommendations, decisions = Counter(), Counter(), Counter(), Counter()
     challenged = decided = within = 0
@@ -597,7 +603,7 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
     count = 0
     for reference in case_references(ws):
         case = load_case(ws, reference)
-        if not case.notified or case.notified.year != year:
+        if not case.notified or process.reporting_year(case.notified) != year:
             continue
         count += 1
         referral = (case.referral or {}).get("values", {})
@@ -615,8 +621,10 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
             within += bool(due) and state.decision_date <= due
         else:
             decisions["none yet"] += 1
+    first, last = process.reporting_period(year)
     report = YearReport(year, count, dict(agencies), dict(routes), dict(recommendations), dict(decisions), challenged,
-                        decided, days, within)
+                        decided, days, within, name=process.reporting_year_name(year),
+                        period=f"{format_date(first)} to {format_date(last)}")
     if output is not None:
         report.workbook = _report_workbook(report, Path(output), ws.process)
     return report
@@ -640,7 +648,8 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
     deadline = process.deadline(process.decision.deadline)
     within = (deadline.met_column[:1].lower() + deadline.met_column[1:]) if deadline.met_column \
         else f"by the {deadline.label.lower()} deadline"
-    rows = [("Year", report.year), ("Cases referred", report.cases), ("Decided", report.decided),
+    rows = [("Year", report.name or report.year), *([("Period", report.period)] if report.name != str(report.year)
+                                                     else []), ("Cases referred", report.cases), ("Decided", report.decided),
             *([(f"{process.decision.by} {process.decision.responses[-1]} the {process.recommendation.by}",
                 report.challenged)] if process.decision.mode == "chair" else []),
             ("Median days from notification to decision", report.median_days),
@@ -665,7 +674,7 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
             append_row(sheet, (key, value))  # names from returned forms: text, never a formula
         sheet.column_dimensions["A"].width = 34
         chart = PieChart() if chart_kind == "pie" else BarChart()
-        chart.title = f"Cases {title.lower()}, {report.year}"
+        chart.title = f"Cases {title.lower()}, {report.name or report.year}"
         values = Reference(sheet, min_col=2, min_row=1, max_row=max(2, len(data) + 1))
         labels = Reference(sheet, min_col=1, min_row=2, max_row=max(2, len(data) + 1))
         chart.add_data(values, titles_from_data=True)

@@ -260,7 +260,7 @@ def write_index(ws, year: int | None = None, output: Path | None = None) -> Inde
     learning = ws.process.after_decision()
     entries = load_entries(ws)
     if year is not None:
-        entries = [e for e in entries if e.reported and e.reported.year == year]
+        entries = [e for e in entries if e.reported and ws.process.reporting_year(e.reported) == year]
     extras = {e.id: _from_case(ws, e) for e in entries}
     sensitive = _sensitive(ws, case_references(ws))
     found = _sensitive_in(entries, sensitive, extras)
@@ -281,7 +281,11 @@ def write_index(ws, year: int | None = None, output: Path | None = None) -> Inde
                          + ", ".join(f"{e.id} ({e.type})" for e in unknown) + ".",
                          "Change their type with lifkit learning add ... --type TYPE (the types: "
                          + "; ".join(types) + ").")
-    period = f"Entries reported in {year}" if year else "All entries"
+    period = "All entries"
+    if year is not None:
+        first, last = ws.process.reporting_period(year)
+        period = f"Entries reported in {ws.process.reporting_year_name(year)}" + (
+            f" ({first.strftime('%B %Y')} to {last.strftime('%B %Y')})" if first.month != 1 else "")
     target = output or ws.root / f"learning-index{'-' + str(year) if year else ''}.docx"
     if Path(target).is_dir():
         target = Path(target) / f"learning-index{'-' + str(year) if year else ''}.docx"
