@@ -16,10 +16,12 @@ from typing import Any
 
 from lifkit.case.folder import (Case, case_folder, case_lock, case_references, journal, load_case, load_returns,
                                 record_event, update_case_file)
+from lifkit.case.identifiers import case_identifiers
 from lifkit.case.state import DecisionSoFar, OverdueItem, case_state, decision_so_far, overdue_items
 from lifkit.mechanics.dates import format_date, today
 from lifkit.mechanics.files import unique_path
 from lifkit.errors import InputError, LifkitError
+from lifkit.documents.identifiers import Identifiers
 from lifkit.documents.mail import build_draft
 from lifkit.register.sync import sync_case
 
@@ -431,44 +433,7 @@ def _age(born: dt.date | None, on: dt.date) -> str | None:
     return f"{months // 12} years"
 
 
-def sensitive_strings(ws, case: Case) -> set[str]:
-    """Everything in the case folder that identifies a person: names (and their parts), dates of birth in
-    the ways they are written, addresses (and their lines)."""
-    texts: set[str] = set()
-    people = [case.child, *case.people]
-    referral = (case.referral or {}).get("values", {})
-    names = [p.name for p in people] + [referral.get("lead_name", "")]
-    for member in ws.settings.members:
-        for submission in load_returns(case, member.code):
-            values = submission.get("values") or {}
-            names += [values.get("completed_name", ""), values.get("checked_by_name", "")]
-            names += [row.get("name", "") for row in values.get("practitioners") or []]
-    for name in filter(None, (n.strip() for n in names)):
-        texts.add(name)
-        texts.update(part for part in re.split(r"[\s,]+", name) if len(part) >= 3)
-    for person in people:
-        for day in filter(None, (person.dob, person.dod)):
-            texts.update({format_date(day), day.isoformat(), f"{day.day}/{day.month}/{day.year}",
-                          f"{day.day} {day.strftime('%B %Y')}", f"{day.day} {day.strftime('%b %Y')}"})
-        for address in filter(None, (person.address,)):
-            texts.add(address.strip())
-            texts.update(line.strip().strip(",") for line in re.split(r"[\n,]", address) if len(line.strip()) >= 4)
-    return {t for t in texts if t}
-
-
-def scrub(text: str, sensitive: set[str]) -> str:
-    """``text`` with every sensitive string in it (as a whole word) replaced by [removed], longest first."""
-    for item in sorted(sensitive, key=len, reverse=True):
-        text = re.sub(rf"(?<!\w){re.escape(item)}(?!\w)", "[removed]", text, flags=re.IGNORECASE)
-    return text
-
-
-def _identifying(ws, case: Case) -> set[str]:
-    """The whole names, dates of birth and addresses of the case: none may reach an anonymised notice."""
-    return {item for item in sensitive_strings(ws, case) if " " in item or "/" in item or "-" in item}
-
-
-def _panel_details(ws, case: Case, state: DecisionSoFar, sensitive: set[str]) -> list[str]:
+def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> list[str]:
     referral = (case.referral or {}).get("values", {})
     on = case.child.dod or case.notified or today()
     nature = []
@@ -482,8 +447,10 @@ def _panel_details(ws, case: Case, state: DecisionSoFar, sensitive: set[str]) ->
         nature.append("the child died in custody or detention")
     if referral.get("criterion_looked_after"):
         nature.append("the child was looked after")
-    if referral.get("incident_nature"):
-        nature.append(scrub(str(referral["incident_nature"]), sensitive))
+    described = "; ".join(nature)
+    if referral.get("incident_nature"):  # the referrer's own sentences follow the ticked criteria's words
+        typed = " ".join(ids.scrub(str(referral["incident_nature"])).split())
+        described = f"{described}. {typed}" if described else typed
     ages = []
     child_age = _age(case.child.dob, on)
     if child_age:
@@ -491,7 +458,7 @@ def _panel_details(ws, case: Case, state: DecisionSoFar, sensitive: set[str]) ->
     for person in case.people:
         age = _age(person.dob, on)
         if age and (age.endswith("months") or age.endswith("month") or int(age.split()[0]) < 18):
-            ages.append(f"{scrub(person.relationship, sensitive) or 'another child'}, aged {age}")
+            ages.append(f"{ids.scrub(person.relationship) or 'another child'}, aged {age}")
     agencies = []
     for member in ws.settings.members:
         submissions = load_returns(case, member.code)
@@ -500,13 +467,19 @@ def _panel_details(ws, case: Case, state: DecisionSoFar, sensitive: set[str]) ->
             agencies.append(member.agency)
     decided = state.decided_event or {}
     return [
-        f"Nature of the incident: {'; '.join(nature) or 'not recorded'}.",
+        _sentence(f"Nature of the incident: {described or 'not recorded'}"),
         f"Ages of the children: {'; '.join(ages) or 'not recorded'}.",
         f"Relationship of the child to the alleged perpetrator: "
-        f"{scrub(decided.get('relationship') or 'not recorded', sensitive)}.",
+        f"{ids.scrub(decided.get('relationship') or 'not recorded')}.",
         f"Agencies involved with the child or family: {', '.join(agencies) or 'none recorded'}.",
         f"Criminal investigation: {decided.get('criminal_investigation') or 'unknown'}.",
     ]
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with one full stop (none added after a typed sentence's own . ! or ?)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _notice_address(ws, case: Case, address: str) -> str:
@@ -532,7 +505,7 @@ def write_notices(ws, reference: str) -> list[Path]:
     outbox.mkdir(exist_ok=True)
     drafts = []
     superseded = []
-    sensitive = None
+    ids = None
     for notice in process.notices:
         if not notice.draft or status.notice(notice.id) is None:
             continue
@@ -553,17 +526,18 @@ def write_notices(ws, reference: str) -> list[Path]:
         if anonymised:
             # The free text typed by people is scrubbed of every name, date of birth and address in the case
             # folder; the details are made from ages, criteria and agency names only.
-            sensitive = sensitive if sensitive is not None else sensitive_strings(ws, case)
+            ids = ids if ids is not None else case_identifiers(ws, case)
             reason = decided.get("reason_not_met") or decided.get("rationale") or rec.get("rationale", "")
-            values.update(reason=scrub(reason, sensitive), rationale=scrub(values["rationale"], sensitive),
-                          learning_line=scrub(values["learning_line"], sensitive),
-                          details="\n".join(f"- {line}" for line in _panel_details(ws, case, state, sensitive)))
+            values.update(reason=ids.scrub(reason), rationale=ids.scrub(values["rationale"]),
+                          learning_line=ids.scrub(values["learning_line"]),
+                          details="\n".join(f"- {line}" for line in _panel_details(ws, case, state, ids)))
         template = notice.body_review if status.review and notice.body_review else notice.body
-        body = process.text(template, **values).rstrip("\n") + "\n" + sign
-        if anonymised:
-            leaked = [item for item in _identifying(ws, case) if item.lower() in body.lower()]
-            if leaked:  # a guard against a change to the wording in the process file
-                raise LifkitError(f"The {notice.label} notice would hold personal details, so it was not written.")
+        text = process.text(template, **values).rstrip("\n")
+        # a guard against a change to the wording in the process file (the signature is the business
+        # manager's, whose name may share a part with someone's in the case)
+        if anonymised and ids.find(text):
+            raise LifkitError(f"The {notice.label} notice would hold personal details, so it was not written.")
+        body = text + "\n" + sign
         path.write_bytes(build_draft(sender, _notice_address(ws, case, notice.address),
                                      process.text(notice.subject, **values), body))
         drafts.append(path)

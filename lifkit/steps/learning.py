@@ -21,6 +21,8 @@ from typing import Any
 
 from lifkit.case.actionplan import action_plan
 from lifkit.case.folder import case_references, load_case
+from lifkit.case.identifiers import case_identifiers
+from lifkit.documents.identifiers import Identifiers
 from lifkit.errors import InputError
 from lifkit.mechanics.dates import format_date, today
 
@@ -200,24 +202,10 @@ def _from_case(ws, entry: Entry) -> tuple[list[str], list[str]]:
 # --- the sensitive check ---------------------------------------------------------------------------
 
 
-# Words people type into a return's name boxes beside (or instead of) a name: a part of a name that is one
-# of these is not taken for a name on its own (the whole name still is).
-ROLE_WORDS = frozenset("""dr mr mrs ms miss mx prof lead named designated safeguarding practitioner nurse doctor
-    manager head officer team worker social service services health senior principal deputy chief acting
-    detective sergeant inspector constable""".split())
-
-
-def _sensitive(ws, references: list[str]) -> dict[str, set[str]]:
-    """Every case's names, dates of birth and addresses, less the words that name the board and its member
-    agencies (an agency's code or name is not a person's, though a name's part may be spelt the same) and
-    the role words of :data:`ROLE_WORDS`."""
-    from lifkit.steps.decisions import sensitive_strings
-
-    vocabulary = {word.casefold() for text in [ws.settings.board_name, *(m.agency for m in ws.settings.members)]
-                  for word in re.split(r"[\s,]+", text) if word}
-    vocabulary |= {m.code.casefold() for m in ws.settings.members} | ROLE_WORDS
-    return {ref: {s for s in sensitive_strings(ws, load_case(ws, ref)) if s.casefold() not in vocabulary}
-            for ref in references}
+def _sensitive(ws, references: list[str]) -> dict[str, Identifiers]:
+    """Every case's names, dates of birth and addresses (:func:`case_identifiers`: the words that name the
+    board and its member agencies are never identifiers on their own)."""
+    return {ref: case_identifiers(ws, load_case(ws, ref)) for ref in references}
 
 
 def _texts(entry: Entry, extra_improvement=(), extra_evidence=()) -> list[tuple[str, str]]:
@@ -229,23 +217,19 @@ def _texts(entry: Entry, extra_improvement=(), extra_evidence=()) -> list[tuple[
     return texts
 
 
-def _sensitive_in(entries, sensitive: dict[str, set[str]], extras: dict[str, tuple] | None = None) -> list[str]:
-    """Where a sensitive string appears (as a whole word, any case), in words; the string itself is not
-    repeated, so that the message is safe to keep or forward."""
+def _sensitive_in(entries, sensitive: dict[str, Identifiers], extras: dict[str, tuple] | None = None) -> list[str]:
+    """Where an identifier appears (a whole word or date), in words; the identifier itself is not repeated,
+    so that the message is safe to keep or forward."""
     found = []
     for entry in entries:
         more = (extras or {}).get(entry.id, ((), ()))
         for label, text in _texts(entry, *more):
-            for ref, strings in sensitive.items():
-                for item in sorted(strings, key=len, reverse=True):
-                    match = re.search(rf"(?<!\w){re.escape(item)}(?!\w)", text or "", flags=re.IGNORECASE)
-                    if match:
-                        found.append(f"entry {entry.id} ({entry.type}), '{label}', at character {match.start() + 1}: "
-                                     f"a name, date of birth or address from case {ref}'s folder")
-                        break
-                else:
-                    continue
-                break
+            for ref, ids in sensitive.items():
+                hits = ids.find(text or "")
+                if hits:
+                    found.append(f"entry {entry.id} ({entry.type}), '{label}', at character {hits[0].start + 1}: "
+                                 f"a name, date of birth or address from case {ref}'s folder")
+                    break
     return found
 
 

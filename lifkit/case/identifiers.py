@@ -1,0 +1,38 @@
+"""A case's identifiers, gathered from its folder for the one whole-word matcher
+(:mod:`lifkit.documents.identifiers`): the names, dates of birth and death and addresses of the case's
+people, the referrer's name, and the names the agencies' returns give (authors, practitioners).
+
+The board's and the member agencies' names and codes are words of the workspace, never identifiers on
+their own (an agency called "Rose Hill Surgery" does not make "Rose" a name to remove)."""
+
+from __future__ import annotations
+
+import re
+
+from lifkit.case.folder import Case, load_returns
+from lifkit.documents.identifiers import Identifiers
+
+# The boxes of a returned form that hold a person's name (the author, the checker, the practitioners).
+RETURN_NAME_BOXES = ("completed_name", "checked_by_name", "signed_off_name")
+
+
+def case_identifiers(ws, case: Case) -> Identifiers:
+    """Every identifier in the case folder, as one matcher."""
+    people = [case.child, *case.people]
+    referral = (case.referral or {}).get("values", {})
+    names = [p.name for p in people] + [str(referral.get("lead_name") or "")]
+    for member in ws.settings.members:
+        for submission in load_returns(case, member.code):
+            values = submission.get("values") or {}
+            names += [str(values.get(box) or "") for box in RETURN_NAME_BOXES]
+            names += [str(row.get("name") or "") for row in values.get("practitioners") or [] if isinstance(row, dict)]
+    dates = [day for p in people for day in (p.dob, p.dod)]
+    return Identifiers(names=names, dates=dates, addresses=[p.address for p in people],
+                       vocabulary=workspace_words(ws))
+
+
+def workspace_words(ws) -> set[str]:
+    """The words that name the board and its member agencies, and the agencies' codes."""
+    texts = [ws.settings.board_name, *(m.agency for m in ws.settings.members)]
+    words = {w for text in texts for w in re.findall(r"[\w'’\-]+", text or "")}
+    return words | {m.code for m in ws.settings.members}
