@@ -688,7 +688,7 @@ def _index_entry_table(doc) -> None:
 def set_index_body(doc) -> None:
     doc.add_paragraph("{{ board_name }}", style="Form Id")
     doc.add_paragraph("{{ title }}", style="Title")
-    doc.add_paragraph("{{ period }}; made by lifkit on {{ made }}. Names are pseudonyms: no child's name, date of "
+    doc.add_paragraph("{{ period }}; made by lifkit on {{ made }}. Names are pseudonyms: no person's name, date of "
                       "birth or address appears in this index.", style="Form Note")
     doc.add_paragraph("{%p for section in sections %}", style="Normal")
     doc.add_paragraph("{{ section.title }}", style="Heading 1")
