@@ -347,12 +347,13 @@ def _shipped() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory, demo_workspace, rapid_review_demo) -> dict[str, tuple[Path, dict, tuple[str, ...]]]:
-    """Each process's demo workspace, its result and its distinctive words."""
+def made(tmp_path_factory, demo_workspace, rapid_review_demo, sar_demo) -> dict[str, tuple[Path, object]]:
+    """Each process's demo workspace and its process."""
     from lifkit.case.process import load_shipped, workspace_process
     from lifkit.steps.demo import run_demo
 
-    runs = {"lscb-2016": demo_workspace[0], "rapid-review-2023": rapid_review_demo[0]}
+    runs = {"lscb-2016": demo_workspace[0], "rapid-review-2023": rapid_review_demo[0],
+            "sar-care-act-2014": sar_demo[0]}
     for name in _shipped():
         if name not in runs:
             runs[name] = run_demo(tmp_path_factory.mktemp(name) / "practice", process_name=name).root
