@@ -202,7 +202,7 @@ LR2_YAML = """\
 id: LR2
 version: "1.0"
 title: "Learning Review: Agency Account"
-roles: {subject_name: person_name, subject_dob: person_dob, people: others, subject_known: known}
+roles: {subject_name: person_name, subject_dob: person_dob, subject_known: known}
 note: "Tell the Learning Review Group what your agency knew. Do not put the person's name in the email subject."
 sections:
   - number: ""
