@@ -153,7 +153,7 @@ def test_no_review_and_an_anonymised_panel_notice(ws, tmp_path):
     import yaml
 
     case = yaml.safe_load((case_dir / "case.yaml").read_text(encoding="utf-8"))
-    people = [case["child"], *case["significant_people"]]
+    people = [*case["subjects"], *case["significant_people"]]
     needles = set()
     for person in people:
         needles.update(part for part in person["name"].split() if len(part) > 2)

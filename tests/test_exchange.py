@@ -72,8 +72,8 @@ def test_referral_open_from_an_email(opened):
 
     case = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8"))
     assert str(case["notified"]) == "2026-11-02"
-    assert case["child"]["name"] == "Fictional Child"
-    assert case["child"]["address"] == "1 Fictional Road\nTesttown"  # carried by the CIGINF1 requests
+    assert case["subjects"][0]["name"] == "Fictional Child" and case["format"] == 2
+    assert case["subjects"][0]["address"] == "1 Fictional Road\nTesttown"  # carried by the CIGINF1 requests
     assert sorted(p.name for p in (folder / "inbox").iterdir()) == ["referral-CIGSCR1.pdf", "referral-message.eml"]
     events = [json.loads(line)["event"] for line in (folder / "journal.jsonl").read_text().splitlines()]
     assert events == ["opened", "validated"]

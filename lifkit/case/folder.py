@@ -18,10 +18,17 @@ case.yaml (dates as yyyy-mm-dd)::
     notified: 2026-11-02          # the LSCB was notified: starts the one-month decision clock
     opened: 2026-11-03
     meeting_date: 2026-11-20      # the CIEC meeting, once set
-    child: {name: ..., dob: ..., dod: ..., address: ...}
+    format: 2
+    subjects:                     # whom the review is about (the process's subject: a child, an adult...)
+      - {name: ..., dob: ..., dod: ..., address: ...}
+    contacts:                     # per-case contacts a notice may be addressed to (lifkit contact)
+      family: {email: ..., name: ..., consent: 2026-11-04}
     significant_people:
       - {name: ..., dob: ..., address: ..., relationship: ...}
-    referral: {...}               # the CIGSCR1's values as validated
+    referral: {...}               # the referral form's values as validated
+
+lifkit 0.1.0 wrote ``child: {...}`` (format 1) for the one subject: it is read as ``subjects: [that]``, and
+the next rewrite of case.yaml writes format 2 (:func:`migrate_case_data`, the one migration of case folders).
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from typing import Any
 from lifkit.errors import InputError
 
 CASE_FILE = "case.yaml"
+CASE_FORMAT = 2  # 1 (lifkit 0.1.0, no format key): child: {...}; 2: subjects: [...], contacts: {...}
 JOURNAL = "journal.jsonl"
 FOLDERS = ("inbox", "outbox", "returns", "pack")
 
@@ -53,16 +61,41 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Someone a notice of one case may go to (``address: contact:<name>``): the family, their advocate."""
+
+    key: str
+    email: str
+    name: str = ""
+    consent: dt.date | None = None  # when they agreed to be written to
+
+
+@dataclass(frozen=True)
 class Case:
     reference: str
     folder: Path
     notified: dt.date | None
     meeting_date: dt.date | None
-    child: Person
+    subjects: tuple[Person, ...]
     people: tuple[Person, ...]
     opened: dt.date | None = None
     referral: dict = field(default_factory=dict)
     process: str = ""  # the process the case was opened under (case.yaml's process)
+    contacts: tuple[Contact, ...] = ()
+
+    @property
+    def subject(self) -> Person:
+        """The review's subject (the first, when the process allows several)."""
+        return self.subjects[0] if self.subjects else Person("")
+
+    @property
+    def child(self) -> Person:
+        """Deprecated: the subject, by lifkit 0.1.0's name (kept while other code moves to ``subject``)."""
+        return self.subject
+
+    def contact(self, key: str) -> Contact | None:
+        wanted = key.strip().casefold()
+        return next((c for c in self.contacts if c.key.casefold() == wanted), None)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -101,20 +134,48 @@ def load_case(ws, reference: str) -> Case:
         known = case_references(ws)
         hint = f"The cases are: {', '.join(known)}." if known else "There are no cases in this workspace yet."
         raise InputError(f"There is no case {reference} ({path} does not exist).", hint)
-    data = _read_yaml(path)
-    child = data.get("child") or {}
+    data = migrate_case_data(_read_yaml(path))
+    subjects = data.get("subjects") or []
+    if not isinstance(subjects, list):
+        raise InputError(f"{path}: subjects is not a list of people.", "Restore it from the workspace backup, or correct it.")
+    contacts = data.get("contacts") or {}
+    if not isinstance(contacts, dict):
+        raise InputError(f"{path}: contacts is not a set of contacts.", "Restore it from the workspace backup, or correct it.")
     return Case(
         reference=str(data.get("reference") or reference),
         folder=folder,
         notified=_date(data.get("notified"), path, "notified"),
         meeting_date=_date(data.get("meeting_date"), path, "meeting_date"),
-        child=_person(child, path, "child"),
+        subjects=tuple(_person(p, path, f"subjects #{i + 1}") for i, p in enumerate(subjects)),
         people=tuple(_person(p, path, f"significant_people #{i + 1}")
                      for i, p in enumerate(data.get("significant_people") or [])),
         opened=_date(data.get("opened"), path, "opened"),
         referral=dict(data.get("referral") or {}),
         process=str(data.get("process") or ""),
+        contacts=tuple(_contact(key, value, path) for key, value in contacts.items()),
     )
+
+
+def migrate_case_data(data: dict) -> dict:
+    """case.yaml's data in the current format: lifkit 0.1.0's ``child: {...}`` becomes ``subjects: [...]``
+    (in place of it, the other keys in their order). The one migration of case folders."""
+    if "subjects" in data or "child" not in data:
+        return data
+    migrated: dict = {}
+    for key, value in data.items():
+        if key == "child":
+            migrated["format"] = CASE_FORMAT
+            migrated["subjects"] = [value] if value else []
+        else:
+            migrated[key] = value
+    return migrated
+
+
+def _contact(key: Any, value: Any, path: Path) -> Contact:
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: contacts.{key} is not a contact (email, name, consent).")
+    return Contact(key=str(key), email=str(value.get("email") or ""), name=str(value.get("name") or ""),
+                   consent=_date(value.get("consent"), path, f"contacts.{key}.consent"))
 
 
 def returns_file(case: Case, code: str) -> Path:
@@ -178,7 +239,7 @@ def update_case_file(case_dir: Path, **changes: Any) -> dict:
     from lifkit.mechanics.files import atomic_write_text
 
     path = case_dir / CASE_FILE
-    data = _read_yaml(path)
+    data = migrate_case_data(_read_yaml(path))
     data.update(changes)
     atomic_write_text(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return data
@@ -338,9 +399,11 @@ def next_reference(ws, year: int) -> tuple[str, Path]:
         seq += 1
 
 
-def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: list[dict], referral: dict,
-                original: Path | None = None, also: list[tuple[str, dict]] = (), fingerprint: str = "") -> Case:
-    """Make the folder, case.yaml and journal of a new case with the next reference."""
+def create_case(ws, notified: dt.date, opened: dt.date, subjects: list[dict] | None = None, people: list[dict] = (),
+                referral: dict | None = None, original: Path | None = None, also: list[tuple[str, dict]] = (),
+                fingerprint: str = "", child: dict | None = None) -> Case:
+    """Make the folder, case.yaml and journal of a new case with the next reference. ``subjects``: whom the
+    review is about ({name, dob, dod, address} each); ``child``, lifkit 0.1.0's name for one, is still taken."""
     import shutil
 
     import yaml
@@ -350,13 +413,15 @@ def create_case(ws, notified: dt.date, opened: dt.date, child: dict, people: lis
     reference, folder = next_reference(ws, opened.year)
     for name in FOLDERS:
         (folder / name).mkdir()
+    if subjects is None:
+        subjects = [child] if child else []
     data = {"reference": reference, "process": ws.process.id, "notified": notified, "opened": opened,
-            "meeting_date": None,
-            "child": child, "significant_people": people, "referral": referral}
+            "meeting_date": None, "format": CASE_FORMAT,
+            "subjects": list(subjects), "significant_people": list(people), "referral": referral or {}}
     atomic_write_text(folder / CASE_FILE, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     kept = None
     if original is not None:
-        # never the sender's file name: it may carry the child's name
+        # never the sender's file name: it may carry a person's name
         kept = folder / "inbox" / f"referral-{ws.process.referral_form.upper()}{original.suffix.lower()}"
         shutil.copy2(original, kept)
     record_events(folder, [("opened", {"reference": reference, "notified": notified,

@@ -18,7 +18,7 @@ RETURN_NAME_BOXES = ("completed_name", "checked_by_name", "signed_off_name")
 
 def case_identifiers(ws, case: Case) -> Identifiers:
     """Every identifier in the case folder, as one matcher."""
-    people = [case.child, *case.people]
+    people = [*case.subjects, *case.people]
     referral = (case.referral or {}).get("values", {})
     names = [p.name for p in people] + [str(referral.get("lead_name") or "")]
     for member in ws.settings.members:

@@ -29,7 +29,9 @@ STARTS = ("notified", "issued", "meeting", "decision")
 LENGTH_RE = re.compile(r"^(-?\d+) (day|days|working day|working days|month|months)$")
 
 # The register values lifkit can fill (see lifkit.register.sync); "prefix:" keys take a name after the colon.
-COLUMN_KEYS = ("case_ref", "notified", "referral_received", "child_name", "child_dob", "child_dod", "meeting",
+# child_name, child_dob and child_dod (lifkit 0.1.0's names) are read as subject_name, subject_dob, subject_dod.
+COLUMN_ALIASES = {"child_name": "subject_name", "child_dob": "subject_dob", "child_dod": "subject_dod"}
+COLUMN_KEYS = ("case_ref", "notified", "referral_received", "subject_name", "subject_dob", "subject_dod", "meeting",
                "requests_issued", "returns", "recommendation", "response", "decision", "decision_date", "reviewers",
                "signoffs", "status", "notes")
 COLUMN_PREFIXES = ("referral:", "flag:", "due:", "met:", "sent:", "reply:", "reply_agreed:")
@@ -40,6 +42,106 @@ NOTICE_FIELDS = ("reference", "board_name", "decision", "decided_on", "rationale
 PACK_FIELDS = ("due_phrase",)
 EMAIL_FIELDS = ("reference", "board_name", "due", "new_date", "agency", "name", "meeting_phrase", "meeting",
                 "admin_name", "admin_email", "admin_telephone_line")
+
+
+START_HELP = ("one of notified, issued, meeting, decision; notice:<id>; the id of a deadline defined above it; "
+              "date:YYYY-MM-DD; yearly:DD/MM (or yearly:DD/MM after <start>); stage:<id>; planned:<id>")
+START_KINDS = ("event", "notice", "deadline", "date", "yearly", "stage", "planned")
+
+
+@dataclass(frozen=True)
+class Start:
+    """What a deadline (or a notice's due date) starts from, parsed from its ``start`` (see
+    :func:`parse_start`); :class:`lifkit.case.state._Clock` works out its date for a case."""
+
+    kind: str  # one of START_KINDS
+    name: str = ""  # the event, the notice's or deadline's id, the stage or the planned date's name
+    date: dt.date | None = None  # date:
+    day: int = 0  # yearly: the day and month
+    month: int = 0
+    after: "Start | None" = None  # yearly: the base (None: the decision)
+
+    def __str__(self) -> str:
+        if self.kind == "event" or self.kind == "deadline":
+            return self.name
+        if self.kind == "date":
+            return f"date:{self.date.isoformat()}"
+        if self.kind == "yearly":
+            return f"yearly:{self.day:02d}/{self.month:02d}" + (f" after {self.after}" if self.after else "")
+        return f"{self.kind}:{self.name}"
+
+    def next_yearly(self, base: dt.date) -> dt.date:
+        """The first day ``day``/``month`` on or after ``base`` (29 February: 28 February in other years)."""
+        def on(year: int) -> dt.date:
+            try:
+                return dt.date(year, self.month, self.day)
+            except ValueError:  # 29/02 in a year that has none
+                return dt.date(year, self.month, self.day - 1)
+
+        found = on(base.year)
+        return found if found >= base else on(base.year + 1)
+
+
+_NAME_RE = re.compile(r"^[a-z0-9_-]+$")
+
+
+@functools.lru_cache(maxsize=256)
+def parse_start(text: str) -> Start:
+    """A deadline's ``start``: raises ValueError with what is wrong. Whether a named notice or deadline
+    exists is for the caller to check (:func:`start_problem`)."""
+    text = " ".join(str(text).split())
+    if not text:
+        raise ValueError("is empty")
+    if text in STARTS:
+        return Start("event", text)
+    if text.startswith("yearly:"):
+        rest = text[7:].strip()
+        day_month, _, base = rest.partition(" after ")
+        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})", day_month.strip())
+        if not match:
+            raise ValueError(f"{text!r}: a yearly start is written yearly:DD/MM, e.g. yearly:31/03")
+        day, month = int(match.group(1)), int(match.group(2))
+        try:
+            dt.date(2000, month, day)  # a leap year: 29/02 is a day
+        except ValueError:
+            raise ValueError(f"{text!r}: {day_month.strip()} is not a day of the year") from None
+        after = None
+        if base.strip():
+            after = parse_start(base.strip())
+            if after.kind == "yearly":
+                raise ValueError(f"{text!r}: a yearly start cannot be after another yearly one")
+        return Start("yearly", day=day, month=month, after=after)
+    kind, colon, name = text.partition(":")
+    if colon:
+        name = name.strip()
+        if kind == "date":
+            try:
+                return Start("date", date=dt.date.fromisoformat(name))
+            except ValueError:
+                raise ValueError(f"{text!r}: a date is written date:YYYY-MM-DD, e.g. date:2027-03-31") from None
+        if kind in ("notice", "stage", "planned"):
+            if not _NAME_RE.match(name):
+                raise ValueError(f"{text!r}: {kind}: is followed by an id (letters, digits, _ and -)")
+            return Start(kind, name.replace("-", "_") if kind == "notice" else name)
+        raise ValueError(f"{text!r} is not a start lifkit knows: use {START_HELP}")
+    if re.fullmatch(r"[a-z_]+", text):
+        return Start("deadline", text)
+    raise ValueError(f"{text!r} is not a start lifkit knows: use {START_HELP}")
+
+
+def start_problem(text: str, deadlines: Iterable[str], notices: Iterable[str]) -> str | None:
+    """What is wrong with ``text`` as a start where ``deadlines`` may be named, or None."""
+    try:
+        start = parse_start(text)
+    except ValueError as exc:
+        return str(exc)
+    while start is not None:
+        if start.kind == "notice" and start.name not in notices:
+            return f"{str(start)!r} names no notice of this process"
+        if start.kind == "deadline" and start.name not in deadlines:
+            return (f"{start.name!r} is not a start lifkit knows: use {START_HELP}")
+        start = start.after
+    return None
 
 
 class ProcessError(InputError):
@@ -88,7 +190,7 @@ class Length:
 class Deadline:
     id: str
     label: str
-    start: str  # notified, issued, meeting, decision, notice:<id>, or another deadline's id
+    start: str  # as written; parse_start() reads it (an event, notice:<id>, a deadline's id, date:, yearly:, ...)
     length: Length
     overdue_label: str = ""
     not_after: str | None = None  # "meeting": due by the meeting if that is sooner
@@ -241,6 +343,15 @@ class Learning:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """Whom the process's reviews are about: the words for one and for several, and how many a case has."""
+
+    one: str = "child"
+    many: str = "children"
+    max: int = 1
+
+
+@dataclass(frozen=True)
 class Process:
     id: str
     version: str
@@ -271,6 +382,7 @@ class Process:
     shipped: bool = True
     reporting_year_starts: int = 1  # the reporting year's first month (4: a SAB's April to March)
     distinctive_words: tuple[str, ...] = ()  # words of this process only (a test keeps them out of others')
+    subject: Subject = Subject()  # a process that names none (a copy made by lifkit 0.1.0): one child
 
     # --- words --------------------------------------------------------------------------------
 
@@ -348,24 +460,24 @@ def shipped_processes() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_shipped(name: str) -> Process:
+def load_shipped(name: str, root: Path | None = None) -> Process:
     if name not in shipped_processes():
         raise InputError(f"lifkit has no process {name!r}.",
                          "The processes are: " + ", ".join(shipped_processes()) + " (lifkit processes lists them).")
     from importlib import resources
 
     text = resources.files("lifkit.processes").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    return _load_text(text, f"processes/{name}.yaml", shipped=True)
+    return _load_text(text, f"processes/{name}.yaml", shipped=True, forms=_forms(root))
 
 
-def load_process_file(path: Path) -> Process:
+def load_process_file(path: Path, root: Path | None = None) -> Process:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ProcessError(str(path), ["the file is not text (UTF-8)"]) from None
     except OSError as exc:
         raise InputError(f"{path} cannot be read: {exc.strerror}.") from None
-    return _load_text(text, str(path), shipped=False)
+    return _load_text(text, str(path), shipped=False, forms=_forms(root if root is not None else Path(path).parent))
 
 
 def workspace_process(root: Path, name: str | None) -> Process:
@@ -373,12 +485,19 @@ def workspace_process(root: Path, name: str | None) -> Process:
     process ``name`` (lifkit.toml's ``process``, by default lscb-2016)."""
     own = Path(root) / WORKSPACE_PROCESS_FILE
     if own.is_file():
-        return load_process_file(own)
-    return load_shipped(name or DEFAULT_PROCESS)
+        return load_process_file(own, root)
+    return load_shipped(name or DEFAULT_PROCESS, root)
+
+
+def _forms(root: Path | None) -> tuple[str, ...]:
+    """The ids of the forms a process may name: lifkit's and the workspace's own."""
+    from lifkit.documents.formdef import form_ids
+
+    return form_ids(root)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_text(text: str, where: str, shipped: bool) -> Process:
+def _load_text(text: str, where: str, shipped: bool, forms: tuple[str, ...] = ()) -> Process:
     """The process in ``text``, checked. A process installed with lifkit (``shipped``) is not checked
     against the schema again here: the test suite checks every shipped process against it, and cerberus
     costs every command about 50 ms. The checks of meaning, which are cheap, run for every process."""
@@ -394,15 +513,17 @@ def _load_text(text: str, where: str, shipped: bool) -> Process:
         raise ProcessError(where, [f"{place}not readable as YAML ({getattr(exc, 'problem', None) or exc})"]) from None
     if not isinstance(data, dict):
         raise ProcessError(where, ["the file does not hold a process (a set of keys such as id, terms, deadlines)"])
-    if _problems(data, {}, schema=not shipped):  # the line numbers are read only when there is a mistake to place
+    if _problems(data, {}, schema=not shipped, forms=forms):  # the lines are read only when there is a mistake to place
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        raise ProcessError(where, _problems(data, _node_lines(yaml.compose(text, Loader=loader)), schema=not shipped))
+        raise ProcessError(where, _problems(data, _node_lines(yaml.compose(text, Loader=loader)), schema=not shipped,
+                                            forms=forms))
     return _build(data, where, shipped)
 
 
-def _problems(data: dict, lines: dict[tuple, int], schema: bool = True) -> list[str]:
-    """The process's mistakes: against the schema first, then (when it has none) in their meaning."""
-    return (_schema_problems(data, lines) if schema else []) or _meaning_problems(data, lines)
+def _problems(data: dict, lines: dict[tuple, int], schema: bool = True, forms: tuple[str, ...] = ()) -> list[str]:
+    """The process's mistakes: against the schema first, then (when it has none) in their meaning.
+    ``forms``: the form ids it may name (default: lifkit's own)."""
+    return (_schema_problems(data, lines) if schema else []) or _meaning_problems(data, lines, forms or _forms(None))
 
 
 # --- line numbers --------------------------------------------------------------------------
@@ -495,18 +616,17 @@ def _placeholders(text: str) -> set[str]:
         return {"{"}
 
 
-def _meaning_problems(data: dict, lines: dict[tuple, int]) -> list[str]:
-    from lifkit.documents.formdef import FORM_IDS
-
+def _meaning_problems(data: dict, lines: dict[tuple, int], forms: tuple[str, ...]) -> list[str]:
     problems: list[str] = []
 
     def say(path: tuple, message: str) -> None:
         problems.append(f"{_at(lines, path)}{_key(path)}: {message}")
 
-    terms = set(data["terms"])
+    terms = set(data["terms"]) | {"subject", "subjects"}
     for kind, ident in data["forms"].items():
-        if ident.lower() not in FORM_IDS:
-            say(("forms", kind), f"{ident!r} is not a form lifkit has (the forms are: {', '.join(FORM_IDS)})")
+        if ident.lower() not in forms:
+            say(("forms", kind), f"{ident!r} is not a form lifkit has (the forms are: {', '.join(forms)}; a "
+                                 "workspace's own are in its forms/ folder: lifkit form copy ID makes one)")
     if data["meeting_chair"] not in data["roles"]:
         say(("meeting_chair",), f"{data['meeting_chair']!r} is not one of the roles ({', '.join(data['roles'])})")
 
@@ -517,15 +637,9 @@ def _meaning_problems(data: dict, lines: dict[tuple, int]) -> list[str]:
         deadline_ids.append(item["id"])
     notice_ids = [n["id"] for n in data["notices"]]
     for index, item in enumerate(data["deadlines"]):
-        start = item["start"]
-        earlier = deadline_ids[:index]
-        if start.startswith("notice:"):
-            if start[7:] not in notice_ids:
-                say(("deadlines", index, "start"), f"{start!r} names no notice of this process")
-        elif start not in STARTS and start not in earlier:
-            say(("deadlines", index, "start"),
-                f"{start!r} is not a start lifkit knows: use one of {', '.join(STARTS)}, notice:<id>, "
-                "or the id of a deadline defined above this one")
+        problem = start_problem(item["start"], deadline_ids[:index], notice_ids)
+        if problem:
+            say(("deadlines", index, "start"), problem)
     seen_notices: set[str] = set()
     for index, notice in enumerate(data["notices"]):
         path = ("notices", index)
@@ -535,8 +649,9 @@ def _meaning_problems(data: dict, lines: dict[tuple, int]) -> list[str]:
         due = notice.get("due") or {}
         if due.get("deadline") and due["deadline"] not in deadline_ids:
             say(path + ("due", "deadline"), f"{due['deadline']!r} is not one of the deadlines ({', '.join(deadline_ids)})")
-        if due.get("start") and due["start"] not in STARTS and due["start"] not in deadline_ids:
-            say(path + ("due", "start"), f"{due['start']!r} is not a start lifkit knows ({', '.join(STARTS)})")
+        problem = start_problem(due["start"], deadline_ids, notice_ids) if due.get("start") else None
+        if problem:
+            say(path + ("due", "start"), problem)
         if due.get("start") and not due.get("length"):
             say(path + ("due",), "has a start but no length")
         if notice.get("draft", True):
@@ -583,7 +698,7 @@ def _meaning_problems(data: dict, lines: dict[tuple, int]) -> list[str]:
     flags = {f["id"] for f in decision.get("flags") or []} | {c["field"] for c in data.get("criteria") or []}
     for index, column in enumerate(data["register"]["columns"]):
         path = ("register", "columns", index)
-        key, header = column[0], column[1]
+        key, header = COLUMN_ALIASES.get(column[0], column[0]), column[1]
         prefix = next((p for p in COLUMN_PREFIXES if key.startswith(p)), None)
         name = key[len(prefix):] if prefix else ""
         if prefix is None and key not in COLUMN_KEYS:
@@ -646,9 +761,11 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
             due_unless=due.get("unless"), overdue_label=n.get("overdue_label", ""),
             unrecorded_label=n.get("unrecorded_label", ""), anonymised=n.get("anonymised", False), reply=n.get("reply", ""),
             subject=n.get("subject", ""), body=n.get("body", ""), body_review=n.get("body_review", "")))
+    subject = Subject(**{k: v for k, v in (data.get("subject") or {}).items() if k in ("one", "many", "max")})
+    terms = {"subject": subject.one, "subjects": subject.many, **data["terms"]}
     return Process(
         id=data["id"], version=str(data["version"]), name=data["name"], description=data.get("description", ""),
-        terms=dict(data["terms"]), roles=dict(data["roles"]), meeting_chair=data["meeting_chair"],
+        terms=terms, subject=subject, roles=dict(data["roles"]), meeting_chair=data["meeting_chair"],
         references=data["references"], referral_form=data["forms"]["referral"].lower(),
         request_form=data["forms"]["request"].lower(),
         deadlines=tuple(Deadline(id=d["id"], label=d["label"], start=d["start"], length=Length.parse(d["length"]),
@@ -671,7 +788,8 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
         summary_id=data["summary"]["id"], summary_title=data["summary"]["title"],
         summary_template=data["summary"]["template"], pack=data["pack"],
         agenda=tuple(AgendaPart(**p) for p in data["pack"]["agenda"]["parts"]),
-        register_columns=tuple(Column(c[0], c[1], c[2], float(c[3])) for c in data["register"]["columns"]),
+        register_columns=tuple(Column(COLUMN_ALIASES.get(c[0], c[0]), c[1], c[2], float(c[3]))
+                               for c in data["register"]["columns"]),
         learning=_learning(data.get("learning")),
         starting_members=tuple((code, agency) for code, agency in data.get("members") or ()),
         source=where, shipped=shipped, reporting_year_starts=int(data.get("reporting_year_starts") or 1),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lifkit.case.folder import Case, journal, load_case, load_returns, returns_file
-from lifkit.case.process import Deadline, Notice, Option, Process
+from lifkit.case.process import Deadline, Notice, Option, Process, Start, parse_start
 from lifkit.errors import LifkitError
 from lifkit.mechanics.dates import format_date, today
 
@@ -202,19 +202,28 @@ class _Clock:
         self.review = bool(decision.decided and (_option(process, decision.outcome) or Option("")).review)
         self._cache: dict[str, dt.date | None] = {}
 
-    def start(self, name: str, issued: dt.date | None = None) -> dt.date | None:
-        if name == "notified":
-            return self.case.notified
-        if name == "issued":
-            return issued
-        if name == "meeting":
-            return self.case.meeting_date
-        if name == "decision":
+    def start(self, name: "str | Start", issued: dt.date | None = None) -> dt.date | None:
+        """The date a deadline's ``start`` stands for in this case (None: not yet known)."""
+        start = parse_start(name) if isinstance(name, str) else name
+        if start.kind == "event":
+            if start.name == "notified":
+                return self.case.notified
+            if start.name == "issued":
+                return issued
+            if start.name == "meeting":
+                return self.case.meeting_date
             return self.decision.decision_date
-        if name.startswith("notice:"):
-            notice = self.process.notice(name[7:])
+        if start.kind == "notice":
+            notice = self.process.notice(start.name)
             return self.sent.get(notice.id) or self.notice_due(notice)
-        return self.due(name)
+        if start.kind == "deadline":
+            return self.due(start.name)
+        if start.kind == "date":
+            return start.date
+        if start.kind == "yearly":
+            base = self.start(start.after, issued) if start.after else self.decision.decision_date
+            return start.next_yearly(base) if base else None
+        return None  # stage: and planned: (issue 23 works them out)
 
     def due(self, ident: str, issued: dt.date | None = None) -> dt.date | None:
         if issued is None and ident in self._cache:
@@ -246,18 +255,24 @@ class _Clock:
 
 
 def request_prefill(ws, case: Case, agency_name: str, issued: dt.date) -> dict:
-    """The case's values for a request form's pre-filled boxes, for one agency (the form uses those it has)."""
-    return {
+    """The case's values for a request form's pre-filled boxes, for one agency (the form uses those it has):
+    the subject's details go in the boxes the form's ``roles`` name."""
+    from lifkit.documents.formdef import load_form
+
+    form = load_form(ws.process.request_form, ws.root)
+    values = {
         "case_ref": case.reference,
         "meeting_date": case.meeting_date,
         "return_by": return_due(ws, ws.process, case, issued),
         "agency": agency_name,
-        "child_name": case.child.name,
-        "child_dob": case.child.dob,
-        "child_dod": case.child.dod,
-        "child_address": case.child.address,
-        "significant_people": [{"name": p.name, "dob": p.dob, "address": p.address} for p in case.people],
     }
+    subject = case.subject
+    for role, value in (("subject_name", subject.name), ("subject_dob", subject.dob), ("subject_dod", subject.dod),
+                        ("subject_address", subject.address),
+                        ("people", [{"name": p.name, "dob": p.dob, "address": p.address} for p in case.people])):
+        if form.role(role):
+            values[form.role(role)] = value
+    return values
 
 
 def return_due(ws, process: Process, case: Case, issued: dt.date) -> dt.date:

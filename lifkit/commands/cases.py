@@ -28,16 +28,17 @@ def referral() -> None:
 @click.option("--notified", type=DATE, help="The date the board was notified of the incident (the rapid review: the "
               "date the local authority became aware), which starts the process's clocks. Default: the date the "
               "referral form gives, where it asks for one.")
-@click.option("--new-case", is_flag=True, help="Open a new case even though this referral (or the same child and "
-              "incident) was opened before.")
+@click.option("--new-case", is_flag=True, help="Open a new case even though this referral (or the same subject "
+              "and incident) was opened before.")
 @click.option("--accept-problems", is_flag=True, help="Open the case even though the form has problems "
               "(they are recorded with the case).")
-@click.option("--child-address", default="", metavar="TEXT", help="The child's address, which the requests "
-              "carry, where the referral form does not ask for it.")
+@click.option("--subject-address", "--child-address", "subject_address", default="", metavar="TEXT",
+              help="The subject's address, which the requests carry, where the referral form does not ask for it "
+              "(--child-address: the same, by its old name).")
 @json_option
 @pass_workspace
 @click.pass_context
-def referral_open(ctx, ws, file: Path, notified, new_case: bool, accept_problems: bool, child_address: str,
+def referral_open(ctx, ws, file: Path, notified, new_case: bool, accept_problems: bool, subject_address: str,
                   as_json: bool) -> None:
     """Validate a returned referral form (PDF, Word, or the email holding it) and open its case.
 
@@ -47,11 +48,11 @@ def referral_open(ctx, ws, file: Path, notified, new_case: bool, accept_problems
 
     \b
     Example:
-      lifkit referral open referral-returned.pdf --notified 02/11/2026 --child-address "1 Any Road, Town"
+      lifkit referral open referral-returned.pdf --notified 02/11/2026 --subject-address "1 Any Road, Town"
     """
     from lifkit.steps.exchange import open_referral
 
-    result = open_referral(ws, file, notified, accept_problems, child_address, new_case)
+    result = open_referral(ws, file, notified, accept_problems, subject_address, new_case)
     if as_json:
         print_json(result)
     else:

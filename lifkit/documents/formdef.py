@@ -39,11 +39,22 @@ COLUMN_TYPES = ("text", "date", "yesno")
 YES_NO = ("Yes", "No")
 DATE_HINT = "dd/mm/yyyy"
 CHECK_KINDS = ("order", "required", "one_of")
+# The roles lifkit reads from a form (``roles:``), with the kinds of box each may be; a form may name others.
+ROLE_TYPES = {"subject_name": ("text",), "subject_dob": ("date",), "subject_dod": ("date",),
+              "subject_address": ("text", "longtext"), "people": ("rows",), "subject_known": ("yesno", "choice"),
+              "others_known": ("yesno", "choice")}
+
+
+def form_ids(root=None) -> tuple[str, ...]:
+    """The ids of the forms (lower case, as their files are named), in name order: the installed ones and,
+    given a workspace's ``root``, those in its ``forms/`` folder."""
+    from lifkit.mechanics.resources import workspace_names
+
+    return tuple(sorted(set(_installed_form_ids()) | set(workspace_names(root, "forms", ".yaml"))))
 
 
 @functools.lru_cache(maxsize=None)
-def form_ids() -> tuple[str, ...]:
-    """The ids of the installed forms (lower case, as their files are named), in name order."""
+def _installed_form_ids() -> tuple[str, ...]:
     from importlib import resources
 
     return tuple(sorted(entry.name[: -len(".yaml")] for entry in resources.files("lifkit.forms").iterdir()
@@ -124,10 +135,20 @@ class FormDef:
     note: str
     sections: tuple[Section, ...]
     checks: tuple[Check, ...] = ()
+    roles: tuple[tuple[str, str], ...] = ()  # (role, box): which boxes hold the subject's details (ROLES)
 
     @property
     def fields(self) -> tuple[Field, ...]:
         return tuple(f for s in self.sections for f in s.fields)
+
+    def role(self, name: str) -> str | None:
+        """The box that holds ``name`` (``subject_name``, ``subject_dob``, ``people``...), or None."""
+        return dict(self.roles).get(name)
+
+    def value(self, values: dict, role: str, default=None):
+        """The value the form's ``values`` hold for ``role`` (``default`` when the form has no such box)."""
+        box = self.role(role)
+        return values.get(box, default) if box else default
 
     def field(self, name: str) -> Field:
         for candidate in self.fields:
@@ -199,9 +220,21 @@ def _build(data: dict, source: str) -> FormDef:
     by_name = {f.name: f for section in sections for f in section.fields}
     checks = tuple(_check(entry, number, by_name, source)
                    for number, entry in enumerate(data.get("checks") or (), start=1))
+    roles = data.get("roles") or {}
+    if not isinstance(roles, dict):
+        raise FormDefinitionError(f"{source}: roles is not a list of role: box (e.g. subject_name: child_name).")
+    for role, box in roles.items():
+        if not isinstance(role, str) or not role.replace("_", "").isalnum():
+            raise FormDefinitionError(f"{source}: roles: {role!r} is not a role name (letters, digits and _).")
+        if box not in by_name:
+            raise FormDefinitionError(f"{source}: roles.{role} names {box!r}, which is not a box of this form.")
+        wanted = ROLE_TYPES.get(role)
+        if wanted and by_name[box].type not in wanted:
+            raise FormDefinitionError(f"{source}: roles.{role} names {box!r}, a {by_name[box].type} box; "
+                                      f"it must be a {' or '.join(wanted)} box.")
     return FormDef(id=str(need(data, "id", "the form")), version=str(need(data, "version", "the form")),
                    title=str(need(data, "title", "the form")).strip(), note=str(data.get("note", "")).strip(),
-                   sections=tuple(sections), checks=checks)
+                   sections=tuple(sections), checks=checks, roles=tuple((str(k), str(v)) for k, v in roles.items()))
 
 
 def _check(entry, index: int, fields: dict[str, Field], source: str) -> Check:
@@ -259,17 +292,29 @@ def _check(entry, index: int, fields: dict[str, Field], source: str) -> Check:
                  expected=str(entry.get("expected") or "").strip(), when=tuple(when), when_answered=when_answered)
 
 
-@functools.lru_cache(maxsize=None)
-def load_form(form_id: str) -> FormDef:
-    """The definition of ``form_id`` (e.g. ``cigscr1``, any case): ``forms/<form_id>.yaml``."""
-    from lifkit.mechanics.resources import load_yaml
+def load_form(form_id: str, root=None) -> FormDef:
+    """The definition of ``form_id`` (e.g. ``cigscr1``, any case): the workspace's ``forms/<form_id>.yaml``
+    when ``root`` is given and it has one, else the installed one."""
+    from lifkit.mechanics.resources import find
 
     key = form_id.strip().lower()
-    if key not in form_ids():
+    if key not in form_ids(root):
         raise InputError(f"lifkit has no form {form_id!r}.",
-                         f"The forms are: {', '.join(f.upper() for f in form_ids())}.")
-    form = _build(load_yaml("forms", f"{key}.yaml"), f"forms/{key}.yaml")
+                         f"The forms are: {', '.join(f.upper() for f in form_ids(root))}.")
+    return _load_found(key, find("forms", f"{key}.yaml", root))
+
+
+@functools.lru_cache(maxsize=64)
+def _load_found(key: str, found) -> FormDef:
+    """One form definition, read once for each version of its file."""
+    from lifkit.mechanics.resources import found_yaml
+
+    source = found.where
+    data = found_yaml(found)
+    if not isinstance(data, dict):
+        raise FormDefinitionError(f"{source} does not hold a form (a set of keys such as id, title, sections).")
+    form = _build(data, source)
     if form.id.lower() != key:  # the schema and the returned forms' identity are found by the id
-        raise FormDefinitionError(f"forms/{key}.yaml says it is the form {form.id}; its id must match its file "
+        raise FormDefinitionError(f"{source} says it is the form {form.id}; its id must match its file "
                                   f"name ({key.upper()}).")
     return form

@@ -37,7 +37,7 @@ def case_row(ws, reference: str) -> dict[str, Any]:
 
     fixed = {
         "case_ref": case.reference, "notified": case.notified, "referral_received": case.opened,
-        "child_name": case.child.name, "child_dob": case.child.dob, "child_dod": case.child.dod,
+        "subject_name": case.subject.name, "subject_dob": case.subject.dob, "subject_dod": case.subject.dod,
         "meeting": case.meeting_date, "requests_issued": min(issued) if issued else None,
         "returns": f"{valid} of {len(state.members)}" if state.members else "",
         "recommendation": rec.get("recommendation", ""), "response": chair.get("response", "").capitalize(),

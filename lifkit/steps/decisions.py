@@ -370,7 +370,10 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
     return {
         "board_name": ws.settings.board_name, "case_ref": case.reference, "prepared": format_date(today()),
         "title": process.summary_title, "process_name": process.name,
-        "child_name": case.child.name or "-", "child_dob": day(case.child.dob), "child_dod": day(case.child.dod),
+        "subject_name": case.subject.name or "-", "subject_dob": day(case.subject.dob),
+        "subject_dod": day(case.subject.dod), "subject_word": process.subject.one,
+        # lifkit 0.1.0's names, which a workspace's copy of an old template may still use
+        "child_name": case.subject.name or "-", "child_dob": day(case.subject.dob), "child_dod": day(case.subject.dod),
         "notified": day(case.notified), "notified_label": process.term("notified_short"),
         "decision_due": day(status.decision_due),
         "referrer": ", ".join(x for x in (referral.get("lead_name"), referral.get("lead_position"),
@@ -435,9 +438,9 @@ def _age(born: dt.date | None, on: dt.date) -> str | None:
 
 def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> list[str]:
     referral = (case.referral or {}).get("values", {})
-    on = case.child.dod or case.notified or today()
+    on = case.subject.dod or case.notified or today()
     nature = []
-    if referral.get("criterion_b_i") or case.child.dod:
+    if referral.get("criterion_b_i") or case.subject.dod:
         nature.append("the child died")
     if referral.get("criterion_b_ii") or referral.get("criterion_serious_harm"):
         nature.append("the child was seriously harmed")
@@ -452,7 +455,7 @@ def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> li
         typed = " ".join(ids.scrub(str(referral["incident_nature"])).split())
         described = f"{described}. {typed}" if described else typed
     ages = []
-    child_age = _age(case.child.dob, on)
+    child_age = _age(case.subject.dob, on)
     if child_age:
         ages.append(f"the child, aged {child_age}")
     for person in case.people:

@@ -32,6 +32,7 @@ from lifkit.register.sync import sync_case
 from lifkit.steps.filing import ChaseDraft, CollectResult, Filing as _Filing, ReceivedReturn, keep_from_member
 from lifkit.steps.filing import set_aside as _set_aside, stamp as _stamp
 from lifkit.documents.validate import FormProblem, validate_extracted
+from lifkit.documents.formdef import load_form
 
 FORM_SUFFIXES = (".pdf", ".docx")
 DASH = "\u2014"
@@ -115,16 +116,18 @@ def _referral_file(path: Path, workdir: Path, form_id: str) -> tuple[Path, str]:
 
 
 class AlreadyOpened(InputError):
-    """The referral was opened before: the same form, or the same child and incident."""
+    """The referral was opened before: the same form, or the same subject and incident."""
 
 
 def _same_referral(ws, fingerprint: str, values: dict) -> str | None:
-    """The case already opened from this referral: the same file, or the same child (name and date of birth)
-    and the same incident (date of death, else of the incident)."""
+    """The case already opened from this referral: the same file, or the same subject (name and date of
+    birth) and the same incident (date of death, else of the incident), by the referral form's roles."""
+    form = load_form(ws.process.referral_form, ws.root)
+
     def person(v: dict) -> tuple:
-        name = " ".join(str(v.get("child_name") or "").casefold().split())
-        incident = v.get("child_dod") or v.get("incident_date")
-        return (name, str(v.get("child_dob") or ""), str(incident or "")) if name and incident else ()
+        name = " ".join(str(form.value(v, "subject_name") or "").casefold().split())
+        incident = form.value(v, "subject_dod") or form.value(v, "incident")
+        return (name, str(form.value(v, "subject_dob") or ""), str(incident or "")) if name and incident else ()
 
     wanted = person(values)
     for reference in case_references(ws):
@@ -137,11 +140,12 @@ def _same_referral(ws, fingerprint: str, values: dict) -> str | None:
 
 
 def open_referral(ws, path: Path, notified: dt.date | None = None, accept_problems: bool = False,
-                  child_address: str = "", new_case: bool = False) -> OpenedCase:
+                  subject_address: str = "", new_case: bool = False) -> OpenedCase:
     """Read a returned referral form (PDF, Word, or an email holding one), validate it and open its case.
 
-    The referral may not ask for addresses, which the requests carry: ``child_address`` gives the
-    child's, and the significant people's can be added to case.yaml before the requests go out.
+    The referral may not ask for addresses, which the requests carry: ``subject_address`` gives the
+    subject's (when the form has none), and the significant people's can be added to case.yaml before the
+    requests go out. The form's ``roles`` say which boxes hold the subject's details.
     """
     path = Path(path)
     if not path.exists():
@@ -170,15 +174,17 @@ def open_referral(ws, path: Path, notified: dt.date | None = None, accept_proble
             existing = None if new_case else _same_referral(ws, fingerprint, values)
             if existing:
                 raise AlreadyOpened(f"{path.name} was opened before, as case {existing} (the same referral, or the "
-                                    "same child and incident): no case was opened.",
+                                    f"same {ws.process.subject.one} and incident): no case was opened.",
                                     f"See it with: lifkit status {existing}. If this is truly another case, give "
                                     "--new-case.")
-            child = {"name": values.get("child_name", ""), "dob": values.get("child_dob"),
-                     "dod": values.get("child_dod"), "address": child_address.strip()}
-            people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": "",
-                       "relationship": r.get("relationship", "")} for r in values.get("significant_people") or []]
+            form = load_form(form_id, ws.root)
+            subject = {"name": form.value(values, "subject_name", ""), "dob": form.value(values, "subject_dob"),
+                       "dod": form.value(values, "subject_dod"),
+                       "address": subject_address.strip() or str(form.value(values, "subject_address") or "")}
+            people = [{"name": r.get("name", ""), "dob": r.get("dob"), "address": r.get("address", "") or "",
+                       "relationship": r.get("relationship", "")} for r in form.value(values, "people") or []]
             referral = {"values": values, "raw": validation.raw, "problems": problems}
-            case = create_case(ws, notified=notified, opened=on, child=child, people=people, referral=referral,
+            case = create_case(ws, notified=notified, opened=on, subjects=[subject], people=people, referral=referral,
                                original=form_file, fingerprint=fingerprint,
                                also=[("validated", {"form": form_id.upper(), "valid": not problems,
                                                     "problems": len(problems)})])

@@ -849,7 +849,7 @@ def _referral(data: PackInput, styles, width: float) -> list:
     else:
         story.extend(_form_sections(load_form(process.referral_form), values, referral.get("raw") or {}, styles, width,
                                     skip_prefilled=False))
-    people = [case.child, *case.people]
+    people = [*case.subjects, *case.people]
     if any(person.address for person in people):  # what the agencies were sent with their request
         rows = [[_c(h, styles["head"]) for h in ("Name", "DOB", "Relationship", "Address")]]
         for number, person in enumerate(people):
