@@ -101,7 +101,7 @@ REFERRALS = {
         "abuse_neglect": True, "abuse_organisational": True,
         "abuse_detail": "Admitted with grade 4 pressure ulcers and dehydration; other residents may be at risk. "
                         "An enquiry (s42) has begun. Fictional.",
-        "capacity": "Lacked capacity for some decisions",
+        "capacity": "Lacked capacity",
         "capacity_detail": "She lacks capacity to decide about her care; best-interests decisions were recorded.",
         "advocate": "Yes", "advocate_detail": "Exampleshire Advocacy (fictional), an IMCA since her admission",
         "adult_views": "She cannot say; her son says she was always proud of how she looked after herself.",
@@ -141,7 +141,7 @@ class ReportStory:
     better: str
     action: str
     learning: str
-    criteria: str = "Mandatory review (s44(1) to (3))"
+    criteria: str = "Mandatory SAR"
     why: str = ""
 
 
