@@ -150,7 +150,8 @@ LR1_YAML = """\
 id: LR1
 version: "1.0"
 title: "Learning Review Referral"
-roles: {subject_name: person_name, subject_dob: person_dob, subject_dod: person_dod, people: others}
+roles: {subject_name: person_name, subject_dob: person_dob, subject_dod: person_dod, people: others,
+        referrer_email: lead_email}
 note: "Refer a death or serious harm to the Learning Review Group. Do not put the person's name in the email subject."
 sections:
   - number: "1"
