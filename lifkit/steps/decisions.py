@@ -303,7 +303,7 @@ def summary_path(ws, case: Case) -> Path:
     return case.folder / f"{ws.process.summary_id}-{case.reference}.docx"
 
 
-def referral_display(form_id: str, values: dict) -> dict[str, str]:
+def referral_display(form_id: str, values: dict, root=None) -> dict[str, str]:
     """Every box of the referral form as the summary shows it (a template may use any, as
     ``{{ referral.<box> }}``): dates dd/mm/yyyy, ticks Yes or No, a table one line per row, "-" when empty."""
     from lifkit.documents.formdef import load_form
@@ -323,7 +323,7 @@ def referral_display(form_id: str, values: dict) -> dict[str, str]:
         return str(value)
 
     shown = {}
-    for field in load_form(form_id).fields:
+    for field in load_form(form_id, root).fields:
         value = values.get(field.name)
         shown[field.name] = ("Yes" if value else "No") if field.type == "tick" else show(value)
     return shown
@@ -383,7 +383,7 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
         "returns_received": ", ".join(f"{m.code} ({day(m.returned)}{'' if m.valid else ', invalid'})"
                                       for m in status.members if m.returned) or "none yet",
         "summary": referral.get("summary") or referral.get("incident_summary") or "-",
-        "referral": referral_display(process.referral_form, referral),
+        "referral": referral_display(process.referral_form, referral, ws.root),
         "incident_date": day(referral.get("incident_date")),
         "criteria": [{"label": c.label, "referrer": "Yes" if referral.get(c.field) else "No",
                       "view": views.get(c.field, "to be decided" if not rec else "unclear")}
@@ -599,8 +599,10 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
     from that month of ``year``), and a workbook with charts."""
     from collections import Counter
 
-    process = ws.process
+    from lifkit.documents.formdef import load_form
 
+    process = ws.process
+    route = load_form(process.referral_form, ws.root).role("route") or "referral_route"  # who or how referred
     agencies, routes, recommendations, decisions = Counter(), Counter(), Counter(), Counter()
     challenged = decided = within = 0
     days: list[int] = []
@@ -612,7 +614,7 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
         count += 1
         referral = (case.referral or {}).get("values", {})
         agencies[referral.get("agency") or "not recorded"] += 1
-        routes[referral.get("referral_route") or "not recorded"] += 1
+        routes[referral.get(route) or "not recorded"] += 1
         state = _state(ws, case)
         recommendations[(state.recommendation or {}).get("recommendation", "none yet")] += 1
         if state.decided:

@@ -340,6 +340,8 @@ SAR_CARE_ACT_2014 = DemoScript(
         DemoCase("referral-1", {}, (
             step("2026-01-13", "referral", notified="2026-01-12"),
             step("2026-01-14", "request", meeting="2026-02-06"),
+            step("2026-01-20", "contact", key="family", email="lee.example@family-mail.example",
+                 name="Lee Example (fictional)", consent="2026-01-20"),
             step("2026-01-28", "returns", skip=[LATE_MEMBER], invalid=[INVALID_MEMBER], attach=["ASC"]),
             step("2026-02-05", "chase"),
             step("2026-02-05", "returns", only=[LATE_MEMBER, INVALID_MEMBER], again=True),
@@ -703,6 +705,14 @@ def _sign(ws, script: DemoScript, played: _Played, args: dict, result: DemoResul
     return line
 
 
+def _contact(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.contacts import set_contact
+
+    set_contact(ws, played.reference, args["key"], args["email"], args.get("name", ""),
+                dt.date.fromisoformat(args["consent"]) if args.get("consent") else None)
+    return f"the case's contact {args['key']} set (consent recorded)"
+
+
 def _told(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
     from lifkit.steps.decisions import record_notified
 
@@ -779,7 +789,7 @@ def _updates(ws, script: DemoScript, played: _Played, args: dict, result: DemoRe
 
 ACTIONS = {"action plan": _action_plan, "update requests": _update_requests, "updates": _updates,
            "referral": _referral, "request": _request, "returns": _returns, "chase": _chase, "pack": _pack,
-           "recommend": _recommend, "decide": _decide, "sign": _sign, "told": _told, "reply": _panel_reply}
+           "recommend": _recommend, "decide": _decide, "contact": _contact, "sign": _sign, "told": _told, "reply": _panel_reply}
 
 
 def _close(ws, script: DemoScript, played: list[_Played], result: DemoResult) -> None:
