@@ -44,6 +44,10 @@ def test_names_whole_and_in_part_but_never_ordinary_words():
     assert found("Jordan came; Testperson did not; Exampleshire board") == [("name", "Jordan"),
                                                                            ("name", "Testperson")]
     assert found("Jordan\n  Testperson") == [("name", "Jordan\n  Testperson")]
+    # possessives are the name; a longer word or a double-barrelled name is not
+    assert found("Jordan's mother, Testperson’s school, Testpersons' and Jordan-Lee") == [
+        ("name", "Jordan"), ("name", "Testperson")]
+    assert IDS.scrub("Jordan's mother") == "[removed]'s mother"
 
 
 def test_addresses_whole_by_numbered_line_and_postcode_never_a_town_alone():

@@ -55,6 +55,9 @@ _DATE_RE = re.compile(
     rf"|{_MONTH.replace('month', 'month2')}\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year2>\d{{4}})"
     r")(?![\w/]|[.\-]\d)",
     re.IGNORECASE)
+# The end of a name's part: no letter, hyphen or apostrophe-and-letter follows, but a possessive may
+# ("Casey's", "Casey’s" and "Jones'" are Casey and Jones; "Casey-Ann" and "O'Neill" are other words).
+_WORD_END = r"(?=$|[^\w'’\-]|['’]s(?!\w)|['’](?!\w))"
 POSTCODE_RE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
 
 
@@ -148,7 +151,7 @@ class Identifiers:
         self._phrases = re.compile("|".join(f"(?:{_phrase(p)})" for p in ordered), re.IGNORECASE) if ordered else None
         # a name's part counts when written as a name: with its capital (or all in capitals)
         self._parts = re.compile(r"(?<![\w'’\-])(?:" + "|".join(
-            re.escape(p) for p in sorted(parts, key=len, reverse=True)) + r")(?![\w'’\-])", re.IGNORECASE) \
+            re.escape(p) for p in sorted(parts, key=len, reverse=True)) + ")" + _WORD_END, re.IGNORECASE) \
             if parts else None
         self._part_set = {p.casefold() for p in parts}
 
