@@ -201,7 +201,7 @@ def test_a_register_without_an_actions_sheet(ws, tmp_path):
     assert ws("register", "check").exit_code == 0
     added = ws("actions", "add", REF, "--recommendation", "1", "--action", "Brief the health visitors", "--agency",
                "COMM", "--lead", "Named Nurse", "--due", "30/01/2027", "--measure", "All briefed")
-    assert added.exit_code == 0, added.output
+    assert added.exit_code == 1, added.output  # recorded, and the warning needs attention (as decide's does)
     assert "Warning: The register's Actions sheet was not updated" in added.stderr
     assert any(e["event"] == "actions added" for e in journal(ws))
     result = ws("register", "check")
@@ -237,3 +237,76 @@ def test_a_word_update_saved_again_by_libreoffice_is_filed(ws, tmp_path):
     row = actions_sheet(ws)[f"{REF}-A3"]
     assert (row["Agency"], row["Status"], row["Evidence"]) == ("CSC", "Cannot be completed",
                                                                "The system cannot hold such flags")
+
+
+def test_the_same_plan_imported_twice_is_refused_and_new_rows_only_are_added(ws, tmp_path):
+    plan = tmp_path / "plan.csv"
+    plan.write_text(PLAN, encoding="utf-8")
+    assert ws("actions", "import", REF, plan).exit_code == 0
+    before = journal(ws)
+    again = ws("actions", "import", REF, plan)
+    assert again.exit_code == 2, again.output
+    assert "plan.csv was already imported on 25/11/2026" in again.stderr
+    assert journal(ws) == before
+    assert set(actions_sheet(ws)) == {f"{REF}-A1", f"{REF}-A2", f"{REF}-A3"}
+
+    # the plan again, with its spacing and case changed and one new row: only the new row is recorded
+    grown = tmp_path / "plan-v2.csv"
+    grown.write_text(PLAN.replace("Audit use of the bruising protocol", "Audit  use of the Bruising protocol")
+                     + "2,,Train call handlers on cross-border flags,POL,Safeguarding DI,31/01/2027,All trained\n",
+                     encoding="utf-8")
+    result = ws("actions", "import", REF, grown, "--json")
+    assert result.exit_code == 0, result.output
+    added = json.loads(result.stdout)
+    assert [a["id"] for a in added["actions"]] == ["A4"]
+    assert added["skipped"] == ["row 2: already recorded as A1 on 25/11/2026",
+                                "row 3: already recorded as A2 on 25/11/2026",
+                                "row 4: already recorded as A3 on 25/11/2026"]
+    assert set(actions_sheet(ws)) == {f"{REF}-A1", f"{REF}-A2", f"{REF}-A3", f"{REF}-A4"}
+    text = ws("actions", "import", REF, grown)
+    assert text.exit_code == 2 and "already imported on 25/11/2026" in text.stderr
+    # the same action for another agency is another action
+    other = tmp_path / "plan-v3.csv"
+    other.write_text(PLAN.splitlines()[0] + "\n1,,Audit use of the bruising protocol,CSC,Head of Service,31/03/2027,"
+                     "Audited\n", encoding="utf-8")
+    shown = ws("actions", "import", REF, other)
+    assert shown.exit_code == 0, shown.output
+    assert "1 action recorded" in shown.stdout and "Skipped" not in shown.stdout
+
+
+def test_a_name_typed_into_an_action_is_recorded_with_a_warning_and_never_stops_the_index(ws, tmp_path):
+    # the case's child is "Testchild Fictional" (the fixture); an agency lead's name is not the case's
+    plain = ws("actions", "add", REF, "--recommendation", "1", "--action", "Review the child's GP records",
+               "--agency", "COMM", "--lead", "Named Nurse", "--due", "31/03/2027", "--measure", "Reviewed")
+    assert plain.exit_code == 0, plain.output
+    named = ws("actions", "add", REF, "--recommendation", "1", "--action", "Brief staff on Testchild Fictional",
+               "--agency", "COMM", "--lead", "Pat Lead", "--due", "31/03/2027", "--measure", "Briefed")
+    assert named.exit_code == 1, named.output
+    assert f"--action holds a name of a person in case {REF}" in named.stderr
+    assert "on the register (the Actions sheet)" in named.stderr and "--allow-names" in named.stderr
+    assert "Testchild" not in named.stderr
+    assert f"{REF}-A2" in actions_sheet(ws)  # recorded all the same
+
+    plan = tmp_path / "plan.csv"
+    plan.write_text(PLAN.splitlines()[0] + "\n3,Learning for Testchild Fictional's family,Share the learning,POL,"
+                    "Safeguarding DI,31/01/2027,Shared\n", encoding="utf-8")
+    imported = ws("actions", "import", REF, plan)
+    assert imported.exit_code == 1, imported.output
+    assert "row 2, column 'Recommendation text' holds a name" in imported.stderr
+    allowed = ws("actions", "add", REF, "--recommendation", "1", "--action", "Audit Testchild Fictional's case",
+                 "--agency", "CSC", "--lead", "Head of Service", "--due", "31/03/2027", "--measure", "Audited",
+                 "--allow-names")
+    assert allowed.exit_code == 0 and "Warning" not in allowed.output
+
+    # the index takes the action plan's words, the names left out: never refused for what was allowed here
+    entry = ws("learning", "add", "--case", REF, "--name", "Child known as Mary", "--reported", "15/06/2027")
+    assert entry.exit_code == 0, entry.output
+    written = ws("learning", "index", "-o", tmp_path / "index.docx")
+    assert written.exit_code == 0, written.output
+    from test_learning import document_text
+
+    text = "\n".join(cell for table in document_text(tmp_path / "index.docx")[1] for cell in table)
+    assert "Brief staff on [removed] (COMM" in text and "Testchild" not in text
+    # the index itself still refuses a name typed into an entry
+    refused = ws("learning", "add", "--case", REF, "--finding", "Testchild was not seen")
+    assert refused.exit_code == 2

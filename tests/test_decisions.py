@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import json
 import os
@@ -39,7 +40,10 @@ def open_case(ws: Lifkit, tmp_path: Path, notified: str = "02/11/2026", **change
     opened = ws("referral", "open", form, "--notified", notified, "--new-case", "--json")  # one child, many cases
     assert opened.exit_code == 0, opened.output
     reference = json.loads(opened.stdout)["reference"]
-    assert ws("request", reference, "--meeting", "04/12/2026", "--agency", "POL", "--agency", "CSC").exit_code == 0
+    requested = ws("request", reference, "--meeting", "04/12/2026", "--agency", "POL", "--agency", "CSC")
+    # recorded; a warning when the meeting is after the decision is due (notified before 04/11/2026)
+    late = dt.datetime.strptime(notified, "%d/%m/%Y").date() < dt.date(2026, 11, 4)
+    assert requested.exit_code == (1 if late else 0), requested.output
     outbox = ws.workspace / "cases" / reference / "outbox"
     filled = fill_pdf(outbox / f"CIGINF1-{reference}-POL.pdf", CIGINF1_VALUES, tmp_path / f"{reference}-POL.pdf")
     assert ws("collect", reference, filled).exit_code == 0
@@ -138,11 +142,14 @@ def test_no_review_and_an_anonymised_panel_notice(ws, tmp_path):
     reference = open_case(ws, tmp_path, child_name="Fictional Childname Zedd")
     case_dir = ws.workspace / "cases" / reference
     assert ws("decide", reference, "--ciec", "Review not initiated", "--rationale",
-              "Fictional Childname Zedd died of natural causes; no concern about agencies.").exit_code == 0
+              "Fictional Childname Zedd died of natural causes; no concern about agencies.",
+              "--allow-names").exit_code == 0
+    # a name allowed in the rationale never stops the anonymised notice the decision drafts
     result = ws("decide", reference, "--chair", "affirmed", "--decision", "Review not initiated", "--rationale",
                 "Natural causes, per the post-mortem for Fictional Childname Zedd (born 04/03/2015).",
-                "--relationship", "none alleged", "--criminal-investigation", "no")
+                "--relationship", "none alleged", "--criminal-investigation", "no", "--allow-names")
     assert result.exit_code == 0, result.output
+    assert "Warning" not in result.output
     path, panel = draft(ws, reference, "panel")
     body = panel.get_content()
     assert "decided not to initiate a Serious Case Review" in body
@@ -356,3 +363,67 @@ def test_the_year_report_counts_the_process_reporting_year(ws, tmp_path):
     # a process whose year is the calendar year is counted as before
     (ws.workspace / "process.yaml").unlink()
     assert json.loads(ws("report", "--year", "2026", "--json").stdout)["cases"] == 4
+
+
+def test_a_notice_date_before_its_event_or_in_the_future_is_refused_and_a_change_needs_amend(ws, tmp_path,
+                                                                                              monkeypatch):
+    reference = open_case(ws, tmp_path)
+    assert ws("decide", reference, "--ciec", "scr", "--rationale", "The criteria are met.").exit_code == 0
+    assert ws("decide", reference, "--chair", "affirmed", "--decision", "SCR", "--rationale", "Affirmed.").exit_code == 0
+    journal = ws.workspace / "cases" / reference / "journal.jsonl"
+    before = journal.read_bytes()
+    for day, words in (("01/01/2001", "01/01/2001 is before the SCR decision (25/11/2026)"),
+                       ("24/11/2026", "24/11/2026 is before the SCR decision (25/11/2026)"),
+                       ("26/11/2026", "26/11/2026 is in the future (today is 25/11/2026)")):
+        refused = ws("notified", reference, "panel", "--on", day)
+        assert refused.exit_code == 2, refused.output
+        assert words in refused.stderr
+    assert journal.read_bytes() == before
+    assert ws("notified", reference, "ofsted", "--on", "25/11/2026").exit_code == 0
+
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-27")
+    before = journal.read_bytes()
+    moved = ws("notified", reference, "ofsted", "--on", "26/11/2026")
+    assert moved.exit_code == 2, moved.output
+    assert "Ofsted was already recorded as told on 25/11/2026; 26/11/2026 is a different date" in moved.stderr
+    assert "--amend" in moved.stderr
+    assert journal.read_bytes() == before
+    assert ws("notified", reference, "panel", "--on", "26/11/2026", "--amend", "x").exit_code == 2  # nothing to amend
+    amended = ws("notified", reference, "ofsted", "--on", "26/11/2026", "--amend", "the email was sent a day late")
+    assert amended.exit_code == 0, amended.output
+    events = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+    told = [e for e in events if e["event"] == "notified" and e["notice"] == "ofsted"]
+    assert [(e["on"], e.get("amends"), e.get("replaces")) for e in told] == [
+        ("2026-11-25", None, None), ("2026-11-26", "the email was sent a day late", "2026-11-25")]
+    status = ws("status", reference)
+    assert "sent 26/11/2026 (amended; first recorded as 25/11/2026)" in status.stdout
+    assert register_row(ws, reference)["Ofsted notified"].isoformat() == "2026-11-26"
+
+
+def test_a_name_typed_into_a_rationale_or_note_is_recorded_with_a_warning(ws, tmp_path, monkeypatch):
+    reference = open_case(ws, tmp_path, child_name="Casey Zedd-Fictional")
+    journal = ws.workspace / "cases" / reference / "journal.jsonl"
+    warned = ws("decide", reference, "--recommend", "Review not initiated", "--rationale",
+                "Casey died of natural causes (born 4 March 2015); no concern about agencies.")
+    assert warned.exit_code == 1, warned.output
+    message = warned.stderr
+    assert ("--rationale holds a name and a date of birth or death of a person in case " + reference) in message
+    assert "on the register (the Decisions sheet), in the case summary and in the journal" in message
+    assert f"Prefer the case reference ({reference}) or a pseudonym" in message and "--allow-names" in message
+    assert "Casey" not in message and "2015" not in message  # the warning never repeats what it found
+    assert "recommended" in journal.read_text(encoding="utf-8")  # recorded all the same
+    assert decisions_rows(ws, reference)[-1]["Rationale"].startswith("Casey died")
+    # ordinary words and other dates are not a person's details
+    plain = ws("decide", reference, "--chair", "affirmed", "--decision", "Review not initiated", "--rationale",
+               "The child died of natural causes on the evidence of 04/03/2016; the figures rose.",
+               "--relationship", "none alleged")
+    assert plain.exit_code == 0, plain.output
+    path, panel = draft(ws, reference, "panel")
+    assert "Casey" not in panel.get_content()
+
+    assert ws("notified", reference, "ofsted", "--on", "25/11/2026").exit_code == 0
+    monkeypatch.setenv("LIFKIT_TODAY", "2026-11-26")
+    amended = ws("notified", reference, "ofsted", "--on", "26/11/2026", "--amend", "Casey Zedd-Fictional's file")
+    assert amended.exit_code == 1 and "--amend holds a name" in amended.stderr
+    assert "will appear in the journal" in amended.stderr
+    assert ws("notified", reference, "referrer", "--on", "26/11/2026").exit_code == 0

@@ -101,7 +101,8 @@ def test_the_whole_week(opened, tmp_path: Path):
     ws, root, reference = opened
     folder = root / "cases" / reference
     issued = ws("request", reference, "--meeting", MEETING, "--json")
-    assert issued.exit_code == 0, issued.output
+    assert issued.exit_code == 1, issued.output  # recorded, with a warning:
+    assert "The CIEC meeting on 04/12/2026 is after the SCR decision is due (02/12/2026)" in issued.stderr
     requests = json.loads(issued.stdout)["issued"]
     assert len(requests) == 15
     assert {r["return_by"] for r in requests} == {"2026-12-02"}  # 7 days: sooner than the meeting
@@ -220,9 +221,9 @@ def test_the_whole_week(opened, tmp_path: Path):
     drafts = {d["agency"]: d for d in json.loads(chased.stdout)}
     assert set(drafts) == {"ACUTE", "COMM", "MH", "CCG", "YOS", "HOU", "NSPCC", "CAFCASS", "AMB", "ASC", "PH"}
     assert drafts["HOU"]["reason"] == "invalid" and drafts["YOS"]["reason"] == "outstanding"
-    assert {d["new_date"] for d in drafts.values()} == {"2026-11-28"}
+    assert {d["new_date"] for d in drafts.values()} == {"2026-11-30"}  # 3 days on is a Saturday: the Monday
     reminder = email.message_from_bytes(Path(drafts["YOS"]["draft"]).read_bytes(), policy=default)
-    assert "reminder: reply by 28/11/2026" in reminder["Subject"]
+    assert "reminder: reply by 30/11/2026" in reminder["Subject"]
     assert "was due on 02/12/2026" in reminder.get_content()
     journal = [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines()]
     assert sum(1 for e in journal if e["event"] == "chased") == 11
@@ -339,3 +340,87 @@ def test_msg_without_the_extra_says_how_to_install_it(opened, tmp_path: Path, mo
     result = ws("collect", reference, msg)
     assert result.exit_code == 1
     assert 'pip install "lifkit[msg]"' in result.output
+
+
+def test_a_different_meeting_needs_move_meeting_and_odd_days_are_warned(opened, tmp_path: Path):
+    ws, root, reference = opened  # notified 02/11/2026: the SCR decision is due 02/12/2026; today 25/11/2026
+    folder = root / "cases" / reference
+    first = ws("request", reference, "--meeting", "30/11/2026", "--agency", "POL", "--agency", "CSC")
+    assert first.exit_code == 0, first.output
+    pol = fill_pdf(folder / "outbox" / f"CIGINF1-{reference}-POL.pdf", CIGINF1_VALUES, tmp_path / "pol.pdf")
+    assert ws("collect", reference, pol).exit_code == 0
+
+    journal, case_file = folder / "journal.jsonl", folder / "case.yaml"
+    before = (journal.read_bytes(), case_file.read_bytes())
+    refused = ws("request", reference, "--meeting", "26/12/2026", "--agency", "EDU")
+    assert refused.exit_code == 2, refused.output
+    assert (f"{reference}'s CIEC meeting is on 30/11/2026 (CSC, POL were told); 26/12/2026 is a different date"
+            in refused.stderr)
+    assert "--move-meeting" in refused.stderr
+    assert (journal.read_bytes(), case_file.read_bytes()) == before
+    assert not list((folder / "outbox").glob(f"*-{reference}-EDU.*"))
+
+    moved = ws("request", reference, "--meeting", "26/12/2026", "--agency", "EDU", "--move-meeting", "--json")
+    assert moved.exit_code == 1, moved.output
+    assert ("The CIEC meeting on 26/12/2026 is not a working day (Boxing Day, a bank holiday; a Saturday)"
+            in moved.stderr)
+    assert "The CIEC meeting on 26/12/2026 is after the SCR decision is due (02/12/2026)" in moved.stderr
+    result = json.loads(moved.stdout)
+    assert result["moved_from"] == "2026-11-30" and result["meeting_date"] == "2026-12-26"
+    assert [r["agency"] for r in result["issued"]] == ["EDU"]
+    assert sorted(Path(p).name for p in result["move_notes"]) == [f"meeting-moved-{reference}-CSC.eml",
+                                                                  f"meeting-moved-{reference}-POL.eml"]
+    csc = email.message_from_bytes((folder / "outbox" / f"meeting-moved-{reference}-CSC.eml").read_bytes(),
+                                   policy=default)
+    assert csc["To"] == member_email("CSC")
+    assert "has moved from 30/11/2026 to 26/12/2026" in csc.get_content()
+    assert "by 02/12/2026" in csc.get_content()  # 7 days after its request, now sooner than the meeting
+    pol_note = email.message_from_bytes((folder / "outbox" / f"meeting-moved-{reference}-POL.eml").read_bytes(),
+                                        policy=default).get_content()
+    assert "has been received" in pol_note
+    members = {m["code"]: m for m in json.loads(ws("status", reference, "--json").stdout)[0]["members"]}
+    assert members["CSC"]["due"] == "2026-12-02" and members["EDU"]["due"] == "2026-12-02"
+    assert "meeting_date: '2026-12-26'" in case_file.read_text(encoding="utf-8") or \
+        "meeting_date: 2026-12-26" in case_file.read_text(encoding="utf-8")
+
+    # moving only: no requests issued, the notes drafted again for the new date
+    only = ws("request", reference, "--meeting", "01/12/2026", "--move-meeting")
+    assert only.exit_code == 0, only.output
+    assert "moved from 26/12/2026 to 01/12/2026; 3 notes" in only.stdout
+    assert "--move-meeting needs --meeting" in ws("request", reference, "--move-meeting").stderr
+
+
+def test_chase_and_reminder_dates_fall_on_working_days(opened, tmp_path: Path):
+    ws, root, reference = opened
+    assert ws("request", reference, "--meeting", "01/12/2026", "--agency", "POL").exit_code == 0
+    # today is Wednesday 25/11/2026: three days on is a Saturday, so the reminder asks for Monday 30/11
+    chased = ws("chase", reference, "--json")
+    assert chased.exit_code == 0, chased.output
+    assert [d["new_date"] for d in json.loads(chased.stdout)] == ["2026-11-30"]
+    refused = ws("chase", reference, "--by", "28/12/2026")
+    assert refused.exit_code == 2
+    assert "28/12/2026 is not a working day (Boxing Day (observed))" in refused.stderr
+    assert "such as 29/12/2026" in refused.stderr
+
+
+def test_an_empty_file_is_empty_never_already_filed_and_names_follow_lifkit_today(opened, tmp_path: Path):
+    ws, root, reference = opened
+    folder = root / "cases" / reference
+    assert ws("request", reference, "--meeting", "01/12/2026", "--agency", "POL").exit_code == 0
+    empty_mail, empty_form = tmp_path / "empty.eml", tmp_path / "empty.pdf"
+    empty_mail.write_bytes(b"")
+    empty_form.write_bytes(b"")
+    before = (folder / "journal.jsonl").read_bytes()
+    for path in (empty_mail, empty_form, empty_mail):
+        result = ws("collect", reference, path)
+        assert f"{path.name}: empty (0 bytes); nothing to file" in result.output
+        assert "already filed" not in result.output
+    assert (folder / "journal.jsonl").read_bytes() == before
+
+    filled = fill_pdf(folder / "outbox" / f"CIGINF1-{reference}-POL.pdf", CIGINF1_VALUES, tmp_path / "pol.pdf")
+    assert ws("collect", reference, filled).exit_code == 0
+    again = ws("collect", reference, filled)
+    assert "already filed on 25/11/2026" in again.output  # LIFKIT_TODAY, whatever the clock says
+    assert [p.name[:9] for p in (folder / "inbox").iterdir() if p.name[0].isdigit()] == ["20261125-"]
+    stored = [p.name for p in (folder / "returns" / "POL").iterdir()]
+    assert stored and all(name.startswith("20261125-") for name in stored)

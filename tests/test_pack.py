@@ -100,7 +100,8 @@ def built_case(tmp_path_factory):
         assert opened.exit_code == 0, opened.output
         reference = json.loads(opened.stdout)["reference"]
         asked = ws("request", reference, "--meeting", MEETING, *[a for c in ASKED for a in ("--agency", c)])
-        assert asked.exit_code == 0, asked.output
+        assert asked.exit_code == 1, asked.output  # recorded; the meeting is after the decision is due (02/12)
+        assert "after the SCR decision is due" in asked.stderr
         outbox = workspace / "cases" / reference / "outbox"
         files = root / "files"
         files.mkdir()
@@ -488,25 +489,42 @@ def test_a_pack_for_every_case_at_the_meeting(case, tmp_path):
 
 
 def test_a_pack_built_earlier_is_never_overwritten(case):
-    """A second build with another date (or anything else changed) keeps the first pack byte for byte and
-    writes the next number beside it; the same build again changes nothing."""
+    """A build with nothing changed (the build date aside) reports the latest pack unchanged, with its path;
+    a build after a change keeps the earlier pack byte for byte and writes the next number beside it."""
     ws, root, reference = case
     first = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "--json")
     path = Path(json.loads(first.stdout)["file"])
     before = path.read_bytes()
-    again = ws("pack", reference, "--allow-incomplete", "--date", BUILT, "--json")
-    assert json.loads(again.stdout)["file"] == str(path) and json.loads(again.stdout)["kept"] is None
+    journal = root / "cases" / reference / "journal.jsonl"
+    built_once = journal.read_bytes()
+    again = json.loads(ws("pack", reference, "--allow-incomplete", "--date", BUILT, "--json").stdout)
+    assert again["file"] == str(path) and again["kept"] is None and again["unchanged"] is True
+    later = ws("pack", reference, "--allow-incomplete", "--date", "05/12/2026")  # another day, nothing changed
+    assert later.exit_code == 1, later.output
+    assert f"Unchanged: {path}" in later.stdout and "no new pack was made" in later.stdout
+    assert not path.with_name(f"{path.stem}-2.pdf").exists() and journal.read_bytes() == built_once
+
+    assert ws("request", reference, "--agency", "PH").exit_code == 0  # one more agency asked: the pack changes
     later = ws("pack", reference, "--allow-incomplete", "--date", "05/12/2026")
     assert later.exit_code == 1, later.output
     numbered = path.with_name(f"{path.stem}-2.pdf")
     assert f"Built {numbered}" in later.stdout
     assert f"{path.name}, built earlier, is kept as it was" in later.stdout
     assert path.read_bytes() == before and numbered.read_bytes() != before
+    same = json.loads(ws("pack", reference, "--allow-incomplete", "--date", "06/12/2026", "--json").stdout)
+    assert same["file"] == str(numbered) and same["unchanged"] is True  # the latest, not the first
+    assert ws("request", reference, "--agency", "AMB").exit_code == 0
     third = json.loads(ws("pack", reference, "--allow-incomplete", "--date", "06/12/2026", "--json").stdout)
     assert third["file"] == str(path.with_name(f"{path.stem}-3.pdf")) and third["kept"] == str(path)
-    events = [json.loads(line) for line in (root / "cases" / reference / "journal.jsonl").read_text().splitlines()]
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
     assert [e["file"] for e in events if e["event"] == "pack built"][-2:] == [f"pack/{numbered.name}",
                                                                              f"pack/{path.stem}-3.pdf"]
+    # a changed attachment is a changed pack, though every return's words are the same
+    filed = json.loads((root / "cases" / reference / "returns" / "POL.json").read_text(encoding="utf-8"))
+    attached = root / "cases" / reference / filed["submissions"][-1]["attachments"][0]
+    attached.write_bytes(attached.read_bytes() + b"\n% changed\n")
+    fourth = json.loads(ws("pack", reference, "--allow-incomplete", "--date", "06/12/2026", "--json").stdout)
+    assert fourth["unchanged"] is False and fourth["file"].endswith("-4.pdf")
 
 
 # --- an attachment pypdf cannot merge ----------------------------------------------------------

@@ -215,6 +215,13 @@ def test_the_rapid_review_cycle_in_working_days(tmp_path, monkeypatch):
     assert state["decision_due"] == "2027-01-19"
     assert [n["id"] for n in state["notices"]] == ["notification"]
 
+    before = (root / "cases" / reference / "journal.jsonl").read_bytes()
+    early = ws("notified", reference, "notification", "--on", "16/12/2026")  # the day before it was known
+    assert early.exit_code == 2, early.output
+    assert ("16/12/2026 is before the day the local authority became aware of the serious incident (17/12/2026)"
+            in early.stderr)
+    assert ws("notified", reference, "notification", "--on", "19/12/2026").exit_code == 2  # in the future
+    assert (root / "cases" / reference / "journal.jsonl").read_bytes() == before
     assert ws("notified", reference, "notification", "--on", "18/12/2026").exit_code == 0
     request = ws("request", reference, "--meeting", "08/01/2027", "--agency", "POL", "--json")
     assert request.exit_code == 0, request.output

@@ -397,3 +397,42 @@ def test_a_zip_bomb_docx_is_refused(word_returns, tmp_path):
     status, out, _ = check(Lifkit(word_returns["root"]), bomb)
     assert status == 2, out
     assert "UNREADABLE  bomb.docx: " in out
+
+
+def test_an_empty_file_is_empty_and_an_email_goes_to_collect(ws, tmp_path):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    status, out, data = check(ws, empty)
+    assert status == 2
+    assert "UNREADABLE  empty.pdf: is empty (0 bytes)" in out and "plain text" not in out
+    assert data[0]["kind"] == "empty"
+    for name, content in (("reply.eml", b"From: pol.ciec@testshire.example\nTo: a@b.example\nSubject: x\n\nHi\n"),
+                          ("saved-reply.txt", b"Received: from mail.example\nFrom: pol.ciec@testshire.example\n"
+                                              b"Subject: RE: request\n\nHi\n")):
+        (tmp_path / name).write_bytes(content)
+        status, out, data = check(ws, tmp_path / name)
+        assert status == 2, out
+        assert f"{name}: is an email, not a form: lifkit collect reads the forms attached to it" in out
+        assert f"lifkit collect REF {name}" in out and "neither a PDF nor a Word" not in out
+
+
+def test_a_folder_is_every_form_in_it_and_one_bad_file_never_stops_the_rest(ws, blanks, tmp_path):
+    folder = tmp_path / "saved-forms"
+    folder.mkdir()
+    good = returned(blanks, tmp_path, "ciginf1").rename(folder / "a-good.pdf")
+    returned(blanks, tmp_path, "ciginf1", case_open="").rename(folder / "b-problems.pdf")
+    (folder / "c-broken.pdf").write_bytes(b"%PDF-1.7\n garbage")
+    (folder / "d-empty.docx").write_bytes(b"")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (folder / "sub").mkdir()
+    status, out, data = check(ws, folder)
+    assert status == 2, out
+    assert [Path(d["file"]).name for d in data] == ["a-good.pdf", "b-problems.pdf", "c-broken.pdf", "d-empty.docx"]
+    assert out.splitlines()[-1] == "4 files: 1 valid, 1 with problems, 2 unreadable."
+    assert "d-empty.docx: is empty (0 bytes)" in out
+    status, out, _ = check(ws, folder / "a-good.pdf", folder / "b-problems.pdf")
+    assert status == 1 and out.splitlines()[-1] == "2 files: 1 valid, 1 with problems, 0 unreadable."
+    assert check(ws, good)[0] == 0
+    (tmp_path / "nothing").mkdir()
+    status, out, _ = check(ws, tmp_path / "nothing")
+    assert status == 2 and "nothing: is an empty folder" in out

@@ -148,3 +148,12 @@ def test_add_months_clamps_to_the_end_of_a_shorter_month(day, months, expected):
 def test_add_days():
     assert add_days(date(2026, 12, 28), 7) == date(2027, 1, 4)
     assert add_days(date(2026, 3, 1), -1) == date(2026, 2, 28)
+
+
+def test_a_date_asked_of_someone_moves_to_a_working_day():
+    calendar = WorkingCalendar(closures=[date(2026, 12, 29)])
+    assert calendar.on_or_after(date(2026, 11, 28)) == date(2026, 11, 30)  # Saturday -> Monday
+    assert calendar.on_or_after(date(2026, 11, 30)) == date(2026, 11, 30)  # a working day stays
+    # Boxing Day on a Saturday, its substitute Monday 28th, then a closure day: Wednesday 30th
+    assert calendar.on_or_after(date(2026, 12, 26)) == date(2026, 12, 30)
+    assert calendar.on_or_before(date(2026, 12, 28)) == date(2026, 12, 24)  # Christmas Day is a Friday

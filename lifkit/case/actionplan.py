@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lifkit.case.folder import Case, journal, record_event
+from lifkit.case.folder import Case, event_day, journal, record_event
 from lifkit.errors import InputError
 
 STATUSES = ("Not started", "In progress", "Completed", "Cannot be completed")
@@ -142,7 +142,7 @@ def action_plan(case: Case, events: list[dict] | None = None) -> ActionPlan:
     for event in events:
         kind = event["event"]
         if kind == "actions added":
-            added = _date(event["at"][:10])
+            added = event_day(event)
             for item in event["actions"]:
                 actions[item["action"]] = Action(
                     id=item["action"], case_ref=case.reference, recommendation=int(item["recommendation"]),

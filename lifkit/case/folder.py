@@ -248,10 +248,20 @@ def update_case_file(case_dir: Path, **changes: Any) -> dict:
 def _entry(event: str, details: dict[str, Any]) -> dict:
     import uuid
 
-    entry = {"at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "by": _user(), "event": event,
-             "id": uuid.uuid4().hex}
+    from lifkit.mechanics.dates import today
+
+    now = dt.datetime.now().astimezone()
+    entry = {"at": now.isoformat(timespec="seconds"), "by": _user(), "event": event, "id": uuid.uuid4().hex}
+    if today() != now.date():  # LIFKIT_TODAY (or the demo) sets lifkit's day: the day the event counts as
+        entry["day"] = today().isoformat()
     entry.update({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in details.items()})
     return entry
+
+
+def event_day(entry: dict) -> dt.date:
+    """The day an event counts as having happened: lifkit's day when it was recorded (LIFKIT_TODAY, which
+    may differ from the clock's), as every date lifkit prints follows it."""
+    return dt.date.fromisoformat(entry.get("day") or entry["at"][:10])
 
 
 def record_event(case_dir: Path, event: str, **details: Any) -> dict:

@@ -36,3 +36,26 @@ def workspace_words(ws) -> set[str]:
     texts = [ws.settings.board_name, *(m.agency for m in ws.settings.members)]
     words = {w for text in texts for w in re.findall(r"[\w'’\-]+", text or "")}
     return words | {m.code for m in ws.settings.members}
+
+
+def people_identifiers(ws, case: Case) -> Identifiers:
+    """The identifiers of the case's people only (the review's subjects and the significant people: names,
+    dates of birth and death, addresses): what a note or rationale typed by the administrator should not hold."""
+    people = [*case.subjects, *case.people]
+    return Identifiers(names=[p.name for p in people], dates=[day for p in people for day in (p.dob, p.dod)],
+                       addresses=[p.address for p in people], vocabulary=workspace_words(ws))
+
+
+def typed_names_warning(ws, case: Case, texts: list[tuple[str, str]], appears: str) -> str | None:
+    """A warning when any typed text ((what it is, the text)) holds a name, date of birth or death or address
+    of a person in the case; ``appears`` says where the text will be seen. The identifier is never repeated."""
+    ids = people_identifiers(ws, case)
+    if not ids:
+        return None
+    found = [(label, hits) for label, text in texts if text and (hits := ids.find(text))]
+    if not found:
+        return None
+    held = "; ".join(f"{label} holds {ids.describe(hits)}" for label, hits in found)
+    return (f"{held} of a person in case {case.reference}. It was recorded, and will appear {appears}. "
+            f"Prefer the case reference ({case.reference}) or a pseudonym; give --allow-names to record such "
+            "text without this warning.")

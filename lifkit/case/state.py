@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifkit.case.folder import Case, journal, load_case, load_returns, returns_file
+from lifkit.case.folder import Case, event_day, journal, load_case, load_returns, returns_file
 from lifkit.case.process import Deadline, Notice, Option, Process, Start, parse_start
 from lifkit.errors import LifkitError
 from lifkit.mechanics.dates import format_date, today
@@ -61,6 +61,7 @@ class NoticeState:
     reply: dt.date | None = None
     agreed: bool | None = None
     superseded: list[dt.date] = field(default_factory=list)  # sent for an earlier decision, since amended
+    amended: list[dt.date] = field(default_factory=list)  # dates recorded for this notice before, since corrected
     expects_reply: bool = False
 
 
@@ -173,10 +174,12 @@ def _member_status(case: Case, member, events: list[dict], on: dt.date, due_of) 
     issued = due = None
     chased = 0
     for event in events:
+        if event["event"] == "meeting moved" and issued and member.code in (event.get("redated") or {}):
+            due = dt.date.fromisoformat(event["redated"][member.code])
         if event.get("agency") != member.code:
             continue
         if event["event"] == "issued":
-            issued = dt.date.fromisoformat(event.get("issued") or event["at"][:10])
+            issued = (dt.date.fromisoformat(event["issued"]) if event.get("issued") else event_day(event))
             due = dt.date.fromisoformat(event["return_by"]) if event.get("return_by") else due_of(issued)
         elif event["event"] == "chased":
             chased += 1
@@ -340,6 +343,8 @@ def case_state(ws, reference: str, case: Case | None = None) -> CaseState:
                 continue
             if event["event"] == "notified" and superseded:
                 state.superseded.append(dt.date.fromisoformat(event["on"]))
+            elif event["event"] == "notified" and event.get("replaces"):
+                state.amended.append(dt.date.fromisoformat(event["replaces"]))
             elif event["event"] == "replied" and not superseded:
                 state.reply = dt.date.fromisoformat(event["on"])
                 state.agreed = event.get("agreed")

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import ExitStatus
-from .common import PathType, DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, warn
+from .common import (PathType, DATE, allow_names_option, json_option, pass_workspace, plural, print_json, print_table,
+                     show_date, warn)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -27,14 +28,25 @@ def actions() -> None:
     """
 
 
-def _print_added(result, as_json: bool) -> None:
+def _print_added(ctx, result, as_json: bool) -> None:
     if as_json:
         print_json(result)
-        return
+    else:
+        _print_table(result)
+    warned = [warn(w) for w in result.warnings]
+    if warn(result.register_warning) or any(warned):
+        ctx.exit(int(ExitStatus.ATTENTION))
+
+
+def _print_table(result) -> None:
     print_table(["Action", "Rec.", "Agency", "Due", "Action text"],
                 [[a.id, a.recommendation, a.agency, show_date(a.due), _short(a.text)] for a in result.actions])
     click.echo(f"{plural(len(result.actions), 'action')} recorded for {result.reference} (event {result.event[:8]}).")
-    warn(result.register_warning)
+    if result.skipped:
+        click.echo(f"Skipped {plural(len(result.skipped), 'row')} already recorded (the same recommendation, action "
+                   "and agency):")
+        for line in result.skipped:
+            click.echo(f"  {line}")
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -53,15 +65,18 @@ def _short(text: str, width: int = 60) -> str:
 @click.option("--lead", required=True, metavar="NAME", help="The lead for the action in that agency.")
 @click.option("--due", required=True, metavar="DATE", help="When it is due (not before the decision).")
 @click.option("--measure", required=True, metavar="TEXT", help="The measure of impact that will show it worked.")
+@allow_names_option
 @json_option
 @pass_workspace
-def add(ws, reference: str, number: str, recommendation_text: str, text: str, agency: str, lead: str, due: str,
-        measure: str, as_json: bool) -> None:
+@click.pass_context
+def add(ctx, ws, reference: str, number: str, recommendation_text: str, text: str, agency: str, lead: str, due: str,
+        measure: str, allow_names: bool, as_json: bool) -> None:
     """Record one action of case REF's review (a decision whose review has an action plan). It gets a
     stable id (A1, A2...); its row goes on the register's Actions sheet.
 
     Every problem (an agency that is not a member, a due date before the decision, a box left empty) is
-    listed and nothing is recorded (exit status 2).
+    listed and nothing is recorded (exit status 2). Words that hold a name, date of birth or address of a
+    person in the case are recorded with a warning (exit status 1); --allow-names records them without it.
 
     \b
     Examples:
@@ -71,21 +86,27 @@ def add(ws, reference: str, number: str, recommendation_text: str, text: str, ag
     """
     from lifkit.steps.actions import add_action
 
-    _print_added(add_action(ws, reference, number, text, agency, lead, due, measure, recommendation_text), as_json)
+    _print_added(ctx, add_action(ws, reference, number, text, agency, lead, due, measure, recommendation_text,
+                                 allow_names=allow_names), as_json)
 
 
 @actions.command("import")
 @click.argument("reference", metavar="REF")
 @click.argument("file", type=PathType(dir_okay=False))
+@allow_names_option
 @json_option
 @pass_workspace
-def import_(ws, reference: str, file: Path, as_json: bool) -> None:
+@click.pass_context
+def import_(ctx, ws, reference: str, file: Path, allow_names: bool, as_json: bool) -> None:
     """Record every action in FILE (a workbook .xlsx or a CSV file) for case REF's review.
 
     FILE has a header row with the headings Recommendation, Recommendation text, Action, Agency, Lead,
     Due and Measure of impact, and one row per action; the workspace's action-plan-template.xlsx is one
     to fill in. Every bad row is reported by row and column and nothing is recorded until all are good
-    (exit status 2).
+    (exit status 2). A row already recorded (the same recommendation, action and agency) is skipped and
+    said so; a plan whose every row is recorded is refused as already imported (exit status 2). A row
+    whose words hold a name, date of birth or address of a person in the case is recorded with a
+    warning (exit status 1); --allow-names records it without.
 
     \b
     Examples:
@@ -95,7 +116,7 @@ def import_(ws, reference: str, file: Path, as_json: bool) -> None:
     from lifkit.steps.actions import import_actions, import_template
 
     import_template(ws)
-    _print_added(import_actions(ws, reference, file), as_json)
+    _print_added(ctx, import_actions(ws, reference, file, allow_names=allow_names), as_json)
 
 
 @actions.command("request")

@@ -72,27 +72,41 @@ def referral_open(ctx, ws, file: Path, notified, new_case: bool, accept_problems
               "after issue, or by the meeting if sooner).")
 @click.option("--agency", "agencies", multiple=True, metavar="CODE", help="Only this member (repeat for more).")
 @click.option("--send", is_flag=True, help="Send the drafts through the [smtp] server in lifkit.toml.")
+@click.option("--move-meeting", is_flag=True, help="Move the case's meeting to --meeting: the open requests are "
+              "re-dated and every agency already told gets a note (drafted in the outbox).")
 @json_option
 @pass_workspace
 @click.pass_context
-def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: bool, as_json: bool) -> None:
+def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: bool, move_meeting: bool,
+            as_json: bool) -> None:
     """Issue the process's pre-filled request form and an email draft to every member.
 
     The drafts (outbox/request-REF-CODE.eml) open in Outlook or Thunderbird ready to send. Subjects and
     file names carry the case reference and agency code only.
 
+    A --meeting other than the one the case already has is refused (exit status 2) unless --move-meeting
+    is given; then the open requests are re-dated, every agency already told gets a note, and requests
+    go only to the agencies named with --agency. A meeting on a weekend, a bank holiday or a closure
+    day, or after the decision is due, is recorded with a warning (exit status 1).
+
     \b
     Examples:
       lifkit request CIEC-2026-004 --meeting 20/11/2026
       lifkit request CIEC-2026-004 --agency POL --agency CSC
+      lifkit request CIEC-2026-004 --meeting 27/11/2026 --move-meeting
     """
     from lifkit.steps.exchange import issue_requests
 
-    with progress(len(agencies) or len(ws.settings.members), "Making requests") as step:
-        result = issue_requests(ws, reference, meeting, list(agencies) or None, send, progress=step)
+    count = len(agencies) or (0 if move_meeting else len(ws.settings.members))
+    with progress(count, "Making requests") as step:
+        result = issue_requests(ws, reference, meeting, list(agencies) or None, send, progress=step,
+                                move_meeting=move_meeting)
     if as_json:
         print_json(result)
+    elif result.moved_from and not result.issued:
+        _print_moved(ws, result)
     else:
+        _print_moved(ws, result)
         print_table(["Agency", "Email", "Reply by", "Draft"],
                     [(r.agency, r.email, show_date(r.return_by), r.draft.name) for r in result.issued])
         click.echo(f"{plural(len(result.issued), 'request')} for {result.reference} in "
@@ -100,8 +114,16 @@ def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: b
                    + (f"; {len(result.sent)} sent." if send else "."))
     placeholders = result.placeholders and (f"{', '.join(result.placeholders)} still have placeholder addresses "
                                             "from `lifkit init`: correct lifkit.toml before sending these drafts.")
-    if warn(result.register_warning) | warn(placeholders or None):
+    warned = [warn(w[:1].upper() + w[1:]) for w in result.warnings]
+    if warn(result.register_warning) | warn(placeholders or None) | any(warned):
         ctx.exit(int(ExitStatus.ATTENTION))
+
+
+def _print_moved(ws, result) -> None:
+    if result.moved_from:
+        click.echo(f"{result.reference}: the {ws.process.term('meeting')} moved from {show_date(result.moved_from)} to "
+                   f"{show_date(result.meeting_date)}; {plural(len(result.move_notes), 'note')} to the agencies "
+                   "already told" + (f" in {result.move_notes[0].parent}" if result.move_notes else "") + ".")
 
 
 @click.command("collect")
@@ -191,6 +213,8 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
             for notice in case.notices:
                 state = f"sent {show_date(notice.sent)}" if notice.sent else f"due {show_date(notice.due)}" \
                     if notice.due else "not yet recorded"
+                if notice.sent and notice.amended:
+                    state += f" (amended; first recorded as {show_date(notice.amended[0])})"
                 if notice.reply:
                     state += f"; reply {show_date(notice.reply)} ({'agreed' if notice.agreed else 'not agreed'})"
                 elif notice.expects_reply and notice.sent:
@@ -216,8 +240,8 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
 
 @click.command("chase")
 @click.argument("reference", metavar="REF")
-@click.option("--by", "new_date", type=DATE, help="The new date to ask for (default: 3 days from today, or the "
-              "meeting if sooner).")
+@click.option("--by", "new_date", type=DATE, help="The new date to ask for, a working day (default: the first "
+              "working day 3 days from today, or the last before the meeting if sooner).")
 @json_option
 @pass_workspace
 def chase(ws, reference: str, new_date, as_json: bool) -> None:

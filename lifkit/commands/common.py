@@ -70,6 +70,13 @@ def json_option(function: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(function)
 
 
+def allow_names_option(function: Callable) -> Callable:
+    """``--allow-names``: record typed text that holds a person's details from the case without the warning."""
+    return click.option("--allow-names", is_flag=True, help="Record typed text that holds a name, date of birth or "
+                        "address of a person in the case without the warning (exit status 1) it otherwise gets."
+                        )(function)
+
+
 def pass_workspace(function: Callable) -> Callable:
     """Give the command the workspace (found from --workspace, LIFKIT_WORKSPACE or the folder) as ``ws``."""
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import ExitStatus
-from .common import PathType, DATE, json_option, pass_workspace, plural, print_json, print_table, show_date, warn
+from .common import (PathType, DATE, allow_names_option, json_option, pass_workspace, plural, print_json, print_table,
+                     show_date, warn)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -58,17 +59,23 @@ def _finish(ctx, outcome, as_json: bool, what: str) -> None:
               "(default: the rationale).")
 @click.option("--amend", metavar="REASON", help="Change a recommendation or decision already recorded; the reason "
               "is recorded beside the original.")
+@allow_names_option
 @json_option
 @pass_workspace
 @click.pass_context
 def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting, response, decision, partner, signer,
            decline, rationale, learning, national_review, meeting, criteria, reviewers, relationship,
-           criminal_investigation, reason_not_met, amend, as_json) -> None:
+           criminal_investigation, reason_not_met, amend, allow_names, as_json) -> None:
     """Record a recommendation, a request for further information, a chair's decision or a partner's sign-off.
 
     Each updates the case's register row, adds a row to the Decisions sheet, goes in the journal and
     makes the case summary again. When the decision stands (the chair decides, or the last partner
     signs) the notices the process names are drafted.
+
+    Typed text (a rationale, the learning, a reason) that holds a name, date of birth or address of a
+    person in the case is recorded with a warning (exit status 1): it appears on the register, in the
+    case summary and in the journal; write the case reference or a pseudonym. --allow-names records
+    it without the warning (the anonymised notices leave such details out either way).
 
     \b
     Examples:
@@ -99,22 +106,26 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
                 raise InputError(f"--criterion {item!r} has no '='.", "Write it as a=met, b_i=not-met or b_ii=unclear.")
             parsed[key] = view
         outcome = decisions.recommend(ws, reference, recommendation, rationale, meeting, parsed, amend, learning,
-                                      {"national_review": True} if national_review else None)
+                                      {"national_review": True} if national_review else None,
+                                      allow_names=allow_names)
         _finish(ctx, outcome, as_json, f"{process.recommendation.title} recorded: {outcome.event['recommendation']}")
     elif further_info:
         if next_meeting is None:
             raise InputError("--further-info needs --next-meeting DATE.", "Give the meeting the case goes back to.")
-        outcome = decisions.further_information(ws, reference, rationale, next_meeting, meeting)
+        outcome = decisions.further_information(ws, reference, rationale, next_meeting, meeting,
+                                                allow_names=allow_names)
         _finish(ctx, outcome, as_json, f"further information asked for; on the agenda of {show_date(next_meeting)}")
     elif partner:
-        outcome = decisions.sign_off(ws, reference, partner, signer, decline, relationship, criminal_investigation)
+        outcome = decisions.sign_off(ws, reference, partner, signer, decline, relationship, criminal_investigation,
+                                     allow_names=allow_names)
         who = process.decision.partner(partner)
         _finish(ctx, outcome, as_json, f"{who.name} ({who.code}) " + ("declined to sign" if decline else "signed off"))
     else:
         if not decision:
             raise InputError("--chair needs --decision.", "Give the decision: " + "; ".join(process.option_names) + ".")
         outcome = decisions.chair_decide(ws, reference, response, decision, rationale, list(reviewers), amend,
-                                         relationship, criminal_investigation, reason_not_met)
+                                         relationship, criminal_investigation, reason_not_met,
+                                         allow_names=allow_names)
         _finish(ctx, outcome, as_json, f"{process.decision.by} {response}: {outcome.event['decision']}")
 
 
@@ -122,22 +133,30 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
 @click.argument("reference", metavar="REF")
 @click.argument("notice", metavar="NOTICE")
 @click.option("--on", "on", type=DATE, help="The date the notice was sent (default: today).")
+@click.option("--amend", metavar="REASON", help="Correct the date of a notice already recorded, saying why (the "
+              "original is kept beside it).")
+@allow_names_option
 @json_option
 @pass_workspace
 @click.pass_context
-def notified(ctx, ws, reference: str, notice: str, on, as_json: bool) -> None:
+def notified(ctx, ws, reference: str, notice: str, on, amend: str | None, allow_names: bool, as_json: bool) -> None:
     """Record that a notice of the decision was sent (NOTICE: one the process names, e.g. ofsted, panel,
     referrer; rapid-review-2023: notification, rapid-review, referrer, panel-report, publication).
 
+    A date in the future, or before the event the notice follows (the decision; for a notice due from the
+    start of the case, the day the board was notified or the local authority became aware), is refused
+    (exit status 2). A different date for a notice already recorded needs --amend "the reason".
+
     \b
-    Example:
+    Examples:
       lifkit notified CIEC-2026-001 ofsted --on 03/12/2026
+      lifkit notified CIEC-2026-001 ofsted --on 02/12/2026 --amend "the email went a day earlier"
     """
     from lifkit.steps.decisions import record_notified
 
     import datetime as dt
 
-    outcome = record_notified(ws, reference, notice, on)
+    outcome = record_notified(ws, reference, notice, on, amend, allow_names=allow_names)
     sent = dt.date.fromisoformat(str(outcome.event["on"]))
     _finish(ctx, outcome, as_json, f"{ws.process.notice(notice).label}: sent on {show_date(sent)}")
 
@@ -148,10 +167,11 @@ def notified(ctx, ws, reference: str, notice: str, on, as_json: bool) -> None:
 @click.option("--on", "on", type=DATE, required=True, help="The date of the reply.")
 @click.option("--agreed/--not-agreed", required=True, help="Whether the reply agrees with the decision.")
 @click.option("--note", default="", metavar="TEXT", help="What the reply says, briefly (no names).")
+@allow_names_option
 @json_option
 @pass_workspace
 @click.pass_context
-def reply(ctx, ws, reference: str, notice: str, on, agreed: bool, note: str, as_json: bool) -> None:
+def reply(ctx, ws, reference: str, notice: str, on, agreed: bool, note: str, allow_names: bool, as_json: bool) -> None:
     """Record the reply to a notice that expects one (the National Panel's reply to a rapid review).
 
     \b
@@ -160,7 +180,7 @@ def reply(ctx, ws, reference: str, notice: str, on, agreed: bool, note: str, as_
     """
     from lifkit.steps.decisions import record_reply
 
-    outcome = record_reply(ws, reference, notice, on, agreed, note)
+    outcome = record_reply(ws, reference, notice, on, agreed, note, allow_names=allow_names)
     definition = ws.process.notice(notice)
     _finish(ctx, outcome, as_json, f"{definition.label}: the {definition.reply} of {show_date(on)} recorded, "
                                    + ("agreed" if agreed else "not agreed"))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import ExitStatus
-from .common import PathType, DATE, json_option, pass_workspace, plural, print_json
+from .common import PathType, DATE, json_option, pass_workspace, plural, print_json, show_date
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -41,7 +41,10 @@ def pack(ctx, ws, reference: str | None, meeting, password_file: Path | None, pa
     Every page is marked OFFICIAL-SENSITIVE with the case reference and "page x of y"; the PDF has a
     bookmark for every section and agency. Outstanding or invalid returns stop the build (exit status
     2) unless --allow-incomplete is given; the build is recorded in the case's journal with the pack's
-    SHA-256. A password is never shown, logged or written anywhere.
+    SHA-256. Run again with nothing changed (every page, attachment and bookmark the same; the build
+    date aside), the latest pack for the meeting is reported unchanged with its path, and no new one
+    is made (a pack with a password, or with -o, is always made). A password is never shown, logged
+    or written anywhere.
 
     \b
     Examples:
@@ -64,6 +67,11 @@ def pack(ctx, ws, reference: str | None, meeting, password_file: Path | None, pa
         print_json(results if reference is None else results[0])
     else:
         for result in results:
+            if result.unchanged:
+                click.echo(f"Unchanged: {result.file}")
+                click.echo(f"  {result.reference}: nothing the pack shows has changed since it was built "
+                           f"({show_date(result.built)}); no new pack was made.")
+                continue
             click.echo(f"Built {result.file}")
             detail = [plural(result.pages, "page"), f"{result.valid} of {plural(result.returns, 'return')} valid"]
             if result.merged:

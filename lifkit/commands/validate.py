@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True, type=PathType(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=PathType())
 @click.option("--case", "case_ref", metavar="REF", help="The case the forms should be for; implies the "
               "process's request form unless --form says otherwise.")
 @click.option("--form", "form_id", metavar="FORM", help="The form expected (referral, request, or a form's id).")
@@ -26,16 +26,19 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
              as_json: bool) -> None:
     """Check returned forms (PDF or Word): OK, or each problem with the section and box as printed.
 
-    Exit status 0 when every form is valid, 1 when any has problems, 2 when a file cannot be read at
-    all (damaged, password-protected, flattened or printed to PDF, not a lifkit form).
+    FILES are forms, or folders of them (every file in the folder is checked); one file that cannot be
+    read never stops the others. An email (.eml, .msg, mbox) is read by `lifkit collect`, not here.
+    Exit status 0 when every form is valid, 1 when any has problems, 2 when any file cannot be read at
+    all (empty, damaged, password-protected, flattened or printed to PDF, not a lifkit form).
 
     \b
     Examples:
       lifkit validate CIGINF1-CIEC-2026-004-POL.pdf
       lifkit validate --case CIEC-2026-004 returns/*.pdf returns/*.docx --json
+      lifkit validate saved-forms/
     """
     from lifkit.documents.formdef import load_form
-    from lifkit.documents.validate import iter_validate_files
+    from lifkit.documents.validate import form_files, iter_validate_files
 
     forms = {"referral": ws.process.referral_form, "request": ws.process.request_form}
     form_id = forms.get((form_id or "").lower(), form_id)
@@ -46,8 +49,9 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
     # takes no more memory than checking 6. The lines themselves show progress on a terminal; the bar
     # (on stderr) is for when they go elsewhere.
     count = unreadable = invalid = 0
+    files = form_files(list(files))
     with progress(0 if sys.stdout.isatty() else len(files), "Checking") as step:
-        for outcome in iter_validate_files(ws, list(files), case_ref, expected, progress=step):
+        for outcome in iter_validate_files(ws, files, case_ref, expected, progress=step):
             if as_json:
                 _print_json_item(outcome.to_dict(), first=count == 0)
             else:

@@ -62,9 +62,15 @@ def extract(path: Path) -> Extracted:
     except OSError as exc:
         raise UnreadableForm(path, f"cannot be opened ({exc.strerror}).", "Check the file exists and is not open "
                              "in another program.", kind="unreadable") from None
+    if size == 0:
+        raise UnreadableForm(path, "is empty (0 bytes): there is nothing in it to read.",
+                             "Save the form again from the email, or ask the agency to send it again.", kind="empty")
     if size > MAX_FILE_BYTES:
         raise UnreadableForm(path, f"is {size // (1024 * 1024)} MB, far larger than any form.",
                              "Check it is the form that was sent, not another document.", kind="too-large")
+    if path.suffix.lower() in MESSAGE_SUFFIXES or head[:5] == b"From " or _looks_like_mail(path):
+        raise UnreadableForm(path, "is an email, not a form: lifkit collect reads the forms attached to it and files "
+                             "them.", f"lifkit collect REF {path.name}", kind="message")
     if b"%PDF" in head[:8] or path.suffix.lower() == ".pdf":
         _refuse_not_pdf(path)
         return _extract_pdf(path)
@@ -72,6 +78,21 @@ def extract(path: Path) -> Extracted:
         return _extract_docx(path)
     raise UnreadableForm(path, "is neither a PDF nor a Word (.docx) file.",
                          "Ask the agency to return the form lifkit sent them, as PDF or Word.", kind="wrong-type")
+
+
+MESSAGE_SUFFIXES = (".eml", ".msg", ".mbox")
+_MAIL_HEADERS = (b"received:", b"return-path:", b"from:", b"to:", b"subject:", b"date:", b"message-id:",
+                 b"mime-version:", b"delivered-to:", b"x-", b"content-type:")
+
+
+def _looks_like_mail(path: Path) -> bool:
+    """A saved message whatever its name: it starts with mail headers (not a PDF, not a zip)."""
+    if path.suffix.lower() in (".pdf", ".docx"):
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(512).lower()
+    lines = [line.strip() for line in head.splitlines()[:3] if line.strip()]
+    return len(lines) >= 2 and all(line.startswith(_MAIL_HEADERS) for line in lines[:2])
 
 
 def _what_it_holds(head: bytes) -> str:

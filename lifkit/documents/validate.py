@@ -101,16 +101,40 @@ def validate_files(ws, paths: list[Path], case_ref: str | None = None, form_id: 
     return list(iter_validate_files(ws, paths, case_ref, form_id, progress))
 
 
+def form_files(paths: list[Path]) -> list[Path]:
+    """The files to check: each file given, and a folder as the files in it (in name order; hidden files
+    and sub-folders left out), as ``lifkit collect`` takes folders. An empty folder stays, to be reported."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            files.extend(inside or [path])
+        else:
+            files.append(path)
+    return files
+
+
 def iter_validate_files(ws, paths: list[Path], case_ref: str | None = None, form_id: str | None = None,
                         progress: Callable[[Path], None] | None = None) -> Iterator[FileOutcome]:
-    """:func:`validate_files` one file at a time, so that a caller can report each and let it go."""
-    for path in paths:
+    """:func:`validate_files` one file at a time, so that a caller can report each and let it go. A folder
+    is the files in it; one file that cannot be read never stops the others."""
+    from lifkit.errors import LifkitError
+
+    for path in form_files(paths):
         if progress:
             progress(Path(path))
+        if path.is_dir():
+            yield FileOutcome(path, unreadable=UnreadableForm(path, "is an empty folder: there is no form in it.",
+                                                              "Give the folder the forms were saved in.",
+                                                              kind="empty"))
+            continue
         try:
             yield FileOutcome(Path(path), validation=validate_file(ws, path, case_ref, form_id))
         except UnreadableForm as exc:
             yield FileOutcome(Path(path), unreadable=exc)
+        except LifkitError as exc:  # anything else this file causes is said for it, and the batch goes on
+            yield FileOutcome(Path(path), unreadable=UnreadableForm(path, exc.message.removeprefix(f"{path.name}: "),
+                                                                    exc.hint, kind="unreadable"))
 
 
 def validate_file(ws, path: Path, case_ref: str | None = None, form_id: str | None = None) -> Validation:

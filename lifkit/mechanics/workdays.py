@@ -64,6 +64,19 @@ class WorkingCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         return self.why_not_working(day) is None
 
+    def on_or_after(self, day: dt.date) -> dt.date:
+        """``day`` when it is a working day, else the first working day after it (a date asked of someone
+        never falls on a weekend, a bank holiday or a day the office is closed)."""
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def on_or_before(self, day: dt.date) -> dt.date:
+        """``day`` when it is a working day, else the last working day before it."""
+        while not self.is_working_day(day):
+            day -= dt.timedelta(days=1)
+        return day
+
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
         """The ``n``-th working day after ``start`` (``start`` itself is day 0 and never counted); with a
         negative ``n``, the ``-n``-th working day before it. ``n = 0`` gives ``start`` unchanged."""

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from lifkit.case.folder import journal, load_case, record_event
+from lifkit.case.folder import event_day, journal, load_case, record_event
 from lifkit.case.state import case_state, decision_so_far
 from lifkit.errors import LifkitError
 
@@ -27,7 +27,8 @@ def case_row(ws, reference: str) -> dict[str, Any]:
     state = case_state(ws, reference, case)
     events = journal(case.folder)
     decision = decision_so_far(process, events)
-    issued = [dt.date.fromisoformat(e.get("issued") or e["at"][:10]) for e in events if e["event"] == "issued"]
+    issued = [(dt.date.fromisoformat(e["issued"]) if e.get("issued") else event_day(e)) for e in events
+              if e["event"] == "issued"]
     valid = sum(1 for m in state.members if m.valid)
     rec = decision.recommendation or {}
     chair = decision.chair or {}

@@ -48,6 +48,8 @@ class ActionsAdded:
     actions: list[Action]
     event: str
     register_warning: str | None = None
+    skipped: list[str] = field(default_factory=list)  # rows of an import already recorded, in words
+    warnings: list[str] = field(default_factory=list)  # recorded, but needs attention (a person's name typed)
 
 
 @dataclass
@@ -157,6 +159,30 @@ def _text(value) -> str:
     return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
 
 
+ACTION_TEXT_APPEARS = ("on the register (the Actions sheet), on the agency's action update forms, in the action "
+                       "plans' review pack and in the journal")
+TYPED = (("recommendation_text", "Recommendation text", "--recommendation-text"), ("text", "Action", "--action"),
+         ("lead", "Lead", "--lead"), ("measure", "Measure of impact", "--measure"))
+
+
+def _names_typed(ws, case: Case, items: list[tuple[Any, dict]], allow_names: bool) -> list[str]:
+    """The warning for actions whose typed words hold a person's details from the case (none with
+    ``allow_names``); ``items`` are (where: a row number, or None for --options, the action)."""
+    if allow_names:
+        return []
+    from lifkit.case.identifiers import typed_names_warning
+
+    texts = [(f"row {where}, column '{label}'" if where is not None else option, item.get(key) or "")
+             for where, item in items for key, label, option in TYPED]
+    warning = typed_names_warning(ws, case, texts, ACTION_TEXT_APPEARS)
+    return [warning] if warning else []
+
+
+def _action_key(recommendation, text: str, agency: str) -> tuple:
+    """What makes two actions the same action: their recommendation, their words and their agency."""
+    return (recommendation, _norm(text), (agency or "").upper())
+
+
 def _record_actions(ws, case: Case, items: list[dict], source: str) -> ActionsAdded:
     from lifkit.register.actions import sync_actions
 
@@ -179,7 +205,7 @@ def _record_actions(ws, case: Case, items: list[dict], source: str) -> ActionsAd
 
 
 def add_action(ws, reference: str, recommendation: Any, text: str, agency: str, lead: str, due: Any,
-               measure: str, recommendation_text: str = "") -> ActionsAdded:
+               measure: str, recommendation_text: str = "", *, allow_names: bool = False) -> ActionsAdded:
     """Record one action of the case's review."""
     case, state, _ = _reviewed_case(ws, reference)
     labels = {"Recommendation": "--recommendation", "Action": "--action", "Agency": "--agency", "Lead": "--lead",
@@ -189,7 +215,10 @@ def add_action(ws, reference: str, recommendation: Any, text: str, agency: str, 
                                         "measure": measure}, lambda label: labels[label])
     if problems:
         raise ActionProblems(f"The action for {case.reference}", problems)
-    return _record_actions(ws, case, [item], "added")
+    warnings = _names_typed(ws, case, [(None, item)], allow_names)
+    result = _record_actions(ws, case, [item], "added")
+    result.warnings = warnings
+    return result
 
 
 # --- importing a plan ---------------------------------------------------------------------------
@@ -230,7 +259,7 @@ def _read_rows(path: Path) -> list[tuple[int, list[Any]]]:
                      f"Fill in the template ({TEMPLATE_NAME} in the workspace) and give that file.")
 
 
-def import_actions(ws, reference: str, path: Path) -> ActionsAdded:
+def import_actions(ws, reference: str, path: Path, *, allow_names: bool = False) -> ActionsAdded:
     """Record every action in a workbook or CSV file; every bad row is reported by row and column, and
     nothing is recorded until all are good."""
     from openpyxl.utils import get_column_letter
@@ -254,7 +283,7 @@ def import_actions(ws, reference: str, path: Path) -> ActionsAdded:
     if missing:
         raise InputError(f"{path.name}: the header row (row {header_row}) has no column headed "
                          f"{', '.join(repr(m) for m in missing)}.", IMPORT_HELP)
-    items, problems = [], []
+    items, problems, numbered = [], [], []
     for number, cells in rows:
         if number <= header_row or all(c in (None, "") or not str(c).strip() for c in cells):
             continue
@@ -263,12 +292,31 @@ def import_actions(ws, reference: str, path: Path) -> ActionsAdded:
         item, found = _check(ws, state, values,
                              lambda label, n=number: f"row {n}, column '{label}' ({letters.get(label, '?')})")
         items.append(item)
+        numbered.append((number, item))
         problems.extend(found)
     if not items and not problems:
         raise InputError(f"{path.name} holds no actions below its header row (row {header_row}).", IMPORT_HELP)
     if problems:
         raise ActionProblems(path.name, problems)
-    return _record_actions(ws, case, items, f"imported from {path.suffix.lower().lstrip('.')}")
+    recorded = {_action_key(a.recommendation, a.text, a.agency): a for a in action_plan(case).actions}
+    new, skipped, on = [], [], set()
+    for number, item in numbered:
+        earlier = recorded.get(_action_key(item["recommendation"], item["text"], item["agency"]))
+        if earlier is not None:
+            skipped.append(f"row {number}: already recorded as {earlier.id} on {format_date(earlier.added)}")
+            on.add(earlier.added)
+        else:
+            new.append(item)
+    if not new:
+        added = sorted(on)
+        raise InputError(f"{path.name} was already imported on {', '.join(format_date(d) for d in added)}: every "
+                         f"action in it is already recorded for {case.reference}; nothing was recorded.",
+                         f"To add an action, add its row to the plan (the rows already recorded are skipped) "
+                         f"or use lifkit actions add {case.reference} ...")
+    warnings = _names_typed(ws, case, [(number, item) for number, item in numbered if item in new], allow_names)
+    result = _record_actions(ws, case, new, f"imported from {path.suffix.lower().lstrip('.')}")
+    result.skipped, result.warnings = skipped, warnings
+    return result
 
 
 def import_template(ws) -> Path:
@@ -334,7 +382,8 @@ def request_updates(ws, reference: str | None = None, agencies: list[str] | None
     result = UpdateRequests()
     issued = today()
     calendar = ws.settings.working_calendar()
-    due = learning.update_every.after(issued, calendar) if learning.update_every else issued + dt.timedelta(days=14)
+    due = calendar.on_or_after(learning.update_every.after(issued, calendar) if learning.update_every
+                               else issued + dt.timedelta(days=14))
     for ref in references:
         case = load_case(ws, ref)
         plan = action_plan(case)
@@ -477,7 +526,7 @@ def _reply_draft(ws, case: Case, member, problems: list[str], filing) -> Path:
     from lifkit.documents.mail import build_draft
 
     learning = ws.process.after_decision()
-    due = today() + dt.timedelta(days=7)
+    due = ws.settings.working_calendar().on_or_after(today() + dt.timedelta(days=7))
     lines = "\n".join(f"- {p}" for p in problems)
     body = (f"Dear {member.name},\n\nThank you for your update on {member.agency}'s actions in the "
             f"{learning.action_plan} for case {case.reference}. It cannot be used yet:\n\n{lines}\n\nPlease correct "

@@ -79,6 +79,21 @@ def _locked(step):
     return run
 
 
+DECISION_TEXT_APPEARS = "on the register (the Decisions sheet), in the case summary and in the journal"
+
+
+def _names_typed(ws, case: Case, allow_names: bool, texts: list[tuple[str, str | None]],
+                 appears: str = DECISION_TEXT_APPEARS) -> list[str]:
+    """The warning for typed text that holds a person's details (none with ``allow_names``): the step
+    records it all the same, and nothing later refuses it (the anonymised notices scrub it)."""
+    if allow_names:
+        return []
+    from lifkit.case.identifiers import typed_names_warning
+
+    warning = typed_names_warning(ws, case, [(label, text or "") for label, text in texts], appears)
+    return [warning] if warning else []
+
+
 def _state(ws, case: Case) -> DecisionSoFar:
     return decision_so_far(ws.process, journal(case.folder))
 
@@ -93,7 +108,7 @@ def _when(event: dict) -> str:
 @_locked
 def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: dt.date | None = None,
               criteria: dict[str, str] | None = None, amend: str | None = None, learning: str = "",
-              flags: dict[str, bool] | None = None) -> DecisionOutcome:
+              flags: dict[str, bool] | None = None, *, allow_names: bool = False) -> DecisionOutcome:
     """Record the committee's recommendation (one of the process's options), with its rationale."""
     process = ws.process
     case = load_case(ws, reference)
@@ -114,6 +129,8 @@ def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: 
     warnings = []
     if not case.meeting_date and not any(load_returns(case, m.code) for m in ws.settings.members):
         warnings.append(f"{case.reference} has no {process.term('meeting')} and no returns: is this the right case?")
+    warnings += _names_typed(ws, case, allow_names, [("--rationale", rationale), ("--learning", learning),
+                                                     ("--amend", amend)])
     event = record_event(case.folder, "recommended", recommendation=option.name, rationale=rationale.strip(),
                          meeting=meeting, date=today(), criteria=_criteria(process, criteria),
                          amends=amend or None, learning=learning.strip(),
@@ -126,7 +143,7 @@ def recommend(ws, reference: str, recommendation: str, rationale: str, meeting: 
 
 @_locked
 def further_information(ws, reference: str, rationale: str, next_meeting: dt.date,
-                        meeting: dt.date | None = None) -> DecisionOutcome:
+                        meeting: dt.date | None = None, *, allow_names: bool = False) -> DecisionOutcome:
     """The committee asks for further information and puts the case on another meeting's agenda."""
     process = ws.process
     if not process.recommendation.further_information:
@@ -140,19 +157,21 @@ def further_information(ws, reference: str, rationale: str, next_meeting: dt.dat
     if latest and latest["rationale"] == rationale.strip() and latest["next_meeting"] == next_meeting.isoformat():
         raise InputError(f"Further information was already asked for on {_when(latest)}, for the meeting of "
                          f"{format_date(next_meeting)}, in the same words: this is a repeat.", "Nothing was recorded.")
+    warnings = _names_typed(ws, case, allow_names, [("--rationale", rationale)])
     update_case_file(case.folder, meeting_date=next_meeting)
     event = record_event(case.folder, "further information", rationale=rationale.strip(), meeting=meeting,
                          next_meeting=next_meeting, date=today(), row=_decision_row(
                              ws, case, process.recommendation.by,
                              f"Further information requested; next meeting {format_date(next_meeting)}", rationale, None))
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
+                           warnings=warnings)
 
 
 @_locked
 def chair_decide(ws, reference: str, response: str, decision: str, rationale: str, reviewers: list[str] = (),
                  amend: str | None = None, relationship: str = "", criminal_investigation: str = "unknown",
-                 reason_not_met: str | None = None) -> DecisionOutcome:
+                 reason_not_met: str | None = None, *, allow_names: bool = False) -> DecisionOutcome:
     """Record the chair's response (e.g. affirmed or challenged) and decision, then draft the notices."""
     process = ws.process
     if process.decision.mode != "chair":
@@ -183,18 +202,21 @@ def chair_decide(ws, reference: str, response: str, decision: str, rationale: st
                          f"({state.recommendation['recommendation']}), but the decision given is {decision}.",
                          f"Use --chair {process.decision.responses[-1]}, or give the same decision.")
     reviewers = [r.strip() for r in reviewers if r.strip()]  # often appointed later: the notice says so
+    warnings = _names_typed(ws, case, allow_names, [("--rationale", rationale), ("--relationship", relationship),
+                                                    ("--reason-not-met", reason_not_met), ("--amend", amend)])
     event = record_event(case.folder, "decided", response=response, decision=decision, rationale=rationale.strip(),
                          reviewers=reviewers, date=today(), amends=amend or None, relationship=relationship.strip(),
                          criminal_investigation=criminal_investigation, reason_not_met=(reason_not_met or "").strip(),
                          row=_decision_row(ws, case, process.decision.by, f"{decision} ({response})", rationale, amend))
     notices = write_notices(ws, case.reference)
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning, warnings)
 
 
 @_locked
 def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | None = None,
-             relationship: str = "", criminal_investigation: str = "unknown") -> DecisionOutcome:
+             relationship: str = "", criminal_investigation: str = "unknown", *,
+             allow_names: bool = False) -> DecisionOutcome:
     """One safeguarding partner signs off the recommended outcome (or declines to, saying why). The
     decision stands when every partner has signed; then the notices are drafted."""
     process = ws.process
@@ -211,6 +233,7 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
         raise InputError(f"{who.name} ({who.code}) already signed off {case.reference} on "
                          f"{_when(state.signoffs[who.code])}: this is a repeat.",
                          "Nothing was recorded. A changed outcome is recorded with --recommend ... --amend \"why\".")
+    warnings = _names_typed(ws, case, allow_names, [("--decline", decline), ("--relationship", relationship)])
     if decline is not None:
         _need_text(decline, "--decline", f"why {who.name} does not sign")
         if who.code in state.declined and state.declined[who.code]["reason"] == decline.strip():
@@ -218,7 +241,8 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
         event = record_event(case.folder, "sign-off declined", partner=who.code, reason=decline.strip(), date=today(),
                              row=_decision_row(ws, case, who.name, "Sign-off declined", decline, None))
         warning = sync_case(ws, case.reference)
-        return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+        return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
+                               warnings=warnings)
     event = record_event(case.folder, "signed off", partner=who.code, name=name.strip(), date=today(),
                          outcome=state.recommendation["recommendation"], relationship=relationship.strip(),
                          criminal_investigation=criminal_investigation,
@@ -226,35 +250,71 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
                                            state.recommendation["rationale"], None))
     notices = write_notices(ws, case.reference) if _state(ws, case).decided else []
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning, warnings)
+
+
+def _notice_follows(ws, case: Case, state, definition) -> tuple[dt.date | None, str]:
+    """The earliest date a notice can have been sent, and the event it follows, in the process's words: the
+    start of the case for a notice due from it (the local authority became aware; the board was notified),
+    else the decision."""
+    process = ws.process
+    if definition.when == "opened":
+        return case.notified, f"the day {process.term('notified')} ({format_date(case.notified)})" \
+            if case.notified else ""
+    return state.decision_date, f"the {process.term('decision')} ({format_date(state.decision_date)})" \
+        if state.decision_date else ""
 
 
 @_locked
-def record_notified(ws, reference: str, notice: str, on: dt.date | None = None) -> DecisionOutcome:
-    """Record that a notice of the process was sent (Ofsted, the National Panel, the referrer...)."""
+def record_notified(ws, reference: str, notice: str, on: dt.date | None = None,
+                    amend: str | None = None, *, allow_names: bool = False) -> DecisionOutcome:
+    """Record that a notice of the process was sent (Ofsted, the National Panel, the referrer...). A date
+    before the event the notice follows, or in the future, is refused; a different date for a notice already
+    recorded needs ``amend`` (the reason), and is recorded beside the original."""
     process = ws.process
     case = load_case(ws, reference)
     definition = process.notice(notice)
     on = on or today()
     state = case_state(ws, case.reference)
-    if state.notice(definition.id) is None:
+    current = state.notice(definition.id)
+    if current is None:
         if not state.decision_date:
             raise InputError(f"{case.reference} has no decision yet, so nobody has been told of one.",
                              f"Record the decision first: lifkit decide {case.reference} ...")
         raise InputError(f"{definition.label}: not needed for {case.reference}'s decision ({state.decision}).")
     if on > today():
-        raise InputError(f"{format_date(on)} is in the future.", "Give the date the notice was sent.")
-    sent = state.notice(definition.id).sent
+        raise InputError(f"{format_date(on)} is in the future (today is {format_date(today())}).",
+                         "Give the date the notice was sent.")
+    earliest, follows = _notice_follows(ws, case, state, definition)
+    if earliest is not None and on < earliest:
+        raise InputError(f"{definition.label}: {format_date(on)} is before {follows}, which the notice follows.",
+                         "Give the date the notice was sent.")
+    sent = current.sent
     if sent == on:
         raise InputError(f"{definition.label} was already recorded as told on {format_date(on)}: a repeat.",
                          "Nothing was recorded.")
-    event = record_event(case.folder, "notified", notice=definition.id, on=on)
+    if sent is not None and not (amend or "").strip():
+        raise InputError(f"{definition.label} was already recorded as told on {format_date(sent)}; "
+                         f"{format_date(on)} is a different date.",
+                         f"To correct it, give --amend \"the reason\": the new date is recorded beside the original "
+                         f"(lifkit notified {case.reference} {notice} --on {format_date(on)} --amend \"...\").")
+    if sent is None and amend:
+        raise InputError(f"{definition.label} has not been recorded for {case.reference}: there is nothing to amend.",
+                         f"Leave out --amend: lifkit notified {case.reference} {notice} --on {format_date(on)}")
+    if current.reply is not None and on > current.reply:
+        raise InputError(f"{definition.label}: {format_date(on)} is after the {definition.reply} to it "
+                         f"({format_date(current.reply)}).", "Give the date the notice was sent.")
+    details = {"amends": amend.strip(), "replaces": sent} if sent is not None else {}
+    warnings = _names_typed(ws, case, allow_names, [("--amend", amend)], "in the journal")
+    event = record_event(case.folder, "notified", notice=definition.id, on=on, **details)
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
+                           warnings=warnings)
 
 
 @_locked
-def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, note: str = "") -> DecisionOutcome:
+def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, note: str = "", *,
+                 allow_names: bool = False) -> DecisionOutcome:
     """Record the reply to a notice that expects one (the National Panel's reply to a rapid review)."""
     process = ws.process
     case = load_case(ws, reference)
@@ -271,9 +331,11 @@ def record_reply(ws, reference: str, notice: str, on: dt.date, agreed: bool, not
                          + ("in the future." if on > today() else f"before the notice was sent ({format_date(current.sent)})."))
     if current.reply == on and current.agreed == agreed:
         raise InputError(f"The {definition.reply} of {format_date(on)} is already recorded: a repeat.")
+    warnings = _names_typed(ws, case, allow_names, [("--note", note)], "in the journal")
     event = record_event(case.folder, "replied", notice=definition.id, on=on, agreed=agreed, note=note.strip())
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), register_warning=warning,
+                           warnings=warnings)
 
 
 def _need_text(value: str | None, option: str, what: str) -> None:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Callable
 
 from lifkit.case.actionplan import UPDATE_FORM
-from lifkit.case.folder import (Case, case_lock, case_references, create_case, journal, load_case, load_returns,
-                                record_event, update_case_file)
+from lifkit.case.folder import (Case, case_lock, case_references, create_case, event_day, journal, load_case,
+                                load_returns, record_event, update_case_file)
 from lifkit.case.state import CaseState, case_state, request_prefill, return_due
 from lifkit.mechanics.dates import format_date, today
 from lifkit.mechanics.files import unique_path
@@ -68,6 +68,9 @@ class RequestResult:
     sent: list[Path] = field(default_factory=list)
     register_warning: str | None = None
     placeholders: list[str] = field(default_factory=list)  # members still at an address from `lifkit init`
+    warnings: list[str] = field(default_factory=list)  # recorded, but needs attention (a meeting on a holiday)
+    moved_from: dt.date | None = None  # the meeting's date before --move-meeting
+    move_notes: list[Path] = field(default_factory=list)  # the drafts telling the agencies already told
 
 
 CaseStatus = CaseState  # where a case stands: lifkit.case.state
@@ -243,13 +246,86 @@ def make_form(ws, form_id: str, case_ref: str | None = None, agency: str | None 
     return generate_form(ws, form_id, case_ref, agency, fmt, output, case_values=values)
 
 
+def _meeting_warnings(ws, case: Case, meeting: dt.date) -> list[str]:
+    """What is odd about a meeting date that is still recorded: a day that is not a working day, or one after
+    the decision is due."""
+    warnings = []
+    calendar = ws.settings.working_calendar()
+    if not calendar.is_working_day(meeting):
+        holiday = calendar.bank_holiday(meeting)
+        why = ([f"{holiday}, a bank holiday"] if holiday else []) + (
+            [f"a {meeting.strftime('%A')}"] if meeting.weekday() >= 5 else []) + (
+            ["a day the office is closed"] if meeting in calendar.closures else [])
+        warnings.append(f"the {ws.process.term('meeting')} on {format_date(meeting)} is not a working day "
+                        f"({'; '.join(why)}).")
+    due = case_state(ws, case.reference, case).decision_due
+    if due and meeting > due:
+        warnings.append(f"the {ws.process.term('meeting')} on {format_date(meeting)} is after the "
+                        f"{ws.process.term('decision')} is due ({format_date(due)}).")
+    return warnings
+
+
+def _told(case: Case) -> dict[str, dt.date]:
+    """The agencies already sent a request in this case: code -> the day of the latest."""
+    told = {}
+    for event in journal(case.folder):
+        if event["event"] == "issued" and event.get("agency"):
+            told[event["agency"]] = dt.date.fromisoformat(event["issued"]) if event.get("issued") else event_day(event)
+    return told
+
+
+def _move_meeting(ws, case: Case, old: dt.date, new: dt.date, result: RequestResult) -> None:
+    """Put the case's meeting on ``new``: the open requests get the due date the new meeting gives them, and
+    every agency already told gets a note (drafted in the outbox); one journal event says it all."""
+    process = ws.process
+    import dataclasses
+
+    state = case_state(ws, case.reference, case)
+    moved = dataclasses.replace(case, meeting_date=new)
+    told = _told(case)
+    meeting = process.term("meeting")
+    redated, drafts = {}, []
+    for status in state.members:
+        if status.code not in told:
+            continue
+        member = ws.settings.member(status.code)
+        lines = [f"Case {case.reference}: the {meeting} has moved from {format_date(old)} to {format_date(new)}."]
+        if status.valid is not True:
+            due = return_due(ws, process, moved, told[status.code])
+            if status.due and status.due != due and not (status.chased and status.due > due):
+                redated[status.code] = due
+            due = redated.get(status.code, status.due or due)
+            asked = process.term("request")
+            lines.append(f"Please return your agency's {asked} by {format_date(due)}." if due >= today() else
+                         f"Your agency's {asked} was due on {format_date(due)}: please return it as soon as you can.")
+        else:
+            lines.append(f"Thank you: your agency's {process.term('request')} has been received; nothing more is "
+                         "needed for this change.")
+        body = (f"Dear {member.name},\n\n" + " ".join(lines) + "\n\nPlease keep the case reference in the subject "
+                "and add no personal details to it.\n\n" + signature(ws))
+        subject = f"{meeting[:1].upper()}{meeting[1:]} moved {DASH} {case.reference} {DASH} now {format_date(new)}"
+        draft = unique_path(case.folder / "outbox" / f"meeting-moved-{case.reference}-{member.code}.eml")
+        draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
+        drafts.append(draft)
+    update_case_file(case.folder, meeting_date=new)
+    record_event(case.folder, "meeting moved", was=old, meeting=new, redated={k: v.isoformat() for k, v in
+                                                                               redated.items()},
+                 drafts=[d.name for d in drafts])
+    result.moved_from, result.move_notes = old, drafts
+
+
 def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies: list[str] | None = None,
-                   send: bool = False, progress: Callable[[str], None] | None = None) -> RequestResult:
-    """A pre-filled request form and an email draft for every member (or those in ``agencies``)."""
+                   send: bool = False, progress: Callable[[str], None] | None = None,
+                   move_meeting: bool = False) -> RequestResult:
+    """A pre-filled request form and an email draft for every member (or those in ``agencies``). A meeting
+    other than the case's needs ``move_meeting``: the open requests are re-dated and every agency already told
+    gets a note; then only the agencies named are sent a request."""
     from lifkit.documents.generate import generate_form
 
     case = load_case(ws, reference)
     issued_on = today()
+    warnings: list[str] = []
+    moving = None
     if meeting is not None:
         if meeting < issued_on:
             raise InputError(f"The meeting date {format_date(meeting)} is in the past: the case's meeting was not "
@@ -257,12 +333,35 @@ def issue_requests(ws, reference: str, meeting: dt.date | None = None, agencies:
         if case.notified and meeting < case.notified:
             raise InputError(f"The meeting date {format_date(meeting)} is before the case began "
                              f"({format_date(case.notified)}): nothing was changed.", "Check the meeting date.")
+        if case.meeting_date and meeting != case.meeting_date:
+            told = sorted(_told(case))
+            if not move_meeting:
+                raise InputError(
+                    f"{case.reference}'s {ws.process.term('meeting')} is on {format_date(case.meeting_date)}"
+                    + (f" ({', '.join(told)} {'was' if len(told) == 1 else 'were'} told)" if told else "")
+                    + f"; {format_date(meeting)} is a different date: nothing was changed and nothing was issued.",
+                    f"Give --meeting {format_date(case.meeting_date)} to issue for that meeting, or --move-meeting to "
+                    "move it (the open requests are re-dated and every agency already told gets a note).")
+            moving = case.meeting_date
+        warnings = _meeting_warnings(ws, case, meeting)
+    elif move_meeting:
+        raise InputError("--move-meeting needs --meeting DATE (the new date).")
+    if moving is not None:
+        (case.folder / "outbox").mkdir(exist_ok=True)
+    result = RequestResult(reference=case.reference, meeting_date=meeting or case.meeting_date, issued=[],
+                           warnings=warnings)
+    if moving is not None:
+        _move_meeting(ws, case, moving, meeting, result)
+        case = load_case(ws, reference)
+        if not agencies:
+            result.register_warning = sync_case(ws, case.reference)
+            return result
+    elif meeting is not None:
         update_case_file(case.folder, meeting_date=meeting)
         case = load_case(ws, reference)
     members = [ws.settings.member(code) for code in agencies] if agencies else list(ws.settings.members)
     outbox = case.folder / "outbox"
     outbox.mkdir(exist_ok=True)
-    result = RequestResult(reference=case.reference, meeting_date=case.meeting_date, issued=[])
     for member in members:
         if progress:
             progress(member.code)
@@ -339,7 +438,8 @@ def collect(ws, reference: str, paths: list[Path], progress: Callable[[str], Non
 
 def _filed(case: Case) -> dict[str, str]:
     """What has been filed in the case before: fingerprint -> the day it was filed."""
-    return {e["source"]: e["at"][:10] for e in journal(case.folder) if e["event"] == "filed" and e.get("source")}
+    return {e["source"]: event_day(e).isoformat() for e in journal(case.folder)
+            if e["event"] == "filed" and e.get("source")}
 
 
 def _collect(ws, case: Case, paths: list[Path], progress) -> CollectResult:
@@ -362,10 +462,17 @@ def _collect(ws, case: Case, paths: list[Path], progress) -> CollectResult:
     for path in _collect_sources(paths, result):
         if progress:
             progress(path.name)
+        if path.is_file() and path.stat().st_size == 0:  # never "already filed": nothing in it to match
+            result.notes.append(f"{clean_name(path.name)}: empty (0 bytes); nothing to file. Save the message or "
+                                "form again and collect that file.")
+            continue
         if is_message_file(path):
             try:
                 messages = read_messages(path, on_error=lambda exc: result.notes.append(exc.message))
                 for message in messages:
+                    if not message.raw.strip():
+                        result.notes.append(f"{clean_name(message.label)}: an empty message; nothing to file.")
+                        continue
                     once(message.fingerprint, clean_name(message.label),
                          lambda filing, message=message: _collect_message(ws, case, message, filing))
             except LifkitError as exc:
@@ -515,17 +622,26 @@ def _received_on(case: Case, code: str, sent: dt.date | None) -> dt.date:
     on = today()
     if sent is None:
         return on
-    issued = [dt.date.fromisoformat(e.get("issued") or e["at"][:10]) for e in journal(case.folder)
+    issued = [(dt.date.fromisoformat(e["issued"]) if e.get("issued") else event_day(e)) for e in journal(case.folder)
               if e["event"] == "issued" and e.get("agency") == code]
     earliest = min(issued) if issued else None
     day = min(sent, on)
     return max(day, earliest) if earliest else day
 
 
+def _reply_by(ws, case: Case, days: int) -> dt.date:
+    """The date a reminder or a reply asks for: the first working day ``days`` days from today, or the last
+    working day before the meeting when that is sooner (and not past)."""
+    calendar = ws.settings.working_calendar()
+    on = today()
+    due = calendar.on_or_after(on + dt.timedelta(days=days))
+    if case.meeting_date and on <= case.meeting_date < due:
+        due = max(calendar.on_or_before(case.meeting_date), on)
+    return due
+
+
 def _reply_draft(ws, case: Case, member, problems: list[str], filing: _Filing) -> Path:
-    due = today() + dt.timedelta(days=3)
-    if case.meeting_date and today() <= case.meeting_date < due:
-        due = case.meeting_date
+    due = _reply_by(ws, case, 3)
     lines = "\n".join(f"- {p}" for p in problems)
     body = (f"Dear {member.name},\n\n{email_text(ws, 'thanks', case)} It cannot be used yet:\n\n{lines}\n\n"
             f"Please correct the form you filled in and send it back by {format_date(due)} by replying to this "
@@ -557,12 +673,16 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
     """A reminder draft to every member whose return is outstanding or invalid, with a new date."""
     case = load_case(ws, reference)
     on = today()
+    calendar = ws.settings.working_calendar()
+    given = new_date is not None
     if new_date is None:
-        new_date = on + dt.timedelta(days=3)
-        if case.meeting_date and on <= case.meeting_date < new_date:
-            new_date = case.meeting_date
+        new_date = _reply_by(ws, case, 3)
     if new_date < on:
         raise InputError(f"The new date {format_date(new_date)} is in the past.", "Give a date from today on.")
+    if given and not calendar.is_working_day(new_date):
+        raise InputError(f"The new date {format_date(new_date)} is not a working day "
+                         f"({calendar.why_not_working(new_date)}): nothing was drafted.",
+                         f"Give a working day, such as {format_date(calendar.on_or_after(new_date))}.")
     status = case_status(ws, reference)
     drafts = []
     for member_status in status.members:

@@ -13,6 +13,7 @@ from typing import Callable
 
 from lifkit.case.folder import Case, load_returns, record_events, returns_file
 from lifkit.errors import InputError
+from lifkit.mechanics.dates import today
 
 
 @dataclass
@@ -58,7 +59,8 @@ class ChaseDraft:
 
 
 def stamp() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    """A stored folder's or file's name: lifkit's day (LIFKIT_TODAY) and the clock's time, to the microsecond."""
+    return today().strftime("%Y%m%d") + dt.datetime.now().strftime("-%H%M%S-%f")
 
 
 def inside(folder: Path, path: Path) -> Path:

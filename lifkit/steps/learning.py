@@ -208,6 +208,12 @@ def _sensitive(ws, references: list[str]) -> dict[str, Identifiers]:
     return {ref: case_identifiers(ws, load_case(ws, ref)) for ref in references}
 
 
+def _scrubbed(text: str, sensitive: dict[str, Identifiers]) -> str:
+    for ids in sensitive.values():
+        text = ids.scrub(text)
+    return text
+
+
 def _texts(entry: Entry, extra_improvement=(), extra_evidence=()) -> list[tuple[str, str]]:
     texts = [(FIELD_LABELS["name"], entry.name), (FIELD_LABELS["overview"], entry.overview)]
     texts += [(f"{FIELD_LABELS['findings']}, finding {n}", f) for n, f in enumerate(entry.findings, start=1)]
@@ -247,6 +253,10 @@ def write_index(ws, year: int | None = None, output: Path | None = None) -> Inde
         entries = [e for e in entries if e.reported and ws.process.reporting_year(e.reported) == year]
     extras = {e.id: _from_case(ws, e) for e in entries}
     sensitive = _sensitive(ws, case_references(ws))
+    # what the cases' action plans add was typed elsewhere (an action recorded with --allow-names, an agency's
+    # update): it is scrubbed here, never a reason to refuse the index the entries themselves pass
+    extras = {ident: tuple([_scrubbed(text, sensitive) for text in texts] for texts in pair)
+              for ident, pair in extras.items()}
     found = _sensitive_in(entries, sensitive, extras)
     if found:
         raise SensitiveInIndex("The index was not written: it would hold personal details:\n"

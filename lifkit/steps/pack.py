@@ -54,6 +54,7 @@ class PackResult:
     merged: int = 0  # attached PDFs merged in
     listed: int = 0  # attached documents listed by name only
     kept: Path | None = None  # a different pack already had the file's name: kept, and this one numbered
+    unchanged: bool = False  # the latest pack for the meeting has the same content: it is the file, none built
 
     @property
     def complete(self) -> bool:
@@ -332,8 +333,79 @@ def _next_free(path: Path) -> Path:
     return candidate
 
 
+def content_digest(data: PackInput) -> str:
+    """A digest of everything the pack shows, the build date aside: the case file, each agency's return as
+    filed (values, problems, dates), the bytes of every attached document, the meeting, the other cases at
+    it, the workspace's and process's words, and lifkit's version (its layout). The same digest means the
+    same pages, attachments and bookmarks."""
+    import json
+
+    from lifkit import __version__
+
+    def file_digest(path: Path) -> str:
+        if not path.is_file():
+            return ""
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+
+    case = data.case
+    content = {
+        "lifkit": __version__, "case": file_digest(case.folder / "case.yaml"), "meeting": data.meeting,
+        "others": data.other_cases, "board": data.board, "chair": data.chair, "administrator": data.administrator,
+        "decision_due": data.decision_due, "process": getattr(data.process, "digest", None) or repr(data.process),
+        "agencies": [{"code": a.code, "agency": a.agency, "state": a.state, "due": a.due, "returned": a.returned,
+                      "problems": a.problems, "values": a.values, "raw": a.raw, "order": a.order,
+                      "attached": [(d.name, d.relative, d.note, d.merged, file_digest(d.path)) for d in a.attached]}
+                     for a in data.agencies],
+    }
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _latest_same(data: PackInput, content: str) -> tuple[Path, dict] | None:
+    """The latest pack built for the meeting without a password, when its content is ``content`` and its
+    file is still the one built (the SHA-256 the journal kept)."""
+    from lifkit.case.folder import journal
+
+    meeting = data.meeting.isoformat() if data.meeting else None
+    latest = None
+    for event in journal(data.case.folder):
+        if event["event"] == "pack built" and event.get("meeting") == meeting and not event.get("encrypted"):
+            latest = event
+    if latest is None or latest.get("content") != content:
+        return None
+    path = Path(latest["file"])
+    path = path if path.is_absolute() else data.case.folder / path
+    if not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        if hashlib.file_digest(handle, "sha256").hexdigest() != latest.get("sha256"):
+            return None
+    return path, latest
+
+
+def _close(data: PackInput) -> None:
+    for item in data.agencies:
+        for document in item.attached:
+            if document.reader is not None:
+                document.reader.close()
+
+
 def _write(data: PackInput, password: str | None, output: Path | None) -> PackResult:
     from lifkit.mechanics.files import atomic_write_bytes
+
+    content = content_digest(data)
+    same = _latest_same(data, content) if password is None and output is None else None
+    if same is not None:  # nothing the pack shows has changed: the pack built before is this pack
+        _close(data)
+        path, event = same
+        merged = sum(1 for a in data.agencies for d in a.attached if d.merged)
+        return PackResult(reference=data.case.reference, file=path, sha256=event["sha256"], pages=event["pages"],
+                          encrypted=False, built=dt.date.fromisoformat(event["built"]), meeting_date=data.meeting,
+                          returns=len(data.agencies), valid=sum(1 for a in data.agencies if a.state == "valid"),
+                          outstanding=[a.code for a in data.outstanding], invalid=[a.code for a in data.invalid],
+                          merged=merged, listed=sum(1 for a in data.agencies for d in a.attached if not d.merged),
+                          unchanged=True)
 
     target = default_output(data.case, data.meeting, data.built, data.process.pack["file_prefix"])
     if output is not None:
@@ -354,7 +426,7 @@ def _write(data: PackInput, password: str | None, output: Path | None) -> PackRe
         shown = str(target.resolve())
     record_event(data.case.folder, "pack built", file=shown, sha256=digest, pages=pages, encrypted=bool(password),
                  meeting=data.meeting, built=data.built, outstanding=[a.code for a in data.outstanding],
-                 invalid=[a.code for a in data.invalid])
+                 invalid=[a.code for a in data.invalid], content=content)
     merged = sum(1 for a in data.agencies for d in a.attached if d.merged)
     listed = sum(1 for a in data.agencies for d in a.attached if not d.merged)
     return PackResult(reference=data.case.reference, file=target, sha256=digest, pages=pages,
