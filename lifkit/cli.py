@@ -82,7 +82,7 @@ class LifkitGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, workspace_arg: str | None, verbose: int, debug: bool) -> None:
     """lifkit: a safeguarding board's or partnership's case review process, offline: from the referral of
-    a child's death or serious harm to the decision whether to review it, its notices and the register.
+    a death or serious harm to the decision whether to review it, its notices and the register.
 
     \b
     Start with:
@@ -124,6 +124,7 @@ for command in (
     case_commands.chase,
     pack_commands.pack,
     decision_commands.decide,
+    decision_commands.contact,
     decision_commands.notified,
     decision_commands.reply,
     decision_commands.overdue,

@@ -140,6 +140,7 @@ def fill_placeholders_rr(root: Path) -> None:
     for index, member in enumerate(document["members"], start=1):
         member["name"] = f"Member Person {index}"
         member["email"] = f"{member['code'].lower()}.lead@testshire.example"
+    document["notifications"] = {"panel": "notifications@national-panel.example"}  # where the Panel notices go
     settings.write_text(document.as_string(), encoding="utf-8")
 
 

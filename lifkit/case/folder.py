@@ -111,7 +111,8 @@ def format_reference(pattern: str, year: int, seq: int) -> str:
 def case_folder(ws, reference: str) -> Path:
     reference = (reference or "").strip()
     if not SAFE_REFERENCE_RE.match(reference):
-        raise InputError(f"{reference!r} is not a case reference.", "A case reference looks like CIEC-2026-004.")
+        example = format_reference(ws.settings.reference_pattern, 2026, 4)
+        raise InputError(f"{reference!r} is not a case reference.", f"A case reference looks like {example}.")
     folder = ws.cases_dir / reference
     if not folder.is_dir() and ws.cases_dir.is_dir():  # typed in another case: ciec-2026-004
         for candidate in ws.cases_dir.iterdir():

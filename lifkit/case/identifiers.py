@@ -20,7 +20,7 @@ def case_identifiers(ws, case: Case) -> Identifiers:
     """Every identifier in the case folder, as one matcher."""
     people = [*case.subjects, *case.people]
     referral = (case.referral or {}).get("values", {})
-    names = [p.name for p in people] + [str(referral.get("lead_name") or "")]
+    names = [p.name for p in people] + [str(referral.get("lead_name") or "")] + [c.name for c in case.contacts]
     for member in ws.settings.members:
         for submission in load_returns(case, member.code):
             values = submission.get("values") or {}

@@ -350,6 +350,16 @@ class Subject:
     many: str = "children"
     max: int = 1
 
+    @property
+    def a(self) -> str:
+        """The word with its article: "a child", "an adult"."""
+        return ("an " if self.one[:1].lower() in "aeiou" else "a ") + self.one
+
+    def word(self, count: int = 1, capital: bool = False) -> str:
+        """The word for ``count`` subjects ("child", "children"), with a capital first letter if asked."""
+        text = self.one if count == 1 else self.many
+        return text[:1].upper() + text[1:] if capital else text
+
 
 @dataclass(frozen=True)
 class Process:
@@ -407,11 +417,20 @@ class Process:
                          "Use one of: " + ", ".join(n.id.replace("_", "-") for n in self.notices) + ".")
 
     def option(self, text: str) -> Option:
-        """One of the options, from what the administrator typed (any case, the listed short names)."""
-        key = " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())
-        for option in self.options:
-            if key == option.name.lower() or key in (a.lower() for a in option.aliases):
-                return option
+        """One of the options, from what the administrator typed: its exact name or a listed short name,
+        case and spacing aside (hyphens included: "No SAR - other learning"), else the same with hyphens and
+        underscores read as spaces ("no-review"). The process check makes sure no two options read alike."""
+        def exact(value: str) -> str:
+            return " ".join(str(value).casefold().split())
+
+        def loose(value: str) -> str:
+            return " ".join(str(value).casefold().replace("_", " ").replace("-", " ").split())
+
+        for norm in (exact, loose):
+            key = norm(text)
+            for option in self.options:
+                if key == norm(option.name) or key in (norm(a) for a in option.aliases):
+                    return option
         raise InputError(f"{text!r} is not one of the options.",
                          "Use one of: " + "; ".join(o.name for o in self.options) + ".")
 
@@ -622,7 +641,7 @@ def _meaning_problems(data: dict, lines: dict[tuple, int], forms: tuple[str, ...
     def say(path: tuple, message: str) -> None:
         problems.append(f"{_at(lines, path)}{_key(path)}: {message}")
 
-    terms = set(data["terms"]) | {"subject", "subjects"}
+    terms = set(data["terms"]) | {"subject", "subjects", "subject_a"}
     for kind, ident in data["forms"].items():
         if ident.lower() not in forms:
             say(("forms", kind), f"{ident!r} is not a form lifkit has (the forms are: {', '.join(forms)}; a "
@@ -762,7 +781,7 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
             unrecorded_label=n.get("unrecorded_label", ""), anonymised=n.get("anonymised", False), reply=n.get("reply", ""),
             subject=n.get("subject", ""), body=n.get("body", ""), body_review=n.get("body_review", "")))
     subject = Subject(**{k: v for k, v in (data.get("subject") or {}).items() if k in ("one", "many", "max")})
-    terms = {"subject": subject.one, "subjects": subject.many, **data["terms"]}
+    terms = {"subject": subject.one, "subjects": subject.many, "subject_a": subject.a, **data["terms"]}
     return Process(
         id=data["id"], version=str(data["version"]), name=data["name"], description=data.get("description", ""),
         terms=terms, subject=subject, roles=dict(data["roles"]), meeting_chair=data["meeting_chair"],

@@ -222,7 +222,12 @@ def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None 
     root = find_root(explicit, cwd)
     result, settings = _check_file(root / SETTINGS_FILE)
     if settings is not None:
-        result.problems.extend(_process_problems(root, settings)[0])
+        problems, process = _process_problems(root, settings)
+        result.problems.extend(problems)
+        from lifkit.case.crosscheck import cross_file_problems
+
+        result.problems.extend(Problem(p.severity, p.where, p.message, p.line)
+                               for p in cross_file_problems(root, settings, process))
         register = root / settings.register_path
         if not register.is_file():
             result.problems.append(
@@ -313,7 +318,11 @@ def check_settings_data(data: dict, lines: "_KeyLines | None" = None) -> list[Pr
     from lifkit.mechanics.resources import schema
 
     lines = lines or _KeyLines("")
-    validator = _validator_class()(schema("workspace"))
+    rules = schema("workspace")
+    extra = role_tables(data, rules)
+    if extra:  # a role a process names (any name): a person's table, checked as the known roles' are
+        rules = {**rules, **{key: rules["chair"] for key in extra}}
+    validator = _validator_class()(rules)
     validator.allow_unknown = False
     problems: list[Problem] = []
     if not validator.validate(data):
@@ -323,6 +332,17 @@ def check_settings_data(data: dict, lines: "_KeyLines | None" = None) -> list[Pr
     problems.extend(_warnings(data, lines))
     problems.sort(key=lambda p: (p.severity != "error", p.line or 0))
     return problems
+
+
+def role_tables(data: dict, rules: dict | None = None) -> list[str]:
+    """The tables of lifkit.toml that name a person for a role lifkit does not list (ROLE_KEYS) but a process
+    may name (``[sab_chair]``): any other table holding only a name and an email."""
+    from lifkit.mechanics.resources import schema
+
+    rules = rules if rules is not None else schema("workspace")
+    return [key for key, value in data.items()
+            if key not in rules and isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key)
+            and isinstance(value, dict) and value and set(value) <= {"name", "email"}]
 
 
 def _validator_class():
@@ -525,7 +545,7 @@ def _warnings(data: dict, lines: "_KeyLines") -> list[Problem]:
     if isinstance(admin.get("address"), str) and admin["address"].strip().endswith(PLACEHOLDER_POSTAL):
         problems.append(Problem("warning", "[administrator] address", "is the placeholder from `lifkit init`; put in "
                                 "the postal address forms are returned to.", lines.line(("administrator", "address"))))
-    people = [(key,) for key in ("administrator", *ROLE_KEYS)]
+    people = [(key,) for key in ("administrator", *ROLE_KEYS, *role_tables(data))]
     members = data.get("members") if isinstance(data.get("members"), list) else []
     people += [("members", i) for i in range(len(members))]
     seen_emails: dict[str, tuple] = {}
@@ -565,7 +585,7 @@ def _to_settings(data: dict) -> Settings:
             name=admin["name"].strip(), email=admin["email"].strip(),
             address=admin["address"].strip(), telephone=admin.get("telephone", "").strip(),
         ),
-        people={key: person(key) for key in ROLE_KEYS if isinstance(data.get(key), dict)},
+        people={key: person(key) for key in (*ROLE_KEYS, *role_tables(data)) if isinstance(data.get(key), dict)},
         members=tuple(
             Member(code=m["code"], agency=m["agency"].strip(), name=m["name"].strip(),
                    email=m["email"].strip(), format=m.get("format", "pdf"))

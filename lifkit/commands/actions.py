@@ -21,9 +21,9 @@ def actions() -> None:
 
     \b
     Examples:
-      lifkit actions import CIEC-2026-001 plan.xlsx     record the review's actions
+      lifkit actions import RR-2026-001 plan.xlsx     record the review's actions
       lifkit actions request                            an update form to every agency with open actions
-      lifkit collect CIEC-2026-001 saved-mail/*.eml     file the returned updates
+      lifkit collect RR-2026-001 saved-mail/*.eml     file the returned updates
       lifkit actions pack --meeting 10/06/2027          the pack for the review meeting
     """
 
@@ -80,7 +80,7 @@ def add(ctx, ws, reference: str, number: str, recommendation_text: str, text: st
 
     \b
     Examples:
-      lifkit actions add CIEC-2026-001 --recommendation 1 --recommendation-text "Bruising protocol" \\
+      lifkit actions add RR-2026-001 --recommendation 1 --recommendation-text "Bruising protocol" \\
         --action "Audit use of the bruising protocol" --agency COMM --lead "Named Nurse" \\
         --due 31/03/2027 --measure "90% of cases audited follow the protocol"
     """
@@ -110,8 +110,8 @@ def import_(ctx, ws, reference: str, file: Path, allow_names: bool, as_json: boo
 
     \b
     Examples:
-      lifkit actions import CIEC-2026-001 action-plan.xlsx
-      lifkit actions import CIEC-2026-001 action-plan.csv --json
+      lifkit actions import RR-2026-001 action-plan.xlsx
+      lifkit actions import RR-2026-001 action-plan.csv --json
     """
     from lifkit.steps.actions import import_actions, import_template
 
@@ -132,7 +132,7 @@ def request(ws, reference: str | None, agencies: tuple[str, ...], as_json: bool)
     \b
     Examples:
       lifkit actions request
-      lifkit actions request CIEC-2026-001 --agency COMM
+      lifkit actions request RR-2026-001 --agency COMM
     """
     from lifkit.steps.actions import request_updates
 

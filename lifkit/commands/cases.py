@@ -25,8 +25,8 @@ def referral() -> None:
 
 @referral.command("open")
 @click.argument("file", type=PathType())
-@click.option("--notified", type=DATE, help="The date the board was notified of the incident (the rapid review: the "
-              "date the local authority became aware), which starts the process's clocks. Default: the date the "
+@click.option("--notified", type=DATE, help="The date the board or partnership was notified (or became aware) of the "
+              "incident, as the process counts it, which starts the process's clocks. Default: the date the "
               "referral form gives, where it asks for one.")
 @click.option("--new-case", is_flag=True, help="Open a new case even though this referral (or the same subject "
               "and incident) was opened before.")
@@ -91,9 +91,9 @@ def request(ctx, ws, reference: str, meeting, agencies: tuple[str, ...], send: b
 
     \b
     Examples:
-      lifkit request CIEC-2026-004 --meeting 20/11/2026
-      lifkit request CIEC-2026-004 --agency POL --agency CSC
-      lifkit request CIEC-2026-004 --meeting 27/11/2026 --move-meeting
+      lifkit request RR-2026-004 --meeting 20/11/2026
+      lifkit request RR-2026-004 --agency POL --agency CSC
+      lifkit request RR-2026-004 --meeting 27/11/2026 --move-meeting
     """
     from lifkit.steps.exchange import issue_requests
 
@@ -141,9 +141,9 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
 
     \b
     Examples:
-      lifkit collect CIEC-2026-004 saved-replies/*.eml
-      lifkit collect CIEC-2026-004 saved-replies
-      lifkit collect CIEC-2026-004 ~/Mail/CIEC.mbox
+      lifkit collect RR-2026-004 saved-replies/*.eml
+      lifkit collect RR-2026-004 saved-replies
+      lifkit collect RR-2026-004 ~/Mail/reviews.mbox
     """
     from lifkit.steps.exchange import collect as collect_returns
 
@@ -187,7 +187,7 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
     \b
     Examples:
       lifkit status
-      lifkit status CIEC-2026-004 --json
+      lifkit status RR-2026-004 --json
     """
     from lifkit.steps.exchange import all_status
 
@@ -249,8 +249,8 @@ def chase(ws, reference: str, new_date, as_json: bool) -> None:
 
     \b
     Examples:
-      lifkit chase CIEC-2026-004
-      lifkit chase CIEC-2026-004 --by 18/11/2026
+      lifkit chase RR-2026-004
+      lifkit chase RR-2026-004 --by 18/11/2026
     """
     from lifkit.steps.exchange import chase as chase_members
 

@@ -51,7 +51,7 @@ def _finish(ctx, outcome, as_json: bool, what: str) -> None:
 @click.option("--criterion", "criteria", multiple=True, metavar="C=VIEW",
               help="With --recommend: the view of a criterion of the process, e.g. a=met, b_i=not-met (repeat).")
 @click.option("--reviewer", "reviewers", multiple=True, metavar="NAME", help="With --chair: a reviewer appointed (repeat).")
-@click.option("--relationship", default="", metavar="TEXT", help="With --chair or --sign: the child's relationship to "
+@click.option("--relationship", default="", metavar="TEXT", help="With --chair or --sign: the subject's relationship to "
               "the alleged perpetrator, for the anonymised notice (no names).")
 @click.option("--criminal-investigation", type=click.Choice(["yes", "no", "unknown"]), default="unknown",
               show_default=True, help="With --chair or --sign: whether there is a criminal investigation.")
@@ -79,11 +79,10 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
 
     \b
     Examples:
-      lifkit decide CIEC-2026-001 --recommend "MA Concise Review" --rationale "..." --criterion a=met
-      lifkit decide CIEC-2026-001 --further-info --next-meeting 08/01/2027 --rationale "Awaiting the post-mortem"
-      lifkit decide CIEC-2026-001 --chair affirmed --decision "MA Concise Review" --rationale "..."
       lifkit decide RR-2026-001 --recommend "No LCSPR" --learning "A learning event" --rationale "..."
+      lifkit decide RR-2026-001 --further-info --next-meeting 08/01/2027 --rationale "Awaiting the post-mortem"
       lifkit decide RR-2026-001 --sign ICB --signer "A. Partner"
+      lifkit decide REF --chair affirmed --decision OPTION --rationale "..."   (where one chair decides)
     """
     from lifkit.steps import decisions
 
@@ -129,6 +128,39 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
         _finish(ctx, outcome, as_json, f"{process.decision.by} {response}: {outcome.event['decision']}")
 
 
+@click.command("contact")
+@click.argument("reference", metavar="REF")
+@click.argument("name", metavar="NAME")
+@click.option("--email", required=True, metavar="ADDRESS", help="Where the notices addressed to this contact go.")
+@click.option("--name", "person", default="", metavar="TEXT", help="Who they are (kept in the case folder only).")
+@click.option("--consent", type=DATE, help="The date they agreed to be written to.")
+@json_option
+@pass_workspace
+def contact(ws, reference: str, name: str, email: str, person: str, consent, as_json: bool) -> None:
+    """Set who a case's notices addressed to contact NAME go to: the family, or their representative.
+
+    A process's notice names such a contact with `address: contact:NAME`. The address (and the name and
+    consent date) are kept in the case's case.yaml; the journal records only that it was set.
+
+    \b
+    Example:
+      lifkit contact RR-2026-004 family --email parent@example.net --consent 04/11/2026
+    """
+    from lifkit.steps.contacts import set_contact
+
+    result = set_contact(ws, reference, name, email, person, consent)
+    if as_json:
+        print_json(result)
+        return
+    word = "set" if result.changed else "already set so; nothing changed"
+    click.echo(f"{result.reference}: contact {result.contact.key} {word}"
+               + (f" (consent {show_date(result.contact.consent)})" if result.contact.consent else ""))
+    if result.used_by:
+        click.echo(f"  used by the notice{'s' if len(result.used_by) != 1 else ''}: {', '.join(result.used_by)}")
+    else:
+        click.echo(f"  no notice of the process is addressed to contact:{result.contact.key} yet")
+
+
 @click.command("notified")
 @click.argument("reference", metavar="REF")
 @click.argument("notice", metavar="NOTICE")
@@ -140,8 +172,7 @@ def decide(ctx, ws, reference, recommendation, ciec, further_info, next_meeting,
 @pass_workspace
 @click.pass_context
 def notified(ctx, ws, reference: str, notice: str, on, amend: str | None, allow_names: bool, as_json: bool) -> None:
-    """Record that a notice of the decision was sent (NOTICE: one the process names, e.g. ofsted, panel,
-    referrer; rapid-review-2023: notification, rapid-review, referrer, panel-report, publication).
+    """Record that a notice was sent (NOTICE: one the process names; `lifkit processes --show NAME` lists them).
 
     A date in the future, or before the event the notice follows (the decision; for a notice due from the
     start of the case, the day the board was notified or the local authority became aware), is refused
@@ -149,8 +180,8 @@ def notified(ctx, ws, reference: str, notice: str, on, amend: str | None, allow_
 
     \b
     Examples:
-      lifkit notified CIEC-2026-001 ofsted --on 03/12/2026
-      lifkit notified CIEC-2026-001 ofsted --on 02/12/2026 --amend "the email went a day earlier"
+      lifkit notified RR-2026-001 notification --on 03/12/2026
+      lifkit notified RR-2026-001 notification --on 02/12/2026 --amend "the email went a day earlier"
     """
     from lifkit.steps.decisions import record_notified
 
@@ -172,7 +203,7 @@ def notified(ctx, ws, reference: str, notice: str, on, amend: str | None, allow_
 @pass_workspace
 @click.pass_context
 def reply(ctx, ws, reference: str, notice: str, on, agreed: bool, note: str, allow_names: bool, as_json: bool) -> None:
-    """Record the reply to a notice that expects one (the National Panel's reply to a rapid review).
+    """Record the reply to a notice that expects one (the process names which do, and what the reply is called).
 
     \b
     Example:
@@ -235,7 +266,7 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
     \b
     Examples:
       lifkit report --year 2026
-      lifkit report --year 2026 -o ciec-2026.xlsx
+      lifkit report --year 2026 -o report-2026.xlsx
     """
     from lifkit.steps.decisions import year_report
 

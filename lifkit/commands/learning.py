@@ -19,7 +19,7 @@ def learning() -> None:
 
     \b
     Examples:
-      lifkit learning add --case CIEC-2026-001 --name "Child known as Mary" --reported 15/06/2027
+      lifkit learning add --case RR-2026-001 --name "Known as Mary" --reported 15/06/2027
       lifkit learning add --type "Multi Agency Audit" --name "Neglect audit" --reported 10/09/2027 \\
         --overview "10 cases audited across the partnership" --finding "Chronologies were not read"
       lifkit learning index --year 2027
@@ -32,8 +32,8 @@ def learning() -> None:
               "written). Given again, it completes that entry.")
 @click.option("--type", "type_", metavar="TYPE", help="The type of review or audit, from the process's list "
               "(`lifkit learning index` names them when one is wrong).")
-@click.option("--name", metavar="TEXT", help="The review's name: a pseudonym such as \"Child known as Mary\", "
-              "never the child's name.")
+@click.option("--name", metavar="TEXT", help="The review's name: a pseudonym such as \"Known as Mary\", "
+              "never the subject's real name.")
 @click.option("--reported", type=DATE, help="When the findings went to the board.")
 @click.option("--overview", metavar="TEXT", help="The case overview or the methodology.")
 @click.option("--finding", "findings", multiple=True, metavar="TEXT", help="A finding or learning point "
@@ -52,7 +52,7 @@ def add(ws, case: str | None, type_: str | None, name: str | None, reported, ove
 
     \b
     Examples:
-      lifkit learning add --case CIEC-2026-001 --name "Child known as Mary" --reported 15/06/2027 \\
+      lifkit learning add --case RR-2026-001 --name "Known as Mary" --reported 15/06/2027 \\
         --overview "Unexpected death of a baby" --finding "Bruising in non-mobile babies was not referred"
       lifkit learning add --type "Section 11 Audit" --name "Section 11 audit 2027" --reported 01/03/2027
     """

@@ -48,8 +48,8 @@ def pack(ctx, ws, reference: str | None, meeting, password_file: Path | None, pa
 
     \b
     Examples:
-      lifkit pack CIEC-2026-004
-      lifkit pack CIEC-2026-004 --password-file ~/pack-password.txt -o pack.pdf
+      lifkit pack RR-2026-004
+      lifkit pack RR-2026-004 --password-file ~/pack-password.txt -o pack.pdf
       lifkit pack --meeting 04/12/2026 --allow-incomplete
     """
     from lifkit.steps.pack import build_meeting_packs, build_pack, read_password

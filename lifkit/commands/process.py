@@ -1,4 +1,4 @@
-"""``lifkit processes`` and ``lifkit process copy|use``: the process a workspace runs, as data."""
+"""``lifkit processes`` and ``lifkit process copy|copy-template|use``: the process a workspace runs, as data."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def process() -> None:
     \b
     Examples:
       lifkit process copy
+      lifkit process copy-template
       lifkit process use rapid-review-2023
     """
 
@@ -69,6 +70,34 @@ def copy(ws, as_json: bool) -> None:
         print_json(result)
         return
     click.echo(f"Copied the process {result.process} to {result.file}; lifkit uses it from now on.")
+    click.echo("Next: edit it, then run: lifkit config check")
+
+
+@process.command("copy-template")
+@click.argument("name", required=False)
+@click.option("--as", "new_name", metavar="NAME.docx", help="The copy's name (then name it in process.yaml's "
+              "summary template).")
+@json_option
+@pass_workspace
+def copy_template(ws, name: str | None, new_name: str | None, as_json: bool) -> None:
+    """Copy a Word template into the workspace's templates/ folder to edit: by default the process's
+    summary document's.
+
+    lifkit uses the workspace's own template before its own of the same name. Keep its {{ }} tags
+    (see lifkit's templates/README.md), and check it with `lifkit config check`. Nothing is replaced.
+
+    \b
+    Examples:
+      lifkit process copy-template
+      lifkit process copy-template rrsum.docx --as sarsum.docx
+    """
+    from lifkit.steps.init import copy_template as copy_one
+
+    result = copy_one(ws, name, new_name)
+    if as_json:
+        print_json(result)
+        return
+    click.echo(str(result.files[0]))
     click.echo("Next: edit it, then run: lifkit config check")
 
 

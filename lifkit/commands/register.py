@@ -41,9 +41,10 @@ def register() -> None:
     \b
     Examples:
       lifkit register show
-      lifkit register show CIEC-2026-004
+      lifkit register show RR-2026-004
       lifkit register check
       lifkit register sync
+      lifkit register headings
     """
 
 
@@ -59,7 +60,7 @@ def show(ws, ref: str | None, as_json: bool) -> None:
     \b
     Examples:
       lifkit register show
-      lifkit register show CIEC-2026-004
+      lifkit register show RR-2026-004
       lifkit register show --json
     """
     from lifkit.register.workbook import ROW_KEY, open_register
@@ -134,7 +135,7 @@ def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
     \b
     Examples:
       lifkit register sync
-      lifkit register sync CIEC-2026-004
+      lifkit register sync RR-2026-004
     """
     from lifkit.register.upkeep import sync_whole_register
 
@@ -148,3 +149,30 @@ def sync(ctx: click.Context, ws, ref: str | None, as_json: bool) -> None:
                    + (f", {len(result.failed)} not." if result.failed else "."))
     if result.failed:
         ctx.exit(int(ExitStatus.ATTENTION))
+
+
+@register.command("headings")
+@json_option
+@pass_workspace
+def headings(ws, as_json: bool) -> None:
+    """Add a column for each of the process's register columns the Register sheet lacks (after changing
+    process, or a process.yaml that adds columns); then `lifkit register sync` fills them in.
+
+    Every column already there is kept as it is, with its values: your own, and those of the process the
+    register was made for. The workbook must not be open in Excel (exit status 3 if it is).
+
+    \b
+    Example:
+      lifkit register headings
+    """
+    from lifkit.register.upkeep import bring_headings
+
+    added, result = bring_headings(ws)
+    if as_json:
+        print_json({"register": ws.register_path, "added": added, "backup": result.backup})
+        return
+    if not added:
+        click.echo(f"{ws.register_path}: every column of the process is headed already; nothing changed.")
+        return
+    click.echo(f"{ws.register_path}: added {plural(len(added), 'column')}: {', '.join(added)}")
+    click.echo("Next: lifkit register sync")

@@ -33,8 +33,8 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
 
     \b
     Examples:
-      lifkit validate CIGINF1-CIEC-2026-004-POL.pdf
-      lifkit validate --case CIEC-2026-004 returns/*.pdf returns/*.docx --json
+      lifkit validate IAS-RR-2026-004-POL.pdf
+      lifkit validate --case RR-2026-004 returns/*.pdf returns/*.docx --json
       lifkit validate saved-forms/
     """
     from lifkit.documents.formdef import load_form
@@ -43,7 +43,7 @@ def validate(ctx: click.Context, ws, files: tuple[Path, ...], case_ref: str | No
     forms = {"referral": ws.process.referral_form, "request": ws.process.request_form}
     form_id = forms.get((form_id or "").lower(), form_id)
     if form_id:
-        load_form(form_id)  # an unknown form is a bad argument, named before any file is read
+        load_form(form_id, ws.root)  # an unknown form is a bad argument, named before any file is read
     expected = form_id or (ws.process.request_form if case_ref else None)
     # Each result is printed as soon as its file is read and then let go, so that checking 600 files
     # takes no more memory than checking 6. The lines themselves show progress on a terminal; the bar

@@ -137,7 +137,7 @@ def config_check(ctx: click.Context, app: AppContext, as_json: bool) -> None:
     \b
     Example:
       lifkit config check
-      lifkit --workspace D:\\LSCB config check --json
+      lifkit --workspace D:\\Board config check --json
     """
     from lifkit.case.workspace import check_workspace
 
@@ -170,7 +170,7 @@ def demo(directory: Path, process_name: str, as_json: bool) -> None:
     form, requests, replies (PDF and Word, one late, one invalid then corrected, one with an attached
     chronology), collect, status, chase, the pack (and an encrypted copy), the recommendation, the
     decision (the chair's, or each partner's sign-off), the summary document, the notices (and, in a
-    rapid review, the National Panel's reply), the register, overdue and the year's report; a second
+    process expecting one, the reply to a notice), the register, overdue and the year's report; a second
     case part-way, awaiting returns; and a new referral and two replies saved for you to open and
     collect. The demo's dates are fixed: it ends on 25/11/2026 (set LIFKIT_TODAY=2026-11-25 to see it
     as of that day). Everything in it is fictional and marked so; addresses use the reserved .example

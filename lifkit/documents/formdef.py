@@ -5,8 +5,8 @@ messages and the pack. A field's ``name`` is the same everywhere. A ``rows`` fie
 field in the definition, the schema and the returns JSON (a list of row dicts); in the PDF and Word
 files each cell is its own box named ``<field>_<row>_<column>``, rows counted from 1.
 
-The forms are the YAML files installed in ``forms/``: a new file there is a new form, whose id is its file
-name (``forms/sir.yaml`` is the form SIR). Its ``checks`` say what a schema cannot: rules between boxes,
+The forms are the YAML files installed in ``forms/`` and those in a workspace's ``forms/``: a new file there
+is a new form, whose id is its file name (``forms/sir.yaml`` is the form SIR). Its ``checks`` say what a schema cannot: rules between boxes,
 which lifkit/documents/validate.py applies to any form::
 
     checks:
@@ -24,6 +24,18 @@ which lifkit/documents/validate.py applies to any form::
 
 ``expected`` (optional) says what was expected; a ``required`` check without one says "an answer, since
 '<the box's label>' is <its value>".
+
+Its ``roles`` say which boxes hold what lifkit reads by meaning rather than by box name (ROLE_TYPES): the
+review's subject (``subject_name``, ``subject_dob``, ``subject_dod``, ``subject_address``), the table of
+significant people (``people``), on a request whether the agency knew the subject (``subject_known``,
+``others_known``), on a referral the referrer's email (``referrer_email``) and the incident's date
+(``incident``)::
+
+    roles: {subject_name: adult_name, subject_dob: adult_dob, people: significant_people}
+
+A workspace's own forms (``<workspace>/forms/<id>.yaml``, their rules in ``<workspace>/schemas/``) are found
+before the installed ones. Loaded with the process's terms, a form's words may use them: "{board}",
+"{subject_a}'s name".
 """
 
 from __future__ import annotations
@@ -42,7 +54,7 @@ CHECK_KINDS = ("order", "required", "one_of")
 # The roles lifkit reads from a form (``roles:``), with the kinds of box each may be; a form may name others.
 ROLE_TYPES = {"subject_name": ("text",), "subject_dob": ("date",), "subject_dod": ("date",),
               "subject_address": ("text", "longtext"), "people": ("rows",), "subject_known": ("yesno", "choice"),
-              "others_known": ("yesno", "choice")}
+              "others_known": ("yesno", "choice"), "referrer_email": ("email",), "incident": ("date",)}
 
 
 def form_ids(root=None) -> tuple[str, ...]:
@@ -292,16 +304,47 @@ def _check(entry, index: int, fields: dict[str, Field], source: str) -> Check:
                  expected=str(entry.get("expected") or "").strip(), when=tuple(when), when_answered=when_answered)
 
 
-def load_form(form_id: str, root=None) -> FormDef:
+def load_form(form_id: str, root=None, terms: dict | None = None) -> FormDef:
     """The definition of ``form_id`` (e.g. ``cigscr1``, any case): the workspace's ``forms/<form_id>.yaml``
-    when ``root`` is given and it has one, else the installed one."""
+    when ``root`` is given and it has one, else the installed one. With ``terms`` (the process's, e.g.
+    ``ws.process.terms``), its words may use them: a form shared by processes says "{board}" or "the
+    {subject}'s name" and reads "the LSCB", "the adult's name"."""
     from lifkit.mechanics.resources import find
 
     key = form_id.strip().lower()
     if key not in form_ids(root):
         raise InputError(f"lifkit has no form {form_id!r}.",
                          f"The forms are: {', '.join(f.upper() for f in form_ids(root))}.")
-    return _load_found(key, find("forms", f"{key}.yaml", root))
+    form = _load_found(key, find("forms", f"{key}.yaml", root))
+    return _worded(form, tuple(sorted(terms.items()))) if terms else form
+
+
+class _Terms(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@functools.lru_cache(maxsize=64)
+def _worded(form: FormDef, terms: tuple) -> FormDef:
+    """``form`` with the process's terms put into its words (a text with no {term} is left as it is)."""
+    import dataclasses
+
+    values = _Terms(terms)
+
+    def say(text: str) -> str:
+        if "{" not in text:
+            return text
+        try:
+            return text.format_map(values)
+        except (ValueError, IndexError, AttributeError):  # braces that are not a term: the text as written
+            return text
+
+    sections = tuple(dataclasses.replace(
+        section, label=say(section.label),
+        fields=tuple(dataclasses.replace(f, label=say(f.label), columns=tuple(
+            dataclasses.replace(c, label=say(c.label)) for c in f.columns)) for f in section.fields))
+        for section in form.sections)
+    return dataclasses.replace(form, title=say(form.title), note=say(form.note), sections=sections)
 
 
 @functools.lru_cache(maxsize=64)

@@ -29,6 +29,7 @@ class RenderContext:
     # Values of the pre-filled fields: text, datetime.date, or for a table a list of row dicts.
     prefill: dict[str, Any] = field(default_factory=dict)
     return_to: tuple[str, ...] = ()  # the return address, one line each
+    root: Any = None  # the workspace's folder: its own templates/form.docx is used before lifkit's
 
     def file_stem(self) -> str:
         """A file name that names the form, case and agency, never a person."""
@@ -69,7 +70,7 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
     boxes' starting values (a list of row dicts).
     """
     aliases = {"referral": ws.process.referral_form, "request": ws.process.request_form}
-    form = load_form(aliases.get(form_id.lower(), form_id))
+    form = load_form(aliases.get(form_id.lower(), form_id), ws.root, ws.process.terms)
     member = ws.settings.member(agency) if agency else None
     prefill: dict[str, Any] = {}
     prefilled = {f.name for f in form.fields if f.prefilled}
@@ -84,7 +85,7 @@ def build_context(ws, form_id: str, case_ref: str | None = None, agency: str | N
     identity = sign(workspace_secret(ws.root), form.id, form.version, case_ref or "",
                     member.code if member else "")
     return RenderContext(form=form, board_name=ws.settings.board_name, identity=identity, prefill=prefill,
-                         return_to=return_address(ws.settings))
+                         return_to=return_address(ws.settings), root=ws.root)
 
 
 def generate_form(ws, form_id: str, case_ref: str | None = None, agency: str | None = None, fmt: str = "pdf",

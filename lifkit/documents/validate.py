@@ -145,10 +145,10 @@ def validate_file(ws, path: Path, case_ref: str | None = None, form_id: str | No
 def validate_extracted(ws, extracted: Extracted, case_ref: str | None = None,
                        form_id: str | None = None) -> Validation:
     identity = extracted.identity
-    if identity.form_id.lower() not in form_ids():
+    if identity.form_id.lower() not in form_ids(ws.root):
         raise UnreadableForm(extracted.path, f"says it is a {identity.form_id!r} form, which lifkit does not have.",
                              "Ask the agency to use the form lifkit sent them.", kind="not-a-form")
-    form = load_form(identity.form_id)
+    form = load_form(identity.form_id, ws.root, ws.process.terms)
     result = Validation(path=extracted.path, format=extracted.format, form_id=identity.form_id,
                         version=identity.version, case_ref=identity.case_ref, agency=identity.agency,
                         raw=dict(extracted.raw), stray_text=dict(extracted.stray_text))
@@ -159,7 +159,7 @@ def validate_extracted(ws, extracted: Extracted, case_ref: str | None = None,
     values, problems = normalise(form, extracted.raw)
     result.values = values
     result.problems.extend(problems)
-    result.problems.extend(_schema_problems(form, values, {p.where for p in problems}))
+    result.problems.extend(_schema_problems(form, values, {p.where for p in problems}, ws.root))
     result.problems.extend(cross_field_problems(form, values, today()))
     _converted_not_blank(form, extracted, result.problems)
     for name, text in extracted.stray_text.items():
@@ -201,7 +201,7 @@ def _identity_problems(ws, form: FormDef, identity, case_ref, form_id) -> list[F
     whole = "The form as a whole"
     problems = []
     if form_id and identity.form_id.lower() != form_id.lower():
-        expected = load_form(form_id)
+        expected = load_form(form_id, ws.root, ws.process.terms)
         problems.append(FormProblem(whole, f"this is {_a(form.id)} ({form.title}), but {_a(expected.id)} "
                                     f"({expected.title}) was expected", f"the {expected.id} that was sent"))
     if identity.version != form.version:
@@ -321,7 +321,7 @@ def normalise(form: FormDef, raw: dict[str, str]) -> tuple[dict[str, Any], list[
 # --- the schema -------------------------------------------------------------------------------
 
 
-def _schema_problems(form: FormDef, values: dict[str, Any], already: set[str]) -> list[FormProblem]:
+def _schema_problems(form: FormDef, values: dict[str, Any], already: set[str], root=None) -> list[FormProblem]:
     from cerberus import Validator
     from cerberus import errors as ce
 
@@ -332,10 +332,10 @@ def _schema_problems(form: FormDef, values: dict[str, Any], already: set[str]) -
         value = values.get(f.name)
         if f.type == "rows":
             value = [{k: v for k, v in row.items() if k != "row"} for row in value or []]
-        if value in (None, "") and not _is_required(schema(form.id.lower()), f.name):
+        if value in (None, "") and not _is_required(schema(form.id.lower(), root), f.name):
             continue  # an empty optional box is simply unanswered
         document[f.name] = value
-    validator = Validator(schema(form.id.lower()), allow_unknown=False)
+    validator = Validator(schema(form.id.lower(), root), allow_unknown=False)
     if validator.validate(document):
         return []
     problems = []

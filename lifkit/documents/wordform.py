@@ -459,9 +459,9 @@ def render_docx(ctx: "RenderContext", path: Path) -> None:
     from docxtpl import DocxTemplate
 
     from lifkit.mechanics.files import atomic_write_bytes
-    from lifkit.mechanics.resources import resource
+    from lifkit.mechanics.resources import find
 
-    template = resource("templates", TEMPLATE)
+    template = find("templates", TEMPLATE, getattr(ctx, "root", None))
     tpl = DocxTemplate(io.BytesIO(template.read_bytes()))
     document = tpl.get_docx()
     body = _FormBody(_BodyBuilder(ctx, _text_width(document)).build())
@@ -490,8 +490,37 @@ def _render(tpl, name: str, context: dict) -> None:
                          "Mend the {{ }} and {% %} tags in it (see templates/README.md), or reinstall lifkit.") from exc
 
 
-def render_document(template_name: str, context: dict, path: Path, title: str) -> None:
-    """Render a Word document (not a form) such as CIGSUM1 from ``templates/<template_name>``.
+def check_template(template_name: str, root=None, what: str = "template") -> str:
+    """Whether the Word template ``template_name`` (the workspace's own, else lifkit's) can be used: it exists,
+    is a Word file, and its {{ }} and {% %} tags are well formed. Returns where it was found; raises
+    InputError (exit 2) naming the file otherwise. A step calls this before it records anything."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from lifkit.mechanics.resources import find_template
+
+    found = find_template(template_name, root, what)
+    try:
+        tpl = DocxTemplate(io.BytesIO(found.read_bytes()))
+        tpl.init_docx()
+        xml = tpl.patch_xml(tpl.get_xml())
+    except Exception as exc:  # noqa: BLE001 - python-docx and zipfile raise many kinds for a file that is not Word
+        raise InputError(f"The {what} {found.where} is not a Word document lifkit can read ({type(exc).__name__}).",
+                         "Save it from Word as .docx, or copy lifkit's again with: lifkit process copy-template "
+                         "NAME") from None
+    try:
+        SandboxedEnvironment(autoescape=True).parse(xml)
+    except TemplateError as exc:
+        line = f" (near {{{{ … }}}} number {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        raise InputError(f"The {what} {found.where} cannot be used: {exc}{line}.",
+                         "Mend the {{ }} and {% %} tags in it (see lifkit's templates/README.md).") from None
+    return found.where
+
+
+def render_document(template_name: str, context: dict, path: Path, title: str, root=None) -> None:
+    """Render a Word document (not a form) such as CIGSUM1 from ``templates/<template_name>``: the
+    workspace's own (``root``) when it has one, else lifkit's.
 
     Text values with line breaks keep them; ``title`` becomes the document's title property, which
     must never hold a person's name.
@@ -499,9 +528,9 @@ def render_document(template_name: str, context: dict, path: Path, title: str) -
     from docxtpl import DocxTemplate, Listing
 
     from lifkit.mechanics.files import atomic_write_bytes
-    from lifkit.mechanics.resources import resource
+    from lifkit.mechanics.resources import find_template
 
-    tpl = DocxTemplate(io.BytesIO(resource("templates", template_name).read_bytes()))
+    tpl = DocxTemplate(io.BytesIO(find_template(template_name, root).read_bytes()))
 
     def prepare(value):
         if isinstance(value, str):

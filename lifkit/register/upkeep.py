@@ -40,3 +40,12 @@ def sync_whole_register(ws, reference: str | None = None) -> SyncResult:
         if warning:
             result.failed["Actions"] = warning
     return result
+
+
+def bring_headings(ws):
+    """Head the register's columns as the workspace's process names them: each of its columns the Register
+    sheet lacks is added after the last, and every other column (yours, or another process's) is kept.
+    Returns (the headings added, the update)."""
+    from lifkit.register.workbook import add_headings
+
+    return add_headings(ws.register_path, ws.process.register_columns)

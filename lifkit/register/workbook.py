@@ -317,6 +317,28 @@ def heading_problems(header, sheet: str, columns: tuple[Column, ...]) -> list[Pr
     return problems
 
 
+def add_headings(path: Path, columns: tuple[Column, ...]) -> tuple[list[str], UpdateResult]:
+    """Head a column of the Register sheet for each of ``columns`` it lacks, after its last headed column:
+    every column already there (a hand-made one, or one of another process's) is kept as it is, with its
+    values. Returns the headings added and what was written (nothing when none was missing)."""
+    added: list[str] = []
+
+    def edit(book: Book, result: UpdateResult) -> None:
+        sheet = _edit(book, REGISTER_SHEET, columns)
+        header = sheet.header
+        last = max([*header.names, 0])
+        cells: dict[int, Any] = {}
+        for column in columns:
+            if column.key not in header.key_cols:
+                last += 1
+                cells[last] = column.header
+                added.append(column.header)
+        if cells:
+            sheet.edit_row(header.row, cells, created=False)
+
+    return added, _transaction(path, edit, None)
+
+
 def check_register(path: Path, cases_dir: Path | None = None, *, columns: tuple[Column, ...] = REGISTER_COLUMNS,
                    decision_columns: tuple[Column, ...] = DECISIONS_COLUMNS) -> list[Problem]:
     """What is wrong (or was done by hand) in the register; an empty list when all is well.
@@ -538,7 +560,7 @@ def _checked_values(values: dict[str, Any], columns: tuple[Column, ...], case_re
     if case_ref is not None:
         if not _norm_ref(case_ref):
             raise InputError("A case reference is needed to update the register.",
-                             "A case reference looks like CIEC-2026-004.")
+                             "Give the reference of the case whose row is to be updated.")
         given = checked.pop("case_ref", None)
         if given is not None and _norm_ref(given) != _norm_ref(case_ref):
             raise ValueError(f"values['case_ref'] ({given}) is not the case being updated ({case_ref})")

@@ -410,7 +410,7 @@ def request_updates(ws, reference: str | None = None, agencies: list[str] | None
                     f"{len(mine)} open action{'s' if len(mine) != 1 else ''}.\n\nPlease report on each (its status, "
                     "the evidence of completion, the impact seen against its measure, and the date) and return the "
                     f"form by {format_date(due)}, by replying to this email with the completed form attached.\n\n"
-                    "Please keep the case reference in the subject and do not add a child's name to it.\n\n"
+                    f"Please keep the case reference in the subject and do not add {ws.process.subject.a}'s name to it.\n\n"
                     + _signature(ws))
             draft = outbox / f"action-update-{ref}-{member.code}.eml"
             draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body,
@@ -473,7 +473,7 @@ def file_update(ws, case: Case, member, extracted, stored: Path, origin: Path, s
     from lifkit.documents.formdef import load_form
     from lifkit.documents.validate import validate_extracted
 
-    form = load_form(UPDATE_FORM)
+    form = load_form(UPDATE_FORM, ws.root, ws.process.terms)
     plan = action_plan(case)
     if extracted is None:
         validation, problems = None, ["The form as a whole: it cannot be read; ask the agency to fill in the form "
@@ -531,7 +531,7 @@ def _reply_draft(ws, case: Case, member, problems: list[str], filing) -> Path:
     body = (f"Dear {member.name},\n\nThank you for your update on {member.agency}'s actions in the "
             f"{learning.action_plan} for case {case.reference}. It cannot be used yet:\n\n{lines}\n\nPlease correct "
             f"the form you filled in and send it back by {format_date(due)} by replying to this email. Please keep "
-            "the case reference in the subject and do not add a child's name to it.\n\n" + _signature(ws))
+            f"the case reference in the subject and do not add {ws.process.subject.a}'s name to it.\n\n" + _signature(ws))
     subject = f"{learning.action_plan} — {case.reference} — please correct and resend your update by {format_date(due)}"
     draft = filing.name(case.folder / "outbox" / f"action-update-reply-{case.reference}-{member.code}.eml")
     filing.writes.append((draft, build_draft(ws.settings.administrator.email, member.email, subject, body)))
@@ -583,7 +583,7 @@ def chase_updates(ws, case: Case, new_date: dt.date) -> list:
                 f"actions in the {learning.action_plan} ({', '.join(a.id for a in late)}), which was due on "
                 f"{format_date(late[0].update_due)}. Please complete the action update form sent to you and return it "
                 f"by {format_date(new_date)}, by replying to this email with the form attached.\n\nPlease keep the case "
-                "reference in the subject and do not add a child's name to it.\n\n" + _signature(ws))
+                f"reference in the subject and do not add {ws.process.subject.a}'s name to it.\n\n" + _signature(ws))
         subject = f"{learning.action_plan} — {case.reference} — reminder: your update by {format_date(new_date)}"
         draft = unique_path(case.folder / "outbox" / f"action-update-reminder-{case.reference}-{code}.eml")
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))

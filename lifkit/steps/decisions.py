@@ -73,6 +73,10 @@ def _locked(step):
 
     @functools.wraps(step)
     def run(ws, reference: str, *args, **kwargs):
+        from lifkit.documents.wordform import check_template
+
+        # every step ends by writing the summary: a template it cannot use refuses the step before it records
+        check_template(ws.process.summary_template, ws.root, "summary template")
         with case_lock(ws, case_folder(ws, reference).name):
             return step(ws, reference, *args, **kwargs)
 
@@ -210,7 +214,8 @@ def chair_decide(ws, reference: str, response: str, decision: str, rationale: st
                          row=_decision_row(ws, case, process.decision.by, f"{decision} ({response})", rationale, amend))
     notices = write_notices(ws, case.reference)
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning, warnings)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning,
+                           [*warnings, *unaddressed(ws, case, notices)])
 
 
 @_locked
@@ -250,7 +255,8 @@ def sign_off(ws, reference: str, partner: str, name: str = "", decline: str | No
                                            state.recommendation["rationale"], None))
     notices = write_notices(ws, case.reference) if _state(ws, case).decided else []
     warning = sync_case(ws, case.reference)
-    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning, warnings)
+    return DecisionOutcome(case.reference, event, write_summary(ws, case.reference), notices, warning,
+                           [*warnings, *unaddressed(ws, case, notices)])
 
 
 def _notice_follows(ws, case: Case, state, definition) -> tuple[dt.date | None, str]:
@@ -398,6 +404,9 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
     status = case_state(ws, case.reference, case)
     rec = state.recommendation or {}
     chair = state.chair or {}
+    from lifkit.documents.formdef import load_form
+
+    asked = {f.name for f in load_form(process.referral_form, ws.root).fields}  # a criterion may have no box
     meetings = sorted({e["meeting"] for e in ([rec] if rec else []) + state.further_info if e.get("meeting")}
                       | ({case.meeting_date.isoformat()} if case.meeting_date else set()))
 
@@ -447,7 +456,8 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
         "summary": referral.get("summary") or referral.get("incident_summary") or "-",
         "referral": referral_display(process.referral_form, referral, ws.root),
         "incident_date": day(referral.get("incident_date")),
-        "criteria": [{"label": c.label, "referrer": "Yes" if referral.get(c.field) else "No",
+        "criteria": [{"label": c.label,
+                      "referrer": ("Yes" if referral.get(c.field) else "No") if c.field in asked else "-",
                       "view": views.get(c.field, "to be decided" if not rec else "unclear")}
                      for c in process.criteria],
         "recommendation": rec.get("recommendation", "Not yet made"),
@@ -480,7 +490,7 @@ def write_summary(ws, reference: str) -> Path:
     case = load_case(ws, reference)
     path = summary_path(ws, case)
     render_document(process.summary_template, summary_context(ws, case), path,
-                    f"{process.summary_id} {process.summary_title} {case.reference}")
+                    f"{process.summary_id} {process.summary_title} {case.reference}", ws.root)
     return path
 
 
@@ -500,18 +510,19 @@ def _age(born: dt.date | None, on: dt.date) -> str | None:
 
 def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> list[str]:
     referral = (case.referral or {}).get("values", {})
+    one, many = ws.process.subject.one, ws.process.subject.many  # the process's words for its subject
     on = case.subject.dod or case.notified or today()
     nature = []
     if referral.get("criterion_b_i") or case.subject.dod:
-        nature.append("the child died")
+        nature.append(f"the {one} died")
     if referral.get("criterion_b_ii") or referral.get("criterion_serious_harm"):
-        nature.append("the child was seriously harmed")
+        nature.append(f"the {one} was seriously harmed")
     if referral.get("criterion_a"):
         nature.append("abuse or neglect is known or suspected")
     if referral.get("criterion_custody"):
-        nature.append("the child died in custody or detention")
+        nature.append(f"the {one} died in custody or detention")
     if referral.get("criterion_looked_after"):
-        nature.append("the child was looked after")
+        nature.append(f"the {one} was looked after")
     described = "; ".join(nature)
     if referral.get("incident_nature"):  # the referrer's own sentences follow the ticked criteria's words
         typed = " ".join(ids.scrub(str(referral["incident_nature"])).split())
@@ -519,24 +530,27 @@ def _panel_details(ws, case: Case, state: DecisionSoFar, ids: Identifiers) -> li
     ages = []
     child_age = _age(case.subject.dob, on)
     if child_age:
-        ages.append(f"the child, aged {child_age}")
+        ages.append(f"the {one}, aged {child_age}")
     for person in case.people:
         age = _age(person.dob, on)
         if age and (age.endswith("months") or age.endswith("month") or int(age.split()[0]) < 18):
             ages.append(f"{ids.scrub(person.relationship) or 'another child'}, aged {age}")
     agencies = []
+    from lifkit.documents.formdef import load_form
+
+    request = load_form(ws.process.request_form, ws.root)
     for member in ws.settings.members:
         submissions = load_returns(case, member.code)
         values = submissions[-1].get("values", {}) if submissions else {}
-        if values.get("child_known") == "Yes" or values.get("others_known") == "Yes":
+        if request.value(values, "subject_known") == "Yes" or request.value(values, "others_known") == "Yes":
             agencies.append(member.agency)
     decided = state.decided_event or {}
     return [
         _sentence(f"Nature of the incident: {described or 'not recorded'}"),
-        f"Ages of the children: {'; '.join(ages) or 'not recorded'}.",
-        f"Relationship of the child to the alleged perpetrator: "
+        f"Ages of the {many}: {'; '.join(ages) or 'not recorded'}.",
+        f"Relationship of the {one} to the alleged perpetrator: "
         f"{ids.scrub(decided.get('relationship') or 'not recorded')}.",
-        f"Agencies involved with the child or family: {', '.join(agencies) or 'none recorded'}.",
+        f"Agencies involved with the {one} or family: {', '.join(agencies) or 'none recorded'}.",
         f"Criminal investigation: {decided.get('criminal_investigation') or 'unknown'}.",
     ]
 
@@ -548,9 +562,35 @@ def _sentence(text: str) -> str:
 
 
 def _notice_address(ws, case: Case, address: str) -> str:
+    """Where a notice goes: the referrer (the referral form's ``referrer_email`` box), a contact of the case
+    (``contact:<name>``, set by `lifkit contact`), or a key of [notifications] in lifkit.toml."""
     if address == "referrer":
-        return (case.referral or {}).get("values", {}).get("lead_email", "")
+        from lifkit.documents.formdef import load_form
+
+        form = load_form(ws.process.referral_form, ws.root)
+        return str(form.value((case.referral or {}).get("values", {}), "referrer_email", "") or "")
+    if address.startswith("contact:"):
+        contact = case.contact(address[len("contact:"):])
+        return contact.email if contact else ""
     return ws.settings.notifications.get(address, "")
+
+
+def unaddressed(ws, case: Case, drafts: list[Path]) -> list[str]:
+    """A warning for each notice just drafted with no To: address, saying where the address comes from."""
+    warnings = []
+    for notice in ws.process.notices:
+        if not notice.address or f"notice-{notice.id.replace('_', '-')}-{case.reference}.eml" not in \
+                {d.name for d in drafts} or _notice_address(ws, case, notice.address):
+            continue
+        if notice.address.startswith("contact:"):
+            how = (f"set the contact with: lifkit contact {case.reference} {notice.address[8:]} --email ADDRESS, "
+                   "then add the address to the draft")
+        elif notice.address == "referrer":
+            how = "the referral form gives no email for the referrer; add the address to the draft"
+        else:
+            how = f"add {notice.address} = \"ADDRESS\" to [notifications] in lifkit.toml, and the address to the draft"
+        warnings.append(f"the {notice.label} notice's draft has no To: address ({notice.address}): {how}.")
+    return warnings
 
 
 def write_notices(ws, reference: str) -> list[Path]:

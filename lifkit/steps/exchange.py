@@ -645,7 +645,8 @@ def _reply_draft(ws, case: Case, member, problems: list[str], filing: _Filing) -
     lines = "\n".join(f"- {p}" for p in problems)
     body = (f"Dear {member.name},\n\n{email_text(ws, 'thanks', case)} It cannot be used yet:\n\n{lines}\n\n"
             f"Please correct the form you filled in and send it back by {format_date(due)} by replying to this "
-            f"email. Please keep the case reference in the subject and do not add the child's name to it.\n\n"
+            f"email. Please keep the case reference in the subject and do not add the {ws.process.subject.one}'s name "
+            "to it.\n\n"
             + signature(ws))
     subject = email_text(ws, "reply_subject", case, due=due)
     draft = filing.name(case.folder / "outbox" / f"reply-{case.reference}-{member.code}.eml")
@@ -699,7 +700,7 @@ def chase(ws, reference: str, new_date: dt.date | None = None) -> list[ChaseDraf
             missing = email_text(ws, "outstanding", case, due=member_status.due)
         body = (f"Dear {member.name},\n\nCase {case.reference}: {missing} by {format_date(new_date)}, by replying to "
                 "this email with the form attached.\n\nPlease keep the case reference in the subject and do not add "
-                "the child's name to it.\n\n" + signature(ws))
+                f"the {ws.process.subject.one}'s name to it.\n\n" + signature(ws))
         subject = email_text(ws, "reminder_subject", case, new_date=new_date)
         draft = unique_path(case.folder / "outbox" / f"reminder-{case.reference}-{member.code}.eml")
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))

@@ -101,6 +101,74 @@ def copy_process(ws) -> ProcessChange:
     return ProcessChange(process.id, target)
 
 
+@dataclass(frozen=True)
+class CopiedFiles:
+    what: str  # the form's id, or the template's name, as copied
+    files: tuple[Path, ...]
+
+
+def copy_form(ws, form_id: str, new_id: str | None = None) -> CopiedFiles:
+    """Copy a form's definition and its rules (forms/<id>.yaml, schemas/<id>.yaml) into the workspace's
+    forms/ and schemas/ folders to edit; lifkit then uses them before its own. ``referral`` and ``request``
+    name the process's forms; ``new_id`` makes the copy a new form of that id. Never replaces a file."""
+    import re
+
+    from lifkit.documents.formdef import load_form
+    from lifkit.mechanics.resources import find
+
+    aliases = {"referral": ws.process.referral_form, "request": ws.process.request_form}
+    key = aliases.get(form_id.strip().lower(), form_id.strip().lower())
+    form = load_form(key, ws.root)  # an unknown form is refused here, before anything is written
+    new = (new_id or key).strip().lower()
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,30}", new):
+        raise InputError(f"{new_id!r} is not a form id lifkit can use.",
+                         "Use letters, digits, - and _ (starting with a letter), e.g. sar1.")
+    targets = (ws.root / "forms" / f"{new}.yaml", ws.root / "schemas" / f"{new}.yaml")
+    for target in targets:
+        if target.exists():
+            raise InputError(f"{target} already exists: nothing was copied.",
+                             "Edit that file (lifkit config check checks it), or give --as NEW for another id.")
+    definition = find("forms", f"{key}.yaml", ws.root).read_text()
+    rules = find("schemas", f"{key}.yaml", ws.root).read_text()
+    if new != key:
+        definition, count = re.subn(r"(?m)^id:\s*.*$", f"id: {new.upper()}", definition, count=1)
+        if not count:
+            raise InputError(f"The definition of {form.id} has no id: line to change.")
+    for target, text in zip(targets, (definition, rules)):
+        target.parent.mkdir(exist_ok=True)
+        atomic_write_text(target, text)
+    return CopiedFiles(new.upper(), targets)
+
+
+def copy_template(ws, name: str | None = None, new_name: str | None = None) -> CopiedFiles:
+    """Copy a Word template (by default the process's summary template) into the workspace's templates/
+    folder to edit; lifkit then uses it before its own. Never replaces a file."""
+    import re
+
+    from lifkit.mechanics.files import atomic_write_bytes
+    from lifkit.mechanics.resources import find_template
+
+    name = (name or ws.process.summary_template).strip()
+    if name.lower() in ("summary",):
+        name = ws.process.summary_template
+    if not name.lower().endswith(".docx"):
+        name += ".docx"
+    new = (new_name or name).strip()
+    if not new.lower().endswith(".docx"):
+        new += ".docx"
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+\.docx", new):
+        raise InputError(f"{new!r} is not a template name lifkit can use.",
+                         "Use letters, digits, '.', - and _, ending .docx, e.g. sarsum.docx.")
+    source = find_template(name, ws.root)
+    target = ws.root / "templates" / new
+    if target.exists():
+        raise InputError(f"{target} already exists: nothing was copied.",
+                         "Edit that file (lifkit config check checks it), or give --as NEW.docx for another name.")
+    target.parent.mkdir(exist_ok=True)
+    atomic_write_bytes(target, source.read_bytes())
+    return CopiedFiles(new, (target,))
+
+
 def use_process(ws, name: str) -> ProcessChange:
     """Make the shipped process ``name`` the workspace's (lifkit.toml's ``process``). Refused while a
     case opened under another process is still open, and while the workspace has its own process.yaml."""

@@ -119,8 +119,9 @@ def _save(ws, entries: list[Entry]) -> None:
 
     from lifkit.mechanics.files import atomic_write_text
 
+    word = ws.process.subject.one
     header = ("# The Learning and Improvement Index's entries, kept by `lifkit learning add` (one per review or\n"
-              "# audit). Names are pseudonyms (\"Child known as Mary\"), never a child's name.\n")
+              f"# audit). Names are pseudonyms (\"{word.capitalize()} known as Mary\"), never {ws.process.subject.a}'s name.\n")
     atomic_write_text(_path(ws), header + yaml.safe_dump({"entries": [e.to_dict() for e in entries]},
                                                          allow_unicode=True, sort_keys=False, width=100))
 
@@ -150,8 +151,9 @@ def add_entry(ws, type_: str | None = None, name: str | None = None, reported: d
         raise InputError("Give the type of review or audit with --type.",
                          "The types are: " + "; ".join(t.name for t in learning.types) + ".")
     if existing is None and not (name or "").strip():
-        raise InputError("Give the review's name with --name: a pseudonym such as \"Child known as Mary\", never the "
-                         "child's name.")
+        word = ws.process.subject.one
+        raise InputError(f"Give the review's name with --name: a pseudonym such as \"{word.capitalize()} known as Mary\", "
+                         f"never the {word}'s name.")
     entry = existing or Entry(id=_next_id(entries), type=kind, name="", case=reference, added=today())
     entry.type = kind
     if name is not None:
@@ -287,7 +289,7 @@ def write_index(ws, year: int | None = None, output: Path | None = None) -> Inde
         raise InputError(f"{target} does not end in .docx.", "Name the index's file NAME.docx, or give a folder.")
     context = {"title": learning.index_title, "board_name": ws.settings.board_name, "period": period,
                "made": format_date(today()), "board": ws.process.term("board"), "sections": sections}
-    render_document(INDEX_TEMPLATE, context, Path(target), learning.index_title)
+    render_document(INDEX_TEMPLATE, context, Path(target), learning.index_title, ws.root)
     return IndexResult(Path(target), year, len(entries), {s["title"]: len(s["entries"]) for s in sections})
 
 

@@ -578,7 +578,7 @@ def _cover(data: PackInput, styles, width: float) -> list:
         story.append(_grid([[_p(f"Complete: all {asked} returns are in and valid.", styles["cell-bold"])]],
                            [width], header=False, extra=[("BACKGROUND", (0, 0), (-1, -1), PALE)]))
     story.append(Spacer(1, 28))
-    notice = (f"{MARKING}. This pack holds personal data about a child and the people around them, shared "
+    notice = (f"{MARKING}. This pack holds personal data about {data.process.subject.a} and the people around them, shared "
               f"under the board's information-sharing agreement for the {data.process.term('committee')}'s "
               "decision only. Keep it on the "
               "board's secure site or an encrypted device; do not forward it, print it only if you must, and "
@@ -822,6 +822,11 @@ def _long(f: Field, values: dict, raw: dict, styles, width: float, section_label
     return label + [_p(chunk.strip("\n"), styles["answer"]) for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
 
 
+def _root(data: PackInput) -> Path:
+    """The workspace's folder (a case's folder is <workspace>/cases/<REF>): its own forms are found there."""
+    return data.case.folder.parent.parent
+
+
 def _referral(data: PackInput, styles, width: float) -> list:
     case = data.case
     process = data.process
@@ -847,16 +852,18 @@ def _referral(data: PackInput, styles, width: float) -> list:
     if not values:
         story.append(_p("No referral form is recorded with this case.", styles["muted"]))
     else:
-        story.extend(_form_sections(load_form(process.referral_form), values, referral.get("raw") or {}, styles, width,
+        story.extend(_form_sections(load_form(process.referral_form, _root(data), process.terms), values, referral.get("raw") or {}, styles, width,
                                     skip_prefilled=False))
     people = [*case.subjects, *case.people]
     if any(person.address for person in people):  # what the agencies were sent with their request
         rows = [[_c(h, styles["head"]) for h in ("Name", "DOB", "Relationship", "Address")]]
         for number, person in enumerate(people):
             rows.append([_c(person.name, styles["cell"]), _c(format_date(person.dob), styles["cell"]),
-                         _c("the child" if number == 0 else person.relationship, styles["cell"]),
+                         _c(f"the {process.subject.one}" if number < len(case.subjects) else person.relationship,
+                            styles["cell"]),
                          _c(person.address, styles["cell"])])
-        story.extend(_keep([_section_heading(f"The child and significant people as sent to the agencies ({_request_id(data)})",
+        subjects = process.subject.word(max(len(case.subjects), 1))
+        story.extend(_keep([_section_heading(f"The {subjects} and significant people as sent to the agencies ({_request_id(data)})",
                                              styles, width), Spacer(1, 5),
                             _grid(rows, [width * w for w in (0.26, 0.13, 0.17, 0.44)])], width))
     return story
@@ -868,7 +875,8 @@ def _referral(data: PackInput, styles, width: float) -> list:
 def _glance(data: PackInput, styles, width: float) -> list:
     story = _h1("Returns at a glance", "glance", styles,
                 f"Every {data.process.term('member')} asked ({_request_id(data)}), as at {format_date(data.built)}.")
-    heads = ("Agency", "Returned", "Child known", "Open at the time",
+    request = load_form(data.process.request_form, _root(data))
+    heads = ("Agency", "Returned", f"{data.process.subject.word(capital=True)} known", "Open at the time",
              data.process.terms.get("criteria_short", "Criteria met?"), "Practitioners attending")
     rows = [[_c(h, styles["head"]) for h in heads]]
     extra = []
@@ -884,7 +892,7 @@ def _glance(data: PackInput, styles, width: float) -> list:
         attending = "; ".join(f"{p.get('name', '')}" + (f" ({p['role']})" if p.get("role") else "") for p in people)
         criteria = values.get("criteria_met") or ""
         cells = [agency, _c(format_date(item.returned), styles["cell"]),
-                 _c(values.get("child_known") or "-", styles["cell"]),
+                 _c(request.value(values, "subject_known") or "-", styles["cell"]),
                  _c(values.get("case_open") or "-", styles["cell"]),
                  _c(criteria or "-", styles["cell"]), _c(attending or "None", styles["cell"])]
         if item.state == "invalid":
@@ -962,7 +970,7 @@ def _agency(data: PackInput, item: AgencyReturn, styles, width: float) -> list:
                                                                ("BOX", (0, 0), (-1, -1), 0.8, RED)]))
         story.append(Spacer(1, 6))
     if item.values:
-        story.extend(_form_sections(load_form(data.process.request_form), item.values, item.raw, styles, width, skip_prefilled=True))
+        story.extend(_form_sections(load_form(data.process.request_form, _root(data), data.process.terms), item.values, item.raw, styles, width, skip_prefilled=True))
     else:
         story.append(_p("No answers could be read from this return.", styles["muted"]))
     if item.attached:
