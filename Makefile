@@ -12,10 +12,14 @@ STAMP  := $(VENV)/.installed
 PROCESS  ?= lscb-2016
 DEMO_DIR ?= build/demo$(if $(filter-out lscb-2016,$(PROCESS)),-$(PROCESS))
 # External programs the tests read lifkit's output with (Debian package names).
-TEST_PACKAGES := qpdf pdftk-java poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui mpack
-TEST_TOOLS    := qpdf pdftk pdftoppm soffice munpack
+TEST_PACKAGES := qpdf pdftk-java poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui mpack texlive-latex-base ghostscript chromium
+TEST_TOOLS    := qpdf pdftk pdftoppm soffice munpack pdflatex gs ps2pdf chromium
+# axe-core (npm, which comes with the machine's Node.js: Debian's npm package conflicts with NodeSource's nodejs),
+# injected into the dashboard's pages by the browser tests; Playwright drives Debian's chromium
+# (the test extras install it; `playwright install` is never needed)
+AXE := build/node_modules/axe-core/axe.min.js
 
-.PHONY: all demo test test-tools venv bench fuzz clean
+.PHONY: all demo test test-tools axe venv bench fuzz clean
 
 all: test
 
@@ -42,7 +46,15 @@ test-tools:
 	  echo "Tests that need them are skipped outside CI."; \
 	fi
 
-test: venv test-tools
+# axe-core for the dashboard's accessibility tests, where npm can fetch it (the tests say so when it is missing)
+axe: $(AXE)
+
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix build --no-audit --no-fund --silent axe-core@4 || echo "npm could not install axe-core: its tests are skipped."; \
+	else echo "npm is not installed: the dashboard's axe-core tests are skipped."; fi
+
+test: venv test-tools axe
 	$(BIN)/python -m pytest
 
 # Ten thousand mutated returns through `lifkit validate` (the default suite runs a few hundred).

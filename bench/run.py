@@ -11,7 +11,10 @@ hold from one machine to another (targets from issue 15, unless said otherwise):
 - ``lifkit collect`` of 60 emailed returns (no reference);
 - ``lifkit pack`` of 60 and of 15 returns against ``qpdf --empty --pages`` over the returned forms (at
   most 1.0 times), and of a large case with attachments (issue 7: within 3 times; bench/pack_bench.py);
-- recording a decision and reading a register against openpyxl (bench/register_bench.py).
+- recording a decision and reading a register against openpyxl (bench/register_bench.py);
+- ``lifkit dashboard`` of 100 cases with their journals: under 1 s; and at 303 cases (ten years of a busy
+  board, most closed) ``status``, ``overdue`` and ``register sync`` within the figures before the dashboard
+  (issue 24: 0.94 s, 1.1 s, 2.4 s), the workspaces made by bench/many_cases.py.
 
     .venv/bin/python bench/run.py [--quick]     # --quick: fewer runs, no wheel install
 
@@ -155,6 +158,36 @@ def bench_help_editable(runs: int) -> Row:
     return Row("`lifkit --help` (this editable install)", ours, "`python -c 'import click'`", theirs)
 
 
+def bench_dashboard(root: Path, runs: int) -> list[Row]:
+    """`lifkit dashboard` of 100 cases; `status`, `overdue` and `register sync` of 303 (issue 24)."""
+    sys.path.insert(0, str(HERE))
+    from many_cases import make_workspace
+
+    rows = []
+    hundred = make_workspace(root / "100", 100)
+    lifkit = f"{ENV} {LIFKIT} --workspace {hundred}"
+    command = f"{lifkit} dashboard > /dev/null"
+    built, = hyperfine([command], runs=runs, prepare=f"rm -rf {hundred / 'dashboard'}")
+    rows.append(Row("`lifkit dashboard` of 100 cases with their journals (every page written)", built, "", None,
+                    "under 1 s (issue 24)", 1.0, value=built))
+    rows.append(Row("the same in CPU time (user + system, as on an idle machine)", CPU[command], "", None,
+                    "under 1 s (issue 24)", 1.0, value=CPU[command]))
+    again, = hyperfine([f"{lifkit} dashboard > /dev/null"], runs=runs)
+    rows.append(Row("the same again, pages unchanged (as after a step on another case)", again))
+    many = make_workspace(root / "303", 303)
+    lifkit = f"{ENV} {LIFKIT} --workspace {many}"
+    subprocess.run([*lifkit.split()[1:], "register", "sync"], capture_output=True, env={**os.environ, "LIFKIT_TODAY": TODAY})
+    for task, command, limit in (("`lifkit status` of 303 cases (one line per open case)", "status", 0.94),
+                                 ("`lifkit overdue` of 303 cases", "overdue", 1.1),
+                                 ("`lifkit register sync` of 303 cases", "register sync", 2.4)):
+        line = f"{lifkit} {command} > /dev/null || true"
+        took, = hyperfine([line], runs=runs)
+        rows.append(Row(task, took, "", None, f"at most {limit} s (issue 24)", limit, value=took))
+        rows.append(Row("the same in CPU time (user + system)", CPU[line], "", None, f"at most {limit} s", limit,
+                        value=CPU[line]))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, no wheel install: a first look")
@@ -214,6 +247,7 @@ def main() -> int:
         collect, = hyperfine([f"{lifkit} collect {reference} {mails} > /dev/null || true"], runs=few,
                              prepare=f"rm -rf {ws} && cp -r {after} {ws}")
         rows.append(Row("`lifkit collect` of 60 emailed returns", collect))
+        rows.extend(bench_dashboard(root, few))
 
     python = sys.executable
     runs = ["--runs", "2" if args.quick else "5"]

@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .commands import actions as action_commands
 from .commands import cases as case_commands
+from .commands import dashboard as dashboard_commands
 from .commands import decisions as decision_commands
 from .commands import forms as form_commands
 from .commands import learning as learning_commands
@@ -36,9 +37,16 @@ class LifkitGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         debug = bool(ctx.params.get("debug"))
+        _forget_changed_cases()
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            result = super().invoke(ctx)
+            _after_step()
+            return result
+        except click.exceptions.Exit as exc:
+            if exc.exit_code in (0, 1):  # done (perhaps needing attention): the step stands
+                _after_step()
+            raise
+        except (click.exceptions.ClickException, click.exceptions.Abort):
             raise
         except LifkitError as exc:
             if debug:
@@ -70,6 +78,29 @@ class LifkitGroup(click.Group):
             click.echo(f"Error: lifkit stopped on an internal fault ({type(exc).__name__}{where}). "
                        "Run the command again with --debug to see the details, and report them.", err=True)
             ctx.exit(int(ExitStatus.INTERNAL))
+
+
+def _forget_changed_cases() -> None:
+    if "lifkit.case.folder" in sys.modules:  # (never imported: no case can have changed)
+        sys.modules["lifkit.case.folder"].take_changed_cases()
+
+
+def _after_step() -> None:
+    """The one place a command's recorded step is followed up: the dashboard of every workspace whose cases
+    the step changed is made again. A failure there is a warning on stderr, never the step's failure."""
+    if "lifkit.case.folder" not in sys.modules:
+        return
+    if not sys.modules["lifkit.case.folder"].cases_changed():
+        return
+    try:
+        from lifkit.steps.dashboard import rebuild_after_step
+
+        warnings = rebuild_after_step()
+    except Exception as exc:  # noqa: BLE001 - never the step's failure
+        warnings = [f"the dashboard was not made again ({type(exc).__name__}); the step itself was recorded. "
+                    "Run `lifkit dashboard` to make it."]
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 @click.group("lifkit", cls=LifkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -132,6 +163,7 @@ for command in (
     learning_commands.learning,
     register_commands.register,
     decision_commands.report,
+    dashboard_commands.dashboard,
 ):
     cli.add_command(command)
 

@@ -243,13 +243,42 @@ def _field(paragraph, instruction: str, shown: str) -> None:
         paragraph._p.append(_xml(xml))
 
 
-def _header_footer(doc, header_right: str, footer_left: str) -> None:
-    """The board's name (bold) and ``header_right`` in the header; ``footer_left`` and "Page X of Y" below."""
+def _header_footer(doc, header_right: str, footer_left: str, right_share: int = 45) -> None:
+    """The board's name (bold) and ``header_right`` in the header; ``footer_left`` and "Page X of Y" below.
+
+    The header is a table of two cells, the board's name on the left and ``header_right`` on the right
+    (``right_share`` per cent of the width), so that a long board name wraps in its own cell and never
+    pushes the right-hand text onto a new line, where Word and LibreOffice would break a case reference
+    at its hyphen ("Case CIEC-" / "2026-001") or run the name into the title.
+    """
+    from xml.sax.saxutils import escape
+
     section = doc.sections[0]
-    header = section.header.paragraphs[0]
-    header.style = doc.styles["Header"]
-    header.add_run("{{ board_name }}").bold = True
-    header.add_run(f"\t{header_right}")
+    right = TEXT_WIDTH * right_share // 100
+    left = TEXT_WIDTH - right
+    no_rule = '<w:pBdr><w:bottom w:val="nil"/></w:pBdr>'
+    table = _xml(
+        f'<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+        '<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/>'
+        f'<w:bottom w:val="single" w:sz="4" w:space="0" w:color="{RULE}"/><w:right w:val="nil"/>'
+        '<w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>'
+        '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
+        '<w:bottom w:w="80" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" '
+        'w:noVBand="1"/></w:tblPr>'
+        f'<w:tblGrid><w:gridCol w:w="{left}"/><w:gridCol w:w="{right}"/></w:tblGrid>'
+        '<w:tr><w:trPr><w:cantSplit/></w:trPr>'
+        f'<w:tc><w:tcPr><w:tcW w:w="{left}" w:type="dxa"/><w:vAlign w:val="bottom"/></w:tcPr>'
+        f'<w:p><w:pPr><w:pStyle w:val="Header"/>{no_rule}<w:ind w:right="170"/></w:pPr>'
+        '<w:r><w:rPr><w:b/></w:rPr><w:t>{{ board_name }}</w:t></w:r></w:p></w:tc>'
+        f'<w:tc><w:tcPr><w:tcW w:w="{right}" w:type="dxa"/><w:vAlign w:val="bottom"/></w:tcPr>'
+        f'<w:p><w:pPr><w:pStyle w:val="Header"/>{no_rule}<w:jc w:val="right"/></w:pPr>'
+        f'<w:r><w:t xml:space="preserve">{escape(header_right)}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>')
+    paragraph = section.header.paragraphs[0]  # a header ends with a paragraph: an empty, small one
+    paragraph._p.addprevious(table)
+    paragraph.style = doc.styles["Header"]
+    paragraph._p.get_or_add_pPr().append(_xml(no_rule))
+    paragraph._p.get_or_add_pPr().append(_xml('<w:spacing w:before="0" w:after="0" w:line="120" w:lineRule="exact"/>'))
 
     footer = section.footer.paragraphs[0]
     footer.style = doc.styles["Footer"]
@@ -260,7 +289,8 @@ def _header_footer(doc, header_right: str, footer_left: str) -> None:
 
 
 def set_header_footer(doc) -> None:
-    _header_footer(doc, "{% if case_ref %}Case {{ case_ref }}{% endif %}", "{{ form_id }} version {{ form_version }}")
+    _header_footer(doc, "{% if case_ref %}Case {{ case_ref }}{% endif %}", "{{ form_id }} version {{ form_version }}",
+                   right_share=35)
 
 
 def set_body(doc) -> None:
@@ -662,7 +692,7 @@ def _index_entry_table(doc) -> None:
     rows = table.rows[1:]
     for row in rows:
         row.cells[0].merge(row.cells[1])
-    labels = {0: "Date: Report to {{ board }} {{ e.date }}", 1: "Case Overview / Methodology:",
+    labels = {0: "Date: Report to the {{ board }} {{ e.date }}", 1: "Case Overview / Methodology:",
               3: "Summary of Findings / Learning:", 5: "Improvement Activity:", 7: "Evidence of Improvement:"}
     for index, text in labels.items():
         paragraph = rows[index].cells[0].paragraphs[0]

@@ -51,13 +51,13 @@ def test_the_index_in_appendix_one_order_with_the_case_and_its_action_plan(ws, t
     paragraphs, tables = document_text(path)
     headings = [p for p in paragraphs if p.startswith(("Learning from", "Other Learning", "National"))]
     assert headings == ["Learning from Audit", "Learning from Reviews (including Serious Case Reviews)",
-                        "Learning from Merseyside CDOP", "Learning from Performance Management",
+                        "Learning from the Child Death Overview Panel (CDOP)", "Learning from Performance Management",
                         "Other Learning Sources", "National"]
     assert "Learning and Improvement Index" in paragraphs
     assert len(tables) == 2  # the 2026 entry is left out
     audit_table, review_table = tables
     assert audit_table[0] == "Type of Review: Multi Agency Audit" and audit_table[1] == "Name: Neglect audit"
-    assert "Date: Report to LSCB September 2027" in audit_table
+    assert "Date: Report to the LSCB September 2027" in audit_table
     assert review_table[0] == "Type of Review: Serious Case Review"
     assert review_table[1] == "Name: Child known as Mary"
     text = "\n".join(review_table)
@@ -96,5 +96,28 @@ def test_the_demos_have_an_action_plan_updates_and_an_index(which, request):
     paragraphs, tables = document_text(Path(made["files"]["learning index"]))
     names = {table[1] for table in tables}
     assert names == {"Name: Child known as Kit", "Name: Neglect audit 2026"}
-    assert any("Audit report to the board's quality group, 40 contacts checked" in cell for t in tables for cell in t)
+    board = "LSCB" if which == "demo_workspace" else "partnership"  # the process's word, not "board"
+    assert any(f"Audit report to the {board}'s quality group, 40 contacts checked" in cell for t in tables for cell in t)
     assert len(list((root / "saved-mail").glob("*/action-update-CSC.eml"))) == 1  # for the reader to collect
+
+
+def test_a_board_names_the_index_sections_in_lifkit_toml(ws, tmp_path):  # noqa: F811
+    """The sections' names are the process's defaults (no board's own, such as "Merseyside CDOP"); a
+    board gives its own in lifkit.toml's [learning.sections], checked by config check."""
+    settings = ws.workspace / "lifkit.toml"
+    settings.write_text(settings.read_text(encoding="utf-8")
+                        + '\n[learning.sections]\ncdop = "Learning from the Testshire CDOP"\n', encoding="utf-8")
+    assert ws("learning", "add", "--type", "CDR", "--name", "Thematic child deaths", "--reported",
+              "01/03/2027").exit_code == 0
+    written = ws("learning", "index", "--year", "2027", "-o", tmp_path)
+    assert written.exit_code == 0, written.output
+    assert "Learning from the Testshire CDOP: 1" in written.stdout
+    paragraphs, tables = document_text(tmp_path / "learning-index-2027.docx")
+    assert "Learning from the Testshire CDOP" in paragraphs
+    assert not any("Merseyside" in text for text in paragraphs + [c for t in tables for c in t])
+
+    settings.write_text(settings.read_text(encoding="utf-8").replace("cdop =", "cdopp ="), encoding="utf-8")
+    checked = ws("config", "check")
+    assert checked.exit_code == 2
+    assert "[learning.sections] cdopp: is not a section of the process's Learning and Improvement Index" in checked.output
+    assert "audit, reviews, cdop, performance, other, national" in checked.output

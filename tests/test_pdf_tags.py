@@ -115,8 +115,8 @@ def test_an_independent_pdf_ua_checker_finds_no_error(forms, form_id):
     import pdfua
 
     report = pdfua.validate(str(forms[form_id]))
-    errors = [f"{f.rule_id}: {f.message}" for f in report.findings if f.severity >= pdfua.Severity.ERROR]
-    assert errors == []
+    errors = [f"{f.rule_id}: {f.message}" for f in report.findings if f.severity >= pdfua.Severity.WARNING]
+    assert errors == []  # warnings too: UA-28-004 is the XMP claim of PDF/UA every PDF lifkit writes makes
 
 
 # --- the pack ----------------------------------------------------------------------------------
@@ -147,4 +147,64 @@ def test_the_pack_is_tagged_with_its_headings_language_title_and_bookmarks(demo_
             assert len(parents[int(page.obj.StructParents)]) == len(mcids), f"page {index + 1}"
             assert b"/Artifact BMC" in content, f"page {index + 1}: running heads are not artifacts"
     report = pdfua.validate(str(pack))
-    assert [f.rule_id for f in report.findings if f.severity >= pdfua.Severity.ERROR] == []
+    assert [f.rule_id for f in report.findings if f.severity >= pdfua.Severity.WARNING] == []
+    assert_claims_pdf_ua(pack, str(pdf_title(pack)))
+
+
+def pdf_title(path: Path) -> str:
+    with pikepdf.open(path) as pdf:
+        return str(pdf.docinfo.Title)
+
+
+def assert_claims_pdf_ua(path: Path, title: str, password: str = "") -> None:
+    """The XMP metadata claims PDF/UA-1 and agrees with the document information."""
+    with pikepdf.open(path, password=password) as pdf:
+        xmp = pdf.Root.Metadata.read_bytes().decode("utf-8")
+        assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
+        with pdf.open_metadata() as meta:
+            assert meta["dc:title"] == title
+            assert meta["pdfuaid:part"] == "1"
+
+
+def test_a_form_claims_pdf_ua_in_its_xmp_metadata(forms):
+    for path in forms.values():
+        assert_claims_pdf_ua(path, pdf_title(path))
+
+
+def test_the_action_plans_pack_is_tagged_and_claims_pdf_ua(demo_workspace, tmp_path):
+    """The review meeting's pack (`lifkit actions pack`) is tagged through the same path as the others:
+    headings, paragraphs and tables in reading order, running heads as artifacts."""
+    import shutil
+    import subprocess
+    import sys
+
+    import pdfua
+
+    from conftest import Lifkit
+
+    source, _ = demo_workspace
+    root = tmp_path / "practice"
+    shutil.copytree(source, root)
+    for password in ("", "fictional-pw-1"):
+        out = tmp_path / f"actions{'-encrypted' if password else ''}.pdf"
+        options = ["--password-env", "PACK_PW"] if password else []
+        built = Lifkit(root)("actions", "pack", "--meeting", "22/12/2026", "-o", out, *options,
+                             env={"LIFKIT_TODAY": "2026-11-25", "PACK_PW": password})
+        assert built.exit_code in (0, 1), built.output
+        with pikepdf.open(out, password=password) as pdf:
+            assert pdf.Root.MarkInfo.Marked is True and str(pdf.Root.Lang) == "en-GB"
+            roles = [str(e.S) for e in elements(pdf.Root.StructTreeRoot, [])]
+            assert "/H1" in roles and "/H2" in roles and "/P" in roles
+            for index, page in enumerate(pdf.pages):
+                content = b"".join(part.read_bytes() for part in page.obj.Contents) \
+                    if isinstance(page.obj.Contents, pikepdf.Array) else page.obj.Contents.read_bytes()
+                assert b"/Artifact BMC" in content and b"/MCID 0" in content, f"page {index + 1}"
+            title = str(pdf.docinfo.Title)
+        assert_claims_pdf_ua(out, title, password)
+        if not password:
+            report = pdfua.validate(str(out))
+            assert [f"{f.rule_id}: {f.message}" for f in report.findings
+                    if f.severity >= pdfua.Severity.WARNING] == []
+            checker = Path(sys.executable).with_name("pdfua")  # the command line of the test extras' pdfua
+            check = subprocess.run([str(checker), "check", str(out)], capture_output=True, text=True)
+            assert check.returncode == 0, check.stdout

@@ -115,26 +115,56 @@ def test_every_drop_down_prints_its_choices(forms, form_id):
                           and (column.type if column is not None else f.type) in ("yesno", "choice"))
 
 
-def test_the_case_summary_signature_line_never_wraps(tmp_path, demo_workspace):
+@pytest.fixture(scope="module")
+def word_pages(tmp_path_factory, demo_workspace) -> dict[str, Path]:
+    """Word documents lifkit makes, printed to PDF by LibreOffice in one run: the demo's case summary
+    (CIGSUM1), the same with a long board name, a Learning and Improvement Index and a Word request form
+    with a long board name, and the request form with more significant people (section 10 near a page's foot)."""
     from lifkit.case.folder import load_case
     from lifkit.case.workspace import open_workspace
-    from lifkit.documents.wordform import render_document
+    from lifkit.documents.wordform import render_docx, render_document
     from lifkit.steps.decisions import summary_context
 
+    import datetime as dt
+    from test_wordform import PREFILL
+
+    folder = tmp_path_factory.mktemp("word-pages")
     root, _ = demo_workspace
     ws = open_workspace(root)
-    case = load_case(ws, "CIEC-2026-001")
-    docx = tmp_path / "summary.docx"
-    render_document("cigsum1.docx", summary_context(ws, case), docx, "CIGSUM1 test")
-    subprocess.run([require_tool("soffice"), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True,
-                   timeout=180)
-    lines = [line for words in page_words(tmp_path / "summary.pdf") for line in lines_of(words)]
-    signed = [line for line in lines if "Signed" in line]
-    assert len(signed) == 1 and "Date:" in signed[0], signed
+    summary = summary_context(ws, load_case(ws, "CIEC-2026-001"))
+    render_document("cigsum1.docx", summary, folder / "summary.docx", "CIGSUM1 test")
+    render_document("cigsum1.docx", {**summary, "board_name": LONG_BOARD}, folder / "summary-long.docx", "CIGSUM1")
+    render_document("learning-index.docx", {"title": "Learning and Improvement Index", "board_name": LONG_BOARD,
+                                            "period": "Entries reported in 2026", "made": "25/11/2026",
+                                            "board": "LSCB", "sections": []}, folder / "index.docx", "index")
+    render_docx(dataclasses.replace(context("ciginf1", board=LONG_BOARD), return_to=RETURN_TO),
+                folder / "request-long.docx")
+    render_docx(dataclasses.replace(context("aupd", prefill={**PREFILL, "actions": AUPD_ACTIONS}),
+                                    return_to=RETURN_TO), folder / "aupd.docx")
+    for count in WHY_PEOPLE:
+        people = [{"name": f"Fictional Person {n}", "dob": dt.date(1990, 1, 2), "address": f"{n} Fictional Road"}
+                  for n in range(count)]
+        render_docx(dataclasses.replace(context("ciginf1", prefill={**PREFILL, "significant_people": people}),
+                                        return_to=RETURN_TO), folder / f"request-{count}.docx")
+    documents = sorted(folder.glob("*.docx"))
+    subprocess.run([require_tool("soffice"), f"-env:UserInstallation={(folder / 'lo').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), *map(str, documents)], check=True,
+                   capture_output=True, timeout=300)
+    return {path.stem: path.with_suffix(".pdf") for path in documents}
+
+
+WHY_PEOPLE = (2, 23, 25)  # significant people on the request form: 23 and 25 once put section 10's "Why?" on
+                          # the page after its heading in Word
+
+
+def test_the_case_summary_signature_line_never_wraps(word_pages):
     import docx as python_docx
 
-    paragraph = next(p for p in python_docx.Document(docx).paragraphs if p.text.startswith("Signed"))
+    lines = [line for words in page_words(word_pages["summary"]) for line in lines_of(words)]
+    signed = [line for line in lines if "Signed" in line]
+    assert len(signed) == 1 and "Date:" in signed[0], signed
+    paragraph = next(p for p in python_docx.Document(word_pages["summary"].with_suffix(".docx")).paragraphs
+                     if p.text.startswith("Signed"))
     assert "__" not in paragraph.text, "underscores wrap apart from 'Date:'; the lines are tab leaders"
     assert len(paragraph.paragraph_format.tab_stops) == 2
 
@@ -223,3 +253,116 @@ def test_a_plain_table_cell_breaks_its_lines_where_a_paragraph_would():
     assert compared > 200 and given_way > 0  # both ways taken
     assert _plain_lines("Zoë's answer", styles["cell"], 400, stringWidth) is None  # not ASCII: a paragraph
     assert _plain_lines("two\n\nlines", styles["cell"], 400, stringWidth) == ["two", "", "lines"]
+
+
+# --- table headings and pre-filled tables never split a word (issue 20, item 11) ------------------
+
+AUPD_ACTIONS = [
+    {"action": "A4", "recommendation": "2. Safeguarding information about families moving across the border",
+     "text": "Flag families moving across the border on the police system", "lead": "Detective Inspector, Public "
+     "Protection Unit", "due": "15/12/2026", "measure": "Every open case of such a family flagged"},
+    {"action": "A12", "recommendation": "3. Multi-agency safeguarding", "text": "Training", "lead": "Safeguarding "
+     "Partnership Manager", "due": "31/01/2027", "measure": "Attendance"},
+]
+
+
+def _words_whole(pages: list[list[Word]], texts: list[str]) -> list[str]:
+    """The words of ``texts`` that are not printed whole anywhere in the document."""
+    printed = {w.text for words in pages for w in words}
+    return sorted({word for text in texts for word in text.split() if word not in printed})
+
+
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_no_table_heading_splits_a_word(tmp_path, form_id):
+    form = load_form(form_id)
+    prefill = {"actions": AUPD_ACTIONS} if form_id == "aupd" else None
+    ctx = context(form_id, prefill={**__import__("test_wordform").PREFILL, **(prefill or {})})
+    render_pdf(dataclasses.replace(ctx, return_to=RETURN_TO), tmp_path / "form.pdf")
+    pages = page_words(tmp_path / "form.pdf")
+    labels = [column.label for f in form.fields if f.type == "rows" for column in f.columns]
+    assert labels
+    assert _words_whole(pages, labels) == []
+
+
+def test_the_word_action_update_form_prints_every_word_whole(word_pages):
+    pages = page_words(word_pages["aupd"])
+    texts = [value for action in AUPD_ACTIONS for value in action.values()]
+    labels = [column.label for f in load_form("aupd").fields if f.type == "rows" for column in f.columns]
+    assert _words_whole(pages, texts + labels) == []
+
+
+def test_the_action_update_form_prints_its_actions_words_whole(tmp_path):
+    ctx = context("aupd", prefill={**__import__("test_wordform").PREFILL, "actions": AUPD_ACTIONS})
+    render_pdf(dataclasses.replace(ctx, return_to=RETURN_TO), tmp_path / "aupd.pdf")
+    pages = page_words(tmp_path / "aupd.pdf")
+    texts = [value for action in AUPD_ACTIONS for value in action.values()]
+    assert _words_whole(pages, texts) == []
+    assert _words_whole(pages, ["Action id", "Recommendation", "Date (dd/mm/yyyy)"]) == []
+
+
+# --- headers, the agenda's decision sheet and a question's second box (issue 20, items 11 and 12) ------------
+
+
+def _header_lines(pdf: Path) -> list[list[str]]:
+    """Each page's header lines (above the first 70 points)."""
+    return [lines_of([w for w in words if w.y1 < 70]) for words in page_words(pdf)]
+
+
+@pytest.mark.parametrize("document", ["summary", "summary-long", "request-long"])
+def test_a_word_header_never_breaks_the_case_reference(word_pages, document):
+    for number, lines in enumerate(_header_lines(word_pages[document]), start=1):
+        with_case = [line for line in lines if "Case" in line.split()]
+        assert len(with_case) == 1, (number, lines)
+        words = with_case[0].split()
+        assert words[words.index("Case") + 1] == "CIEC-2026-001", (number, lines)
+
+
+def test_the_index_header_keeps_the_board_apart_from_the_title(word_pages):
+    for words in page_words(word_pages["index"]):
+        header = [w for w in words if w.y1 < 70]
+        first_title = max((w for w in header if w.text == "Learning"), key=lambda w: w.x0)  # the board has none
+        beside = [w for w in header if w.x0 < first_title.x0 and w.y0 < first_title.y1 and w.y1 > first_title.y0]
+        assert any(w.text == "Exampleshire" for w in header)
+        assert all(w.x1 < first_title.x0 - 12 for w in beside), [(w.text, w.x1, first_title.x0) for w in beside]
+
+
+@pytest.mark.parametrize("count", [0, 2, 5, 8])
+def test_the_why_box_never_leaves_its_heading_in_the_pdf_form(tmp_path, count):
+    import datetime as dt
+    from test_wordform import PREFILL
+
+    people = [{"name": f"Fictional Person {n}", "dob": dt.date(1990, 1, 2), "address": f"{n} Fictional Road"}
+              for n in range(count)]
+    ctx = context("ciginf1", prefill={**PREFILL, "significant_people": people})
+    render_pdf(dataclasses.replace(ctx, return_to=RETURN_TO), tmp_path / "request.pdf")
+    _why_with_heading(tmp_path / "request.pdf")
+
+
+@pytest.mark.parametrize("count", WHY_PEOPLE)
+def test_the_why_box_never_leaves_its_heading_in_the_word_form(word_pages, count):
+    _why_with_heading(word_pages[f"request-{count}"])
+
+
+def _why_with_heading(pdf: Path) -> None:
+    pages = page_words(pdf)
+    heading = [number for number, words in enumerate(pages) for line in lines_of(words)
+               if line.startswith("10. In your agency's view")]
+    why = [number for number, words in enumerate(pages) for line in lines_of(words) if line.startswith("Why?")]
+    question = [number for number, words in enumerate(pages) for line in lines_of(words)
+                if line.startswith("Are the SCR criteria met?")]
+    assert len(heading) == len(why) == len(question) == 1 and heading == why == question, (heading, question, why)
+
+
+def test_the_agenda_decision_sheet_is_on_one_page(demo_workspace):
+    """The demo's pack (40 pages) once split the recommendation's options over pages 3 and 4, leaving
+    page 4 nearly empty: Part B (the criteria, the options and the rationale) is now one page."""
+    root, _ = demo_workspace
+    pack = next((root / "cases" / "CIEC-2026-001" / "pack").glob("CIEC-pack-CIEC-2026-001-2026-11-14.pdf"))
+    pages = [lines_of(words) for words in page_words(pack)]
+    part_b = [number for number, lines in enumerate(pages) if "Part B: Review and CIG Decision" in lines]
+    assert len(part_b) == 1
+    sheet = " ".join(pages[part_b[0]])
+    for words in ("Is abuse or neglect of a child known or suspected?", "2. The CIEC's recommendation (one):",
+                  "Serious Case Review", "Critical Case Review", "MA Concise Review", "Individual Agency Review",
+                  "Review not initiated", "Further information", "3. The rationale"):
+        assert words in sheet, words

@@ -93,6 +93,50 @@ def test_a_mistake_in_a_process_file_is_named_by_line_and_key(workspace, ws_lifk
     assert expected in str(caught.value)
 
 
+def test_a_process_file_mistake_is_said_of_process_yaml_not_lifkit_toml(workspace, ws_lifkit):
+    """Every command refusing names the file holding the mistake; `config check` counts each file's own."""
+    _write_process(workspace, lambda t: t.replace("    length: 7 days", "    length: a week"))
+    refused = ws_lifkit("status")
+    assert refused.exit_code == 2
+    first = refused.output.strip().splitlines()[0]
+    assert first.endswith(f"{workspace / 'process.yaml'} has 1 problem:"), refused.output
+    assert "lifkit.toml" not in refused.output
+    assert "\n  line " in refused.output  # the line, under the heading that names the file
+    check = ws_lifkit("config", "check").stdout.splitlines()
+    assert f"{workspace / 'lifkit.toml'}: OK" in check
+    assert f"{workspace / 'process.yaml'}: 1 error, 0 warnings." in check
+
+
+@pytest.mark.parametrize("name", ["lscb-2016", "rapid-review-2023"])
+def test_processes_show_prints_the_words_a_user_reads(lifkit, name):
+    shown = lifkit("processes", "--show", name).stdout
+    deadlines = shown[shown.index("Deadlines:"):shown.index("Options")]
+    for internal in ("notice:", "after notified", "after issued", "after decision", "after publication", " -7 ",
+                     "_"):
+        assert internal not in deadlines, (internal, deadlines)
+    if name == "rapid-review-2023":
+        assert ("Notification to the National Panel: 5 working days after the local authority became aware of the "
+                "serious incident") in deadlines
+        assert ("LCSPR report to the National Panel and the Secretary of State: 7 working days before LCSPR "
+                "publication") in deadlines
+        assert "10 working days after the notification to the National Panel" in deadlines
+        assert "  rapid-review  National Panel (rapid review)" in shown
+    else:
+        assert ("CIGINF1 return: 7 days after the request for information is sent, or by the CIEC meeting if that "
+                "is sooner") in deadlines
+        assert "SCR decision: 1 month after the LSCB was notified of the incident" in deadlines
+
+
+def test_every_kind_of_start_is_said_in_words():
+    process = load_shipped("rapid-review-2023")
+    assert process.start_words("date:2027-03-31") == "31/03/2027"
+    assert process.start_words("yearly:31/03") == "the next 31/03 after the rapid review decision"
+    assert process.start_words("yearly:31/03 after notified") == ("the next 31/03 after the local authority became "
+                                                                  "aware of the serious incident")
+    assert process.start_words("meeting") == "the rapid review meeting"
+    assert process.start_words("publication") == "LCSPR publication"
+
+
 def test_a_process_file_that_is_not_yaml(workspace, ws_lifkit):
     (workspace / "process.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     result = ws_lifkit("config", "check")

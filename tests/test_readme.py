@@ -105,11 +105,85 @@ def test_the_walk_through_runs_on_the_demo_workspace(heading, fixture, shown_at,
         status, output = _run(command)
         assert status in (0, 1), f"$ {command}\n{output}"
         assert "Traceback" not in output and "Error:" not in output, f"$ {command}\n{output}"
-        if command.startswith("lifkit init "):  # made beside the demo here, wherever the reader likes
-            continue
-        printed = [line.rstrip() for line in output.replace(str(root.resolve()), shown_at).splitlines()]
-        while printed and not printed[-1]:
-            printed.pop()
+        # a workspace `lifkit init` makes is beside the demo here, wherever the reader likes (~/lifkit) there
+        where = "~/lifkit" if command.startswith("lifkit init ") else shown_at
+        printed = [line.rstrip() for line in output.replace(str(root.resolve()), where).splitlines()]
+        assert not printed or printed[-1], f"$ {command}: the output ends with a blank line"
+        while shown and not shown[-1].strip():  # the blank line before the console block closes
+            shown = shown[:-1]
         assert printed == [line.rstrip() for line in shown], (
             f"$ {command}: the README shows other output than lifkit prints; paste the real output:\n"
             + "\n".join(printed))
+
+
+# --- what the README says besides its walk-throughs (issue 20, item 15) -----------------------------------------
+
+
+def _commands_naming_files(heading: str) -> list[tuple[str, str]]:
+    """(command, file) for every file a `lifkit` command of the section names (```sh and ```console blocks)."""
+    found = []
+    for block in re.findall(r"```(?:sh|console)\n(.*?)```", _section(heading), flags=re.S):
+        for line in block.splitlines():
+            command = line[2:] if line.startswith("$ ") else line
+            if not command.startswith("lifkit "):
+                continue
+            words = shlex.split(command, comments=True)
+            for before, word in zip(["", *words], words):
+                if re.search(r"\.(csv|xlsx|eml|msg|pdf|docx)$", word) and before not in ("-o", "--output"):
+                    found.append((command, word))
+    return found
+
+
+@pytest.mark.parametrize("heading, fixture", [(CYCLE, "demo_workspace"), (RAPID_REVIEW, "rapid_review_demo")],
+                         ids=["lscb-2016", "rapid-review-2023"])
+def test_every_file_a_readme_command_names_is_one_the_demo_leaves(heading, fixture, request):
+    root, _ = request.getfixturevalue(fixture)
+    named = _commands_naming_files(heading)
+    assert any("saved-mail/" in word for _command, word in named)
+    missing = [(command, word) for command, word in named if not glob.glob(str(root / word))]
+    assert not missing, missing
+
+
+def test_the_process_copy_example_is_what_config_check_says(tmp_path, monkeypatch):
+    """The README's slip in a partnership's copied process (summaries by working day 8, mistyped) is
+    reported with the line and key it shows."""
+    section = _section("## A board's own process")
+    shown = re.search(r"```console\n(error: process\.yaml: .*?)\n```", section, flags=re.S).group(1)
+    assert "working day 8" in section and "the `return` deadline" in section
+    monkeypatch.delenv("LIFKIT_WORKSPACE", raising=False)
+    root = tmp_path / "lscp"
+    assert _run(f"lifkit init {root} --process rapid-review-2023")[0] == 0
+    assert _run(f"lifkit --workspace {root} process copy")[0] == 0
+    process = root / "process.yaml"
+    text = process.read_text(encoding="utf-8")
+    start = text.index("  - id: return\n")
+    length = text.index("    length: ", start)
+    end = text.index("\n", length)
+    process.write_text(text[:length] + "    length: 8 workin days" + text[end:], encoding="utf-8")
+    status, output = _run(f"lifkit --workspace {root} config check")
+    assert status == 2
+    assert shown in output.splitlines(), output
+
+
+def test_the_register_picture_is_the_walk_through_s_register(demo_workspace, tmp_path):
+    """docs/images/register.png is what docs/make_register_image.py makes of the demo after the README's
+    walk-through up to `lifkit register show` (the cases it lists, as they stand then)."""
+    import sys
+
+    from PIL import Image, ImageChops
+
+    from conftest import require_tool
+
+    require_tool("soffice")
+    require_tool("pdftoppm")
+    sys.path.insert(0, str(REPO / "docs"))
+    try:
+        from make_register_image import make_image
+    finally:
+        sys.path.remove(str(REPO / "docs"))
+    root, _ = demo_workspace
+    made = Image.open(make_image(root, tmp_path / "register.png", tmp_path / "work")).convert("RGB")
+    committed = Image.open(REPO / "docs" / "images" / "register.png").convert("RGB")
+    assert made.size == committed.size, "run: .venv/bin/python docs/make_register_image.py"
+    differing = ImageChops.difference(made, committed).convert("L").point(lambda v: 255 if v > 64 else 0).histogram()[255]
+    assert differing < made.width * made.height * 0.005, "run: .venv/bin/python docs/make_register_image.py"

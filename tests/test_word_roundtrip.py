@@ -21,7 +21,7 @@ from lifkit.documents.wordform import render_docx
 from lifkit.documents.wordread import read_docx
 
 from returns import fill
-from test_wordform import context
+from test_wordform import context, document
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -171,3 +171,110 @@ def test_a_drop_down_prints_its_choices_and_its_prompt_reads_as_empty(tmp_path):
     for path in (blank, tmp_path / "out" / "blank.docx"):
         contents = read_docx(path)
         assert not any(contents.values.values()), {k: v for k, v in contents.values.items() if v}
+
+
+# --- emoji joined by zero-width joiners, curly quotes, tabs and an "Unsure" drop-down (issue 20, item 8) --------
+
+FAMILY = "\U0001F468\u200d\U0001F469\u200d\U0001F467"  # man, woman, girl joined by zero-width joiners
+MIXED = [f"The family {FAMILY} said \u201cwe were fine\u201d", f"{URDU} \u2018quoted\u2019",
+         f"\tTabbed\tanswer {FAMILY}", f"{URDU}\t{FAMILY}"]
+
+
+def mixed_values(form_id: str) -> tuple[dict[str, str], set[str]]:
+    """Every box answered with emoji, Urdu, curly quotes and tabs; every choice "Unsure" where it can be."""
+    values: dict[str, str] = {}
+    ticks: set[str] = set()
+    for number, (name, f, column) in enumerate(load_form(form_id).widgets()):
+        kind = column.type if column is not None else f.type
+        if f.prefilled:
+            continue
+        if kind == "tick":
+            ticks.add(name)
+        elif kind == "date":
+            values[name] = "03/12/2026"
+        elif kind == "yesno":
+            values[name] = "Yes"
+        elif kind == "choice":
+            values[name] = "Unsure" if "Unsure" in f.choices else f.choices[-1]
+        elif kind == "email":
+            values[name] = "a.khan@testshire.example"
+        elif kind == "phone":
+            values[name] = "01632 960001"
+        else:
+            values[name] = MIXED[number % len(MIXED)]
+    return values, ticks
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory) -> dict[str, Path]:
+    """CIGINF1 and the IAS filled with ``mixed_values``, converted by LibreOffice to .odt and back."""
+    folder = tmp_path_factory.mktemp("mixed")
+    filled = {}
+    for form_id in ("ciginf1", "ias"):
+        render_docx(context(form_id), folder / f"blank-{form_id}.docx")
+        values, ticks = mixed_values(form_id)
+        filled[form_id] = folder / f"{form_id}.docx"
+        fill(folder / f"blank-{form_id}.docx", filled[form_id], values, ticks)
+    profile = folder / "lo"
+    soffice(["--convert-to", "odt", "--outdir", str(folder / "odt"), *(str(p) for p in filled.values())], profile)
+    soffice(["--convert-to", "docx:MS Word 2007 XML", "--outdir", str(folder / "back"),
+             *(str(folder / "odt" / f"{form_id}.odt") for form_id in filled)], profile)
+    return {form_id: folder / "back" / path.name for form_id, path in filled.items()}
+
+
+def test_the_odt_trip_really_left_plain_text_where_the_boxes_were(mixed):
+    """What the reader recovers from: LibreOffice keeps no box or field around text holding joined emoji."""
+    root = document(mixed["ciginf1"])
+    boxed = "".join("".join(t.text or "" for t in sdt.iter(f"{{{W}}}t")) for sdt in root.iter(f"{{{W}}}sdt"))
+    assert FAMILY in "".join(t.text or "" for t in root.iter(f"{{{W}}}t"))
+    assert FAMILY not in boxed
+
+
+@pytest.mark.parametrize("form_id", ["ciginf1", "ias"])
+def test_emoji_urdu_curly_quotes_and_tabs_read_back_after_the_odt_trip(mixed, form_id):
+    values, ticks = mixed_values(form_id)
+    contents = read_docx(mixed[form_id])
+    wrong = {name: (contents.values.get(name), value) for name, value in values.items()
+             if contents.values.get(name) != value}
+    assert not wrong, f"{len(wrong)} boxes differ, e.g. {next(iter(wrong.items()))}"
+    assert contents.values["criteria_met"] == "Unsure"
+    assert contents.checkboxes == {name: True for name in ticks}
+    assert contents.lost == [] and contents.stray_text == {}
+    assert contents.converted
+
+
+def _unstyle_answer_cell(path: Path, bookmark: str, out: Path) -> Path:
+    """``path`` with the answer cell after ``bookmark``'s heading no longer in lifkit's answer style: the
+    reader can no longer be certain the cell is the box's."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    q = lambda tag: f"{{{W}}}{tag}"  # noqa: E731
+    mark = next(m for m in root.iter(q("bookmarkStart")) if m.get(q("name")) == bookmark)
+    table = next(mark.iterancestors(q("p"))).getnext()
+    assert table.tag == q("tbl")
+    for style in table.find(q("tr")).find(q("tc")).iter(q("pStyle")):
+        style.set(q("val"), "Normal")
+    parts["word/document.xml"] = etree.tostring(root)
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out
+
+
+def test_a_box_that_cannot_be_placed_never_takes_the_next_boxs_value(mixed, tmp_path, workspace):
+    """The good-practice box's heading bookmark is followed by a table whose cell the reader cannot be
+    sure of, and then the criteria drop-down answered "Unsure": the box is reported as not read, never as
+    "Unsure", and the drop-down keeps its own answer."""
+    from lifkit.case.workspace import open_workspace
+    from lifkit.documents.validate import CONVERTED, validate_extracted
+
+    broken = _unstyle_answer_cell(mixed["ciginf1"], "_lk_good_practice", tmp_path / "unsure.docx")
+    contents = read_docx(broken)
+    assert contents.values.get("good_practice") is None
+    assert "good_practice" in contents.lost
+    assert contents.values["criteria_met"] == "Unsure"
+    assert "Unsure" not in {v for k, v in contents.values.items() if k != "criteria_met"}
+    result = validate_extracted(open_workspace(workspace), extract(broken))
+    about = [p.message for p in result.problems if p.field == "good_practice"]
+    assert about == [CONVERTED]  # said for that box, though it may be left empty

@@ -259,6 +259,23 @@ def _entry(event: str, details: dict[str, Any]) -> dict:
     return entry
 
 
+# The case folders this run recorded a step in: what changed, for whatever is made from the case folders
+# after a command finishes (the dashboard). Read and emptied by :func:`take_changed_cases`.
+_CHANGED: set[Path] = set()
+
+
+def take_changed_cases() -> list[Path]:
+    """The case folders a step was recorded in since the last call (oldest call first), and forget them."""
+    changed = sorted(_CHANGED)
+    _CHANGED.clear()
+    return changed
+
+
+def cases_changed() -> bool:
+    """Whether a step was recorded in any case folder since :func:`take_changed_cases` was last called."""
+    return bool(_CHANGED)
+
+
 def event_day(entry: dict) -> dt.date:
     """The day an event counts as having happened: lifkit's day when it was recorded (LIFKIT_TODAY, which
     may differ from the clock's), as every date lifkit prints follows it."""
@@ -293,6 +310,7 @@ def record_events(case_dir: Path, events: list[tuple[str, dict[str, Any]]]) -> l
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+    _CHANGED.add(Path(case_dir))
     return entries
 
 

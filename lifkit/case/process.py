@@ -328,6 +328,12 @@ class Learning:
     sections: tuple[tuple[str, str], ...]  # (id, title), in the index's order
     types: tuple[LearningType, ...]
     update_every: Length | None = None
+    pack_title: str = ""  # the title of the review meeting's pack; "" : "<Action plan>: progress review"
+
+    @property
+    def actions_pack_title(self) -> str:
+        """The title of the pack for the meeting that reviews the action plans, as the process names it."""
+        return self.pack_title or f"{self.action_plan[:1].upper()}{self.action_plan[1:]}: progress review"
 
     def type(self, text: str) -> LearningType:
         """One of the types, from what the administrator typed (any case, or one of its short names)."""
@@ -453,6 +459,55 @@ class Process:
         """How the year is written: "2026", or "2026/27" when it does not start in January."""
         return str(year) if self.reporting_year_starts == 1 else f"{year}/{(year + 1) % 100:02d}"
 
+    def deadline_words(self, deadline: Deadline) -> str:
+        """When ``deadline`` falls, in the process's words: "10 working days after the notification to
+        the National Panel (sent, or else due), or by the rapid review meeting if that is sooner"."""
+        length = deadline.length
+        amount = str(Length(abs(length.count), length.unit))
+        words = f"{amount} {'before' if length.count < 0 else 'after'} {self.start_words(deadline.start)}"
+        if deadline.not_after == "meeting":
+            words += f", or by the {self.terms['meeting']} if that is sooner"
+        if deadline.not_before == "issued":
+            words += f", and never before the {self.terms['request']} is sent"
+        if deadline.when == "review":
+            words += f" (only when a {self.terms['review']} is commissioned)"
+        return words
+
+    def start_words(self, start: str) -> str:
+        """What a deadline's ``start`` is, as a person reads it."""
+        from lifkit.mechanics.dates import format_date
+
+        try:
+            parsed = parse_start(start)
+        except ValueError:
+            return start
+        if parsed.kind == "event":
+            if parsed.name == "notified":
+                return self.terms["notified"]
+            if parsed.name == "issued":
+                return f"the {self.terms['request']} is sent"
+            return f"the {self.terms.get(parsed.name, parsed.name)}"
+        if parsed.kind == "notice":
+            notice = next((n for n in self.notices if n.id == parsed.name), None)
+            if notice is None:
+                return start
+            deadline = self.deadline(notice.due_deadline) if notice.due_deadline else None
+            if deadline is not None:
+                return f"the {_lower_first(deadline.label)} (when it is made, or else when it is due)"
+            return f"the {_lower_first(notice.label)} is told"
+        if parsed.kind == "deadline":
+            deadline = self.deadline(parsed.name)
+            return _lower_first(deadline.label) if deadline is not None else start
+        if parsed.kind == "date":
+            return format_date(parsed.date)
+        if parsed.kind == "yearly":
+            day = f"{parsed.day:02d}/{parsed.month:02d}"
+            return f"the next {day} after {self.start_words(str(parsed.after))}" if parsed.after else \
+                f"the next {day} after the {self.terms['decision']}"
+        if parsed.kind == "stage":
+            return f"the {parsed.name.replace('_', ' ')} stage"
+        return f"the planned date of the {parsed.name.replace('_', ' ')}"
+
     def after_decision(self) -> Learning:
         """The process's learning part (action plans, the index), or a plain refusal when it has none."""
         if self.learning is None:
@@ -461,6 +516,14 @@ class Process:
                              "Add a learning part like the one in lifkit's processes/lscb-2016.yaml, then check "
                              "it with: lifkit config check")
         return self.learning
+
+
+def _lower_first(label: str) -> str:
+    """``label`` to go inside a sentence: "Notification to ..." reads "notification to ...", but an
+    initialism ("LCSPR publication") or a name ("National Panel") keeps its capitals."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 class _Fields(dict):
@@ -824,4 +887,5 @@ def _learning(data: dict | None) -> Learning | None:
         types=tuple(LearningType(name=t["name"], section=t["section"], aliases=tuple(t.get("aliases") or ()),
                                  initiation=t.get("initiation", ""), methodology=t.get("methodology", ""))
                     for t in data["types"]),
-        update_every=Length.parse(data["update_every"]) if data.get("update_every") else None)
+        update_every=Length.parse(data["update_every"]) if data.get("update_every") else None,
+        pack_title=str(data.get("pack_title") or ""))

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifkit.case.folder import Case, event_day, journal, load_case, load_returns, returns_file
-from lifkit.case.process import Deadline, Notice, Option, Process, Start, parse_start
+from lifkit.case.folder import Case, case_references, event_day, journal, load_case, load_returns, returns_file
+from lifkit.case.process import Deadline, Length, Notice, Option, Process, Start, parse_start
 from lifkit.errors import LifkitError
 from lifkit.mechanics.dates import format_date, today
 
@@ -95,6 +95,16 @@ class DecisionSoFar:
 
 
 @dataclass
+class NextDue:
+    """The soonest thing a case waits for: a deadline, a notice, a return or a sign-off."""
+
+    what: str
+    due: dt.date
+    days_left: int  # negative: late by that many
+    working: bool = False  # counted in working days (the process counts that clock in them)
+
+
+@dataclass
 class CaseState:
     reference: str
     process: str
@@ -111,6 +121,13 @@ class CaseState:
     decision: str = ""
     decision_date: dt.date | None = None
     review: bool = False
+    next_due: NextDue | None = None  # the soonest date still awaited (None when nothing is)
+    closed: dt.date | None = None  # decided, and every notice it needs sent: the day the last went
+
+    @property
+    def returns(self) -> tuple[int, int]:
+        """(valid returns, requests issued)."""
+        return sum(1 for m in self.members if m.valid), len(self.members)
 
     @property
     def needs_attention(self) -> bool:
@@ -376,7 +393,46 @@ def case_state(ws, reference: str, case: Case | None = None) -> CaseState:
         meeting_date=case.meeting_date, members=members,
         aside=len(list(aside.iterdir())) if aside.is_dir() else 0, deadlines=deadlines, notices=notices,
         awaiting_signoff=awaiting, decision=decision.outcome, decision_date=decision.decision_date,
-        review=clock.review)
+        review=clock.review, next_due=_next_due(process, clock.calendar, on, members, deadlines, notices, awaiting),
+        closed=_closed(process, decision, notices))
+
+
+def _next_due(process: Process, calendar, on: dt.date, members: list[MemberStatus], deadlines: list[DeadlineState],
+              notices: list[NoticeState], awaiting: list[str]) -> NextDue | None:
+    """The soonest date still awaited, with the days left counted as the process counts that clock."""
+    candidates: list[tuple[dt.date, str, Length | None]] = []
+    returns = process.deadline("return")
+    candidates += [(m.due, f"{_request_name(process)} from {m.code}", returns.length if returns else None)
+                   for m in members if m.due and m.issued and m.valid is not True]
+    for deadline in deadlines:
+        if deadline.due and deadline.done is None and not (deadline.id == "return" and members):
+            what = deadline.label + (f" (sign-off awaited from {', '.join(awaiting)})"
+                                     if awaiting and deadline.id == process.decision.deadline else "")
+            candidates.append((deadline.due, what, process.deadline(deadline.id).length))
+    covered = {d.id for d in deadlines}
+    for notice in notices:
+        definition = process.notice(notice.id)
+        if notice.due and not notice.sent and definition.due_deadline not in covered:
+            length = process.deadline(definition.due_deadline).length if definition.due_deadline \
+                else definition.due_length
+            candidates.append((notice.due, definition.overdue_label or f"notice, {notice.label}", length))
+    if not candidates:
+        return None
+    due, what, length = min(candidates, key=lambda c: c[0])
+    working = bool(length and length.unit == "working days")
+    days = calendar.working_days_between(on, due) if working else (due - on).days
+    return NextDue(what, due, days, working)
+
+
+def _closed(process: Process, decision: DecisionSoFar, notices: list[NoticeState]) -> dt.date | None:
+    """The day a decided case's last needed notice went (the decision's day when none is needed); None while
+    the case is open: undecided, or a notice (a review's report or publication among them) still awaited."""
+    if not decision.decided:
+        return None
+    needed = [n for n in notices if n.due is not None or process.notice(n.id).unrecorded_label]
+    if any(not n.sent for n in needed):
+        return None
+    return max([decision.decision_date, *(n.sent for n in needed)])
 
 
 def _stage(process: Process, decision: DecisionSoFar, members: list[MemberStatus], notices: list[NoticeState],
@@ -447,10 +503,11 @@ class OverdueItem:
     late: bool
 
 
-def overdue_items(ws, reference: str) -> list[OverdueItem]:
-    """What is due within 7 days or late for one case: the decision, sign-offs, notices, returns."""
+def overdue_items(ws, reference: str, state: CaseState | None = None) -> list[OverdueItem]:
+    """What is due within 7 days or late for one case: the decision, sign-offs, notices, returns (``state``:
+    the case's state, when the caller has it already)."""
     process = ws.process
-    state = case_state(ws, reference)
+    state = state or case_state(ws, reference)
     on = today()
     items: list[OverdueItem] = []
 
@@ -497,6 +554,45 @@ def overdue_items(ws, reference: str) -> list[OverdueItem]:
                 items.append(OverdueItem(reference, f"update on action {action.id} from {action.agency}",
                                          action.update_due, (action.update_due - on).days, True))
     return items
+
+
+# --- every case on one line: `status` without a reference, and the dashboard's index ----------------------
+
+
+@dataclass
+class CaseSummary:
+    """A case on one line: its state and what of it is late now."""
+
+    state: CaseState
+    late: list[OverdueItem] = field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        return self.state.reference
+
+    def to_dict(self) -> dict:
+        state = self.state
+        valid, issued = state.returns
+        return {"reference": state.reference, "stage": state.stage, "next_due": state.next_due,
+                "returns_valid": valid, "returns_requested": issued, "late": self.late, "closed": state.closed,
+                "review": state.review, "decision": state.decision, "decision_date": state.decision_date}
+
+
+def case_summaries(ws, include_closed: bool = False, cases: dict[str, Case] | None = None) -> list[CaseSummary]:
+    """Every open case (and with ``include_closed`` the closed ones too), each with what of it is late:
+    those with something late first, then by the date each next waits for, then by reference. ``cases``:
+    the cases by reference, where the caller has read them already."""
+    summaries = []
+    for reference in cases if cases is not None else case_references(ws):
+        state = case_state(ws, reference, cases[reference] if cases is not None else None)
+        if state.closed and not include_closed:
+            continue
+        late = [] if state.closed else [i for i in overdue_items(ws, reference, state) if i.late]
+        summaries.append(CaseSummary(state, late))
+    far = dt.date.max
+    summaries.sort(key=lambda s: (not s.late, s.state.closed is not None,
+                                  s.state.next_due.due if s.state.next_due else far, s.reference))
+    return summaries
 
 
 def _request_name(process: Process) -> str:

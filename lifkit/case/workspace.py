@@ -15,7 +15,7 @@ import functools
 import logging
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -87,6 +87,8 @@ class Settings:
     notifications: dict = field(default_factory=dict)  # "ofsted" and "panel": where decision notices go
     people: dict = field(default_factory=dict)  # role (ciec_chair, business_manager, ...) -> Person
     process: str = ""  # the shipped process named in lifkit.toml ("" : lscb-2016)
+    # [learning.sections]: the board's own names for its Learning and Improvement Index's sections, by id
+    learning_sections: dict = field(default_factory=dict)
 
     def person(self, role: str) -> Person:
         found = self.people.get(role)
@@ -99,6 +101,8 @@ class Settings:
     def business_manager(self) -> Person:
         return self.person("business_manager")
     closure_days: tuple[dt.date, ...] = ()  # [board] closure_days: the office's closed days, in date order
+    marking: str = "OFFICIAL-SENSITIVE"  # [board] marking: on every page of the packs and the dashboard
+    dashboard_rebuild: bool = True  # [dashboard] rebuild: the dashboard made again after every step
 
     def working_calendar(self):
         """The board's working days: weekdays less England and Wales bank holidays and its closure days."""
@@ -116,16 +120,19 @@ class Settings:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong (or worth a look) in ``lifkit.toml``."""
+    """One thing wrong (or worth a look) in ``lifkit.toml``, or in another file of the workspace
+    (``file``: the workspace's ``process.yaml``)."""
 
     severity: str  # "error" or "warning"
     where: str  # the key as written in the file, e.g. "[[members]] #4 (POL) email"
     message: str
     line: int | None = None
+    file: str = ""  # the workspace's file holding it, when not lifkit.toml (e.g. "process.yaml")
 
     def __str__(self) -> str:
         place = f"line {self.line}: " if self.line else ""
-        return f"{place}{self.where}: {self.message}"
+        where = f"{self.where}: " if self.where else ""
+        return f"{self.file + ': ' if self.file else ''}{place}{where}{self.message}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -167,6 +174,15 @@ class CheckResult:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def by_file(self) -> dict[Path, tuple[int, int]]:
+        """(errors, warnings) for each file checked: lifkit.toml first, then the files problems name."""
+        counts: dict[Path, list[int]] = {self.settings_file: [0, 0]}
+        for problem in self.problems:
+            path = self.settings_file.parent / problem.file if problem.file else self.settings_file
+            count = counts.setdefault(path, [0, 0])
+            count[0 if problem.severity == "error" else 1] += 1
+        return {path: (errors, warnings) for path, (errors, warnings) in counts.items()}
 
     @property
     def warnings(self) -> list[Problem]:
@@ -240,14 +256,15 @@ def check_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None 
 def _process_problems(root: Path, settings: Settings, cases: bool = True) -> tuple[list[Problem], Any]:
     """The workspace's process: readable, naming people lifkit.toml has, and the one its open cases run;
     with the process (None when it cannot be loaded)."""
-    from lifkit.case.process import ProcessError, workspace_process
+    from lifkit.case.process import WORKSPACE_PROCESS_FILE, ProcessError, workspace_process
     from lifkit.case.state import open_cases_under_other_process
 
     try:
         process = workspace_process(root, settings.process)
     except ProcessError as exc:
-        return [Problem("error", "process.yaml" if (root / "process.yaml").is_file() else "process", p)
-                for p in exc.problems], None
+        if (root / WORKSPACE_PROCESS_FILE).is_file():  # the workspace's own process: its file's mistakes
+            return [Problem("error", "", p, file=WORKSPACE_PROCESS_FILE) for p in exc.problems], None
+        return [Problem("error", "process", p) for p in exc.problems], None
     lines = _KeyLines(_read_text(root / SETTINGS_FILE))
     problems = [Problem("error", role, f"is missing; it must be given. The process {process.id} needs the "
                         f"{title}: a [{role}] table with name and email.", None)
@@ -255,16 +272,35 @@ def _process_problems(root: Path, settings: Settings, cases: bool = True) -> tup
     if cases:
         problems += [Problem("error", "process", message, lines.line(("process",)))
                      for message in open_cases_under_other_process(root, process.id)]
+    known = [ident for ident, _ in process.learning.sections] if process.learning is not None else []
+    for ident in settings.learning_sections:
+        if ident not in known:
+            problems.append(Problem("error", f"[learning.sections] {ident}",
+                                    f"is not a section of the process's {process.learning.index_title}; its "
+                                    f"sections are: {', '.join(known)}." if known else
+                                    f"the process {process.id} keeps no Learning and Improvement Index.",
+                                    lines.line(("learning", "sections", ident))))
     return problems, process
 
 
 def _settings_error(result: CheckResult) -> SettingsError:
-    count = len(result.errors)
-    return SettingsError(
-        f"{result.settings_file} has {count} problem{'s' if count != 1 else ''}:",
-        result.errors,
-        "Correct the file (or run `lifkit config check` to see warnings too), then try again.",
-    )
+    """The errors, said of the file that holds them: lifkit.toml, the workspace's process.yaml, or both."""
+    counts = [(path, errors) for path, (errors, _) in result.by_file().items() if errors]
+
+    def problems(count: int) -> str:
+        return f"{count} problem{'s' if count != 1 else ''}"
+
+    hint = "Correct the file (or run `lifkit config check` to see warnings too), then try again."
+    if len(counts) == 1:
+        path, count = counts[0]
+        listed = [replace(p, file="") for p in result.errors]  # the heading names the file
+        if path != result.settings_file:
+            hint = ("Correct the process file (or remove the workspace's process.yaml to use the shipped one), "
+                    "then check it with: lifkit config check")
+        return SettingsError(f"{path} has {problems(count)}:", listed, hint)
+    said = " and ".join(f"{path.name} has {problems(count)}" for path, count in counts)
+    return SettingsError(f"In {result.settings_file.parent}, {said}:", result.errors,
+                         "Correct the files (or run `lifkit config check` to see warnings too), then try again.")
 
 
 # --- reading and checking lifkit.toml -------------------------------------------------------
@@ -597,6 +633,9 @@ def _to_settings(data: dict) -> Settings:
         notifications={k: v.strip() for k, v in (data.get("notifications") or {}).items()},
         closure_days=tuple(sorted({closure_day(v) for v in data["board"].get("closure_days") or ()})),
         process=str(data.get("process") or ""),
+        marking=str(data["board"].get("marking") or "OFFICIAL-SENSITIVE").strip(),
+        dashboard_rebuild=bool((data.get("dashboard") or {}).get("rebuild", True)),
+        learning_sections={k: str(v).strip() for k, v in ((data.get("learning") or {}).get("sections") or {}).items()},
     )
 
 

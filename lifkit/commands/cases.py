@@ -174,12 +174,17 @@ def collect(ctx, ws, reference: str, paths: tuple[Path, ...], as_json: bool) -> 
 
 @click.command("status")
 @click.argument("reference", metavar="[REF]", required=False)
+@click.option("--all", "everything", is_flag=True, help="Without REF: the closed cases too (decided, every "
+              "notice sent).")
 @json_option
 @pass_workspace
 @click.pass_context
-def status(ctx, ws, reference: str | None, as_json: bool) -> None:
-    """Where each case stands: its stage, every deadline, each member's request and return, and whose
-    sign-off or which notice is awaited.
+def status(ctx, ws, reference: str | None, everything: bool, as_json: bool) -> None:
+    """Where the cases stand. Without REF, one line per open case (the dashboard's table): its stage,
+    what it waits for next and by when, the days left (working days where the process counts them),
+    returns received of requested, and what is late; cases with something late come first. With REF,
+    the case in full: every deadline, each member's request and return, and whose sign-off or which
+    notice is awaited. `--json` gives every case (closed ones too) in full.
 
     Exit status 1 when anything needs attention (overdue or invalid returns, a late decision, forms
     set aside).
@@ -187,8 +192,14 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
     \b
     Examples:
       lifkit status
+      lifkit status --all
       lifkit status RR-2026-004 --json
     """
+    if reference is None and not as_json:
+        from lifkit.case.state import case_summaries
+
+        _print_summaries(ws, case_summaries(ws, include_closed=everything), everything)
+        return
     from lifkit.steps.exchange import all_status
 
     cases = all_status(ws, reference)
@@ -197,7 +208,9 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
     else:
         if not cases:
             click.echo("No cases yet.")
-        for case in cases:
+        for number, case in enumerate(cases):
+            if number:  # a blank line between cases, none after the last
+                click.echo()
             if case.decision_date:
                 clock = f"decided {show_date(case.decision_date)}"
             else:
@@ -233,8 +246,41 @@ def status(ctx, ws, reference: str | None, as_json: bool) -> None:
                            + (f"; {case.aside} set aside" if case.aside else "") + ".")
             else:
                 click.echo("No requests issued yet.")
-            click.echo()
     if any(c.needs_attention for c in cases):
+        ctx.exit(int(ExitStatus.ATTENTION))
+
+
+def days_left_words(days: int | None, working: bool = False) -> str:
+    """``6 days``, ``due today``, ``LATE by 1 working day``."""
+    if days is None:
+        return ""
+    unit = "working day" if working else "day"
+    if days == 0:
+        return "due today"
+    return plural(days, unit) if days > 0 else f"LATE by {plural(-days, unit)}"
+
+
+def _print_summaries(ws, summaries, everything: bool) -> None:
+    ctx = click.get_current_context()
+    if not summaries:
+        click.echo("No cases yet." if everything else "No open cases (lifkit status --all lists the closed ones).")
+    else:
+        rows = []
+        for summary in summaries:
+            state, nxt = summary.state, summary.state.next_due
+            valid, issued = state.returns
+            rows.append((state.reference, state.stage, nxt.what if nxt else "-", show_date(nxt.due if nxt else None),
+                         f"closed {show_date(state.closed)}" if state.closed else
+                         days_left_words(nxt.days_left, nxt.working) if nxt else "",
+                         f"{valid} of {issued}" if issued else "-",
+                         f"{len(summary.late)} late" if summary.late else ""))
+        print_table(["Case", "Stage", "Next", "Due", "Left", "Returns", "Overdue"], rows)
+        late = sum(1 for s in summaries if s.late)
+        closed = sum(1 for s in summaries if s.state.closed)
+        click.echo(f"{plural(len(summaries) - closed, 'open case')}" + (f", {closed} closed" if everything else "")
+                   + f"; {late} with something late." + ("" if everything else
+                                                         " lifkit status REF shows a case in full."))
+    if any(s.state.needs_attention for s in summaries):
         ctx.exit(int(ExitStatus.ATTENTION))
 
 

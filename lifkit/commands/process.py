@@ -32,10 +32,13 @@ def processes(show: str | None, as_json: bool) -> None:
         click.echo(f"\n{process.id}: {process.description}")
         click.echo("Deadlines:")
         for deadline in process.deadlines:
-            click.echo(f"  {deadline.label}: {deadline.length} after {deadline.start}")
+            click.echo(f"  {deadline.label}: {process.deadline_words(deadline)}")
         click.echo(f"Options ({process.recommendation.by}, then the {process.decision.by}): "
                    + "; ".join(process.option_names))
-        click.echo("Notices: " + ", ".join(n.id.replace("_", "-") for n in process.notices))
+        click.echo("Notices (the name `lifkit notified` takes, and what it is):")
+        width = max((len(n.id) for n in process.notices), default=0)
+        for notice in process.notices:
+            click.echo(f"  {notice.id.replace('_', '-').ljust(width)}  {notice.label}")
 
 
 @click.group("process")

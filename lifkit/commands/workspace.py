@@ -132,7 +132,8 @@ def config() -> None:
 @pass_app
 @click.pass_context
 def config_check(ctx: click.Context, app: AppContext, as_json: bool) -> None:
-    """Check lifkit.toml: errors (exit status 2), then warnings such as placeholders (exit status 1).
+    """Check lifkit.toml and the workspace's process.yaml: errors (exit status 2), then warnings such as
+    placeholders (exit status 1).
 
     \b
     Example:
@@ -147,11 +148,11 @@ def config_check(ctx: click.Context, app: AppContext, as_json: bool) -> None:
     else:
         for problem in result.problems:
             click.echo(f"{problem.severity}: {problem}")
-        if not result.problems:
-            click.echo(f"{result.settings_file}: OK")
-        else:
-            click.echo(f"{result.settings_file}: {plural(len(result.errors), 'error')}, "
-                       f"{plural(len(result.warnings), 'warning')}.")
+        for path, (errors, warnings) in result.by_file().items():
+            if not errors and not warnings:
+                click.echo(f"{path}: OK")
+            else:
+                click.echo(f"{path}: {plural(errors, 'error')}, {plural(warnings, 'warning')}.")
     if result.errors:
         ctx.exit(int(ExitStatus.BAD_INPUT))
     if result.warnings:

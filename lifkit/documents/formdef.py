@@ -181,6 +181,33 @@ class FormDef:
         where = f"section {section.number} ({section.label})" if section.number else section.label
         return where if label == section.label else f"{where}, '{label}'"
 
+    def in_terms(self, terms: dict[str, str]) -> "FormDef":
+        """The form with the process's words put into its texts: a ``{board}`` (or any other term of the
+        process) in its title, note, section labels, field labels or column headings. A name that is not
+        a term stays as written."""
+        from dataclasses import replace
+
+        class Terms(dict):
+            def __missing__(self, key: str) -> str:
+                return "{" + key + "}"
+
+        words = Terms(terms)
+
+        def put(text: str) -> str:
+            if "{" not in text:
+                return text
+            try:
+                return text.format_map(words)
+            except (ValueError, IndexError, AttributeError):  # braces that are not a term: leave the text as written
+                return text
+
+        def field(f: Field) -> Field:
+            return replace(f, label=put(f.label), columns=tuple(replace(c, label=put(c.label)) for c in f.columns))
+
+        return replace(self, title=put(self.title), note=put(self.note),
+                       sections=tuple(replace(s, label=put(s.label), fields=tuple(field(f) for f in s.fields))
+                                      for s in self.sections))
+
     def widgets(self) -> Iterator[tuple[str, Field, Column | None]]:
         """Every box on the form: (widget name, its field, its table column or None)."""
         for f in self.fields:

@@ -38,8 +38,8 @@ from lifkit.documents.identity import FormIdentity
 # read_fields is re-exported for the tests that read a drawn form back
 from lifkit.documents.pdfread import IDENTITY_FIELD, identity_value, read_fields  # noqa: F401
 from lifkit.mechanics.pdftags import Marked, artifact, start as start_tags
-from lifkit.mechanics.pdftext import (SANS, SANS_BOLD, draw_string, fit_width, form_font, markup, register_fonts,
-                                      string_width)
+from lifkit.mechanics.pdftext import (SANS, SANS_BOLD, column_widths, draw_string, fit_width, form_font, markup,
+                                      register_fonts, string_width)
 
 BLANK_CHOICE = " "  # the "nothing chosen yet" entry of a drop-down list
 
@@ -199,18 +199,35 @@ def _story(ctx, width: float) -> list:
     if form.note:
         story.append(Marked(Paragraph(markup(form.note), styles["note"]), "P"))
     for section in form.sections:
-        story.append(Marked(Paragraph(markup(section.heading, bold=True), styles["heading"]), "H2"))
+        heading = Marked(Paragraph(markup(section.heading, bold=True), styles["heading"]), "H2")
         prefilled = [f for f in section.fields if f.prefilled]
+        group: list = [heading]
         if prefilled:
-            story.extend(Marked(f, "P") for f in _prefilled_block(prefilled, ctx.prefill, width, styles))
+            story.extend(group + [Marked(f, "P") for f in _prefilled_block(prefilled, ctx.prefill, width, styles)])
+            group = []
+        # The boxes between tables are kept together, with the heading before them: a question's second
+        # box ("Why?") never lands on the next page away from its heading. A table may split (its
+        # heading row repeats; the heading is kept with its top).
         for field in section.fields:
-            if not field.prefilled:
-                story.extend(Marked(f, "P") for f in _field_flowables(field, width, styles, section.label,
-                                                                        ctx.prefill.get(field.name)))
+            if field.prefilled:
+                continue
+            flowables = [Marked(f, "P") for f in _field_flowables(field, width, styles, section.label,
+                                                                  ctx.prefill.get(field.name))]
+            if field.type == "rows":
+                story.extend(_kept(group) + flowables)
+                group = []
+            else:
+                group.extend(flowables)
+        story.extend(_kept(group))
     if ctx.return_to:  # one block, never split over a page
         text = "<b>Please return this form to:</b><br/>" + markup("\n".join(ctx.return_to))
         story.append(KeepTogether([Spacer(1, 12), Marked(Paragraph(text, styles["return"]), "P")]))
     return story
+
+
+def _kept(flowables: list) -> list:
+    """``flowables`` as one block kept on a page (when it fits on one), or as they are when one or none."""
+    return [KeepTogether(flowables)] if len(flowables) > 1 else flowables
 
 
 def _label_text(field: Field, column=None) -> str:
@@ -380,12 +397,12 @@ def _table(field: Field, width: float, styles, start=()):
     dicts) gives boxes a starting value, which the person filling in the form may change."""
 
 
-    total = sum(c.width for c in field.columns)
     number_width = 20
-    widths = [number_width] + [(width - number_width) * c.width / total for c in field.columns]
-    header = [Paragraph("", styles["cellhead"])] + [
-        Paragraph(markup(_label_text(field, c) + (" (Yes / No)" if c.type == "yesno" else ""), bold=True),
-                  styles["cellhead"]) for c in field.columns]
+    labels = [_label_text(field, c) + (" (Yes / No)" if c.type == "yesno" else "") for c in field.columns]
+    widths = [number_width] + column_widths([c.width for c in field.columns], width - number_width,
+                                            [[(label, 8, True)] for label in labels])
+    header = [Paragraph("", styles["cellhead"])] + [Paragraph(markup(label, bold=True), styles["cellhead"])
+                                                    for label in labels]
     rows = [header]
     for row in range(1, field.rows + 1):
         cells = [Paragraph(str(row), styles["rownumber"])]
@@ -427,8 +444,9 @@ def _prefilled_block(fields: list[Field], values: dict, width: float, styles) ->
         flowables.append(table)
     for field in (f for f in fields if f.type == "rows"):
         people = values.get(field.name) or []
-        total = sum(c.width for c in field.columns)
-        widths = [width * c.width / total for c in field.columns]
+        widths = column_widths([c.width for c in field.columns], width,
+                               [[(c.label, 8, True)] + [(text(person.get(c.name)), 9.5, False) for person in people
+                                                        if isinstance(person, dict)] for c in field.columns])
         rows = [[Paragraph(markup(c.label, bold=True), styles["cellhead"]) for c in field.columns]]
         for person in people:
             rows.append([Paragraph(markup(text(person.get(c.name))), styles["value"]) for c in field.columns])

@@ -176,14 +176,24 @@ CONVERTED_EXPECTED = ("the form lifkit sent, filled in and saved as a Word Docum
 
 
 def _converted_not_blank(form: FormDef, extracted: Extracted, problems: list[FormProblem]) -> None:
-    """A box reported empty whose value was lost in a conversion is said to be that, not left blank."""
+    """A box reported empty whose value was lost in a conversion is said to be that, not left blank; and
+    every box whose place in the file is still marked but whose answer could not be found with certainty
+    is said to be that too, even one that may be left empty (it is never read as empty, nor as another
+    box's answer)."""
     unfound = set(extracted.lost)
     if extracted.converted:
         unfound |= {name for name, _, _ in form.widgets() if name not in extracted.raw}
     where = {_where(form, name) for name in unfound}
+    said = set()
     for index, problem in enumerate(problems):
         if problem.message.startswith("must be filled in") and problem.where in where:
             problems[index] = FormProblem(problem.where, CONVERTED, CONVERTED_EXPECTED, field=problem.field)
+            said.add(problem.where)
+    widgets = {name for name, _, _ in form.widgets()}
+    for name in extracted.lost:
+        if name in widgets and _where(form, name) not in said:
+            said.add(_where(form, name))
+            problems.append(FormProblem(_where(form, name), CONVERTED, CONVERTED_EXPECTED, field=name))
 
 
 def _form_order(form: FormDef):

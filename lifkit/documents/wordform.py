@@ -73,6 +73,7 @@ LABEL_SHARE = 0.36  # of the text width, for the label column of a section's tab
 ROW_HEIGHT = 340
 LONGTEXT_HEIGHT = 1400
 LABEL_FILL = "E8EDF4"
+CELL_PADDING_POINTS = 12  # a table cell's left and right margins together (the Form Table style's 108 twips each)
 PREFILLED_FILL = "F2F2F2"
 
 
@@ -365,6 +366,24 @@ class _BodyBuilder:
                     self.paragraph(self.cell(tr, self.label_width, span=2, fill=LABEL_FILL), "FormLabel", f.label)
                     tc = self.cell(tr, self.answer_width)
                 self.inline_control(self.paragraph(tc, "FormAnswer"), f.type, f.name, f.label, f.choices)
+        self.keep_rows_together(tbl)
+
+    def keep_rows_together(self, tbl) -> None:
+        """Each row of the section's table kept on the page with the next (the heading is kept with the
+        first), so that a question's second box ("Why?") never lands on the next page away from its
+        heading; a long answer's box, which grows as it is typed in, may still be followed by a break."""
+        rows = tbl.findall(_q("w:tr"))
+        for tr in rows[:-1]:
+            if tr.find(f"{_q('w:trPr')}/{_q('w:cantSplit')}") is None:
+                continue
+            for ppr in tr.iter(_q("w:pPr")):
+                if ppr.find(_q("w:keepNext")) is None:
+                    style = ppr.find(_q("w:pStyle"))
+                    keep = ppr.makeelement(_q("w:keepNext"), {})
+                    if style is not None:
+                        style.addnext(keep)
+                    else:
+                        ppr.insert(0, keep)
 
     def prefilled_row(self, tbl, f: Field) -> None:
         from lifkit.mechanics.dates import format_date
@@ -376,9 +395,19 @@ class _BodyBuilder:
         self.paragraph(self.cell(tr, self.answer_width, fill=PREFILLED_FILL), "FormPrefilled",
                        text if text.strip() else MISSING)
 
-    def _column_widths(self, columns: tuple[Column, ...]) -> list[int]:
-        total = sum(max(c.width, 0.1) for c in columns)
-        widths = [int(self.width * max(c.width, 0.1) / total) for c in columns]
+    def _column_widths(self, f: Field) -> list[int]:
+        """The table's columns in proportion to their widths, each at least as wide as its widest word
+        (the heading's, and for a pre-filled table its values'), so that Word never splits a word."""
+        from lifkit.mechanics.dates import format_date
+        from lifkit.mechanics.pdftext import column_widths
+
+        rows = self.ctx.prefill.get(f.name) if f.prefilled else None
+        rows = [row for row in rows if isinstance(row, dict)] if isinstance(rows, (list, tuple)) else []
+        texts = [[(c.label, 9, True)] + [(format_date(row[c.name]), 10, True) for row in rows
+                                         if row.get(c.name) is not None] for c in f.columns]
+        points = column_widths([max(c.width, 0.1) for c in f.columns], self.width / 20, texts,
+                               padding=CELL_PADDING_POINTS)
+        widths = [int(w * 20) for w in points]
         widths[-1] += self.width - sum(widths)
         return widths
 
@@ -386,7 +415,7 @@ class _BodyBuilder:
         """A ``rows`` field: a header row of column labels, then a box per cell (or plain text)."""
         if len(section.fields) > 1:
             self.paragraph(self.root, "FormCaption", f.label, keep_next=True)
-        widths = self._column_widths(f.columns)
+        widths = self._column_widths(f)
         tbl = self.table(widths)
         tr = self.row(tbl, header=True)
         for column, width in zip(f.columns, widths):

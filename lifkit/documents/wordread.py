@@ -15,9 +15,16 @@ this module undoes the ones that are known, so that a correct return reads as co
   text) and dropped, instead of being reported as text typed beside the box.
 - A form converted to OpenDocument (.odt) and back turns its text boxes into ``FILLIN`` fields after
   the bookmark: the field's result is the box's value.
-A box whose bookmark is still there but whose value cannot be found is listed in
-:attr:`WordContents.lost` (and a file that went through .odt is marked ``converted``), so that the
-check can say the file was converted, not that the agency left it blank.
+- Where a text box holds text LibreOffice cannot keep in a field (an emoji joined by zero-width joiners,
+  for instance), the .odt trip leaves the text as plain text in the box's table cell, after the
+  bookmark, with no box or field around it: the cell's text is the box's value, when the cell is one
+  of lifkit's answer cells (its paragraphs in the ``FormAnswer`` style) holding nothing else.
+A bookmark names only a box it is certain of: one around it, or after it in its own cell, or the first
+box of the table that follows its heading; never a box another bookmark names or that holds another
+box's bookmark. A box whose bookmark is still there but whose value cannot be found with that certainty
+is listed in :attr:`WordContents.lost` (and a file that went through .odt is marked ``converted``), so
+that the check can say so for that box, not that the agency left it blank, and never reads another
+box's value in its place.
 """
 
 from __future__ import annotations
@@ -207,28 +214,121 @@ def _leaf_around(element, leaves: set):
     return None
 
 
-def _bookmark_tags(root, leaves: set) -> dict:
-    """Boxes that lost their tag, named by the ``_lk_`` bookmark just before (or inside) them."""
-    found: dict = {}
-    start = _q("w:bookmarkStart")
+def _lk_marks(root) -> list[tuple[str, Any, Any]]:
+    """Every ``_lk_`` bookmark as (box name, start, end or None), in document order."""
     ends = {end.get(_q("w:id")): end for end in root.iter(_q("w:bookmarkEnd"))}
-    for mark in root.iter(start):
+    marks = []
+    for mark in root.iter(_q("w:bookmarkStart")):
         name = mark.get(_q("w:name")) or ""
-        if not name.startswith(BOOKMARK_PREFIX) or len(name) == len(BOOKMARK_PREFIX):
+        if name.startswith(BOOKMARK_PREFIX) and len(name) > len(BOOKMARK_PREFIX):
+            marks.append((name[len(BOOKMARK_PREFIX):], mark, ends.get(mark.get(_q("w:id")))))
+    return marks
+
+
+def _bookmark_tags(root, leaves: set) -> tuple[dict, list[tuple[str, Any, Any]]]:
+    """Boxes that lost their tag, named by the ``_lk_`` bookmark just before (or inside) them, and the
+    bookmarks that name no box.
+
+    A box is named only when that is certain: the bookmark (its start or its end) is inside the box, or
+    the box comes after it in the same cell or paragraph before any other bookmark; or, for a bookmark
+    in the heading before a table, the box is in the table's first cell. A box holding another box's
+    bookmark, or tagged with another name, or already named, is never taken.
+    """
+    marks = _lk_marks(root)
+    owner: dict = {}  # box -> the name of the bookmark inside it
+    for name, mark, end in marks:
+        for element in (mark, end):
+            box = _leaf_around(element, leaves) if element is not None else None
+            if box is not None:
+                owner.setdefault(box, name)
+    found: dict = {}
+    unplaced = []
+
+    def free(box, name: str) -> bool:
+        return (box is not None and box not in found and owner.get(box, name) == name
+                and _tag(box) in ("", name))
+
+    for name, mark, end in marks:
+        candidates = [_leaf_around(mark, leaves)]
+        if end is not None:  # LibreOffice moves the start out, the end in
+            candidates.append(_leaf_around(end, leaves))
+        candidates.append(_first_box_after(mark, leaves))
+        if end is not None:  # the start in the label's cell, the end in the box's
+            candidates.append(_first_box_after(end, leaves))
+        container = _container(mark)
+        if container is not None and container.tag == _W_P:
+            candidates.append(_box_of_next_table(mark, leaves))  # in the heading before the box's table
+        target = next((box for box in candidates if free(box, name)), None)
+        if target is not None:
+            found[target] = name
+        else:
+            unplaced.append((name, mark, end))
+    return found, unplaced
+
+
+def _box_of_next_table(mark, leaves: set):
+    """The box in the first cell of the table right after ``mark``'s paragraph (a long answer's box,
+    whose bookmark lifkit writes at the end of the section's heading)."""
+    cell = _first_cell_of_next_table(mark)
+    if cell is None:
+        return None
+    return next((box for box in cell.iter(_W_SDT) if box in leaves), None)
+
+
+def _first_cell_of_next_table(mark):
+    paragraph = next(mark.iterancestors(_W_P), None)
+    if paragraph is None or next(paragraph.iterancestors(_W_TC), None) is not None:
+        return None
+    table = paragraph.getnext()
+    while table is not None and table.tag == _q("w:bookmarkEnd"):
+        table = table.getnext()
+    if table is None or table.tag != _q("w:tbl"):
+        return None
+    row = table.find(_q("w:tr"))
+    return row.find(_W_TC) if row is not None else None
+
+
+_ANSWER_STYLE = "FormAnswer"  # the paragraph style of every answer cell of lifkit's forms (wordform.py)
+
+
+def _answer_cell_text(name: str, mark, end, root, used: set) -> str | None:
+    """The text of a box that a conversion turned into plain text, if its cell is certain: a table cell
+    the bookmark is in (its start, else its end) or, for a bookmark in a heading, the first cell of the
+    table after it; holding only lifkit's answer paragraphs, no box, no other box's bookmark, and not
+    taken by another bookmark. None when no cell is certain, or the cell is empty (a box lost in a
+    conversion leaves an empty cell too, which is not a blank answer)."""
+    candidates = [_container(mark)]
+    if end is not None:
+        candidates.append(_container(end))
+    candidates.append(_first_cell_of_next_table(mark))
+    for cell in candidates:
+        if cell is None or cell.tag != _W_TC or cell in used:
             continue
-        end = ends.get(mark.get(_q("w:id")))
-        target = _leaf_around(mark, leaves)
-        if target is None and end is not None:  # LibreOffice moves the start out, the end in
-            target = _leaf_around(end, leaves)
-        if target is None:
-            target = _first_box_after(mark, leaves)
-        if target is None and end is not None:  # the start in the label's cell, the end in the box's
-            target = _first_box_after(end, leaves)
-        if target is None and _container(mark) is not None and _container(mark).tag == _W_P:
-            target = _next_box(root, mark, leaves)  # a bookmark in the heading before the box's table
-        if target is not None and target not in found:
-            found[target] = name[len(BOOKMARK_PREFIX):]
-    return found
+        if not _only_answer(cell, name):
+            continue
+        text = _control_text(cell)
+        if not text:  # an empty cell where a box was: the conversion may have lost the value
+            return None
+        used.add(cell)
+        return text
+    return None
+
+
+def _only_answer(cell, name: str) -> bool:
+    if cell.find(f".//{_W_SDT}") is not None or cell.find(f".//{_q('w:tbl')}") is not None:
+        return False
+    for mark in cell.iter(_q("w:bookmarkStart")):
+        other = mark.get(_q("w:name")) or ""
+        if other.startswith(BOOKMARK_PREFIX) and other != BOOKMARK_PREFIX + name:
+            return False
+    paragraphs = list(cell.iter(_W_P))
+    if not paragraphs:
+        return False
+    for paragraph in paragraphs:
+        style = paragraph.find(f"{_q('w:pPr')}/{_q('w:pStyle')}")
+        if style is None or style.get(_q("w:val")) != _ANSWER_STYLE:
+            return False
+    return True
 
 
 def _first_box_after(mark, leaves: set):
@@ -241,23 +341,6 @@ def _first_box_after(mark, leaves: set):
         if element is mark:
             after = True
         elif not after or element.tag == _q("w:bookmarkEnd"):
-            continue
-        elif element.tag == start:
-            if (element.get(_q("w:name")) or "").startswith(BOOKMARK_PREFIX):
-                return None
-        elif element in leaves:
-            return element
-    return None
-
-
-def _next_box(root, mark, leaves: set):
-    """The first box after ``mark`` in the document, unless another ``_lk_`` bookmark comes first."""
-    start = _q("w:bookmarkStart")
-    after = False
-    for element in root.iter(start, _W_SDT):
-        if element is mark:
-            after = True
-        elif not after:
             continue
         elif element.tag == start:
             if (element.get(_q("w:name")) or "").startswith(BOOKMARK_PREFIX):
@@ -390,7 +473,7 @@ def _read_controls(root) -> WordContents:
     contents = WordContents(converted=_fields_as_boxes(root))
     sdts = list(root.iter(_W_SDT))
     leaves = {sdt for sdt in sdts if sdt.find(f".//{_W_SDT}") is None}
-    by_bookmark = _bookmark_tags(root, leaves)
+    by_bookmark, unplaced = _bookmark_tags(root, leaves)
     _drop_copies(leaves, {sdt for sdt in leaves if sdt in by_bookmark or _tag(sdt)})
     sdts = [sdt for sdt in sdts if sdt in leaves]
     tags: dict = {}
@@ -428,9 +511,15 @@ def _read_controls(root) -> WordContents:
     for tag, extra in more.items():
         contents.values[tag] = _trim(contents.values.get(tag, "") + extra)
     contents.stray_text = stray
-    named = {name[len(BOOKMARK_PREFIX):] for name in (mark.get(_q("w:name")) or "" for mark in
-                                                      root.iter(_q("w:bookmarkStart")))
-             if name.startswith(BOOKMARK_PREFIX) and len(name) > len(BOOKMARK_PREFIX)}
+    used = {_container(sdt) for sdt in tags}
+    for name, mark, end in unplaced:
+        if name in contents.values or name in contents.checkboxes:
+            continue
+        text = _answer_cell_text(name, mark, end, root, used)
+        if text is not None:  # the box became plain text in its own answer cell (an .odt trip)
+            contents.values[name] = "" if text in KNOWN_PLACEHOLDERS else text
+            contents.converted = True
+    named = {name for name, _, _ in _lk_marks(root)}
     contents.lost = sorted(named - set(contents.values) - set(contents.checkboxes))
     return contents
 

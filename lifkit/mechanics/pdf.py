@@ -33,18 +33,104 @@ class PasswordProtected(Exception):
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _open(source: Path | bytes):
-    """The PDF at a path (or in bytes) opened with pikepdf; :class:`PasswordProtected` when it needs a
-    password to open (restrictions set with an owner password alone do not stop reading).
+def measure(data: bytes):
+    """The check every PDF lifkit reads passes before any PDF library parses it (the one way in: every
+    reader here opens through :func:`_open`, which calls this): its size, its objects counted and every
+    stream inflated, streaming and no further than the limits of :mod:`lifkit.mechanics.pdfmeasure`.
+    Returns its :class:`~lifkit.mechanics.pdfmeasure.Figures`. Raises :class:`ValueTooLarge` (a
+    :class:`~lifkit.mechanics.pdfmeasure.TooLarge`) past a limit, :class:`PasswordProtected` for an
+    encrypted PDF that needs a password to be read at all.
 
-    A file whose cross-reference table is wrong but whose end is there (``%%EOF``) is repaired as it is
-    read, as viewers do; a file cut short is not: what was cut off may hold answers, so it is damaged
-    (pikepdf's error), never read in part."""
+    An encrypted PDF's streams are stored encrypted: each is read decrypted, one at a time, by the PDF
+    library (which reads the object, never the object streams, before they are measured themselves) and
+    measured then; cross-reference streams, never encrypted, are measured before it opens the file."""
+    from lifkit.mechanics import pdfmeasure
+
+    if len(data) > pdfmeasure.MAX_PDF_BYTES:
+        raise pdfmeasure.TooLarge(f"more than {pdfmeasure.MAX_PDF_BYTES // pdfmeasure.MB} MB")
+    found = pdfmeasure.scan(data)
+    view = memoryview(data)
+    xref = [s for s in found.streams if s.kind == "cross-reference stream"]
+    if not found.encrypted:
+        figures = pdfmeasure.check(data, found.streams, lambda stream: view[stream.start:stream.end], found.values)
+        figures.objects = found.objects
+        return figures
+    pdfmeasure.check(data, xref, lambda stream: view[stream.start:stream.end])
+    import pikepdf
+
+    try:
+        pdf = _opened(data)
+    except pikepdf.PdfError:
+        return pdfmeasure.Figures(found.objects, found.values)  # damaged: the reader that opens it next says so
+    with pdf:
+        def raw(stream):
+            if stream.number is None:
+                return None
+            try:
+                item = pdf.get_object(stream.number, stream.generation)
+                return item.read_raw_bytes() if isinstance(item, pikepdf.Stream) else None
+            except pikepdf.PdfError:
+                return None
+        figures = pdfmeasure.check(data, [s for s in found.streams if s.kind != "cross-reference stream"], raw,
+                                   found.values)
+    figures.objects = found.objects
+    return figures
+
+
+class Budget:
+    """What the PDFs open at once (a pack's attachments, all open until the pack is written) may cost
+    together: :data:`PACK_VALUES` values in their objects and :data:`PACK_INFLATED` bytes of streams
+    inflated. An attachment that would pass it is not opened."""
+
+    def __init__(self, values: int | None = None, inflated: int | None = None):
+        self.values = PACK_VALUES if values is None else values
+        self.inflated = PACK_INFLATED if inflated is None else inflated
+
+    def spend(self, figures) -> bool:
+        """Take ``figures`` from what is left: False (and nothing taken) when they do not fit."""
+        if figures.values > self.values or figures.inflated > self.inflated:
+            return False
+        self.values -= figures.values
+        self.inflated -= figures.inflated
+        return True
+
+
+PACK_VALUES = 1_500_000  # as one PDF may hold: about 200 MB in the PDF library, for every attachment of a pack
+PACK_INFLATED = 512 * 1024 * 1024  # streams are copied one at a time: this bounds the time more than the memory
+
+
+def _open(source: Path | bytes, trusted: bool = False):
+    """The PDF at a path (or in bytes) opened with pikepdf, once :func:`measure` has found it within
+    bounds (``trusted``: a PDF lifkit itself has just drawn, not measured); :class:`PasswordProtected`
+    when it needs a password to open (restrictions set with an owner password alone do not stop reading),
+    :class:`ValueTooLarge` past a limit."""
+    data = source if isinstance(source, bytes) else _read(Path(source))
+    try:
+        if not trusted:
+            measure(data)
+        return _opened(data)
+    except PasswordProtected:
+        raise PasswordProtected("PDF" if isinstance(source, bytes) else str(source)) from None
+
+
+def _read(path: Path) -> bytes:
+    """A PDF file's bytes, once its size is found within :data:`lifkit.mechanics.pdfmeasure.MAX_PDF_BYTES`
+    (a larger one is never read into memory)."""
+    from lifkit.mechanics import pdfmeasure
+
+    if path.stat().st_size > pdfmeasure.MAX_PDF_BYTES:
+        raise pdfmeasure.TooLarge(f"more than {pdfmeasure.MAX_PDF_BYTES // pdfmeasure.MB} MB")
+    return path.read_bytes()
+
+
+def _opened(data: bytes):
+    """``data`` opened with pikepdf. A file whose cross-reference table is wrong but whose end is there
+    (``%%EOF``) is repaired as it is read, as viewers do; a file cut short is not: what was cut off may
+    hold answers, so it is damaged (pikepdf's error), never read in part."""
     import pikepdf
 
     def opened(recover: bool):
-        return pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else str(source),
-                            attempt_recovery=recover)
+        return pikepdf.open(io.BytesIO(data), attempt_recovery=recover)
 
     try:
         try:
@@ -52,11 +138,11 @@ def _open(source: Path | bytes):
         except pikepdf.PasswordError:
             raise
         except pikepdf.PdfError:
-            if not _has_end(source):
+            if not _has_end(data):
                 raise
             return opened(True)
     except pikepdf.PasswordError:
-        raise PasswordProtected("PDF" if isinstance(source, bytes) else str(source)) from None
+        raise PasswordProtected("PDF") from None
 
 
 def _has_end(source: Path | bytes) -> bool:
@@ -247,7 +333,7 @@ def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[s
     def action(script: str) -> Dictionary:
         return Dictionary(S=Name.JavaScript, JS=String(script))
 
-    with _open(data) as pdf:
+    with _open(data, trusted=True) as pdf:  # drawn by reportlab a moment ago
         docinfo = pdf.docinfo
         for key, value in info.items():
             docinfo[Name("/" + key)] = String(value)
@@ -258,6 +344,7 @@ def finish_form(data: bytes, info: dict[str, str], lang: str, date_fields: set[s
             tag_structure(pdf, tags)
         pdf.Root.Lang = String(lang)
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        _xmp(pdf, {**{str(k).lstrip("/"): str(v) for k, v in pdf.docinfo.items()}, **info}, lang)
         for page in pdf.pages:
             for widget in page.obj.get("/Annots", ()):
                 if str(widget.get("/T", "")) in date_fields:
@@ -419,7 +506,9 @@ def fill_form(source: Path, target: Path, values: dict) -> Path:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
 
-    writer = PdfWriter(clone_from=PdfReader(str(source)))
+    data = _read(Path(source))
+    measure(data)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     texts = {k: str(v) for k, v in values.items() if not isinstance(v, bool)}
     for page in writer.pages:
         if "/Annots" not in page:
@@ -444,10 +533,13 @@ def fill_form(source: Path, target: Path, values: dict) -> Path:
 def _copy(pdf, value):
     """``value``, an object of another PDF, as an object of ``pdf``: indirect objects are copied once
     (the same object copied again gives the same copy, so a widget and the field that holds it stay one
-    object), direct dictionaries and arrays item by item. Page objects are never crossed into: a
-    reference to a page of the other PDF becomes null."""
+    object), direct dictionaries and arrays item by item, and every other direct value (a number, which
+    pikepdf gives as ``int`` or ``Decimal``, a boolean, null, a name, a string) as it is. Page objects are
+    never crossed into: a reference to a page of the other PDF becomes null."""
     import pikepdf
 
+    if not isinstance(value, pikepdf.Object):
+        return value  # int, Decimal, bool, None: pikepdf's own values for direct numbers and the rest
     if value.is_indirect:
         return pdf.copy_foreign(value)
     if isinstance(value, pikepdf.Dictionary):
@@ -475,6 +567,8 @@ def adopt_fields(pdf, reader, prefix: str) -> int:
         return 0
     parent = pdf.make_indirect(Dictionary(T=String(prefix), Kids=Array()))
     for reference in fields:
+        if not isinstance(reference, Dictionary):
+            continue  # a number or name where a field should be: nothing a viewer shows
         field = _copy(pdf, reference)  # the copy the widgets already use
         if not field.is_indirect:
             field = pdf.make_indirect(field)
@@ -599,23 +693,35 @@ def _lzw_decoded(data: bytes, limit: int, early: int = 1) -> bytes:
     return bytes(out)
 
 
-def open_attachment(path: Path) -> tuple[Any, list, str]:
+def open_attachment(path: Path, budget: Budget | None = None) -> tuple[Any, list, str]:
     """A PDF attached to a return, opened for merging, with each page's crop box and rotation ``(left,
     bottom, right, top, rotation)``, or why it cannot be merged: ``(pdf, pages, reason)``, ``reason`` ""
-    when it can. A page whose content is several streams, or LZW, has it checked now (inflated within bounds)."""
+    when it can. A page whose content is several streams, or LZW, has it checked now (inflated within bounds).
+    With ``budget`` (:class:`Budget`), one that would take the PDFs already open past it is not opened."""
     try:
-        pdf = _open(Path(path).read_bytes())  # from memory: no file left open (and locked, on Windows) until the pack is written
+        data = _read(Path(path))  # from memory: no file left open (and locked, on Windows) until the pack is written
+        figures = measure(data)
+        if budget is not None and not budget.spend(figures):
+            return None, [], "more than the pack's other attachments leave room for: not merged"
+        pdf = _open(data, trusted=True)  # measured a moment ago
     except PasswordProtected:
         return None, [], "password-protected: not merged"
+    except ValueTooLarge as exc:
+        why = str(exc)
+        return None, [], ("too many objects to merge: not merged" if "objects" in why else
+                          "too large once decompressed: not merged" if "inflate" in why else
+                          "larger than any document lifkit merges: not merged")
     except Exception:  # noqa: BLE001 - a damaged attachment is listed, never fatal
         return None, [], "damaged or not a PDF: not merged"
     try:
         pages = []
         for page in pdf.pages:
             box = _inherited(page.obj, "/CropBox") or _inherited(page.obj, "/MediaBox")
+            import math
+
             x0, y0, x1, y1 = (float(v) for v in box)
             left, bottom, right, top = min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
-            if right - left < 1 or top - bottom < 1:
+            if not all(math.isfinite(v) for v in (left, bottom, right, top)) or right - left < 1 or top - bottom < 1:
                 raise ValueError("empty page box")
             _page_content(page.obj)
             rotation = _inherited(page.obj, "/Rotate")
@@ -661,28 +767,83 @@ def assemble(base: bytes, placements: list[Placement], forms: dict[str, Any], ou
     import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
-    with _open(base) as pdf:
+    with _open(base, trusted=True) as pdf:  # laid out by reportlab a moment ago
         if tags is not None:
             tag_structure(pdf, tags)
         for placement in placements:
-            _place(pdf, pdf.pages[placement.page_number - 1].obj, placement.reader, placement.index,
-                   placement.crop, placement.box, placement.mcid)
+            try:
+                _place(pdf, pdf.pages[placement.page_number - 1].obj, placement.reader, placement.index,
+                       placement.crop, placement.box, placement.mcid)
+            except Exception as exc:  # noqa: BLE001 - whatever an attachment holds, it is that attachment's fault
+                raise AttachmentFault(placement.reader) from exc
         for prefix, reader in forms.items():
-            adopt_fields(pdf, reader, prefix)
+            try:
+                adopt_fields(pdf, reader, prefix)
+            except Exception as exc:  # noqa: BLE001
+                raise AttachmentFault(reader) from exc
         _outline(pdf, outline)
         pdf.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.D)]))
         docinfo = pdf.docinfo
         for key, value in info.items():
             docinfo[Name("/" + key)] = String(value)
         pdf.Root.Lang = String(lang)
+        _xmp(pdf, info, lang)
         pdf.Root.PageMode = Name.UseOutlines
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         out = io.BytesIO()
-        if password:
-            pdf.save(out, min_version="1.7", encryption=pikepdf.Encryption(user=password, owner=password, R=6))
-        else:
-            pdf.save(out, min_version="1.7", deterministic_id=True)
+        try:
+            if password:
+                pdf.save(out, min_version="1.7", encryption=pikepdf.Encryption(user=password, owner=password, R=6))
+            else:
+                pdf.save(out, min_version="1.7", deterministic_id=True)
+        except Exception as exc:  # noqa: BLE001 - qpdf met something it cannot write: find whose it is
+            culprit = _unwritable(placements, forms)
+            if culprit is None:
+                raise
+            raise AttachmentFault(culprit) from exc
     return out.getvalue()
+
+
+class AttachmentFault(Exception):
+    """An attachment (``reader``, opened by :func:`open_attachment`) that could not be placed or written
+    into the pack, whatever the reason: the caller lists it as not merged and assembles the rest."""
+
+    def __init__(self, reader):
+        super().__init__("an attachment could not be merged")
+        self.reader = reader
+
+
+def _unwritable(placements: list[Placement], forms: dict[str, Any]):
+    """The first attachment whose pages and fields, placed alone on blank pages, qpdf cannot write; None
+    when each can be written alone (the fault was not an attachment's)."""
+    import pikepdf
+
+    readers = list(dict.fromkeys([p.reader for p in placements] + list(forms.values())))
+    for reader in readers:
+        try:
+            with pikepdf.new() as trial:
+                for placement in (p for p in placements if p.reader is reader):
+                    trial.add_blank_page(page_size=(595, 842))
+                    _place(trial, trial.pages[-1].obj, reader, placement.index, placement.crop, placement.box)
+                for prefix, form in forms.items():
+                    if form is reader:
+                        adopt_fields(trial, reader, prefix)
+                trial.save(io.BytesIO())
+        except Exception:  # noqa: BLE001
+            return reader
+    return None
+
+
+def _xmp(pdf, info: dict[str, str], lang: str) -> None:
+    """The document's XMP metadata (every PDF lifkit writes has it), from its document information
+    ``info`` (keys without the slash), with the claim of PDF/UA-1: :func:`lifkit.mechanics.xmp.packet`."""
+    from pikepdf import Name
+
+    from lifkit.mechanics.xmp import packet
+
+    stream = pdf.make_stream(packet(info, lang))
+    stream.Type, stream.Subtype = Name.Metadata, Name.XML
+    pdf.Root.Metadata = stream
 
 
 def _outline(pdf, outline: list[tuple[str, int | None, int]]) -> None:
@@ -735,12 +896,13 @@ def _outline(pdf, outline: list[tuple[str, int | None, int]]) -> None:
 
 
 def finish_pack(pdf: bytes, outline: list[tuple[str, int, int]], metadata: dict[str, str],
-                password: str | None = None) -> bytes:
-    """A laid-out PDF finished as a pack (:func:`assemble` with nothing placed): bookmarks ``(title,
-    level, page from 1)``, page labels, ``metadata`` (keys with or without the slash), language, opened
-    on its bookmarks, and encrypted with AES-256 when a password is given."""
+                password: str | None = None, tags: list | None = None) -> bytes:
+    """A laid-out PDF finished as a pack (:func:`assemble` with nothing placed): tagged from ``tags``
+    (:func:`tag_structure`), bookmarks ``(title, level, page from 1)``, page labels, ``metadata`` (keys
+    with or without the slash), language, opened on its bookmarks, and encrypted with AES-256 when a
+    password is given."""
     return assemble(pdf, [], {}, [(title, page, level) for title, level, page in outline],
-                    {key.lstrip("/"): value for key, value in metadata.items()}, "en-GB", password)
+                    {key.lstrip("/"): value for key, value in metadata.items()}, "en-GB", password, tags=tags)
 
 
 def _multiply(first: tuple, second: tuple) -> tuple:

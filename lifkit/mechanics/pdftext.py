@@ -153,6 +153,34 @@ def string_width(text: str, size: float, bold: bool = False) -> float:
     return sum(stringWidth(chunk, font, size) for font, chunk in runs(text, bold))
 
 
+CELL_PADDING = 12  # a table cell's left and right padding together (reportlab's default, 6 each)
+
+
+def column_widths(weights: list[float], available: float, texts: list[list[tuple[str, float, bool]]],
+                  padding: float = CELL_PADDING) -> list[float]:
+    """Columns sharing ``available`` points in proportion to ``weights``, but each at least as wide as the
+    widest word of its ``texts`` ((text, size, bold) each) needs, so that no word is split across lines
+    ("Actio|n id"): the room a narrow column needs is taken from the others, in proportion. When the
+    words cannot all fit, the widths stay in proportion (a word may then split, as before). The forms'
+    tables use it, in PDF and in Word (whose fonts are narrower than these: the widths are ample)."""
+    total = sum(max(w, 0.01) for w in weights)
+    least = [max((max((string_width(word, size, bold) for word in str(text).split()), default=0.0)
+                  for text, size, bold in column), default=0.0) + padding + 0.5 for column in texts]
+    if sum(least) > available:
+        return [available * max(w, 0.01) / total for w in weights]
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        room = available - sum(fixed.values())
+        share = sum(max(weights[i], 0.01) for i in free)
+        widths = {i: room * max(weights[i], 0.01) / share for i in free}
+        short = {i: least[i] for i in free if widths[i] < least[i]}
+        if not short:
+            widths.update(fixed)
+            return [widths[i] for i in range(len(weights))]
+        fixed.update(short)
+
+
 def draw_string(canvas, x: float, y: float, text: str, size: float, bold: bool = False) -> float:
     """Draw one line of text at (x, y) on a reportlab canvas; returns its width."""
     start = x

@@ -32,14 +32,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import stat
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from lifkit.errors import InputError, LockedError
-from lifkit.mechanics.files import atomic_write_bytes
+from lifkit.mechanics.files import atomic_write_bytes, atomic_write_chunks
 from lifkit.mechanics.xlsx import DATE_FORMAT, EXCEL_CELL_LIMIT, Book, Hints, SheetRef, col_letter
 from lifkit.mechanics.xlsx_sheet import Sheet
 from lifkit.mechanics.zipcopy import Zip as _Zip  # noqa: F401 - tests reach the zip writer through this module
@@ -717,41 +715,9 @@ def _backup(path: Path, data: bytes) -> Path:
 
 
 def _replace(path: Path, chunks: Iterable[bytes]) -> None:
-    """Write the new workbook beside the old one, flush it to disk, then swap it in atomically."""
-    import tempfile
-
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".lifkit-tmp")
-    try:
-        try:  # the new workbook keeps the old one's permissions (mkstemp makes files only the owner can read)
-            os.chmod(tmp_name, stat.S_IMODE(os.stat(path).st_mode))
-        except OSError:
-            pass
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        for attempt in range(20):
-            try:
-                os.replace(tmp_name, path)
-                break
-            except PermissionError:  # Windows: a reader (or a virus scanner) has the file open for a moment
-                if attempt == 19:
-                    raise LockedError(f"{path} could not be replaced: another program has it open. Nothing was "
-                                      "changed.", "Close the workbook wherever it is open, then try again.") from None
-                time.sleep(0.1)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        try:
-            dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-        except OSError:
-            pass
+    """Write the new workbook beside the old one, flush it to disk, then swap it in atomically, with its
+    permissions, retried while another program holds it open for a moment (:mod:`lifkit.mechanics.files`)."""
+    atomic_write_chunks(path, chunks, keep_mode=True, durable=True, what="the workbook")
 
 
 def _norm_ref(value: Any) -> str:

@@ -103,7 +103,7 @@ def _story(ws, learning, reviews: list[_Review], meeting: dt.date, built: dt.dat
     from lifkit.steps.pack_layout import AMBER, RED_FILL, _c, _facts, _grid, _p, _styles
 
     styles = _styles()
-    title = f"{learning.action_plan}: review of action plans"
+    title = learning.actions_pack_title
     actions = [a for r in reviews for a in r.actions]
     overdue = [a for a in actions if a.overdue(meeting)]
     story: list = [_mark("cover", "Cover", 0), Spacer(1, 18), _p(ws.settings.board_name, styles["cover-board"]),
@@ -179,24 +179,30 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     from lifkit.mechanics.pdf import finish_pack
+    from lifkit.mechanics.pdftags import artifact, start as start_tags
     from lifkit.mechanics.pdftext import draw_string, register_fonts, string_width
-    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, MARKING, NAVY, RED, TOP_BAND
+    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, NAVY, RED, TOP_BAND, _tagged
 
     register_fonts()
     width, height = A4
     board = ws.settings.board_name
-    heading = f"{learning.action_plan}: review of action plans"
+    marking = ws.settings.marking  # the workspace's protective marking, on every page
+    heading = learning.actions_pack_title
 
     def build(total: int | None):
         buffer = io.BytesIO()
         marks: list[tuple[str, str, int, int]] = []
 
         def decorate(canvas, doc):
+            with artifact(canvas):  # running header and footer: not part of the reading order
+                _decorate(canvas, doc)
+
+        def _decorate(canvas, doc):
             canvas.saveState()
             canvas.setFillColor(RED)
-            draw_string(canvas, (width - string_width(MARKING, 9.5, True)) / 2, height - 24, MARKING, 9.5, bold=True)
+            draw_string(canvas, (width - string_width(marking, 9.5, True)) / 2, height - 24, marking, 9.5, bold=True)
             canvas.setFillColor(NAVY)
-            right = f"{learning.action_plan}  {format_date(meeting)}"
+            right = f"{heading}  {format_date(meeting)}"
             right_width = string_width(right, 8.5, True)
             shown = board
             while shown and string_width(shown + "…", 8.5, True) > width - 2 * MARGIN - right_width - 16:
@@ -208,12 +214,12 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
             canvas.line(MARGIN, height - 48, width - MARGIN, height - 48)
             canvas.line(MARGIN, 40, width - MARGIN, 40)
             canvas.setFillColor(GREY)
-            draw_string(canvas, MARGIN, 28, f"{learning.review_meeting} {format_date(meeting)}  ·  built "
+            draw_string(canvas, MARGIN, 28, f"For the {learning.review_meeting} on {format_date(meeting)}  ·  built "
                         f"{format_date(built)}", 7.5)
             page = f"Page {doc.page} of {total or '?'}"
             draw_string(canvas, width - MARGIN - string_width(page, 7.5), 28, page, 7.5)
             canvas.setFillColor(RED)
-            draw_string(canvas, (width - string_width(MARKING, 8, True)) / 2, 15, MARKING, 8, bold=True)
+            draw_string(canvas, (width - string_width(marking, 8, True)) / 2, 15, marking, 8, bold=True)
             canvas.restoreState()
 
         class Doc(BaseDocTemplate):
@@ -224,21 +230,22 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
 
         doc = Doc(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
                   bottomMargin=BOTTOM_BAND, invariant=1, title=heading, author=board, creator="lifkit",
-                  subject=MARKING)
+                  subject=marking)
         frame = Frame(MARGIN, BOTTOM_BAND, width - 2 * MARGIN, height - TOP_BAND - BOTTOM_BAND, leftPadding=0,
                       rightPadding=0, topPadding=0, bottomPadding=0)
         doc.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=decorate)])
-        doc.build(_story(ws, learning, reviews, meeting, built, width - 2 * MARGIN))
-        return buffer.getvalue(), doc.page, marks
+        start_tags(doc)
+        doc.build([_tagged(flowable) for flowable in _story(ws, learning, reviews, meeting, built, width - 2 * MARGIN)])
+        return buffer.getvalue(), doc.page, marks, doc.lk_tags
 
     saved, rl_config.useA85 = rl_config.useA85, 0
     try:
-        _, pages, _ = build(None)
-        pdf, pages, marks = build(pages)
+        _, pages, _, _ = build(None)
+        pdf, pages, marks, tags = build(pages)
     finally:
         rl_config.useA85 = saved
     title = f"{heading}, {format_date(meeting)}"
     return finish_pack(pdf, [(title_, level, page) for _key, title_, level, page in marks],
-                       {"/Title": title, "/Author": board, "/Subject": MARKING, "/Creator": "lifkit",
-                        "/Producer": "lifkit (reportlab, qpdf)", "/Keywords": MARKING, "/CreationDate": stamp,
-                        "/ModDate": stamp}, password), pages
+                       {"/Title": title, "/Author": board, "/Subject": marking, "/Creator": "lifkit",
+                        "/Producer": "lifkit (reportlab, qpdf)", "/Keywords": marking, "/CreationDate": stamp,
+                        "/ModDate": stamp}, password, tags=tags), pages

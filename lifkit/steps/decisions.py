@@ -695,7 +695,7 @@ class YearReport:
         return self.within_one_month / self.decided if self.decided else None
 
 
-def year_report(ws, year: int, output: Path | None = None) -> YearReport:
+def year_report(ws, year: int, output: Path | None = None, known: dict | None = None) -> YearReport:
     """The year's figures from the case folders (cases notified in the process's reporting year ``year``:
     the calendar year, or for a process whose year starts in another month, e.g. April, the twelve months
     from that month of ``year``), and a workbook with charts."""
@@ -709,15 +709,16 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
     challenged = decided = within = 0
     days: list[int] = []
     count = 0
+    known = known or {}  # reference -> (case, its state, its decision so far), where the caller has them (the dashboard)
     for reference in case_references(ws):
-        case = load_case(ws, reference)
+        case = known[reference][0] if reference in known else load_case(ws, reference)
         if not case.notified or process.reporting_year(case.notified) != year:
             continue
         count += 1
         referral = (case.referral or {}).get("values", {})
         agencies[referral.get("agency") or "not recorded"] += 1
         routes[referral.get(route) or "not recorded"] += 1
-        state = _state(ws, case)
+        state = known[reference][2] if reference in known else _state(ws, case)
         recommendations[(state.recommendation or {}).get("recommendation", "none yet")] += 1
         if state.decided:
             decided += 1
@@ -725,7 +726,7 @@ def year_report(ws, year: int, output: Path | None = None) -> YearReport:
             challenged += bool(state.chair) and state.chair["response"] != ws.process.decision.responses[0]
             taken = (state.decision_date - case.notified).days
             days.append(taken)
-            due = case_state(ws, reference, case).decision_due
+            due = (known[reference][1] if reference in known else case_state(ws, reference, case)).decision_due
             within += bool(due) and state.decision_date <= due
         else:
             decisions["none yet"] += 1

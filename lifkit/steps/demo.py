@@ -29,6 +29,8 @@ from lifkit.documents.identity import workspace_secret
 from lifkit.errors import InputError, WorkspaceExists
 from lifkit.mechanics.dates import format_date, pretend_today, today
 from lifkit.mechanics.files import atomic_write_text
+from lifkit.steps.demo_content import REVIEW as DEMO_REVIEW
+from lifkit.steps.demo_content_rr import REVIEW as DEMO_REVIEW_RR
 from lifkit.steps import demo_content_sar as sar_content
 
 # The day every demo ends on: the README's output is shown as of this day (export LIFKIT_TODAY=2026-11-25).
@@ -92,9 +94,11 @@ class DemoScript:
     # (script, member code, the member's number, case) -> values.
     referral_values: Callable[["DemoScript", DemoCase], dict] | None = None
     return_values: Callable[["DemoScript", str, int, DemoCase], dict] | None = None
-    learning_entries: tuple[dict, ...] = ()  # the index's entries (default: DEMO_LEARNING_ENTRIES)
+    learning_entries: tuple[dict, ...] = ()  # the index's entries (default: the review's and NEGLECT_AUDIT)
     # A board's own process: writes process.yaml, forms/, schemas/ and templates/ into the new workspace.
     workspace_files: Callable[[Path], None] | None = None
+    learning_sections: tuple[tuple[str, str], ...] = ()  # [learning.sections]: the board's own names for them
+    review: Any = None  # the review the first case leads to (demo_content.DemoReview): plan, updates, index entry
 
     def member_email(self, code: str) -> str:
         return self.member_address.format(code=code.lower())
@@ -119,22 +123,6 @@ def _members(agencies, names=DEMO_MEMBER_NAMES) -> tuple[tuple[str, str, str, st
                  for (code, agency), name in zip(agencies, names))
 
 
-# The review's action plan, as the demo imports it (the columns of `lifkit actions import`). Its words
-# are the review's, never a person's: the Learning and Improvement Index is checked for names.
-DEMO_ACTION_PLAN = (
-    (1, "Bruising in babies who are not yet mobile is always referred", "Audit the use of the bruising protocol "
-     "in health visiting", "COMM", "Named Nurse for Safeguarding", "2027-01-29",
-     "9 in 10 audited contacts follow the protocol"),
-    (1, "", "Brief every health visitor on the bruising protocol", "COMM", "Named Nurse for Safeguarding",
-     "2026-12-18", "Every health visitor briefed"),
-    (2, "Information about families moving across the border is shared", "Agree a cross-border information-sharing "
-     "protocol with the neighbouring authority", "CSC", "Head of Service, Safeguarding", "2027-02-26",
-     "Protocol signed by both authorities"),
-    (2, "", "Flag families moving across the border on the police system", "POL", "Detective Inspector, Public "
-     "Protection Unit", "2026-12-15", "Every open case of such a family flagged"),
-)
-
-
 LSCB_2016 = DemoScript(
     process="lscb-2016",
     board="Exampleshire Safeguarding Children Board (FICTIONAL PRACTICE WORKSPACE)",
@@ -147,6 +135,8 @@ LSCB_2016 = DemoScript(
             "independent_chair": ("Prof. Alex Marlow (fictional)", "independent.chair@exampleshire-lscb.example")},
     members=_members(STARTING_MEMBERS),
     notifications={"ofsted": "enquiries@ofsted.example", "panel": "notifications@national-panel.example"},
+    learning_sections=(("cdop", "Learning from the Exampleshire Child Death Overview Panel"),),
+    review=DEMO_REVIEW,
     referral_agency="Exampleshire Police (fictional)",
     member_address="ciec.{code}@exampleshire.example",
     cases=(
@@ -171,7 +161,7 @@ LSCB_2016 = DemoScript(
             step("2026-11-16", "told", notice="ofsted"),
             step("2026-11-17", "told", notice="referrer"),
             # after the decision: the review's action plan and the agencies' updates
-            step("2026-11-18", "action plan", plan=DEMO_ACTION_PLAN),
+            step("2026-11-18", "action plan"),
             step("2026-11-18", "update requests"),
             step("2026-11-23", "updates", agencies=["COMM"]),
             step("2026-11-25", "updates", agencies=["CSC"], collect=False),
@@ -222,6 +212,7 @@ RAPID_REVIEW_2023 = DemoScript(
             "review_chair": ("Dr Robin Hale (fictional)", "review.chair@exampleshire-lscp.example")},
     members=_members(RAPID_REVIEW_AGENCIES, DEMO_MEMBER_NAMES[3:] + DEMO_MEMBER_NAMES[:3]),
     notifications={"panel": "notifications@national-panel.example"},
+    review=DEMO_REVIEW_RR,
     referral_agency="Exampleshire Police (fictional)",
     cases=(
         DemoCase("referral-1", {
@@ -256,7 +247,7 @@ RAPID_REVIEW_2023 = DemoScript(
             step("2026-11-18", "reply", notice="rapid_review", agreed=True,
                  note="The Panel agrees that a local review is the right response (fictional)."),
             # the LCSPR's recommendations, as the review would make them, and the agencies' updates
-            step("2026-11-18", "action plan", plan=DEMO_ACTION_PLAN),
+            step("2026-11-18", "action plan"),
             step("2026-11-18", "update requests"),
             step("2026-11-23", "updates", agencies=["COMM"]),
             step("2026-11-25", "updates", agencies=["CSC"], collect=False),
@@ -335,6 +326,7 @@ SAR_CARE_ACT_2014 = DemoScript(
     referral_values=_sar_referral,
     return_values=_sar_report,
     learning_entries=sar_content.LEARNING_ENTRIES,
+    review=sar_content.REVIEW,
     cases=(
         # referred in January: the SAR decided, completed and in the annual report; its action plan under way
         DemoCase("referral-1", {}, (
@@ -356,7 +348,7 @@ SAR_CARE_ACT_2014 = DemoScript(
             step("2026-02-10", "told", notice="referrer"),
             step("2026-02-12", "told", notice="family"),
             step("2026-07-31", "told", notice="completion"),
-            step("2026-08-10", "action plan", plan=sar_content.ACTION_PLAN),
+            step("2026-08-10", "action plan"),
             step("2026-09-22", "told", notice="annual_report"),
             step("2026-10-30", "update requests"),
             step("2026-11-23", "updates", agencies=["FIRE"]),
@@ -515,7 +507,12 @@ def demo_settings_text(script: DemoScript = LSCB_2016, process=None) -> str:
         document.pop("process", None)
         text = tomlkit.dumps(document)
     lines = "".join(f'{key} = "{address}"\n' for key, address in script.notifications.items())
-    return text + f"\n# Where the decision notices go (fictional addresses).\n[notifications]\n{lines}"
+    text += f"\n# Where the decision notices go (fictional addresses).\n[notifications]\n{lines}"
+    if script.learning_sections:
+        lines = "".join(f'{key} = "{title}"\n' for key, title in script.learning_sections)
+        text += ("\n# The board's own names for sections of its Learning and Improvement Index.\n"
+                 f"[learning.sections]\n{lines}")
+    return text
 
 
 @dataclass
@@ -737,7 +734,7 @@ def _action_plan(ws, script: DemoScript, played: _Played, args: dict, result: De
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([heading for heading, _key, _required in IMPORT_COLUMNS])
-        writer.writerows([*row[:5], format_date(dt.date.fromisoformat(row[5])), row[6]] for row in args["plan"])
+        writer.writerows([*row[:5], format_date(dt.date.fromisoformat(row[5])), row[6]] for row in script.review.plan)
     added = import_actions(ws, played.reference, path)
     result.files["action plan template"] = import_template(ws)
     return f"the {ws.process.learning.action_plan}: {len(added.actions)} actions imported from saved-mail/{path.name}"
@@ -766,14 +763,11 @@ def _updates(ws, script: DemoScript, played: _Played, args: dict, result: DemoRe
         form = case.folder / "outbox" / f"AUPD-{played.reference}-{code}.{suffix}"
         values = {"completed_name": member.name, "completed_role": "Safeguarding manager",
                   "completed_email": member.email, "completion_date": format_date(today())}
+        evidence, impact = script.review.updates.get(code, ("Work under way", "Too early to say"))
         for row, action in enumerate(action_plan(case).for_agency(code), start=1):
             values.update({f"updates_{row}_status": "Completed" if row == 1 else "In progress",
-                           f"updates_{row}_evidence": "Audit report to the board's quality group, 40 contacts "
-                           "checked" if row == 1 and code == "COMM" else ("Draft agreed by both authorities' "
-                           "managers" if row == 1 else ""),
-                           f"updates_{row}_impact": ("37 of 40 audited contacts followed the protocol"
-                                                     if code == "COMM" else "Records now follow the family on "
-                                                     "the day it moves") if row == 1 else "Half of the work done",
+                           f"updates_{row}_evidence": ws.process.text(evidence) if row == 1 else "",
+                           f"updates_{row}_impact": impact if row == 1 else "Half of the work done",
                            f"updates_{row}_date": format_date(today())})
         filled = _fill(form, replies / f"action-update-{code}.{suffix}", values)
         path = replies / f"action-update-{code}.eml"
@@ -813,20 +807,22 @@ def _close(ws, script: DemoScript, played: list[_Played], result: DemoResult) ->
     result.files["year report"] = report.workbook
     result.files["register"] = ws.register_path
     result.steps.append(f"year report: {report.cases} cases, {report.decided} decided")
+    from lifkit.case.folder import take_changed_cases
+    from lifkit.steps.dashboard import build_dashboard
+
+    take_changed_cases()  # the dashboard is made here, as of the demo's last day, not again after the command
+    made = build_dashboard(ws)
+    result.files["dashboard"] = made.folder / "index.html"
+    result.steps.append(f"dashboard: {made.cases} case pages, opened from {made.folder.name}/index.html")
 
 
-# The index's two entries in the children's demos: the review's and an audit's (pseudonyms, never a name).
-DEMO_LEARNING_ENTRIES = (
-    {"name": "Child known as Kit",
-     "overview": "A baby's unexpected death at home; several agencies knew the family. Written for practice.",
-     "findings": ["Bruising in a baby who was not yet mobile was not referred.",
-                  "Information did not follow the family when it moved across the border."]},
-    {"audit": True, "name": "Neglect audit 2026",
-     "overview": "Ten cases from across the levels of need, audited by every agency and a multi-agency group.",
-     "findings": ["New workers did not read the chronology before starting work with a family."],
-     "improvement": ["Chronology training added to the induction of every agency"],
-     "evidence": "Re-audit: the chronology was read in 8 of 10 cases."},
-)
+# The audit entry of the index in the children's demos (beside the review's: pseudonyms, never a name).
+NEGLECT_AUDIT = {
+    "audit": True, "name": "Neglect audit 2026",
+    "overview": "Ten cases from across the levels of need, audited by every agency and a multi-agency group.",
+    "findings": ["New workers did not read the chronology before starting work with a family."],
+    "improvement": ["Chronology training added to the induction of every agency"],
+    "evidence": "Re-audit: the chronology was read in 8 of 10 cases."}
 
 
 def _learning_index(ws, reference: str, result: DemoResult, script: DemoScript) -> str:
@@ -835,8 +831,11 @@ def _learning_index(ws, reference: str, result: DemoResult, script: DemoScript) 
     from lifkit.steps.learning import add_entry, write_index
 
     learning = ws.process.learning
-    audit = next(t.name for t in learning.types if t.section == "audit")
-    for entry in script.learning_entries or DEMO_LEARNING_ENTRIES:
+    review = script.review
+    entries = script.learning_entries or (
+        {"name": "Child known as Kit", "overview": review.overview, "findings": review.findings}, NEGLECT_AUDIT)
+    audit = learning.type("audit").name  # a multi-agency audit (the process's type that "audit" names)
+    for entry in entries:
         if entry.get("audit"):
             add_entry(ws, type_=audit, name=entry["name"], reported=today() - dt.timedelta(days=60),
                       overview=entry["overview"], findings=list(entry["findings"]),

@@ -146,6 +146,45 @@ STORIES: dict[str, AgencyStory] = {
         ("Gail Forde", "Health visitor", "0-19 services"),
         concerns="The mother's low mood was not shared with her GP."),
 }
+@dataclass(frozen=True)
+class DemoReview:
+    """The review a demo case leads to, in its own story's words (never a person's: the Learning and
+    Improvement Index is checked for names): its action plan, as `lifkit actions import` reads it
+    (recommendation, its text, action, agency, lead, due date, measure of impact), what the agencies say of
+    their first action when they send an update (evidence, impact; ``{board}`` is the process's word), and
+    the review's entry in the index."""
+
+    plan: tuple[tuple[int, str, str, str, str, str, str], ...]
+    updates: dict[str, tuple[str, str]]
+    overview: str
+    findings: tuple[str, ...]
+
+
+# Alex, eleven, died at home where neglect is suspected: the school, the school nurse and the hospital each
+# saw part of it, and the family had moved to Exampleshire from across the border.
+REVIEW = DemoReview(
+    plan=(
+        (1, "Neglect of a school-age child is recognised when each agency holds part of the picture",
+         "Audit the use of the neglect screening tool in school nursing", "COMM", "Named Nurse for Safeguarding",
+         "2027-01-29", "9 in 10 audited contacts use the tool"),
+        (1, "", "Brief every school nurse on children who are not brought to appointments", "COMM",
+         "Named Nurse for Safeguarding", "2026-12-18", "Every school nurse briefed"),
+        (2, "Information about families moving across the border is shared", "Agree a cross-border "
+         "information-sharing protocol with the neighbouring authority", "CSC", "Head of Service, Safeguarding",
+         "2027-02-26", "Protocol signed by both authorities"),
+        (2, "", "Flag families moving across the border on the police system", "POL", "Detective Inspector, "
+         "Public Protection Unit", "2026-12-15", "Every open case of such a family flagged"),
+    ),
+    updates={"COMM": ("Audit report to the {board}'s quality group, 40 contacts checked",
+                      "37 of 40 audited contacts used the neglect screening tool"),
+             "CSC": ("Draft agreed by both authorities' managers", "Records now follow the family on the day it moves")},
+    overview="The death at home of a child of eleven, where neglect is suspected; several agencies knew the family. "
+             "Written for practice.",
+    findings=("Signs of neglect seen by the school, the school nurse and the hospital were not put together.",
+              "Information did not follow the family when it moved across the border."),
+)
+
+
 GENERIC = AgencyStory(
     "Our agency had limited contact with the family. We hold records of the contacts below and have "
     "checked our systems for the mother and both children.",

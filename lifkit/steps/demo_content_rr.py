@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from lifkit.mechanics.dates import format_date
+from lifkit.steps.demo_content import DemoReview
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,31 @@ STORIES: dict[str, dict[str, SummaryStory]] = {
             criteria="Yes", why="Several agencies knew of the worry; they did not act together."),
     },
 }
+
+# The LCSPR of Ellis, seven months, seriously harmed by injuries nobody could explain: a bruise two months
+# before was not sent for a medical, and the family had moved to Exampleshire a year before.
+REVIEW = DemoReview(
+    plan=(
+        (1, "Bruising in babies who are not yet mobile is always referred", "Audit the use of the bruising "
+         "protocol in health visiting", "COMM", "Named Nurse for Safeguarding", "2027-01-29",
+         "9 in 10 audited contacts follow the protocol"),
+        (1, "", "Brief every health visitor on the bruising protocol", "COMM", "Named Nurse for Safeguarding",
+         "2026-12-18", "Every health visitor briefed"),
+        (2, "Information about families moving across the border is shared", "Agree a cross-border "
+         "information-sharing protocol with the neighbouring authority", "CSC", "Head of Service, Safeguarding",
+         "2027-02-26", "Protocol signed by both authorities"),
+        (2, "", "Flag families moving across the border on the police system", "POL", "Detective Inspector, "
+         "Public Protection Unit", "2026-12-15", "Every open case of such a family flagged"),
+    ),
+    updates={"COMM": ("Audit report to the {board}'s quality group, 40 contacts checked",
+                      "37 of 40 audited contacts followed the protocol"),
+             "CSC": ("Draft agreed by both authorities' managers", "Records now follow the family on the day it moves")},
+    overview="A baby of seven months seriously harmed by injuries that were not explained; health visiting, the "
+             "GP and children's social care all knew the family. Written for practice.",
+    findings=("A bruise on a baby who was not yet mobile was not sent for a child protection medical.",
+              "Information did not follow the family when it moved across the border."),
+)
+
 
 GENERIC = SummaryStory(
     "Our agency had limited contact with the family; our records were checked for every person named.",

@@ -346,3 +346,18 @@ LEARNING_ENTRIES = (
      "improvement": ["Self-neglect and hoarding procedure relaunched with a multi-agency risk meeting"],
      "evidence": "Re-audit: capacity assessed for the decision in 9 of 12 cases."},
 )
+
+
+def _review():
+    from lifkit.steps.demo_content import DemoReview
+
+    return DemoReview(
+        plan=ACTION_PLAN,
+        updates={"FIRE": ("Every home oxygen user who smokes visited with the supplier; 31 visits", "Fire-retardant "
+                          "bedding now in 24 of 31 homes"),
+                 "ASC": ("Procedure relaunched; concerns screened by a senior practitioner", "Risk meetings held in "
+                         "6 of the first 8 self-neglect concerns")},
+        overview=LEARNING_ENTRIES[0]["overview"], findings=tuple(LEARNING_ENTRIES[0]["findings"]))
+
+
+REVIEW = _review()  # the SAR's action plan, the agencies' updates and its index entry (demo_content.DemoReview)

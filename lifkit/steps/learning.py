@@ -268,6 +268,7 @@ def write_index(ws, year: int | None = None, output: Path | None = None) -> Inde
     types = {t.name: t for t in learning.types}
     sections = []
     for ident, title in learning.sections:
+        title = ws.settings.learning_sections.get(ident, title)  # the board's own name, from lifkit.toml
         mine = sorted((e for e in entries if types.get(e.type) and types[e.type].section == ident),
                       key=lambda e: (e.reported or dt.date.max, e.id))
         sections.append({"title": title, "entries": [_entry_context(ws, e, extras[e.id]) for e in mine]})

@@ -112,6 +112,7 @@ class PackInput:
     administrator: str = ""
     decision_due: dt.date | None = None
     process: Any = None  # the workspace's process: the pack's words, agenda and forms
+    marking: str = MARKING  # the workspace's protective marking ([board] marking), on every page
 
     @property
     def outstanding(self) -> list[AgencyReturn]:
@@ -182,20 +183,21 @@ def read_password(path: Path | None = None, env: str | None = None) -> str | Non
 # --- gathering ----------------------------------------------------------------------------------
 
 
-def _open_pdf(path: Path) -> tuple[Any, list, str]:
-    """A reader for an attached PDF and each page's crop box and rotation, or why it cannot be merged."""
+def _open_pdf(path: Path, budget=None) -> tuple[Any, list, str]:
+    """A reader for an attached PDF and each page's crop box and rotation, or why it cannot be merged;
+    ``budget``: what the pack's attachments, all open at once, may cost together (lifkit.mechanics.pdf.Budget)."""
     from lifkit.mechanics.pdf import open_attachment
 
-    return open_attachment(path)
+    return open_attachment(path, budget)
 
 
-def _attachment(case: Case, relative: str, name: str | None = None) -> Attached:
+def _attachment(case: Case, relative: str, name: str | None = None, budget=None) -> Attached:
     path = case.folder / relative
     item = Attached(name=name or path.name, path=path, relative=relative)
     if not path.is_file():
         item.note = "missing from the case folder"
     elif path.suffix.lower() == ".pdf":
-        item.reader, item.pages, item.note = _open_pdf(path)
+        item.reader, item.pages, item.note = _open_pdf(path, budget)
     else:
         kind = {".docx": "Word document", ".doc": "Word document", ".xlsx": "Excel workbook", ".xls": "Excel workbook",
                 ".txt": "text file", ".rtf": "Word document", ".odt": "document", ".msg": "Outlook message",
@@ -215,6 +217,9 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
     meeting = meeting or case.meeting_date
     status = case_state(ws, reference, case)
     order = {m.code: n for n, m in enumerate(ws.settings.members)}
+    from lifkit.mechanics.pdf import Budget
+
+    budget = Budget()  # every attachment stays open until the pack is written: what they cost together
     agencies = []
     for member in status.members:
         item = AgencyReturn(code=member.code, agency=member.agency, state="outstanding", due=member.due,
@@ -230,10 +235,12 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
             if not item.values and current.get("file"):
                 # an unreadable return (flattened, printed to PDF): the file itself is the best there is
                 item.attached.append(_attachment(case, current["file"], name=f"The returned form as received "
-                                                                               f"({Path(current['file']).name})"))
+                                                                               f"({Path(current['file']).name})",
+                                                 budget=budget))
             names = current.get("attachment_names") or []  # as the agency sent them; stored under lifkit's
             for number, relative in enumerate(current.get("attachments") or []):
-                item.attached.append(_attachment(case, relative, names[number] if number < len(names) else None))
+                item.attached.append(_attachment(case, relative, names[number] if number < len(names) else None,
+                                                 budget))
         agencies.append(item)
     for item in agencies:
         for number, attached in enumerate(item.attached, start=1):
@@ -250,7 +257,7 @@ def gather(ws, reference: str, meeting: dt.date | None = None, built: dt.date | 
     return PackInput(case=case, board=ws.settings.board_name, meeting=meeting, built=on, stamp=stamp,
                      agencies=agencies, other_cases=others,
                      chair=ws.settings.person(ws.process.meeting_chair).name, decision_due=status.decision_due,
-                     process=ws.process,
+                     process=ws.process, marking=ws.settings.marking,
                      administrator=ws.settings.administrator.name)
 
 
@@ -438,10 +445,21 @@ def _write(data: PackInput, password: str | None, output: Path | None) -> PackRe
 
 def render(data: PackInput, password: str | None = None) -> tuple[bytes, int]:
     """The pack as PDF bytes, and its page count."""
+    from lifkit.mechanics.pdf import AttachmentFault
+
     register_fonts()
-    layout = _layout(data)
     try:
-        return _assemble(data, layout, password), layout.pages
+        while True:  # each round lists one more attachment that could not be merged: it ends
+            layout = _layout(data)
+            try:
+                return _assemble(data, layout, password), layout.pages
+            except AttachmentFault as fault:
+                document = next((d for a in data.agencies for d in a.attached if d.reader is fault.reader), None)
+                if document is None:
+                    raise
+                document.reader.close()
+                document.reader, document.pages = None, []
+                document.note = "could not be copied into the pack: not merged"
     finally:
         for item in data.agencies:
             for document in item.attached:
@@ -464,8 +482,8 @@ def _assemble(data: PackInput, layout: Layout, password: str | None) -> bytes:
         placements.append(Placement(page_number, document.reader, index, document.pages[index], box, mcid))
     outline = [(title, layout.anchors.get(key), level) for key, title, level in layout.outline]
     title = f"{_pack_word(data)} {data.case.reference}" + (f", meeting {format_date(data.meeting)}" if data.meeting else "")
-    info = {"Title": title, "Author": data.board, "Subject": MARKING, "Creator": "lifkit",
-            "Producer": "lifkit (reportlab, qpdf)", "Keywords": f"{MARKING}, {data.case.reference}",
+    info = {"Title": title, "Author": data.board, "Subject": data.marking, "Creator": "lifkit",
+            "Producer": "lifkit (reportlab, qpdf)", "Keywords": f"{data.marking}, {data.case.reference}",
             "CreationDate": data.stamp, "ModDate": data.stamp}
     return assemble(layout.pdf, placements, {key: d.reader for key, d in forms.items()}, outline, info, "en-GB",
                     password, tags=layout.tags)

@@ -218,7 +218,7 @@ class _PackDoc(BaseDocTemplate):
     def __init__(self, buffer, data: PackInput):
         super().__init__(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
                          bottomMargin=BOTTOM_BAND, invariant=1, title=f"{_pack_word(data)} {data.case.reference}",
-                         author=data.board, creator="lifkit", subject=MARKING)
+                         author=data.board, creator="lifkit", subject=data.marking)
         self.data = data
         start_tags(self)
         self.anchors: dict[str, int] = {}
@@ -256,7 +256,8 @@ class _PackDoc(BaseDocTemplate):
         data, canvas = self.data, self.canv
         canvas.beginForm(_form_name("lkframe", f"{width:.0f}x{height:.0f}"), 0, 0, width, height)
         canvas.setFillColor(RED)
-        draw_string(canvas, (width - string_width(MARKING, 9.5, True)) / 2, height - 24, MARKING, 9.5, bold=True)
+        marking = data.marking
+        draw_string(canvas, (width - string_width(marking, 9.5, True)) / 2, height - 24, marking, 9.5, bold=True)
         canvas.setFillColor(NAVY)
         board = fit_width(data.board, width - 2 * MARGIN - 170, 8.5, bold=True)
         draw_string(canvas, MARGIN, height - 42, board, 8.5, bold=True)
@@ -271,7 +272,7 @@ class _PackDoc(BaseDocTemplate):
         footer = f"{data.case.reference}  ·  {meeting}  ·  built {format_date(data.built)}"
         draw_string(canvas, MARGIN, 28, footer, 7.5)
         canvas.setFillColor(RED)
-        draw_string(canvas, (width - string_width(MARKING, 8, True)) / 2, 15, MARKING, 8, bold=True)
+        draw_string(canvas, (width - string_width(marking, 8, True)) / 2, 15, marking, 8, bold=True)
         canvas.endForm()
 
     def _endBuild(self):
@@ -578,11 +579,11 @@ def _cover(data: PackInput, styles, width: float) -> list:
         story.append(_grid([[_p(f"Complete: all {asked} returns are in and valid.", styles["cell-bold"])]],
                            [width], header=False, extra=[("BACKGROUND", (0, 0), (-1, -1), PALE)]))
     story.append(Spacer(1, 28))
-    notice = (f"{MARKING}. This pack holds personal data about {data.process.subject.a} and the people around them, shared "
-              f"under the board's information-sharing agreement for the {data.process.term('committee')}'s "
-              "decision only. Keep it on the "
-              "board's secure site or an encrypted device; do not forward it, print it only if you must, and "
-              "destroy printed copies securely after the meeting.")
+    board = data.process.term("board")  # "LSCB", "partnership": the process's word, never "board" from code
+    notice = (f"{data.marking}. This pack holds personal data about {data.process.subject.a} and the people around them, shared "
+              f"under the {board}'s information-sharing agreement for the {data.process.term('committee')}'s "
+              f"decision only. Keep it on the {board}'s secure site or an encrypted device; do not forward it, "
+              "print it only if you must, and destroy printed copies securely after the meeting.")
     story.append(_grid([[_p(notice, styles["small"])]], [width], header=False,
                        extra=[("BOX", (0, 0), (-1, -1), 0.6, RULE), ("BACKGROUND", (0, 0), (-1, -1), PALE)]))
     return story
@@ -627,21 +628,22 @@ def _agenda(data: PackInput, styles, width: float) -> list:
     story = _h1(process.pack["agenda"]["title"], "agenda", styles,
                 f"Meeting of the {process.term('committee_long')} on {meeting}  ·  case {data.case.reference}")
     for number, part in enumerate(process.agenda):
-        if number:
-            story.append(CondPageBreak(260))
-        story.append(_Heading(part.title, styles["h2"], part.id))
+        flowables: list = [_Heading(part.title, styles["h2"], part.id)]
         if part.text:
-            story.append(_p(part.text, styles["body"]))
+            flowables.append(_p(part.text, styles["body"]))
         if part.practitioners:
-            story.extend(_practitioners(data, styles, width))
+            flowables.extend(_practitioners(data, styles, width))
         if part.criteria and process.criteria:
-            story.extend(_criteria_table(process, styles, width))
+            flowables.extend(_criteria_table(process, styles, width))
         if part.options:
-            story.extend(_options_table(process, part.options, styles, width))
+            flowables.extend(_options_table(process, part.options, styles, width))
         if part.closing:
             due = data.decision_due
-            story.append(_p(process.text(part.closing, due_phrase=f"; the decision is due by {format_date(due)}."
-                                         if due else "."), styles["body"]))
+            flowables.append(_p(process.text(part.closing, due_phrase=f"; the decision is due by {format_date(due)}."
+                                             if due else "."), styles["body"]))
+        # A later part (the decision sheet) is kept on one page when it fits on one: never its table split
+        # over two pages, leaving the second nearly empty.
+        story.extend([KeepTogether(flowables)] if number else flowables)
     return story
 
 
@@ -693,9 +695,9 @@ def _options_table(process, intro: str, styles, width: float) -> list:
     if process.recommendation.further_information:
         rows.append([_c(BOX, styles["cell"]), _c("Further information needed", styles["cell-bold"]),
                      _c("What is needed, from whom, and the next meeting date: ____________________", styles["cell"])])
-    return [_p(intro, styles["body"]),
-            _grid(rows, [width * 0.05, width * 0.27, width * 0.68], header=False,
-                  extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]), Spacer(1, 8)]
+    return [KeepTogether([_p(intro, styles["body"]),
+                          _grid(rows, [width * 0.05, width * 0.27, width * 0.68], header=False,
+                                extra=[("ALIGN", (0, 0), (0, -1), "CENTER")])]), Spacer(1, 8)]
 
 
 def _pack_word(data: PackInput) -> str:
