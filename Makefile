@@ -1,6 +1,8 @@
 # lifkit's set-up, tests and demo. On a fresh machine with Python 3.11+ and make:
 #   make demo    creates .venv, installs lifkit, runs it on a throw-away practice workspace
 #                (make demo PROCESS=rapid-review-2023: a partnership's rapid review, in build/demo-rapid-review-2023)
+#                (make demo PROCESS=sar-care-act-2014: a Safeguarding Adults Board's SAR decisions, in
+#                build/demo-sar-care-act-2014)
 #   make test    creates .venv, installs lifkit with its test extras and tools, runs the whole suite
 
 PYTHON ?= python3

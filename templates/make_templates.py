@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "form.docx"
 CIGSUM1_OUTPUT = HERE / "cigsum1.docx"
 RRSUM_OUTPUT = HERE / "rrsum.docx"
+SARSUM_OUTPUT = HERE / "sarsum.docx"
 INDEX_OUTPUT = HERE / "learning-index.docx"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -446,7 +447,7 @@ def set_cigsum1_body(doc) -> None:
     signature_line(doc)
 
 
-def signature_line(doc) -> None:
+def signature_line(doc, signer: str = "LSCB Independent Chair") -> None:
     """"Signed ... Date: ..." on one line whatever the font: the lines to sign on are tab leaders (drawn
     to the tab stops, never wrapped), not underscores that can break away from "Date:"."""
     from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
@@ -458,7 +459,7 @@ def signature_line(doc) -> None:
     stops = paragraph.paragraph_format.tab_stops
     stops.add_tab_stop(Twips(TEXT_WIDTH - 3000), WD_TAB_ALIGNMENT.LEFT, WD_TAB_LEADER.LINES)
     stops.add_tab_stop(Twips(TEXT_WIDTH), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.LINES)
-    paragraph.add_run("Signed (LSCB Independent Chair):").bold = True
+    paragraph.add_run(f"Signed ({signer}):").bold = True
     paragraph.add_run("\t")
     paragraph.add_run("  Date:").bold = True
     paragraph.add_run("\t")
@@ -613,6 +614,113 @@ def build_rrsum(output: Path = RRSUM_OUTPUT) -> Path:
     return output
 
 
+# --- the SAR Referral and Decision Summary (sar-care-act-2014) -----------------------------------
+
+# The kinds of abuse or neglect SAR1 asks about (its tick-boxes), as the summary lists the ticked ones.
+SAR_ABUSE_KINDS = (
+    ("abuse_physical", "physical abuse"), ("abuse_sexual", "sexual abuse"),
+    ("abuse_psychological", "psychological abuse"), ("abuse_financial", "financial or material abuse"),
+    ("abuse_neglect", "neglect and acts of omission"), ("abuse_self_neglect", "self-neglect"),
+    ("abuse_domestic", "domestic abuse"), ("abuse_discriminatory", "discriminatory abuse"),
+    ("abuse_organisational", "organisational abuse"), ("abuse_modern_slavery", "modern slavery"),
+)
+
+
+def set_sarsum_body(doc) -> None:
+    kinds = ", ".join(f'("{name}", "{words}")' for name, words in SAR_ABUSE_KINDS)
+    ticked = ("{% for k, w in [" + kinds + "] if referral[k] == 'Yes' %}{{ w }}{% if not loop.last %}; "
+              "{% endif %}{% endfor %}")
+    doc.add_paragraph("SARSUM", style="Form Id")
+    doc.add_paragraph("Safeguarding Adults Review: Referral and Decision Summary", style="Title")
+    doc.add_paragraph("Prepared by lifkit from the case folder; made again whenever the case changes. For the SAB "
+                      "Chair to read and sign. The adult's details are personal data: keep this summary "
+                      "OFFICIAL-SENSITIVE.", style="Form Note")
+    doc.add_paragraph("The adult", style="Heading 1")
+    _rows_table(doc, [
+        ("Case reference", "{{ case_ref }}"),
+        ("Adult's name", "{{ subject_name }}"),
+        ("Date of birth (or age)", "{{ subject_dob }}{% if referral.adult_age != '-' %} (age {{ referral.adult_age }}){% endif %}"),
+        ("Address", "{% if referral.no_fixed_abode == 'Yes' %}No fixed abode{% else %}{{ referral.adult_address }}{% endif %}"),
+        ("What happened to the adult", "{{ referral.adult_outcome }}"),
+        ("Date of death (if the adult died)", "{{ subject_dod }}"),
+        ("Date of the death or serious harm", "{{ incident_date }}"),
+        ("Where the adult lived", "{{ referral.care_setting }}"),
+        ("Needs for care and support", "{{ referral.care_needs }}"),
+        ("Was the local authority meeting any of them?", "{{ referral.needs_met }}"),
+    ])
+    doc.add_paragraph("The referral", style="Heading 1")
+    _rows_table(doc, [
+        ("Date the SAB received the referral", "{{ notified }}"),
+        ("Decision due by", "{{ decision_due }}"),
+        ("Referred by", "{{ referrer }}{% if referral.referrer_type != '-' %} ({{ referral.referrer_type }}){% endif %}"),
+        ("SAR subgroup meeting(s)", "{{ meetings }}"),
+        ("Agencies asked for an information report", "{{ agencies_asked }}"),
+        ("Reports received", "{{ returns_received }}"),
+    ])
+    doc.add_paragraph("The abuse or neglect known or suspected", style="Heading 1")
+    _rows_table(doc, [
+        ("Kinds (as the referrer ticked them)", ticked),
+        ("What is known or suspected", "{{ referral.abuse_detail }}"),
+        ("Other processes under way", "{{ referral.other_processes }}"),
+    ])
+    doc.add_paragraph("Mental capacity and advocacy", style="Heading 1")
+    _rows_table(doc, [
+        ("Mental capacity", "{{ referral.capacity }}"),
+        ("Decisions and assessments", "{{ referral.capacity_detail }}"),
+        ("Advocate", "{{ referral.advocate }}{% if referral.advocate == 'Yes' %}: {{ referral.advocate_detail }}{% endif %}"),
+    ])
+    doc.add_paragraph("The adult's and the family's views (Making Safeguarding Personal)", style="Heading 1")
+    _rows_table(doc, [
+        ("What the adult wanted", "{{ referral.adult_views }}"),
+        ("The adult or family knows of the referral", "{{ referral.family_aware }}"),
+        ("The family's views", "{{ referral.family_views }}"),
+    ])
+    doc.add_paragraph("Summary", style="Heading 1")
+    doc.add_paragraph("{{ summary }}", style="Form Answer")
+    doc.add_paragraph("The criteria (Care Act 2014 s44)", style="Heading 1")
+    _loop_table(doc, ("Criterion", "Ticked by the referrer", "The subgroup's view"), "c in criteria",
+                ("{{ c.label }}", "{{ c.referrer }}", "{{ c.view }}"), (60, 18, 22))
+    doc.add_paragraph("The SAR subgroup's recommendation", style="Heading 1")
+    _rows_table(doc, [
+        ("Recommendation", "{{ recommendation }}"),
+        ("Meeting", "{{ recommendation_meeting }}"),
+        ("Rationale", "{{ recommendation_rationale }}"),
+        ("How the learning will be taken forward (no SAR)", "{{ learning }}"),
+        ("Further information asked for", "{{ further_info }}"),
+    ])
+    doc.add_paragraph("The SAB Chair's decision", style="Heading 1")
+    _rows_table(doc, [
+        ("Response to the recommendation", "{{ chair_response }}"),
+        ("Decision", "{{ decision }}"),
+        ("Rationale", "{{ decision_rationale }}"),
+        ("Date of decision", "{{ decision_date }}"),
+        ("Reviewer(s) appointed", "{{ reviewers }}"),
+        ("Amendments", "{{ amendments }}"),
+    ])
+    doc.add_paragraph("Who has been told, and the dates ahead", style="Heading 1")
+    _loop_table(doc, ("Notice", "Sent"), "n in notices", ("{{ n.label }}", "{{ n.told }}"), (60, 40))
+    _loop_table(doc, ("Step", "Due", "Done"), "d in deadlines", ("{{ d.label }}", "{{ d.due }}", "{{ d.done }}"),
+                (60, 20, 20))
+    signature_line(doc, "SAB Chair")
+
+
+def build_sarsum(output: Path = SARSUM_OUTPUT) -> Path:
+    import docx
+
+    doc = docx.Document()
+    set_page(doc)
+    set_styles(doc)
+    set_settings(doc)
+    _header_footer(doc, "OFFICIAL-SENSITIVE  Case {{ case_ref }}",
+                   "SARSUM Referral and Decision Summary, {{ case_ref }}, prepared {{ prepared }}")
+    set_sarsum_body(doc)
+    set_properties(doc)
+    doc.core_properties.title = "lifkit SAR summary template"
+    doc.core_properties.comments = "The Word template lifkit makes each SAR referral's decision summary from."
+    doc.save(str(output))
+    return output
+
+
 # --- the Learning and Improvement Index (the framework's Appendix One) -----------------------------
 
 
@@ -657,7 +765,7 @@ def _index_entry_table(doc) -> None:
 def set_index_body(doc) -> None:
     doc.add_paragraph("{{ board_name }}", style="Form Id")
     doc.add_paragraph("{{ title }}", style="Title")
-    doc.add_paragraph("{{ period }}; made by lifkit on {{ made }}. Names are pseudonyms: no child's name, date of "
+    doc.add_paragraph("{{ period }}; made by lifkit on {{ made }}. Names are pseudonyms: no person's name, date of "
                       "birth or address appears in this index.", style="Form Note")
     doc.add_paragraph("{%p for section in sections %}", style="Normal")
     doc.add_paragraph("{{ section.title }}", style="Heading 1")
@@ -696,4 +804,5 @@ if __name__ == "__main__":
         print(build(OUTPUT))
         print(build_cigsum1(CIGSUM1_OUTPUT))
         print(build_rrsum(RRSUM_OUTPUT))
+        print(build_sarsum(SARSUM_OUTPUT))
         print(build_index(INDEX_OUTPUT))

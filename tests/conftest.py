@@ -109,6 +109,18 @@ def demo_workspace(tmp_path_factory) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="session")
+def sar_demo(tmp_path_factory) -> tuple[Path, dict]:
+    """The practice workspace of `lifkit demo --process sar-care-act-2014` (a Safeguarding Adults Board),
+    made once per test run (read it; copy it to change it)."""
+    import json
+
+    root = tmp_path_factory.mktemp("demo-sar") / "practice"
+    result = Lifkit()("demo", root, "--process", "sar-care-act-2014", "--json")
+    assert result.exit_code == 0, result.output
+    return root, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="session")
 def rapid_review_demo(tmp_path_factory) -> tuple[Path, dict]:
     """The practice workspace of `lifkit demo --process rapid-review-2023`, made once per test run (read it;
     copy it to change it)."""

@@ -89,7 +89,7 @@ IAS_VALUES = {
 def blank_form(ws: Lifkit, out: Path, form_id: str, case: str | None = CASE, agency: str | None = "POL",
                fmt: str = "pdf") -> Path:
     args = ["form", form_id, "-o", out, "--format", fmt]
-    if form_id in ("ciginf1", "ias", "aupd"):  # the forms sent to an agency, pre-filled for a case
+    if form_id in ("ciginf1", "ias", "aupd", "sar2"):  # the forms sent to an agency, pre-filled for a case
         args += ["--case", case, "--agency", agency]
     result = ws(*args)
     assert result.exit_code == 0, result.output

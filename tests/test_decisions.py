@@ -336,6 +336,35 @@ def test_year_report(ws, tmp_path):
     assert (tmp_path / "pdf" / "report-2026.pdf").stat().st_size > 1000
 
 
+def test_the_year_report_counts_the_process_reporting_year(ws, tmp_path):
+    """A board whose year runs from April (a SAB's financial year): `--year 2025` is April 2025 to March
+    2026, so a case notified in February 2026 is in 2025/26 and one of November 2026 in 2026/27."""
+    from importlib import resources
+
+    text = resources.files("lifkit.processes").joinpath("lscb-2016.yaml").read_text(encoding="utf-8")
+    (ws.workspace / "process.yaml").write_text(text.replace("\nterms:\n", "\nreporting_year_starts: 4\nterms:\n", 1),
+                                               encoding="utf-8")
+    assert ws("config", "check").exit_code == 0
+    open_case(ws, tmp_path, notified="10/02/2026")
+    open_case(ws, tmp_path, notified="31/03/2026")
+    open_case(ws, tmp_path, notified="01/04/2026")
+    open_case(ws, tmp_path, notified="02/11/2026")
+    counts = {year: json.loads(ws("report", "--year", str(year), "--json").stdout) for year in (2025, 2026)}
+    assert (counts[2025]["cases"], counts[2026]["cases"]) == (2, 2)
+    assert (counts[2025]["name"], counts[2025]["period"]) == ("2025/26", "01/04/2025 to 31/03/2026")
+    shown = ws("report", "--year", "2026").stdout
+    assert re.search(r"Figure +2026/27", shown) and re.search(r"Cases referred +2\b", shown)
+    out = tmp_path / "report.xlsx"
+    assert ws("report", "--year", "2026", "-o", out).exit_code == 0
+    import openpyxl
+
+    summary = {row[0]: row[1] for row in openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True)}
+    assert summary["Year"] == "2026/27" and summary["Period"] == "01/04/2026 to 31/03/2027"
+    # a process whose year is the calendar year is counted as before
+    (ws.workspace / "process.yaml").unlink()
+    assert json.loads(ws("report", "--year", "2026", "--json").stdout)["cases"] == 4
+
+
 def test_a_notice_date_before_its_event_or_in_the_future_is_refused_and_a_change_needs_amend(ws, tmp_path,
                                                                                               monkeypatch):
     reference = open_case(ws, tmp_path)

@@ -123,6 +123,8 @@ def generated(tmp_path_factory) -> dict[str, Path]:
         "ias": make_pdf(ws, out / "ias.pdf", "ias", "--case", CASE, "--agency", "POL"),
         "aupd": make_pdf(ws, out / "aupd.pdf", "aupd", "--case", CASE, "--agency", "POL"),
         "arc": make_pdf(ws, out / "arc.pdf", "arc", "--case", CASE, "--agency", "POL"),
+        "sar1": make_pdf(ws, out / "sar1.pdf", "sar1"),
+        "sar2": make_pdf(ws, out / "sar2.pdf", "sar2", "--case", CASE, "--agency", "POL"),
     }
 
 
@@ -194,7 +196,7 @@ def test_identity_metadata_and_token(generated, form_id: str):
     info = {key.lstrip("/"): str(value) for key, value in reader.metadata.items()}
     identity = FormIdentity.from_metadata(info)
     assert identity.form_id == form_id.upper() and identity.version == "1.0"
-    if form_id in ("ciginf1", "ias", "aupd", "arc"):
+    if form_id in ("ciginf1", "ias", "aupd", "arc", "sar2"):
         assert (identity.case_ref, identity.agency) == (CASE, "POL")
     else:
         assert (identity.case_ref, identity.agency) == ("", "")

@@ -283,7 +283,7 @@ def test_an_unknown_form_lists_the_forms(ws, args):
     result = ws(*args)
     assert result.exit_code == 2
     assert "lifkit has no form 'nope'." in result.stderr
-    assert "The forms are: ARC, AUPD, CIGINF1, CIGSCR1, IAS, SIR." in result.stderr  # AUPD: the action update form; ARC: a review's agency report
+    assert "The forms are: ARC, AUPD, CIGINF1, CIGSCR1, IAS, SAR1, SAR2, SIR." in result.stderr  # AUPD: the action update form; ARC: a review's agency report
 
 
 def test_an_agency_summary_for_a_case_needs_an_agency(ws):

@@ -22,6 +22,7 @@ from lifkit.cli import cli
 
 CYCLE = "## The administrator's cycle"
 RAPID_REVIEW = "## The rapid review: a safeguarding partnership's cycle"
+SAR = "## Safeguarding Adults Reviews: a Safeguarding Adults Board's cycle"
 
 
 def _section(heading: str) -> str:
@@ -78,12 +79,16 @@ def test_the_walk_throughs_have_commands():
     assert {c.split()[1] for c in quoted_steps(RAPID_REVIEW)} == {"decide", "notified", "reply", "review"}
     assert any("--sign" in c for c in quoted_steps(RAPID_REVIEW))
     assert f"export LIFKIT_TODAY={_demo_today()}" in (REPO / "README.md").read_text(encoding="utf-8")
+    sar = walk_through_commands(SAR)
+    assert {c.split()[1] for c in sar} >= {"referral", "status", "report"}
+    assert {c.split()[1] for c in quoted_steps(SAR)} == {"decide", "notified"}
 
 
 @pytest.mark.parametrize("heading, fixture, shown_at", [
     (CYCLE, "demo_workspace", "~/lifkit/build/demo"),
     (RAPID_REVIEW, "rapid_review_demo", "~/lifkit/build/demo-rapid-review-2023"),
-], ids=["lscb-2016", "rapid-review-2023"])
+    (SAR, "sar_demo", "~/lifkit/build/demo-sar-care-act-2014"),
+], ids=["lscb-2016", "rapid-review-2023", "sar-care-act-2014"])
 def test_the_walk_through_runs_on_the_demo_workspace(heading, fixture, shown_at, request, tmp_path: Path,
                                                      monkeypatch):
     """Every command runs, in order, and prints what the README shows (the demo's dates are fixed)."""

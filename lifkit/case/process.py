@@ -492,6 +492,8 @@ class Process:
     starting_members: tuple[tuple[str, str], ...] = ()  # (code, agency) for `lifkit init`; () : the usual 15
     source: str = ""  # where it was read from, for messages
     shipped: bool = True
+    reporting_year_starts: int = 1  # the reporting year's first month (4: a SAB's April to March)
+    distinctive_words: tuple[str, ...] = ()  # words of this process only (a test keeps them out of others')
     subject: Subject = Subject()  # a process that names none (a copy made by lifkit 0.1.0): one child
 
     # --- words --------------------------------------------------------------------------------
@@ -537,6 +539,21 @@ class Process:
     @property
     def option_names(self) -> tuple[str, ...]:
         return tuple(o.name for o in self.options)
+
+    # --- the reporting year --------------------------------------------------------------------
+
+    def reporting_year(self, day: dt.date) -> int:
+        """The reporting year ``day`` falls in, named by the calendar year it starts in."""
+        return day.year if day.month >= self.reporting_year_starts else day.year - 1
+
+    def reporting_period(self, year: int) -> tuple[dt.date, dt.date]:
+        """The first and last days of reporting year ``year`` (1 April 2026 to 31 March 2027 for a SAB's 2026)."""
+        return (dt.date(year, self.reporting_year_starts, 1),
+                dt.date(year + 1, self.reporting_year_starts, 1) - dt.timedelta(days=1))
+
+    def reporting_year_name(self, year: int) -> str:
+        """How the year is written: "2026", or "2026/27" when it does not start in January."""
+        return str(year) if self.reporting_year_starts == 1 else f"{year}/{(year + 1) % 100:02d}"
 
     def deadline_words(self, deadline: Deadline) -> str:
         """When ``deadline`` falls, in the process's words: "10 working days after the notification to
@@ -1077,7 +1094,8 @@ def _build(data: dict, where: str, shipped: bool) -> Process:
         summary_marking=data["summary"].get("marking", ""),
         scoping_period=Length.parse(data["scoping_period"]) if data.get("scoping_period") else None,
         starting_members=tuple((code, agency) for code, agency in data.get("members") or ()),
-        source=where, shipped=shipped)
+        source=where, shipped=shipped, reporting_year_starts=int(data.get("reporting_year_starts") or 1),
+        distinctive_words=tuple(data.get("distinctive_words") or ()))
 
 
 def _learning(data: dict | None) -> Learning | None:

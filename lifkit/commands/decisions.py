@@ -303,7 +303,9 @@ def overdue(ctx, ws, as_json: bool) -> None:
 
 
 @click.command("report")
-@click.option("--year", type=int, required=True, help="The year of notification.")
+@click.option("--year", type=int, required=True,
+              help="The year of notification (a process's reporting year may start in another month than January, "
+                   "e.g. April: then 2026 is April 2026 to March 2027).")
 @click.option("-o", "--output", type=PathType(dir_okay=False), metavar="FILE.xlsx",
               help="Also write the figures as a workbook with charts.")
 @json_option
@@ -327,7 +329,7 @@ def report(ws, year: int, output: Path | None, as_json: bool) -> None:
     share = figures.share_within_one_month
     deadline = ws.process.deadline(ws.process.decision.deadline)
     within = (deadline.met_column[:1].lower() + deadline.met_column[1:]) if deadline.met_column else "by the due date"
-    print_table(["Figure", str(year)], [
+    print_table(["Figure", figures.name or str(year)], [
         ("Cases referred", figures.cases), ("Decided", figures.decided),
         *([(f"{ws.process.decision.by} {ws.process.decision.responses[-1]}", figures.challenged)]
           if ws.process.decision.mode == "chair" else []),

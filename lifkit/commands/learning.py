@@ -69,7 +69,7 @@ def add(ws, case: str | None, type_: str | None, name: str | None, reported, ove
 
 
 @learning.command("index")
-@click.option("--year", type=int, help="Only the entries whose findings went to the board in this year.")
+@click.option("--year", type=int, help="Only the entries whose findings went to the board in this (reporting) year.")
 @click.option("-o", "--output", type=PathType(), metavar="PATH",
               help="The Word file to write, or a folder (default: learning-index[-YEAR].docx in the workspace).")
 @json_option

@@ -693,6 +693,8 @@ class YearReport:
     reviews_in_progress: int = 0  # commissioned reviews neither published nor decided against
     months_to_publication: list[float] = field(default_factory=list)  # decision to publication, each published
     deferred: int = 0  # reviews whose publication was deferred (at any time)
+    name: str = ""  # the reporting year as written: "2026", or "2026/27" for a year from April to March
+    period: str = ""  # its first and last days, e.g. "01/04/2026 to 31/03/2027"
 
     @property
     def median_days(self) -> float | None:
@@ -712,14 +714,19 @@ class YearReport:
 
 
 def year_report(ws, year: int, output: Path | None = None, known: dict | None = None) -> YearReport:
-    """The year's figures from the case folders (cases notified in ``year``), and a workbook with charts."""
+    """The year's figures from the case folders (cases notified in the process's reporting year ``year``:
+    the calendar year, or for a process whose year starts in another month, e.g. April, the twelve months
+    from that month of ``year``), and a workbook with charts."""
     from collections import Counter
 
     from lifkit.case.state import decision_clock_start
     from lifkit.documents.formdef import load_form
 
+    process = ws.process
+    referral_form = load_form(process.referral_form, ws.root)
+    route = referral_form.role("route") or "referral_route"  # who or how referred
     agencies, routes, recommendations, decisions = Counter(), Counter(), Counter(), Counter()
-    has_routes = any(f.name == "referral_route" for f in load_form(ws.process.referral_form, ws.root).fields)
+    has_routes = any(f.name == route for f in referral_form.fields)  # only then is there a table of routes
     challenged = decided = within = in_progress = deferred = 0
     days: list[int] = []
     months: list[float] = []
@@ -727,13 +734,13 @@ def year_report(ws, year: int, output: Path | None = None, known: dict | None = 
     known = known or {}  # reference -> (case, its state, its decision so far), where the caller has them (the dashboard)
     for reference in case_references(ws):
         case = known[reference][0] if reference in known else load_case(ws, reference)
-        if not case.notified or case.notified.year != year:
+        if not case.notified or process.reporting_year(case.notified) != year:
             continue
         count += 1
         referral = (case.referral or {}).get("values", {})
         agencies[referral.get("agency") or "not recorded"] += 1
         if has_routes:
-            routes[referral.get("referral_route") or "not recorded"] += 1
+            routes[referral.get(route) or "not recorded"] += 1
         state = known[reference][2] if reference in known else _state(ws, case)
         recommendations[(state.recommendation or {}).get("recommendation", "none yet")] += 1
         if state.decided:
@@ -753,10 +760,12 @@ def year_report(ws, year: int, output: Path | None = None, known: dict | None = 
                     months.append(round((review.published - state.decision_date).days / 30.4375, 1))
         else:
             decisions["none yet"] += 1
+    first, last = process.reporting_period(year)
     report = YearReport(year, count, dict(agencies), dict(routes), dict(recommendations), dict(decisions), challenged,
                         decided, days, within, reviews_in_progress=in_progress, months_to_publication=months,
                         deferred=deferred, median_label=ws.process.terms.get("report_median", "Median days, notification to decision"),
-                        routes=has_routes)
+                        routes=has_routes, name=process.reporting_year_name(year),
+                        period=f"{format_date(first)} to {format_date(last)}")
     if output is not None:
         report.workbook = _report_workbook(report, Path(output), ws.process)
     return report
@@ -780,7 +789,8 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
     deadline = process.deadline(process.decision.deadline)
     within = (deadline.met_column[:1].lower() + deadline.met_column[1:]) if deadline.met_column \
         else f"by the {deadline.label.lower()} deadline"
-    rows = [("Year", report.year), ("Cases referred", report.cases), ("Decided", report.decided),
+    rows = [("Year", report.name or report.year), *([("Period", report.period)] if report.name != str(report.year)
+                                                     else []), ("Cases referred", report.cases), ("Decided", report.decided),
             *([(f"{process.decision.by} {process.decision.responses[-1]} the {process.recommendation.by}",
                 report.challenged)] if process.decision.mode == "chair" else []),
             (report.median_label.replace("Median days, ", "Median days from ", 1), report.median_days),
@@ -810,7 +820,7 @@ def _report_workbook(report: YearReport, path: Path, process) -> Path:
             append_row(sheet, (key, value))  # names from returned forms: text, never a formula
         sheet.column_dimensions["A"].width = 34
         chart = PieChart() if chart_kind == "pie" else BarChart()
-        chart.title = f"Cases {title.lower()}, {report.year}"
+        chart.title = f"Cases {title.lower()}, {report.name or report.year}"
         values = Reference(sheet, min_col=2, min_row=1, max_row=max(2, len(data) + 1))
         labels = Reference(sheet, min_col=1, min_row=2, max_row=max(2, len(data) + 1))
         chart.add_data(values, titles_from_data=True)

@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from lifkit.case.workspace import (CASES_DIR, DEFAULT_REGISTER, SETTINGS_FILE, STARTING_MEMBERS, Administrator, Member,
                                    Person, open_workspace, settings_document)
@@ -31,6 +31,7 @@ from lifkit.mechanics.dates import format_date, pretend_today, today
 from lifkit.mechanics.files import atomic_write_text
 from lifkit.steps.demo_content import REVIEW as DEMO_REVIEW
 from lifkit.steps.demo_content_rr import REVIEW as DEMO_REVIEW_RR
+from lifkit.steps import demo_content_sar as sar_content
 
 # The day every demo ends on: the README's output is shown as of this day (export LIFKIT_TODAY=2026-11-25).
 DEMO_TODAY = dt.date(2026, 11, 25)
@@ -88,6 +89,14 @@ class DemoScript:
     referral_agency: str  # who refers (the police, in both scripts)
     cases: tuple[DemoCase, ...]
     member_address: str = "safeguarding.{code}@exampleshire.example"  # each member's fictional address
+    # A process whose forms are not the shipped 2016 or rapid-review ones brings its own fictional content:
+    # the referral a case's referrer typed, (script, case) -> values, and an agency's return,
+    # (script, member code, the member's number, case) -> values.
+    referral_values: Callable[["DemoScript", DemoCase], dict] | None = None
+    return_values: Callable[["DemoScript", str, int, DemoCase], dict] | None = None
+    learning_entries: tuple[dict, ...] = ()  # the index's entries (default: the review's and NEGLECT_AUDIT)
+    # A board's own process: writes process.yaml, forms/, schemas/ and templates/ into the new workspace.
+    workspace_files: Callable[[Path], None] | None = None
     learning_sections: tuple[tuple[str, str], ...] = ()  # [learning.sections]: the board's own names for them
     review: Any = None  # the review the first case leads to (demo_content.DemoReview): plan, updates, index entry
 
@@ -349,7 +358,93 @@ RAPID_REVIEW_2023 = DemoScript(
     ),
 )
 
-SCRIPTS = {script.process: script for script in (LSCB_2016, RAPID_REVIEW_2023)}
+def _sar_referral(script: DemoScript, case: DemoCase) -> dict:
+    return {**sar_content.referral_values(case.story, today()), **case.referral}
+
+
+def _sar_report(script: DemoScript, code: str, number: int, case: DemoCase) -> dict:
+    from lifkit.mechanics.dates import parse_date
+
+    return sar_content.report_values(case.story, code, number,
+                                     parse_date(sar_content.REFERRALS[case.story]["incident_date"]), today(),
+                                     script.members[number][2], script.member_email(code))
+
+
+# The agencies a Safeguarding Adults Board's SAR subgroup usually hears from (the three statutory members first).
+SAR_AGENCIES = (
+    ("ASC", "Adult Social Care (the local authority)"),
+    ("POL", "Police (Public Protection Unit)"),
+    ("ICB", "Integrated Care Board (safeguarding adults team)"),
+    ("ACUTE", "Acute Hospitals NHS Trust"),
+    ("COMM", "Community Health NHS Trust (district nursing)"),
+    ("MH", "Mental Health NHS Trust"),
+    ("GP", "General practice (Riverside Surgery)"),
+    ("AMB", "Ambulance Service NHS Trust"),
+    ("HOU", "Housing and street outreach"),
+    ("FIRE", "Fire and Rescue Service"),
+    ("DA", "Domestic abuse service"),
+)
+
+SAR_CARE_ACT_2014 = DemoScript(
+    process="sar-care-act-2014",
+    board="Exampleshire Safeguarding Adults Board (FICTIONAL PRACTICE WORKSPACE)",
+    admin_email="sab.business.unit@exampleshire-sab.example",
+    administrator="Jordan Avery (fictional)",
+    address="SAB Business Support Officer (fictional)\nExampleshire Safeguarding Adults Board\n1 Practice Street\n"
+            "Exampletown EX1 0AA",
+    people={"business_manager": ("Sam Okafor (fictional)", "business.manager@exampleshire-sab.example"),
+            "subgroup_chair": ("Dr Robin Hale (fictional)", "sar.subgroup.chair@exampleshire-sab.example"),
+            "sab_chair": ("Prof. Alex Marlow (fictional)", "sab.chair@exampleshire-sab.example")},
+    members=_members(SAR_AGENCIES, DEMO_MEMBER_NAMES[6:] + DEMO_MEMBER_NAMES[:6]),
+    notifications={},
+    referral_agency="Exampleshire Fire and Rescue Service (fictional)",
+    referral_values=_sar_referral,
+    return_values=_sar_report,
+    learning_entries=sar_content.LEARNING_ENTRIES,
+    review=sar_content.REVIEW,
+    cases=(
+        # referred in January: the SAR decided, completed and in the annual report; its action plan under way
+        DemoCase("referral-1", {}, (
+            step("2026-01-13", "referral", notified="2026-01-12"),
+            step("2026-01-14", "request", meeting="2026-02-06"),
+            step("2026-01-20", "contact", key="family", email="lee.example@family-mail.example",
+                 name="Lee Example (fictional)", consent="2026-01-20"),
+            step("2026-01-28", "returns", skip=[LATE_MEMBER], invalid=[INVALID_MEMBER], attach=["ASC"]),
+            step("2026-02-05", "chase"),
+            step("2026-02-05", "returns", only=[LATE_MEMBER, INVALID_MEMBER], again=True),
+            step("2026-02-05", "pack"),
+            step("2026-02-06", "recommend", option="Mandatory SAR",
+                 rationale="He had needs for care and support, he died of a fire his self-neglect made likely, and "
+                           "four agencies knew of the risk without acting together (fictional).",
+                 criteria={"needs": "met", "concern": "met", "died": "met", "serious_harm": "not met",
+                           "discretionary": "not met"}),
+            step("2026-02-09", "decide", response="agreed", decision="Mandatory SAR",
+                 rationale="The s44 criteria are met; I agree with the SAR subgroup (fictional)."),
+            step("2026-02-10", "told", notice="referrer"),
+            step("2026-02-12", "told", notice="family"),
+            step("2026-07-31", "told", notice="completion"),
+            step("2026-08-10", "action plan"),
+            step("2026-09-22", "told", notice="annual_report"),
+            step("2026-10-30", "update requests"),
+            step("2026-11-23", "updates", agencies=["FIRE"]),
+            step("2026-11-25", "updates", agencies=["ASC"], collect=False),
+        ), story="fire"),
+        # a family's referral of a man who slept rough: no fixed abode, no known date of birth
+        DemoCase("referral-2", {}, (
+            step("2026-11-03", "referral", notified="2026-11-02"),
+            step("2026-11-04", "request", meeting="2026-11-27"),
+            step("2026-11-20", "returns", first=6),
+            # two more reports came in on the demo's last day: saved, for the reader to collect
+            step("2026-11-25", "returns", only=["GP", "HOU"], collect=False, folder="today"),
+        ), story="street"),
+        # a referral that arrived on the demo's last day, for the reader to open
+        DemoCase("referral-3", {}, (
+            step("2026-11-24", "referral", open=False),
+        ), story="care home"),
+    ),
+)
+
+SCRIPTS = {script.process: script for script in (LSCB_2016, RAPID_REVIEW_2023, SAR_CARE_ACT_2014)}
 
 
 def demo_processes() -> list[str]:
@@ -395,6 +490,8 @@ def _referral_values(form: str, script: DemoScript, given: dict) -> dict:
 
 def _return_values(form: str, script: DemoScript, code: str, number: int, case: DemoCase) -> dict:
     """A return as the fictional member ``code`` (the ``number``-th) filled it in about ``case``."""
+    if script.return_values is not None:
+        return script.return_values(script, code, number, case)
     start = today() - dt.timedelta(days=400)
     name = script.members[number][2]
     common = {
@@ -465,7 +562,11 @@ def _chronology_pdf(path: Path, agency: str) -> Path:
 # --- the player -----------------------------------------------------------------------------------
 
 
-def demo_settings_text(script: DemoScript = LSCB_2016) -> str:
+def demo_settings_text(script: DemoScript = LSCB_2016, process=None) -> str:
+    """The demo's lifkit.toml for ``script`` (for ``process``, a workspace's own, when given: the settings
+    then name no shipped process, and lifkit runs the workspace's process.yaml)."""
+    import tomlkit
+
     from lifkit.case.process import load_shipped
 
     administrator = Administrator(name=script.administrator, email=script.admin_email,
@@ -474,7 +575,12 @@ def demo_settings_text(script: DemoScript = LSCB_2016) -> str:
     people = {role: Person(name, email) for role, (name, email) in script.people.items()}
     members = [Member(code, agency, name, script.member_email(code), fmt)
                for code, agency, name, fmt in script.members]
-    text = settings_document(script.board, administrator, people, members, process=load_shipped(script.process))
+    process = process or load_shipped(script.process)
+    text = settings_document(script.board, administrator, people, members, process=process)
+    if not process.shipped:
+        document = tomlkit.parse(text)
+        document.pop("process", None)
+        text = tomlkit.dumps(document)
     lines = "".join(f'{key} = "{address}"\n' for key, address in script.notifications.items())
     text += f"\n# Where the decision notices go (fictional addresses).\n[notifications]\n{lines}"
     if script.learning_sections:
@@ -494,26 +600,32 @@ class _Played:
     last: Any = None  # the last decision step's outcome
 
 
-def run_demo(directory: Path, password: str = "practice-only-7Kq2", process_name: str = "lscb-2016") -> DemoResult:
+def run_demo(directory: Path, password: str = "practice-only-7Kq2", process_name: str = "lscb-2016",
+             script: DemoScript | None = None) -> DemoResult:
     """Make the practice workspace in ``directory`` (which must not be a workspace) and play the script
-    of ``process_name`` in it, ending on :data:`DEMO_TODAY`."""
-    from lifkit.case.process import load_shipped
+    of ``process_name`` in it (or ``script``, which may bring a board's own process and forms), ending on
+    :data:`DEMO_TODAY`."""
+    from lifkit.case.process import load_shipped, workspace_process
     from lifkit.register.workbook import create_register
 
-    if process_name not in SCRIPTS:
+    if script is None and process_name not in SCRIPTS:
         raise InputError(f"The demo has no script for the process {process_name!r}.",
                          f"Use one of: {', '.join(SCRIPTS)}.")
-    script = SCRIPTS[process_name]
+    script = script or SCRIPTS[process_name]
     directory = Path(directory).expanduser()
     if (directory / SETTINGS_FILE).exists() or (directory / DEFAULT_REGISTER).exists():
         raise WorkspaceExists(f"{directory.resolve()} already holds a workspace: the demo needs a new folder.",
                               "Give a folder that does not exist yet, e.g.: lifkit demo lifkit-demo-2")
     with pretend_today(DEMO_TODAY):
         directory.mkdir(parents=True, exist_ok=True)
-        create_register(directory / DEFAULT_REGISTER, columns=load_shipped(script.process).register_columns)
+        if script.workspace_files is not None:
+            script.workspace_files(directory)
+        process = workspace_process(directory, script.process) if script.workspace_files else \
+            load_shipped(script.process)
+        create_register(directory / DEFAULT_REGISTER, columns=process.register_columns)
         (directory / CASES_DIR).mkdir(exist_ok=True)
         workspace_secret(directory)
-        atomic_write_text(directory / SETTINGS_FILE, demo_settings_text(script))
+        atomic_write_text(directory / SETTINGS_FILE, demo_settings_text(script, process))
         ws = open_workspace(directory)
         result = DemoResult(root=ws.root, settings_file=ws.settings_file, register=ws.register_path,
                             members=len(ws.settings.members), process=script.process, today=DEMO_TODAY,
@@ -529,7 +641,7 @@ def run_demo(directory: Path, password: str = "practice-only-7Kq2", process_name
             with pretend_today(on):
                 line = ACTIONS[action.action](ws, script, played[index], action.args, result)
             result.steps.append(f"{format_date(on)} {who}: {line}")
-        _close(ws, played, result)
+        _close(ws, script, played, result)
     return result
 
 
@@ -544,7 +656,8 @@ def _referral(ws, script: DemoScript, played: _Played, args: dict, result: DemoR
     form = ws.process.referral_form
     mail = _mail(ws)
     name = played.case.name
-    values = _referral_values(form, script, played.case.referral)
+    values = (script.referral_values(script, played.case) if script.referral_values is not None
+              else _referral_values(form, script, played.case.referral))
     blank = generate_form(ws, form, output=mail / f"{name}-blank.pdf").files[0]
     filled = _fill(blank, mail / f"{name}-returned.pdf", values)
     message = mail / f"{name}.eml"
@@ -663,6 +776,14 @@ def _sign(ws, script: DemoScript, played: _Played, args: dict, result: DemoResul
     if played.last.notices:
         line += f": the outcome stands; {len(played.last.notices)} notices drafted"
     return line
+
+
+def _contact(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
+    from lifkit.steps.contacts import set_contact
+
+    set_contact(ws, played.reference, args["key"], args["email"], args.get("name", ""),
+                dt.date.fromisoformat(args["consent"]) if args.get("consent") else None)
+    return f"the case's contact {args['key']} set (consent recorded)"
 
 
 def _told(ws, script: DemoScript, played: _Played, args: dict, result: DemoResult) -> str:
@@ -835,10 +956,10 @@ def _review_reports(ws, reference: str, agencies: list[str]) -> str:
 
 ACTIONS = {"review": _review, "action plan": _action_plan, "update requests": _update_requests, "updates": _updates,
            "referral": _referral, "request": _request, "returns": _returns, "chase": _chase, "pack": _pack,
-           "recommend": _recommend, "decide": _decide, "sign": _sign, "told": _told, "reply": _panel_reply}
+           "recommend": _recommend, "decide": _decide, "contact": _contact, "sign": _sign, "told": _told, "reply": _panel_reply}
 
 
-def _close(ws, played: list[_Played], result: DemoResult) -> None:
+def _close(ws, script: DemoScript, played: list[_Played], result: DemoResult) -> None:
     from lifkit.steps.decisions import overdue, year_report
 
     decided = [p for p in played if p.last is not None and p.last.notices]
@@ -853,8 +974,9 @@ def _close(ws, played: list[_Played], result: DemoResult) -> None:
                         f"({sum(1 for i in items if i.late)} late)")
     reviewed = [p.reference for p in played if p.reference and (ws.root / "cases" / p.reference / "actions").exists()]
     if ws.process.learning is not None and reviewed:
-        result.steps.append(_learning_index(ws, reviewed[0], result))
-    report = year_report(ws, today().year, ws.root / f"report-{today().year}.xlsx")
+        result.steps.append(_learning_index(ws, reviewed[0], result, script))
+    year = ws.process.reporting_year(today())
+    report = year_report(ws, year, ws.root / f"report-{year}.xlsx")
     result.files["year report"] = report.workbook
     result.files["register"] = ws.register_path
     result.steps.append(f"year report: {report.cases} cases, {report.decided} decided")
@@ -867,20 +989,33 @@ def _close(ws, played: list[_Played], result: DemoResult) -> None:
     result.steps.append(f"dashboard: {made.cases} case pages, opened from {made.folder.name}/index.html")
 
 
-def _learning_index(ws, reference: str, result: DemoResult) -> str:
-    """Two entries of the Learning and Improvement Index, the review's and an audit's, and the index."""
+# The audit entry of the index in the children's demos (beside the review's: pseudonyms, never a name).
+NEGLECT_AUDIT = {
+    "audit": True, "name": "Neglect audit 2026",
+    "overview": "Ten cases from across the levels of need, audited by every agency and a multi-agency group.",
+    "findings": ["New workers did not read the chronology before starting work with a family."],
+    "improvement": ["Chronology training added to the induction of every agency"],
+    "evidence": "Re-audit: the chronology was read in 8 of 10 cases."}
+
+
+def _learning_index(ws, reference: str, result: DemoResult, script: DemoScript) -> str:
+    """The script's entries of the Learning and Improvement Index (the review's, then an audit's reported
+    60 days before), and the index of the reporting year."""
     from lifkit.steps.learning import add_entry, write_index
 
     learning = ws.process.learning
-    review = SCRIPTS[ws.process.id].review
-    add_entry(ws, name="Child known as Kit", reported=today(), case=reference, overview=review.overview,
-              findings=list(review.findings))
+    review = script.review
+    entries = script.learning_entries or (
+        {"name": "Child known as Kit", "overview": review.overview, "findings": review.findings}, NEGLECT_AUDIT)
     audit = learning.type("audit").name  # a multi-agency audit (the process's type that "audit" names)
-    add_entry(ws, type_=audit, name="Neglect audit 2026", reported=today() - dt.timedelta(days=60),
-              overview="Ten cases from across the levels of need, audited by every agency and a multi-agency group.",
-              findings=["New workers did not read the chronology before starting work with a family."],
-              improvement=["Chronology training added to the induction of every agency"],
-              evidence="Re-audit: the chronology was read in 8 of 10 cases.")
-    index = write_index(ws, today().year)
+    for entry in entries:
+        if entry.get("audit"):
+            add_entry(ws, type_=audit, name=entry["name"], reported=today() - dt.timedelta(days=60),
+                      overview=entry["overview"], findings=list(entry["findings"]),
+                      improvement=list(entry.get("improvement") or []), evidence=entry.get("evidence", ""))
+        else:
+            add_entry(ws, name=entry["name"], reported=today(), case=reference, overview=entry["overview"],
+                      findings=list(entry["findings"]))
+    index = write_index(ws, ws.process.reporting_year(today()))
     result.files["learning index"] = index.file
     return f"{learning.index_title}: {index.entries} entries, written to {index.file.name}"

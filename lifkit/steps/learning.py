@@ -257,7 +257,7 @@ def write_index(ws, year: int | None = None, output: Path | None = None) -> Inde
     automatic = _decided_cases(ws, entries)
     entries += automatic
     if year is not None:
-        entries = [e for e in entries if e.reported and e.reported.year == year]
+        entries = [e for e in entries if e.reported and ws.process.reporting_year(e.reported) == year]
     extras = {e.id: _from_case(ws, e) for e in entries}
     sensitive = _sensitive(ws, case_references(ws))
     # what the cases' action plans add was typed elsewhere (an action recorded with --allow-names, an agency's
@@ -283,7 +283,11 @@ def write_index(ws, year: int | None = None, output: Path | None = None) -> Inde
                          + ", ".join(f"{e.id} ({e.type})" for e in unknown) + ".",
                          "Change their type with lifkit learning add ... --type TYPE (the types: "
                          + "; ".join(types) + ").")
-    period = f"Entries reported in {year}" if year else "All entries"
+    period = "All entries"
+    if year is not None:
+        first, last = ws.process.reporting_period(year)
+        period = f"Entries reported in {ws.process.reporting_year_name(year)}" + (
+            f" ({first.strftime('%B %Y')} to {last.strftime('%B %Y')})" if first.month != 1 else "")
     target = output or ws.root / f"learning-index{'-' + str(year) if year else ''}.docx"
     if Path(target).is_dir():
         target = Path(target) / f"learning-index{'-' + str(year) if year else ''}.docx"

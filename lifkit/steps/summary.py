@@ -15,6 +15,7 @@ says so (names, dates of birth and addresses replaced, whole words and whole dat
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,32 @@ def _merged_rows(ws, case: Case, table: str, returns) -> tuple[list[str], list[d
 # --- the context --------------------------------------------------------------------------------------
 
 
+def referral_display(form_id: str, values: dict, root=None) -> dict[str, str]:
+    """Every box of the referral form as the summary shows it (a template may use any, as
+    ``{{ referral.<box> }}``): dates dd/mm/yyyy, ticks Yes or No, a table one line per row, "-" when empty."""
+    from lifkit.documents.formdef import load_form
+
+    def show(value) -> str:
+        if value in (None, "", []):
+            return "-"
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, dt.date):
+            return format_date(value)
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return format_date(dt.date.fromisoformat(value))
+        if isinstance(value, list):
+            return "\n".join(", ".join(show(v) for v in row.values() if v not in (None, "")) if isinstance(row, dict)
+                             else show(row) for row in value) or "-"
+        return str(value)
+
+    shown = {}
+    for field in load_form(form_id, root).fields:
+        value = values.get(field.name)
+        shown[field.name] = ("Yes" if value else "No") if field.type == "tick" else show(value)
+    return shown
+
+
 def summary_context(ws, case: Case) -> dict[str, Any]:
     """Everything the summary template shows (see templates/README.md for the variables)."""
     process = ws.process
@@ -175,6 +202,7 @@ def summary_context(ws, case: Case) -> dict[str, Any]:
         "returns_received": ", ".join(f"{m.code} ({_day(m.returned)}{'' if m.valid else ', invalid'})"
                                       for m in status.members if m.returned) or "none yet",
         "summary": referral.get("summary") or referral.get("incident_summary") or "-",
+        "referral": referral_display(process.referral_form, referral, ws.root),
         "incident_date": _day(referral.get("incident_date")),
         "criteria": [{"label": c.label,
                       "referrer": ("Yes" if referral.get(c.field) else "No") if c.field in asked else "-",
