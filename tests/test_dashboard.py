@@ -92,7 +92,7 @@ def test_the_demo_leaves_a_dashboard_that_agrees_with_status_and_overdue(which, 
             index = _Page((folder / "index.html").read_text(encoding="utf-8"))
             rows = index.tables["open-cases"]
             shown = {row[0]: row for row in rows}
-            assert set(shown) == {r for r, s in states.items() if not s["closed"]} == set(states)
+            assert set(shown) == {r for r, s in states.items() if not s["closed"]} and shown  # a published review's case is closed
             assert rows[0][0] in late  # the case with something late first
             assert "is-late" in index.row_classes["open-cases"][0]
             for reference, row in shown.items():
@@ -140,7 +140,8 @@ def test_no_page_holds_a_name_a_date_of_birth_or_an_address_without_names(rapid_
     workspace = open_workspace(root)
     plain = sorted((root / "dashboard").glob("*.html"))
     named = sorted((root / "cases" / "dashboard-with-names").glob("*.html"))
-    assert len(plain) == len(named) == 3
+    cases = [p for p in (root / "cases").iterdir() if (p / "case.yaml").is_file()]
+    assert len(plain) == len(named) == 1 + len(cases)  # the index and a page per case
     from lifkit.documents.identifiers import dates_in
 
     cases = [load_case(workspace, r) for r in case_references(workspace)]

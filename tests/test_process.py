@@ -122,8 +122,8 @@ def test_processes_show_prints_the_words_a_user_reads(lifkit, name):
     if name == "rapid-review-2023":
         assert ("Notification to the National Panel: 5 working days after the local authority became aware of the "
                 "serious incident") in deadlines
-        assert ("LCSPR report to the National Panel and the Secretary of State: 7 working days before LCSPR "
-                "publication") in deadlines
+        assert ("LCSPR report to the National Panel and the Secretary of State: 7 working days before the date "
+                "planned for the LCSPR publication") in deadlines
         assert "10 working days after the notification to the National Panel" in deadlines
         assert "  rapid-review  National Panel (rapid review)" in shown
     else:

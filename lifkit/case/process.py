@@ -560,7 +560,8 @@ class Process:
         the National Panel (sent, or else due), or by the rapid review meeting if that is sooner"."""
         length = deadline.length
         amount = str(Length(abs(length.count), length.unit))
-        words = f"{amount} {'before' if length.count < 0 else 'after'} {self.start_words(deadline.start)}"
+        words = f"{amount} {'before' if length.count < 0 else 'after'} {self.start_words(deadline.start)}" \
+            if length.count else f"on {self.start_words(deadline.start)}"
         if deadline.not_after == "meeting":
             words += f", or by the {self.terms['meeting']} if that is sooner"
         if deadline.not_before == "issued":
@@ -600,8 +601,14 @@ class Process:
             day = f"{parsed.day:02d}/{parsed.month:02d}"
             return f"the next {day} after {self.start_words(str(parsed.after))}" if parsed.after else \
                 f"the next {day} after the {self.terms['decision']}"
+        stages = self.review.stages if self.review else ()
+        planned = self.review.planned if self.review else ()
         if parsed.kind == "stage":
-            return f"the {parsed.name.replace('_', ' ')} stage"
+            stage = next((s for s in stages if s.id == parsed.name), None)
+            return f"the stage '{stage.label}' is done" if stage else f"the {parsed.name.replace('_', ' ')} stage"
+        plan = next((p for p in planned if p.id == parsed.name), None)
+        if plan is not None:  # "LCSPR publication planned": the date planned for the LCSPR publication
+            return f"the date planned for the {_lower_first(plan.label.removesuffix(' planned'))}"
         return f"the planned date of the {parsed.name.replace('_', ' ')}"
 
     def after_decision(self) -> Learning:

@@ -810,7 +810,8 @@ def _action_plan(ws, script: DemoScript, played: _Played, args: dict, result: De
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([heading for heading, _key, _required in IMPORT_COLUMNS])
-        writer.writerows([*row[:5], format_date(dt.date.fromisoformat(row[5])), row[6]] for row in script.review.plan)
+        plan = args.get("plan") or script.review.plan  # a step may bring its own (a review's final report's)
+        writer.writerows([*row[:5], format_date(dt.date.fromisoformat(row[5])), row[6]] for row in plan)
     added = import_actions(ws, played.reference, path)
     result.files["action plan template"] = import_template(ws)
     return f"the {ws.process.learning.action_plan}: {len(added.actions)} actions imported from saved-mail/{path.name}"
