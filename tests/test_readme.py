@@ -81,7 +81,7 @@ def test_the_walk_throughs_have_commands():
     assert f"export LIFKIT_TODAY={_demo_today()}" in (REPO / "README.md").read_text(encoding="utf-8")
     sar = walk_through_commands(SAR)
     assert {c.split()[1] for c in sar} >= {"referral", "status", "report"}
-    assert {c.split()[1] for c in quoted_steps(SAR)} == {"decide", "notified"}
+    assert {c.split()[1] for c in quoted_steps(SAR)} == {"decide", "notified", "review"}
 
 
 @pytest.mark.parametrize("heading, fixture, shown_at", [

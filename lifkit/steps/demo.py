@@ -422,7 +422,19 @@ SAR_CARE_ACT_2014 = DemoScript(
                  rationale="The s44 criteria are met; I agree with the SAR subgroup (fictional)."),
             step("2026-02-10", "told", notice="referrer"),
             step("2026-02-12", "told", notice="family"),
-            step("2026-07-31", "told", notice="completion"),
+            # the SAR: its stages, each recorded as it is done; the report agreed is the SAR completed
+            step("2026-02-16", "review", reviewer=["Jordan Vale (fictional independent reviewer)"],
+                 email="jordan.vale@independent-reviews.example"),
+            step("2026-03-02", "review", done="terms_of_reference", file="sar-terms-of-reference"),
+            step("2026-03-04", "review", done="agency_reports_requested", agencies=["ASC", "FIRE", "GP", "HOU"]),
+            step("2026-03-06", "review", done="family", outcome="accepted",
+                 note="His sister (fictional) will meet the reviewer."),
+            step("2026-03-11", "review", done="panel_meeting"),
+            step("2026-04-01", "review", reports=["ASC", "FIRE", "GP", "HOU"]),  # every one in: the stage done
+            step("2026-04-22", "review", done="practitioner_event"),
+            step("2026-06-10", "review", done="draft_report", file="sar-draft-report"),
+            step("2026-07-31", "review", done="final_report", file="sar-final-report"),
+            step("2026-08-20", "review", done="publication"),
             step("2026-08-10", "action plan"),
             step("2026-09-22", "told", notice="annual_report"),
             step("2026-10-30", "update requests"),
@@ -871,6 +883,16 @@ REVIEW_DOCUMENTS = {  # the fictional documents of a review, as the demo files t
         "Agreed by the three safeguarding partners. The child is called Child K throughout.",
         "Recommendation 1: every agency's bruising protocol is audited within six months.",
         "Recommendation 2: records follow a family across the border on the day it moves."]),
+    # a Safeguarding Adults Review's (the words of the SAB, never a person's name)
+    "sar-terms-of-reference": ("Terms of reference", [
+        "The review will look at how the agencies worked with a man who self-neglected, and at how the",
+        "risk of fire in his home was shared. Methodology: a learning together review with his sister."]),
+    "sar-draft-report": ("Draft report", [
+        "Draft for the SAR panel's comments. Findings are not yet agreed.",
+        "Finding 1: the fire risk known to the fire service was not shared with adult social care."]),
+    "sar-final-report": ("Final report", [
+        "Agreed by the Safeguarding Adults Board. The man is called Mr K throughout.",
+        "Recommendation 1: a fire risk referral reaches adult social care within a working day."]),
 }
 
 
@@ -916,7 +938,7 @@ def _review(ws, script: DemoScript, played: _Played, args: dict, result: DemoRes
         file = _review_document(ws, reference, args["file"]) if args.get("file") else None
         done = review.record_stage(ws, reference, args.get("done") or "reviewer", file=file, note=args.get("note", ""),
                                    outcome=args.get("outcome"), names=args.get("reviewer", ()),
-                                   email=args.get("email", ""))
+                                   email=args.get("email", ""), agencies=args.get("agencies"))
     if (done.event or {}).get("agencies"):
         return done.what + f"; its form and an email draft to {', '.join(done.event['agencies'])}"
     return done.what + (f"; {done.drafts[0].name} drafted" if done.drafts else "")
