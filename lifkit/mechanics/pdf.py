@@ -657,39 +657,16 @@ def _page_content(page) -> bytes | None:
 
 
 def _lzw_decoded(data: bytes, limit: int, early: int = 1) -> bytes:
-    """LZW-compressed ``data`` (the PDF variant: 9- to 12-bit codes, 256 clears the table, 257 ends,
-    the code width growing one code early unless ``early`` is 0), inflated no further than ``limit``
-    bytes: :class:`ContentTooLarge` beyond (a few kilobytes of LZW can inflate to gigabytes)."""
+    """LZW-compressed ``data`` (the PDF variant; ``early`` as its /EarlyChange), inflated by the measuring
+    decoder no further than ``limit`` bytes (and a piece): :class:`ContentTooLarge` beyond (a few kilobytes
+    of LZW can inflate to gigabytes); ValueError for data that is not LZW."""
+    from lifkit.mechanics.pdfmeasure import _lzw
+
     out = bytearray()
-    table: list[bytes] = [bytes([i]) for i in range(256)] + [b"", b""]
-    width, buffer, held, previous = 9, 0, 0, None
-    for byte in data:
-        buffer, held = (buffer << 8) | byte, held + 8
-        while held >= width:
-            held -= width
-            code = (buffer >> held) & ((1 << width) - 1)
-            buffer &= (1 << held) - 1
-            if code == 256:
-                del table[258:]
-                width, previous = 9, None
-                continue
-            if code == 257:
-                return bytes(out)
-            if code < len(table) and code not in (256, 257):
-                entry = table[code]
-                if previous is not None:
-                    table.append(previous + entry[:1])
-            elif code == len(table) and previous is not None:
-                entry = previous + previous[:1]
-                table.append(entry)
-            else:
-                raise ValueError("not LZW")
-            out += entry
-            if len(out) > limit:
-                raise ContentTooLarge("page content larger than any page")
-            previous = entry
-            if len(table) + early >= (1 << width) and width < 12:
-                width += 1
+    for piece in _lzw([data], early, strict=True):
+        out += piece
+        if len(out) > limit:
+            raise ContentTooLarge("page content larger than any page")
     return bytes(out)
 
 

@@ -344,8 +344,10 @@ def _run_length(chunks: Iterable[bytes]) -> Iterator[bytes]:
     yield bytes(out)
 
 
-def _lzw(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """PDF's LZW (9- to 12-bit codes, early change), decoded in pieces of about a megabyte."""
+def _lzw(chunks: Iterable[bytes], early: int = 1, strict: bool = False) -> Iterator[bytes]:
+    """PDF's LZW (9- to 12-bit codes, 256 clears the table, 257 ends, the code width growing one code
+    early unless ``early`` is 0), decoded in pieces of about a megabyte. Damaged data ends the output, as
+    it ends a reader's, or with ``strict`` raises ValueError."""
     out = bytearray()
     table: list[bytes] = [bytes([i]) for i in range(256)] + [b"", b""]
     width, buffer, held, previous = 9, 0, 0, None
@@ -371,11 +373,13 @@ def _lzw(chunks: Iterable[bytes]) -> Iterator[bytes]:
                     entry = previous + previous[:1]
                     table.append(entry)
                 else:
+                    if strict:
+                        raise ValueError("not LZW")
                     yield bytes(out)
                     return  # damaged: a reader stops here too
                 out += entry
                 previous = entry
-                if len(table) + 1 >= (1 << width) and width < 12:
+                if len(table) + early >= (1 << width) and width < 12:
                     width += 1
                 if len(out) >= CHUNK:
                     yield bytes(out)
