@@ -180,13 +180,14 @@ def _render(ws, view, meeting: dt.date, documents: list[_Document], password: st
     from lifkit.mechanics.pdf import Placement, assemble
     from lifkit.mechanics.pdftext import draw_string, register_fonts, string_width
     from lifkit.steps.pack import build_date
-    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, MARKING, NAVY, RED, TOP_BAND
+    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, NAVY, RED, TOP_BAND
 
     register_fonts()
     built, stamp = build_date(None)
     width, height = A4
     board = ws.settings.board_name
     heading = _title(ws)
+    marking = ws.settings.marking  # the workspace's protective marking ([board] marking), on every page
 
     def build(total: int | None):
         buffer = io.BytesIO()
@@ -196,7 +197,7 @@ def _render(ws, view, meeting: dt.date, documents: list[_Document], password: st
         def decorate(canvas, doc):
             canvas.saveState()
             canvas.setFillColor(RED)
-            draw_string(canvas, (width - string_width(MARKING, 9.5, True)) / 2, height - 24, MARKING, 9.5, bold=True)
+            draw_string(canvas, (width - string_width(marking, 9.5, True)) / 2, height - 24, marking, 9.5, bold=True)
             canvas.setFillColor(NAVY)
             right = f"{view.reference}  {format_date(meeting)}"
             right_width = string_width(right, 8.5, True)
@@ -214,7 +215,7 @@ def _render(ws, view, meeting: dt.date, documents: list[_Document], password: st
             page = f"Page {doc.page} of {total or '?'}"
             draw_string(canvas, width - MARGIN - string_width(page, 7.5), 28, page, 7.5)
             canvas.setFillColor(RED)
-            draw_string(canvas, (width - string_width(MARKING, 8, True)) / 2, 15, MARKING, 8, bold=True)
+            draw_string(canvas, (width - string_width(marking, 8, True)) / 2, 15, marking, 8, bold=True)
             canvas.restoreState()
 
         class Doc(BaseDocTemplate):
@@ -228,7 +229,7 @@ def _render(ws, view, meeting: dt.date, documents: list[_Document], password: st
 
         doc = Doc(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
                   bottomMargin=BOTTOM_BAND, invariant=1, title=heading, author=board, creator="lifkit",
-                  subject=MARKING)
+                  subject=marking)
         frame = Frame(MARGIN, BOTTOM_BAND, width - 2 * MARGIN, height - TOP_BAND - BOTTOM_BAND, leftPadding=0,
                       rightPadding=0, topPadding=0, bottomPadding=0)
         doc.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=decorate)])
@@ -245,7 +246,7 @@ def _render(ws, view, meeting: dt.date, documents: list[_Document], password: st
     placements = [Placement(page, document.reader, index, document.pages[index], box)
                   for document, index, page in slots]
     title = f"{heading}, {view.reference}, {format_date(meeting)}"
-    info = {"Title": title, "Author": board, "Subject": MARKING, "Creator": "lifkit",
-            "Producer": "lifkit (reportlab, qpdf)", "Keywords": MARKING, "CreationDate": stamp, "ModDate": stamp}
+    info = {"Title": title, "Author": board, "Subject": marking, "Creator": "lifkit",
+            "Producer": "lifkit (reportlab, qpdf)", "Keywords": marking, "CreationDate": stamp, "ModDate": stamp}
     return assemble(pdf, placements, {}, [(t, page, level) for t, level, page in marks], info, "en-GB",
                     password), pages
