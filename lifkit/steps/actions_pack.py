@@ -179,9 +179,9 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     from lifkit.mechanics.pdf import finish_pack
-    from lifkit.mechanics.pdftags import artifact, start as start_tags
-    from lifkit.mechanics.pdftext import draw_string, register_fonts, string_width
-    from lifkit.steps.pack_layout import BOTTOM_BAND, GREY, MARGIN, NAVY, RED, TOP_BAND, _tagged
+    from lifkit.mechanics.pdftags import start as start_tags
+    from lifkit.mechanics.pdftext import register_fonts
+    from lifkit.steps.pack_layout import BOTTOM_BAND, MARGIN, TOP_BAND, _tagged, running_heads
 
     register_fonts()
     width, height = A4
@@ -194,33 +194,8 @@ def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[byt
         marks: list[tuple[str, str, int, int]] = []
 
         def decorate(canvas, doc):
-            with artifact(canvas):  # running header and footer: not part of the reading order
-                _decorate(canvas, doc)
-
-        def _decorate(canvas, doc):
-            canvas.saveState()
-            canvas.setFillColor(RED)
-            draw_string(canvas, (width - string_width(marking, 9.5, True)) / 2, height - 24, marking, 9.5, bold=True)
-            canvas.setFillColor(NAVY)
-            right = f"{heading}  {format_date(meeting)}"
-            right_width = string_width(right, 8.5, True)
-            shown = board
-            while shown and string_width(shown + "…", 8.5, True) > width - 2 * MARGIN - right_width - 16:
-                shown = shown[:-1]
-            draw_string(canvas, MARGIN, height - 42, shown if shown == board else shown + "…", 8.5, bold=True)
-            draw_string(canvas, width - MARGIN - right_width, height - 42, right, 8.5, bold=True)
-            canvas.setStrokeColor(NAVY)
-            canvas.setLineWidth(0.8)
-            canvas.line(MARGIN, height - 48, width - MARGIN, height - 48)
-            canvas.line(MARGIN, 40, width - MARGIN, 40)
-            canvas.setFillColor(GREY)
-            draw_string(canvas, MARGIN, 28, f"For the {learning.review_meeting} on {format_date(meeting)}  ·  built "
-                        f"{format_date(built)}", 7.5)
-            page = f"Page {doc.page} of {total or '?'}"
-            draw_string(canvas, width - MARGIN - string_width(page, 7.5), 28, page, 7.5)
-            canvas.setFillColor(RED)
-            draw_string(canvas, (width - string_width(marking, 8, True)) / 2, 15, marking, 8, bold=True)
-            canvas.restoreState()
+            running_heads(canvas, doc.page, total, marking, board, f"{heading}  {format_date(meeting)}",
+                          f"For the {learning.review_meeting} on {format_date(meeting)}  ·  built {format_date(built)}")
 
         class Doc(BaseDocTemplate):
             def afterFlowable(self, flowable):

@@ -344,6 +344,34 @@ def _layout_pages(data: PackInput) -> Layout:
                   placements=doc.placements, tags=doc.lk_tags)
 
 
+def running_heads(canvas, page: int, total: int | None, marking: str, board: str, right: str, footer: str) -> None:
+    """The packs' running header and footer, drawn as artifacts (not part of the reading order): the
+    marking, the board's name (shortened to fit) beside ``right``, rules, ``footer`` and "Page x of y"."""
+    width, height = A4
+    with artifact(canvas):
+        canvas.saveState()
+        canvas.setFillColor(RED)
+        draw_string(canvas, (width - string_width(marking, 9.5, True)) / 2, height - 24, marking, 9.5, bold=True)
+        canvas.setFillColor(NAVY)
+        right_width = string_width(right, 8.5, True)
+        shown = board
+        while shown and string_width(shown + "…", 8.5, True) > width - 2 * MARGIN - right_width - 16:
+            shown = shown[:-1]
+        draw_string(canvas, MARGIN, height - 42, shown if shown == board else shown + "…", 8.5, bold=True)
+        draw_string(canvas, width - MARGIN - right_width, height - 42, right, 8.5, bold=True)
+        canvas.setStrokeColor(NAVY)
+        canvas.setLineWidth(0.8)
+        canvas.line(MARGIN, height - 48, width - MARGIN, height - 48)
+        canvas.line(MARGIN, 40, width - MARGIN, 40)
+        canvas.setFillColor(GREY)
+        draw_string(canvas, MARGIN, 28, footer, 7.5)
+        number = f"Page {page} of {total or '?'}"
+        draw_string(canvas, width - MARGIN - string_width(number, 7.5), 28, number, 7.5)
+        canvas.setFillColor(RED)
+        draw_string(canvas, (width - string_width(marking, 8, True)) / 2, 15, marking, 8, bold=True)
+        canvas.restoreState()
+
+
 _HEADING_ROLES = {"h1": "H1", "h2": "H2", "section": "H3"}
 
 
