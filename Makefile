@@ -54,8 +54,12 @@ $(AXE):
 	  npm install --prefix build --no-audit --no-fund --silent axe-core@4 || echo "npm could not install axe-core: its tests are skipped."; \
 	else echo "npm is not installed: the dashboard's axe-core tests are skipped."; fi
 
+# On every core (pytest-xdist): each worker builds its own demo workspaces, so no test shares files with
+# another worker's; tests marked with one xdist_group run on one worker. TEST_WORKERS=0: in this one process.
+TEST_WORKERS ?= auto
+
 test: venv test-tools axe
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Ten thousand mutated returns through `lifkit validate` (the default suite runs a few hundred).
 fuzz: venv

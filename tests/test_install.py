@@ -16,7 +16,9 @@ import pytest
 
 from conftest import REPO
 
-pytestmark = pytest.mark.slow
+# slow; and both tests on one worker under `make test` (pytest-xdist): they share one fresh environment, and
+# building the wheel and the editable install both write setuptools' files into the source tree
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("install")]
 
 RESOURCE_CHECK = (
     "import importlib.resources as r, lifkit.mechanics.resources as lr\n"
