@@ -208,3 +208,56 @@ def test_the_action_plans_pack_is_tagged_and_claims_pdf_ua(demo_workspace, tmp_p
             checker = Path(sys.executable).with_name("pdfua")  # the command line of the test extras' pdfua
             check = subprocess.run([str(checker), "check", str(out)], capture_output=True, text=True)
             assert check.returncode == 0, check.stdout
+
+
+def test_the_review_panel_pack_is_tagged_and_claims_pdf_ua(rapid_review_demo, tmp_path):
+    """The review panel's pack (`lifkit review REF --pack`) is tagged through the same path as the other
+    packs: its headings, paragraphs and tables in reading order, each filed document's placed page a part
+    of its own (Div), the running heads artifacts; an independent checker finds no error."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    import pdfua
+
+    from conftest import Lifkit
+
+    source, _ = rapid_review_demo
+    root = tmp_path / "practice"
+    shutil.copytree(source, root)
+    built = Lifkit(root)("review", "RR-2025-001", "--pack", "--meeting", "25/11/2026", "--json",
+                         env={"LIFKIT_TODAY": "2026-11-25"})
+    assert built.exit_code in (0, 1), built.output
+    made = json.loads(built.stdout)
+    out = Path(made["file"])
+    assert made["documents"], "the demo's review has documents filed to place in the pack"
+    with pikepdf.open(out) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True and str(pdf.Root.Lang) == "en-GB"
+        roles = [str(e.S) for e in elements(pdf.Root.StructTreeRoot, [])]
+        assert "/H1" in roles and "/P" in roles
+        assert roles.count("/Div") >= len(made["documents"]), "each placed page is a part of its own"
+        parent_tree = pdf.Root.StructTreeRoot.ParentTree.Nums
+        parents = {int(parent_tree[i]): parent_tree[i + 1] for i in range(0, len(parent_tree), 2)}
+        for index, page in enumerate(pdf.pages):
+            content = b"".join(part.read_bytes() for part in page.obj.Contents) \
+                if isinstance(page.obj.Contents, pikepdf.Array) else page.obj.Contents.read_bytes()
+            mcids = sorted(int(m) for m in re.findall(rb"<</MCID (\d+)>> BDC", content))
+            assert mcids == list(range(len(mcids))) and mcids, f"page {index + 1} has no tagged content"
+            assert len(parents[int(page.obj.StructParents)]) == len(mcids), f"page {index + 1}"
+            assert b"/Artifact BMC" in content, f"page {index + 1}: running heads are not artifacts"
+        title = str(pdf.docinfo.Title)
+    assert_claims_pdf_ua(out, title)
+    report = pdfua.validate(str(out))
+    assert [f"{f.rule_id}: {f.message}" for f in report.findings if f.severity >= pdfua.Severity.WARNING] == []
+    check = subprocess.run([str(Path(sys.executable).with_name("pdfua")), "check", str(out)], capture_output=True,
+                           text=True)
+    assert check.returncode == 0, check.stdout
+    # what a person sees: each heading on the page of its table, never alone at the foot of a page
+    from conftest import require_tool
+
+    pages = subprocess.run([require_tool("pdftotext"), "-layout", str(out), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    for heading, first_column in (("Stages", "Owner"), ("Documents filed", "In this pack")):
+        page = next(p for p in pages if re.search(rf"^\s*{heading}\s*$", p, re.M))
+        assert first_column in page, f"{heading!r} is apart from its table"

@@ -81,10 +81,12 @@ class Marked(Flowable):
 
 def mark(flowable, role: str):
     """``flowable`` as a :class:`Marked` piece of ``role``; page breaks, template changes and spaces, which
-    draw nothing, are left as they are."""
+    draw nothing, are left as they are, and so is a flowable that records its own tags (``lk_tags_itself``:
+    a page left for another document's page, tagged as a part of its own)."""
     from reportlab.platypus.doctemplate import ActionFlowable
     from reportlab.platypus.flowables import CondPageBreak, NullDraw, PageBreak, Spacer, UseUpSpace
 
-    if isinstance(flowable, (ActionFlowable, CondPageBreak, NullDraw, PageBreak, Spacer, UseUpSpace, Marked)):
+    if isinstance(flowable, (ActionFlowable, CondPageBreak, NullDraw, PageBreak, Spacer, UseUpSpace, Marked)) \
+            or getattr(flowable, "lk_tags_itself", False):
         return flowable
     return Marked(flowable, role)

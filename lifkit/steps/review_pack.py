@@ -95,7 +95,7 @@ def _title(ws) -> str:
 
 
 def _story(ws, view, meeting: dt.date, documents: list[_Document], width: float, slots: list):
-    from reportlab.platypus import PageBreak, Paragraph, Spacer
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
     from lifkit.steps.pack_layout import RED_FILL, _c, _facts, _grid, _p, _styles
 
@@ -118,7 +118,7 @@ def _story(ws, view, meeting: dt.date, documents: list[_Document], width: float,
                            *([("Not to be published", review.not_published["reason"])]
                              if review.not_published else [])],
                           styles, width)]
-    story += [Spacer(1, 10), _mark("Stages", 0), Paragraph("Stages", styles["h1"])]
+    heading = [_mark("Stages", 0), Paragraph("Stages", styles["h1"])]
     rows = [[_c(h, styles["head"]) for h in ("Stage", "Owner", "Due", "Done", "")]]
     marks = []
     for number, stage in enumerate(review.stages, start=1):
@@ -134,8 +134,10 @@ def _story(ws, view, meeting: dt.date, documents: list[_Document], width: float,
                         styles["cell"]), _c(done, styles["cell"]), _c("; ".join(notes), styles["cell"])])
         if late:
             marks.append(("BACKGROUND", (0, number), (-1, number), RED_FILL))
-    story.append(_grid(rows, [width * s for s in (0.36, 0.22, 0.12, 0.18, 0.12)], extra=marks))
-    story += [Spacer(1, 10), _mark("Documents filed", 0), Paragraph("Documents filed", styles["h1"])]
+    # a heading never ends a page: it goes over with its table (which splits only where it is longer than a page)
+    table = _grid(rows, [width * s for s in (0.36, 0.22, 0.12, 0.18, 0.12)], extra=marks)
+    story += [Spacer(1, 10), KeepTogether([*heading, table])]
+    heading = [_mark("Documents filed", 0), Paragraph("Documents filed", styles["h1"])]
     if documents:
         rows = [[_c(h, styles["head"]) for h in ("Stage", "Filed", "Document", "In this pack")]]
         for document in documents:
@@ -143,9 +145,10 @@ def _story(ws, view, meeting: dt.date, documents: list[_Document], width: float,
                          _c(document.path.name, styles["cell"]),
                          _c(document.reason or f"{len(document.pages)} page{'s' if len(document.pages) != 1 else ''}",
                             styles["cell"])])
-        story.append(_grid(rows, [width * s for s in (0.3, 0.13, 0.37, 0.2)]))
+        table = _grid(rows, [width * s for s in (0.3, 0.13, 0.37, 0.2)])
     else:
-        story.append(_p(f"No documents were filed with the review by {format_date(meeting)}.", styles["muted"]))
+        table = _p(f"No documents were filed with the review by {format_date(meeting)}.", styles["muted"])
+    story += [Spacer(1, 10), KeepTogether([*heading, table])]
     for document in documents:
         if document.reason:
             continue
@@ -164,12 +167,26 @@ def _mark(title: str, level: int):
 
 
 def _Slot(document: _Document, index: int, slots: list):
-    """A page left empty for page ``index`` of a filed document; the page it lands on is noted in ``slots``."""
-    from reportlab.platypus import Spacer
+    """A page left empty for page ``index`` of a filed document. Where it lands (page, and the marked
+    content the placed page is tagged as: a part of its own, ``Div``) is noted in ``slots``."""
+    from reportlab.platypus import Flowable
 
-    slot = Spacer(1, 1)
-    slot.slot = (document, index)
-    return slot
+    from lifkit.mechanics.pdftags import next_mcid
+
+    class Slot(Flowable):
+        lk_tags_itself = True
+
+        def wrap(self, available_width, available_height):
+            return 1, 1
+
+        def draw(self):
+            doc = self.canv._doctemplate
+            page = self.canv.getPageNumber()
+            mcid = next_mcid(self.canv)
+            doc.lk_tags.append(("Div", page - 1, mcid))
+            slots.append((document, index, page, mcid))
+
+    return Slot()
 
 
 def _render(ws, view, meeting: dt.date, documents: list[_Document], password: str | None) -> tuple[bytes, int]:
@@ -178,9 +195,10 @@ def _render(ws, view, meeting: dt.date, documents: list[_Document], password: st
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     from lifkit.mechanics.pdf import Placement, assemble
+    from lifkit.mechanics.pdftags import start as start_tags
     from lifkit.mechanics.pdftext import register_fonts
     from lifkit.steps.pack import build_date
-    from lifkit.steps.pack_layout import BOTTOM_BAND, MARGIN, TOP_BAND, running_heads
+    from lifkit.steps.pack_layout import BOTTOM_BAND, MARGIN, TOP_BAND, _tagged, running_heads
 
     register_fonts()
     built, stamp = build_date(None)
@@ -192,7 +210,7 @@ def _render(ws, view, meeting: dt.date, documents: list[_Document], password: st
     def build(total: int | None):
         buffer = io.BytesIO()
         marks: list[tuple[str, int, int]] = []
-        slots: list[tuple[_Document, int, int]] = []
+        slots: list[tuple[_Document, int, int, int]] = []  # (document, its page, pack page, MCID)
 
         def decorate(canvas, doc):
             running_heads(canvas, doc.page, total, marking, board, f"{view.reference}  {format_date(meeting)}",
@@ -203,9 +221,6 @@ def _render(ws, view, meeting: dt.date, documents: list[_Document], password: st
                 outline = getattr(flowable, "outline", None)
                 if outline:
                     marks.append((*outline, self.page))
-                slot = getattr(flowable, "slot", None)
-                if slot:
-                    slots.append((*slot, self.page))
 
         doc = Doc(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
                   bottomMargin=BOTTOM_BAND, invariant=1, title=heading, author=board, creator="lifkit",
@@ -213,20 +228,21 @@ def _render(ws, view, meeting: dt.date, documents: list[_Document], password: st
         frame = Frame(MARGIN, BOTTOM_BAND, width - 2 * MARGIN, height - TOP_BAND - BOTTOM_BAND, leftPadding=0,
                       rightPadding=0, topPadding=0, bottomPadding=0)
         doc.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=decorate)])
-        doc.build(_story(ws, view, meeting, documents, width - 2 * MARGIN, slots))
-        return buffer.getvalue(), doc.page, marks, slots
+        start_tags(doc)  # tagged as the other packs are: headings, paragraphs, tables, each placed page a Div
+        doc.build([_tagged(flowable) for flowable in _story(ws, view, meeting, documents, width - 2 * MARGIN, slots)])
+        return buffer.getvalue(), doc.page, marks, slots, doc.lk_tags
 
     saved, rl_config.useA85 = rl_config.useA85, 0
     try:
-        _, pages, _, _ = build(None)
-        pdf, pages, marks, slots = build(pages)
+        _, pages, _, _, _ = build(None)
+        pdf, pages, marks, slots, tags = build(pages)
     finally:
         rl_config.useA85 = saved
     box = (MARGIN, BOTTOM_BAND + 4, width - MARGIN, height - TOP_BAND - 4)
-    placements = [Placement(page, document.reader, index, document.pages[index], box)
-                  for document, index, page in slots]
+    placements = [Placement(page, document.reader, index, document.pages[index], box, mcid)
+                  for document, index, page, mcid in slots]
     title = f"{heading}, {view.reference}, {format_date(meeting)}"
     info = {"Title": title, "Author": board, "Subject": marking, "Creator": "lifkit",
             "Producer": "lifkit (reportlab, qpdf)", "Keywords": marking, "CreationDate": stamp, "ModDate": stamp}
     return assemble(pdf, placements, {}, [(t, page, level) for t, level, page in marks], info, "en-GB",
-                    password), pages
+                    password, tags=tags), pages
