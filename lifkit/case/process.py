@@ -355,9 +355,14 @@ class Learning:
     pack_title: str = ""  # the title of the review meeting's pack; "" : "<Action plan>: progress review"
 
     @property
+    def action_plan_title(self) -> str:
+        """The action plan's name at the start of a title or an email's subject: "Action plan"."""
+        return f"{self.action_plan[:1].upper()}{self.action_plan[1:]}"
+
+    @property
     def actions_pack_title(self) -> str:
         """The title of the pack for the meeting that reviews the action plans, as the process names it."""
-        return self.pack_title or f"{self.action_plan[:1].upper()}{self.action_plan[1:]}: progress review"
+        return self.pack_title or f"{self.action_plan_title}: progress review"
 
     def type(self, text: str) -> LearningType:
         """One of the types, from what the administrator typed (any case, or one of its short names)."""

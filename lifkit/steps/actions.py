@@ -404,7 +404,7 @@ def request_updates(ws, reference: str | None = None, agencies: list[str] | None
                       "updates": [{"action": a.id} for a in mine]}
             made = generate_form(ws, UPDATE_FORM, ref, member.code, member.format, outbox,
                                  case_values=request_prefill(ws, case, member.agency, issued), values=values)
-            subject = f"{learning.action_plan} — {ref} — update on your agency's actions by {format_date(due)}"
+            subject = f"{learning.action_plan_title} — {ref} — update on your agency's actions by {format_date(due)}"
             body = (f"Dear {member.name},\n\nCase {ref}: the {ws.settings.board_name} is following up the "
                     f"{learning.action_plan} of the {review}. The attached form lists {member.agency}'s "
                     f"{len(mine)} open action{'s' if len(mine) != 1 else ''}.\n\nPlease report on each (its status, "
@@ -532,7 +532,7 @@ def _reply_draft(ws, case: Case, member, problems: list[str], filing) -> Path:
             f"{learning.action_plan} for case {case.reference}. It cannot be used yet:\n\n{lines}\n\nPlease correct "
             f"the form you filled in and send it back by {format_date(due)} by replying to this email. Please keep "
             f"the case reference in the subject and do not add {ws.process.subject.a}'s name to it.\n\n" + _signature(ws))
-    subject = f"{learning.action_plan} — {case.reference} — please correct and resend your update by {format_date(due)}"
+    subject = f"{learning.action_plan_title} — {case.reference} — please correct and resend your update by {format_date(due)}"
     draft = filing.name(case.folder / "outbox" / f"action-update-reply-{case.reference}-{member.code}.eml")
     filing.writes.append((draft, build_draft(ws.settings.administrator.email, member.email, subject, body)))
     filing.event("reply drafted", agency=member.code, draft=draft.name, problems=len(problems))
@@ -584,7 +584,7 @@ def chase_updates(ws, case: Case, new_date: dt.date) -> list:
                 f"{format_date(late[0].update_due)}. Please complete the action update form sent to you and return it "
                 f"by {format_date(new_date)}, by replying to this email with the form attached.\n\nPlease keep the case "
                 f"reference in the subject and do not add {ws.process.subject.a}'s name to it.\n\n" + _signature(ws))
-        subject = f"{learning.action_plan} — {case.reference} — reminder: your update by {format_date(new_date)}"
+        subject = f"{learning.action_plan_title} — {case.reference} — reminder: your update by {format_date(new_date)}"
         draft = unique_path(case.folder / "outbox" / f"action-update-reminder-{case.reference}-{code}.eml")
         draft.write_bytes(build_draft(ws.settings.administrator.email, member.email, subject, body))
         record(case, "action update chased", agency=code, new_date=new_date, draft=draft.name,
