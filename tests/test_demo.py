@@ -180,3 +180,36 @@ def test_the_demo_refuses_a_process_it_has_no_script_for(tmp_path):
     result = Lifkit()("demo", tmp_path / "x", "--process", "no-such-process")
     assert result.exit_code == 2 and "no script" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("which", ["demo_workspace", "rapid_review_demo", "sar_demo"])
+def test_the_demo_works_and_meets_on_working_days(which, request):
+    """Every day the demo's administrator works (each journal entry's day) and every meeting it sets is a
+    working day: no Saturday meeting, no chase on a bank holiday (a careful board's diary, and no warning)."""
+    from lifkit.case.workspace import open_workspace
+
+    root, _ = request.getfixturevalue(which)
+    calendar = open_workspace(root).settings.working_calendar()
+    wrong = []
+    for journal in sorted((root / "cases").glob("*/journal.jsonl")):
+        for line in journal.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            for key in ("day", "meeting"):
+                if entry.get(key):
+                    why = calendar.why_not_working(dt.date.fromisoformat(entry[key]))
+                    if why:
+                        wrong.append(f"{journal.parent.name} {entry['event']} {key} {entry[key]}: {why}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("which", ["demo_workspace", "rapid_review_demo", "sar_demo"])
+def test_every_email_subject_begins_with_a_capital(which, request):
+    """A subject is the first thing an agency reads: "Action plan — RR-2026-001 — ...", never
+    "action plan — ..." (the process's word for it is written for the middle of a sentence)."""
+    root, _ = request.getfixturevalue(which)
+    lower = []
+    for draft in sorted(root.glob("cases/*/outbox/*.eml")):
+        subject = email.message_from_bytes(draft.read_bytes(), policy=default)["Subject"]
+        if not subject[:1].isupper() and not subject[:1].isdigit():
+            lower.append(f"{draft.name}: {subject}")
+    assert lower == []

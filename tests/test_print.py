@@ -357,7 +357,7 @@ def test_the_agenda_decision_sheet_is_on_one_page(demo_workspace):
     """The demo's pack (40 pages) once split the recommendation's options over pages 3 and 4, leaving
     page 4 nearly empty: Part B (the criteria, the options and the rationale) is now one page."""
     root, _ = demo_workspace
-    pack = next((root / "cases" / "CIEC-2026-001" / "pack").glob("CIEC-pack-CIEC-2026-001-2026-11-14.pdf"))
+    pack = next((root / "cases" / "CIEC-2026-001" / "pack").glob("CIEC-pack-CIEC-2026-001-2026-11-13.pdf"))
     pages = [lines_of(words) for words in page_words(pack)]
     part_b = [number for number, lines in enumerate(pages) if "Part B: Review and CIG Decision" in lines]
     assert len(part_b) == 1

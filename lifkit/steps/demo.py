@@ -157,13 +157,13 @@ LSCB_2016 = DemoScript(
             "summary": "A fictional child died at home; neglect is suspected. Written for practice only: no real "
                        "person or event."}, (
             step("2026-11-05", "referral", notified="2026-11-03"),
-            step("2026-11-06", "request", meeting="2026-11-14"),
+            step("2026-11-05", "request", meeting="2026-11-13"),
             step("2026-11-10", "returns", skip=[LATE_MEMBER], invalid=[INVALID_MEMBER],
                  attach=[EXTRA_DOCUMENT_MEMBER]),
-            step("2026-11-14", "chase"),
-            step("2026-11-14", "returns", only=[LATE_MEMBER, INVALID_MEMBER], again=True),
-            step("2026-11-14", "pack"),
-            step("2026-11-14", "recommend", option="MA Concise Review",
+            step("2026-11-13", "chase"),
+            step("2026-11-13", "returns", only=[LATE_MEMBER, INVALID_MEMBER], again=True),
+            step("2026-11-13", "pack"),
+            step("2026-11-13", "recommend", option="MA Concise Review",
                  rationale="Several agencies knew the family; learning is likely but the SCR criteria are not "
                            "clearly met (fictional).", criteria={"a": "met", "b_i": "met", "b_ii": "unclear"}),
             step("2026-11-16", "decide", response="affirmed", decision="MA Concise Review",
@@ -183,8 +183,8 @@ LSCB_2016 = DemoScript(
             "summary": "A fictional child was seriously harmed; agencies' joint working is in question. Written for "
                        "practice only: no real person or event."}, (
             step("2026-11-11", "referral", notified="2026-11-10"),
-            step("2026-11-12", "request", meeting="2026-11-28"),
-            step("2026-11-15", "returns", first=6),
+            step("2026-11-12", "request", meeting="2026-11-27"),
+            step("2026-11-16", "returns", first=6),
             # two more replies came in on the demo's last day: saved, for the reader to collect
             step("2026-11-25", "returns", only=["EDU", "PROB"], collect=False, folder="today"),
         )),
