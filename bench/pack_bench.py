@@ -145,7 +145,7 @@ def make_case(root: Path) -> tuple[Path, str, list[Path], list[Path]]:
     opened = json.loads(lifkit("referral", "open", referral, "--notified", "02/11/2026", "--json",
                                "--accept-problems").stdout)
     reference = opened["reference"]
-    lifkit("request", reference, "--meeting", "04/12/2026")
+    lifkit("request", reference, "--meeting", "01/12/2026")
     outbox = ws / "cases" / reference / "outbox"
     replies, attached = root / "replies", []
     replies.mkdir()

@@ -109,7 +109,7 @@ def make_case(root: Path, count: int = 60) -> dict:
     reference = json.loads(run("referral", "open", root / "referral.pdf", "--notified", "02/11/2026", "--json"))["reference"]
     before_requests = root / "before-requests"
     shutil.copytree(workspace, before_requests)
-    run("request", reference, "--meeting", "04/12/2026")
+    run("request", reference, "--meeting", "01/12/2026")
     outbox = workspace / "cases" / reference / "outbox"
     forms = sorted(outbox.glob("CIGINF1-*.pdf"))
     returns, emails = root / "returns", root / "mail"
@@ -225,8 +225,8 @@ def main() -> int:
 
         pristine = case["before_requests"]
         prepare = f"rm -rf {ws} && cp -r {pristine} {ws}"
-        single = f"{lifkit} request {reference} --meeting 04/12/2026 --agency {case['member']} > /dev/null"
-        every = f"{lifkit} request {reference} --meeting 04/12/2026 > /dev/null"
+        single = f"{lifkit} request {reference} --meeting 01/12/2026 --agency {case['member']} > /dev/null"
+        every = f"{lifkit} request {reference} --meeting 01/12/2026 > /dev/null"
         one, = hyperfine([single], runs=few, prepare=prepare)
         fifteen, = hyperfine([every], runs=few, prepare=prepare)
         each = (fifteen - one) / 14
@@ -240,7 +240,7 @@ def main() -> int:
         after = root / "after-requests"
         shutil.rmtree(ws)
         shutil.copytree(pristine, ws)
-        subprocess.run([*lifkit.split()[1:], "request", reference, "--meeting", "04/12/2026"], check=True,
+        subprocess.run([*lifkit.split()[1:], "request", reference, "--meeting", "01/12/2026"], check=True,
                        capture_output=True, env={**os.environ, "LIFKIT_TODAY": TODAY})
         shutil.copytree(ws, after)
         mails = " ".join(str(p) for p in sorted(case["emails"].glob("*.eml")))
