@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pdf_bombs import BOMBS, MB, content_stream_bomb, values_bomb
 from test_limits import check, run_lifkit
@@ -88,6 +90,50 @@ def test_a_stream_dictionary_is_read_as_a_pdf_reader_reads_it(entries):
 
     with pytest.raises(ValueTooLarge, match="inflates past 64 MB"):
         measure(content_stream_bomb(128, entries))
+
+
+# A stream's dictionary as PDFs write it (names, numbers, references, hex strings, words, arrays, nested
+# dictionaries, any white space), and now and then a piece a writer should not have put there (a string, a
+# comment, a stray bracket): the one-pass reader must read each exactly as the full parser does (or leave
+# it to the full parser)
+_SPACES = st.sampled_from([b" ", b"\n", b"\r\n", b"\t", b"  ", b"\x00"])
+_ATOMS = st.sampled_from([b"/Filter", b"/FlateDecode", b"/Length", b"/Type", b"/ObjStm", b"/N", b"/", b"/Fl", b"12",
+                          b"0", b"-3", b"+4", b"1.5", b".5", b"7.", b"12 0 R", b"3 0 R0", b"R", b"true", b"null",
+                          b"<0A1b>", b"1.2.3", b"5abc", b"\xff"])
+_KEYS = st.sampled_from([b"/Filter", b"/Length", b"/Type", b"/Subtype", b"/N", b"/Length1", b"/DecodeParms", b"/"])
+_ODD = st.sampled_from([b"(a)", b"(a(b)c)", b"(\\))", b"<a<b>", b"%c\n", b"{", b"}", b")", b"<", b">", b"[", b"]",
+                        b"<<", b">>", b"\x0b"])
+
+
+def _joined(parts: list[bytes], spaces: list[bytes]) -> bytes:
+    return b"".join(part + space for part, space in zip(parts, spaces + [b" "] * len(parts)))
+
+
+_VALUES = st.recursive(_ATOMS, lambda inner: st.one_of(
+    st.builds(lambda items, spaces: b"[" + _joined(items, spaces) + b"]", st.lists(inner, max_size=5),
+              st.lists(_SPACES, max_size=5)),
+    st.builds(lambda items, spaces: b"<<" + _joined([b"".join(pair) for pair in items], spaces) + b">>",
+              st.lists(st.tuples(_KEYS, _SPACES, inner), max_size=4), st.lists(_SPACES, max_size=4))), max_leaves=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_KEYS, _SPACES, _VALUES), max_size=8), st.lists(_SPACES, max_size=8),
+       st.lists(st.tuples(st.integers(0, 8), _ODD), max_size=1), st.sampled_from([True, True, True, False]))
+def test_the_one_pass_dictionary_reader_reads_as_the_full_parser(pairs, spaces, odd, opened):
+    from lifkit.mechanics.pdfmeasure import _Parser, stream_dictionary
+
+    values = [b"".join(pair) for pair in pairs]
+    for where, piece in odd:
+        values.insert(min(where, len(values)), piece)
+    data = (b"<< " if opened else b"") + _joined(values, spaces) + (b">>" if opened else b"") + b" stream"
+    end = len(data) - len(b" stream")
+
+    def read(reader):
+        try:
+            return reader()
+        except ValueError as error:
+            return ("ValueError", str(error))
+    assert read(lambda: stream_dictionary(data, 0, end)) == read(lambda: _Parser(data, 0, end).dictionary())
 
 
 def test_collect_and_pack_leave_bombs_out_within_bounds(workspace: Path, bombs, fixed_today, tmp_path):

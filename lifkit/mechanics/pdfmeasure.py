@@ -88,7 +88,7 @@ def scan(data: bytes) -> Scan:
             continue
         _start, header_end, number, generation = headers[index]
         try:
-            entries = _Parser(data, header_end, keyword).dictionary()
+            entries = stream_dictionary(data, header_end, keyword)
         except ValueError:
             continue  # no dictionary before the keyword: not a stream a reader finds
         end = _stream_end(data, start, entries.get("/Length"), top_level)
@@ -116,17 +116,26 @@ def scan(data: bytes) -> Scan:
     return result
 
 
-_VALUE = re.compile(rb"\([^)]*\)|<<|>>|[\[\]]|/?[^\x00\t\n\f\r ()<>\[\]{}/%]+|/")
+# A value as the PDF library keeps one: a word or number, a name (or a bare slash), a string, a bracket
+_VALUE = re.compile(rb"[^\x00\t\n\f\r ()<>\[\]{}/%]++|/[^\x00\t\n\f\r ()<>\[\]{}/%]*+|\([^)]*+\)|<<|>>|[\[\]]")
 _TOO_MANY_VALUES = f"more than {MAX_VALUES:,} values in its objects"
+_PIECE = 4 * MB  # values are counted a piece at a time: each piece ends at white space, so no value is cut
 
 
 def count_values(data: bytes, start: int, end: int, limit: int) -> int:
     """The values (numbers, names, strings, brackets) in ``data[start:end]``, counted no further than
-    past ``limit``: what the PDF library keeps an object for, each, once it reads them."""
-    count = 0
-    for count, _match in enumerate(_VALUE.finditer(data, start, end), start=1):
-        if count > limit:
-            break
+    past ``limit``: what the PDF library keeps an object for, each, once it reads them. Counted by the
+    pattern's own loop (``subn``, which builds no match objects), a piece of at most 4 MB at a time,
+    each cut at white space: only a string cut in two there is counted differently (as the words in
+    it), which moves the count by a few values in a million at most."""
+    view, count, limit = memoryview(data), 0, max(limit, 0)
+    while start < end and count <= limit:
+        stop = end
+        if end - start > _PIECE:
+            cut = max(data.rfind(space, start, start + _PIECE) for space in (b" ", b"\n", b"\r"))
+            stop = cut + 1 if cut > start else start + _PIECE
+        count += _VALUE.subn(b"", view[start:stop], count=limit + 1 - count)[1]
+        start = stop
     return count
 
 
@@ -166,6 +175,80 @@ def _stream_end(data: bytes, start: int, length, top_level: dict) -> int:
         return start + length
     found = data.find(b"endstream", start)
     return len(data) if found < 0 else found
+
+
+# One token of a stream's dictionary as most PDFs write it (after any white space): << >> [ ] a name, a
+# reference, a number, a hex string, or a word. Strings, comments and braces are not among them: a
+# dictionary that holds one is read by the full parser.
+_W = rb"[ \t\r\n\f\x00]"
+_TOKEN = re.compile(rb"%s*(?:(<<)|(>>)|([\[\]])|(/[^ \t\r\n\f\x00()<>\[\]{}/%%]*)|(\d+)%s+(\d{1,5})%s+R(?![A-Za-z0-9])"
+                    rb"|([+-]?(?:\d+\.?\d*|\.\d+))|(<[^<>]*>)|([^ \t\r\n\f\x00()<>\[\]{}/%%]+))" % (_W, _W, _W))
+_UNSET = object()
+
+
+def stream_dictionary(data: bytes, position: int, end: int) -> dict:
+    """The entries of the dictionary at ``position`` (before ``end``), as :class:`_Parser` reads them:
+    a nested dictionary as "<<>>", a string as "()", a hex string as "<>", a reference as (number,
+    generation). Read from one pass of :data:`_TOKEN` (a few times faster: a form has a stream for each
+    box); anything it does not know (a string, a comment, a stray delimiter, an unfinished dictionary)
+    is left to :class:`_Parser`, so both always agree. Raises ValueError where there is no dictionary."""
+    entries: dict = {}
+    # open containers, innermost last: [is a dictionary, the key awaiting its value (dictionaries) or
+    # the values so far (arrays; None inside a nested dictionary, whose values are not kept)]
+    stack: list[list] = []
+    expected = position
+    for token in _TOKEN.finditer(data, position, end):
+        if token.start() != expected:
+            break  # something between tokens that the pattern does not read
+        expected = token.end()
+        opened, closed, bracket, name, number, generation, plain, hexadecimal, word = token.groups()
+        if not stack and not opened:
+            break
+        value = _UNSET
+        if opened:
+            stack.append([True, _UNSET])
+            continue
+        if closed:
+            top = stack.pop()
+            if not top[0] or top[1] is not _UNSET:
+                break  # ">>" where an array is open or a value is awaited: the full parser decides
+            if not stack:
+                return entries
+            value = "<<>>"
+        elif bracket == b"[":
+            stack.append([False, [] if _kept(stack) else None])
+            continue
+        elif bracket == b"]":
+            top = stack.pop()
+            if top[0]:
+                break
+            value = top[1]
+        elif name is not None:
+            value = name.decode("latin-1")
+        elif number is not None:
+            value = (int(number), int(generation))
+        elif plain is not None:
+            value = int(plain) if plain.lstrip(b"+-").isdigit() else float(plain)
+        elif hexadecimal is not None:
+            value = "<>"
+        else:
+            value = word.decode("latin-1")
+        top = stack[-1]
+        if not top[0]:  # an array
+            if top[1] is not None:
+                top[1].append(value)
+        elif top[1] is _UNSET:
+            top[1] = value  # a key
+        else:
+            if len(stack) == 1 and isinstance(top[1], str) and top[1].startswith("/"):
+                entries[top[1]] = value
+            top[1] = _UNSET
+    return _Parser(data, position, end).dictionary()
+
+
+def _kept(stack: list[list]) -> bool:
+    """Whether an array opened now is part of a value of the outermost dictionary (not of a nested one)."""
+    return all(not frame[0] for frame in stack[1:])
 
 
 class _Parser:
