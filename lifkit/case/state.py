@@ -578,7 +578,11 @@ def overdue_items(ws, reference: str, state: CaseState | None = None) -> list[Ov
     """What is due within 7 days or late for one case: the decision, sign-offs, notices, returns (``state``:
     the case's state, when the caller has it already)."""
     process = ws.process
-    state = state or case_state(ws, reference)
+    case = events = None
+    if state is None:  # the case and its journal read once, for its state and its action plan
+        case = load_case(ws, reference)
+        events = journal(case.folder)
+        state = case_state(ws, reference, case, events)
     on = today()
     items: list[OverdueItem] = []
 
@@ -633,7 +637,7 @@ def overdue_items(ws, reference: str, state: CaseState | None = None) -> list[Ov
     if process.learning is not None:  # the action plan: actions due or late, updates past their date
         from lifkit.case.actionplan import action_plan
 
-        for action in action_plan(load_case(ws, reference)).actions:
+        for action in action_plan(case or load_case(ws, reference), events).actions:
             if action.open:
                 add(f"action {action.id} ({action.agency}) of the {process.learning.action_plan}: "
                     f"{action.status.lower()}", action.due)

@@ -32,19 +32,18 @@ def action_row(action: Action, review: str, on: dt.date | None = None) -> dict[s
     }
 
 
-def _review_name(ws, reference: str) -> str:
-    from lifkit.case.state import case_state
-
-    return case_state(ws, reference).decision
-
-
 def case_action_rows(ws, reference: str) -> dict[str, dict[str, Any]]:
-    """Action ref -> its row, for every action of the case."""
+    """Action ref -> its row, for every action of the case (its journal read once: the plan and the review
+    decided come from the same events; the rest of the case's state is not needed)."""
+    from lifkit.case.folder import journal
+    from lifkit.case.state import decision_so_far
+
     case = load_case(ws, reference)
-    plan = action_plan(case)
+    events = journal(case.folder)
+    plan = action_plan(case, events)
     if not plan.actions:
         return {}
-    review = _review_name(ws, reference)
+    review = decision_so_far(ws.process, events).outcome
     return {a.ref: action_row(a, review) for a in plan.actions}
 
 

@@ -19,13 +19,14 @@ from lifkit.case.state import case_state, decision_so_far
 from lifkit.errors import LifkitError
 
 
-def case_row(ws, reference: str) -> dict[str, Any]:
-    """lifkit's columns of the case's Register row: the process's register columns, keyed as it names them."""
+def case_row(ws, reference: str, case=None, events: list[dict] | None = None) -> dict[str, Any]:
+    """lifkit's columns of the case's Register row: the process's register columns, keyed as it names them
+    (from ``case`` and its journal ``events`` where the caller has read them already)."""
     process = ws.process
-    case = load_case(ws, reference)
+    case = case or load_case(ws, reference)
     referral = (case.referral or {}).get("values", {})
-    state = case_state(ws, reference, case)
-    events = journal(case.folder)
+    events = journal(case.folder) if events is None else events
+    state = case_state(ws, reference, case, events)
     decision = decision_so_far(process, events)
     issued = [(dt.date.fromisoformat(e["issued"]) if e.get("issued") else event_day(e)) for e in events
               if e["event"] == "issued"]
@@ -91,11 +92,11 @@ def case_row(ws, reference: str) -> dict[str, Any]:
     return {key: ("" if value is None else value) for key, value in row.items()}
 
 
-def _pending_rows(case_folder) -> list[tuple[str, dict]]:
+def _pending_rows(case_folder, events: list[dict] | None = None) -> list[tuple[str, dict]]:
     """Decisions rows journalled but not yet recorded as written to the register, oldest first, each with
     the id of the journal event that made it (which the row carries on the register)."""
     pending: dict[str, dict] = {}
-    for event in journal(case_folder):
+    for event in journal(case_folder) if events is None else events:
         if event["event"] == "decision rows written":
             for row_id in event["ids"]:
                 pending.pop(row_id, None)
@@ -154,14 +155,16 @@ def sync_all(ws, reference: str | None = None) -> SyncResult:
     references = [reference] if reference else case_references(ws)
     together: dict[str, dict] = {}
     for ref in references:
-        if _pending_rows(load_case(ws, ref).folder):
+        case = load_case(ws, ref)
+        events = journal(case.folder)  # read once for both questions
+        if _pending_rows(case.folder, events):
             warning = sync_case(ws, ref)
             if warning:
                 result.failed[ref] = warning
             else:
                 result.written.append(ref)
         else:
-            together[ref] = case_row(ws, ref)
+            together[ref] = case_row(ws, ref, case, events)
     if together:
         try:
             update_cases(ws.register_path, together, columns=ws.process.register_columns)
