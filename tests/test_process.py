@@ -30,7 +30,7 @@ def test_every_shipped_process_passes_the_schema_and_the_checks_of_meaning():
     where that check is made, on the files as installed."""
     from importlib import resources
 
-    from lifkit.case.process import _problems
+    from lifkit.case.process_check import problems as _problems
     from lifkit.mechanics.resources import parse_yaml
 
     for name in shipped_processes():

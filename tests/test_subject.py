@@ -11,7 +11,8 @@ import pytest
 
 from conftest import Lifkit
 
-from lifkit.case.process import Start, load_process_file, load_shipped, parse_start, start_problem
+from lifkit.case.process import load_process_file, load_shipped
+from lifkit.case.starts import Start, parse_start, start_problem
 
 
 # --- the start grammar ---------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def _own_template_problems(root: Path, process) -> list:
 
 
 def _process_problems(root: Path, settings, process) -> list:
-    from lifkit.case.process import _at as at, _key as key_of
+    from lifkit.case.process_check import key_path as key_of, line_at as at
     from lifkit.documents.formdef import load_form
     from lifkit.documents.wordform import check_template
 
@@ -201,7 +201,7 @@ def _ticks(form) -> str:
 def _process_lines(process) -> dict:
     from importlib import resources
 
-    from lifkit.case.process import _node_lines
+    from lifkit.case.process_check import node_lines
 
     try:
         if process.shipped:
@@ -210,14 +210,14 @@ def _process_lines(process) -> dict:
             text = Path(process.source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return {}
-    return _compose_lines(text, _node_lines)
+    return _compose_lines(text, node_lines)
 
 
 def _lines(path: Path) -> dict:
-    from lifkit.case.process import _node_lines
+    from lifkit.case.process_check import node_lines
 
     try:
-        return _compose_lines(path.read_text(encoding="utf-8"), _node_lines)
+        return _compose_lines(path.read_text(encoding="utf-8"), node_lines)
     except (OSError, UnicodeDecodeError):
         return {}
 
@@ -233,7 +233,7 @@ def _compose_lines(text: str, node_lines) -> dict:
 
 
 def _at(lines: dict, path: tuple) -> str:
-    from lifkit.case.process import _at as at
+    from lifkit.case.process_check import line_at as at
 
     return at(lines, path)
 

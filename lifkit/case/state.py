@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from lifkit.case.folder import Case, case_references, event_day, journal, load_case, load_returns, returns_file
-from lifkit.case.process import Deadline, Length, Notice, Option, Process, Start, parse_start
+from lifkit.case.process import Deadline, Length, Notice, Option, Process
 from lifkit.case.review import ReviewState, resolve_start, review_state
+from lifkit.case.starts import Start, parse_start
 from lifkit.errors import LifkitError
 from lifkit.mechanics.dates import format_date, today
 
