@@ -331,6 +331,18 @@ def _parse(text: str, path: Path):
                             "Correct the line named (a missing quote or bracket is the usual cause).") from None
 
 
+def _toml_data(text: str, path: Path) -> dict:
+    """The settings as plain data: read by the standard library's TOML reader (a quarter of tomlkit's
+    time to load and read; tomlkit keeps the file's layout, which only the commands that write it need);
+    a text it refuses is read by tomlkit, whose message names the line (:func:`_parse`)."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return _parse(text, path).unwrap()
+
+
 def _toml_reason(exc) -> str:
     # tomlkit's messages end with " at line L col C"; the line is reported separately.
     if "Control characters" in str(exc):  # what tomlkit says of a string left open at the line's end
@@ -339,9 +351,16 @@ def _toml_reason(exc) -> str:
 
 
 def _check_file(path: Path) -> tuple[CheckResult, Settings | None]:
-    text = _read_text(path)
-    document = _parse(text, path)
-    data = document.unwrap()
+    """lifkit.toml read and checked: once for each text of it a command meets (a step that changes a
+    case opens the workspace again to make its dashboard, and the schema check is most of the cost of
+    opening it). The file is read each time; a text already checked is not checked again."""
+    result, settings = _checked_text(path, _read_text(path))
+    return CheckResult(result.settings_file, list(result.problems)), settings  # the caller may add problems
+
+
+@functools.lru_cache(maxsize=8)
+def _checked_text(path: Path, text: str) -> tuple[CheckResult, Settings | None]:
+    data = _toml_data(text, path)
     problems = check_settings_data(data, _KeyLines(text))
     result = CheckResult(settings_file=path, problems=problems)
     settings = None if result.errors else _to_settings(data)

@@ -184,9 +184,30 @@ def _environment():
         return resource("templates", f"dashboard/{name}").read_text(encoding="utf-8")
 
     env = jinja2.Environment(loader=jinja2.FunctionLoader(load), autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined, bytecode_cache=_bytecode_cache())
     env.filters["date"] = lambda d: format_date(d) if d else "-"
     return env
+
+
+def _bytecode_cache():
+    """Jinja's cache of compiled templates, in the user's own folder under the system's temporary folder
+    (Jinja makes it readable by the user alone, and checks that it is): compiling the pages' templates
+    is most of the time the dashboard takes to be made again after a step. A template changed (a
+    workspace's own) is compiled again: the cache is keyed by its text. None where no such folder can be
+    made; a cache that cannot be written is passed over."""
+    import jinja2
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass  # a cache: the pages are made all the same
+
+    try:
+        return Cache()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _common(ws, on: dt.date) -> dict[str, Any]:
