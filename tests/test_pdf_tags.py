@@ -137,18 +137,24 @@ def test_the_pack_is_tagged_with_its_headings_language_title_and_bookmarks(demo_
         roles = [str(e.S) for e in tree]
         assert roles.count("/H1") >= 6 and "/H2" in roles and "/H3" in roles
         assert "/Div" in roles, "an attached document's page is a part of its own"
-        parent_tree = pdf.Root.StructTreeRoot.ParentTree.Nums
-        parents = {int(parent_tree[i]): parent_tree[i + 1] for i in range(0, len(parent_tree), 2)}
-        for index, page in enumerate(pdf.pages):
-            content = b"".join(part.read_bytes() for part in page.obj.Contents) \
-                if isinstance(page.obj.Contents, pikepdf.Array) else page.obj.Contents.read_bytes()
-            mcids = sorted(int(m) for m in re.findall(rb"<</MCID (\d+)>> BDC", content))
-            assert mcids == list(range(len(mcids))) and mcids, f"page {index + 1} has no tagged content"
-            assert len(parents[int(page.obj.StructParents)]) == len(mcids), f"page {index + 1}"
-            assert b"/Artifact BMC" in content, f"page {index + 1}: running heads are not artifacts"
+        assert_every_page_tagged(pdf)
     report = pdfua.validate(str(pack))
     assert [f.rule_id for f in report.findings if f.severity >= pdfua.Severity.WARNING] == []
     assert_claims_pdf_ua(pack, str(pdf_title(pack)))
+
+
+def assert_every_page_tagged(pdf) -> None:
+    """Each page's marked content numbered 0, 1, 2... and every piece in the structure tree (the ParentTree
+    holds one parent for each), and its running heads drawn as artifacts."""
+    parent_tree = pdf.Root.StructTreeRoot.ParentTree.Nums
+    parents = {int(parent_tree[i]): parent_tree[i + 1] for i in range(0, len(parent_tree), 2)}
+    for index, page in enumerate(pdf.pages):
+        content = b"".join(part.read_bytes() for part in page.obj.Contents) \
+            if isinstance(page.obj.Contents, pikepdf.Array) else page.obj.Contents.read_bytes()
+        mcids = sorted(int(m) for m in re.findall(rb"<</MCID (\d+)>> BDC", content))
+        assert mcids == list(range(len(mcids))) and mcids, f"page {index + 1} has no tagged content"
+        assert len(parents[int(page.obj.StructParents)]) == len(mcids), f"page {index + 1}"
+        assert b"/Artifact BMC" in content, f"page {index + 1}: running heads are not artifacts"
 
 
 def pdf_title(path: Path) -> str:
@@ -237,15 +243,7 @@ def test_the_review_panel_pack_is_tagged_and_claims_pdf_ua(rapid_review_demo, tm
         roles = [str(e.S) for e in elements(pdf.Root.StructTreeRoot, [])]
         assert "/H1" in roles and "/P" in roles
         assert roles.count("/Div") >= len(made["documents"]), "each placed page is a part of its own"
-        parent_tree = pdf.Root.StructTreeRoot.ParentTree.Nums
-        parents = {int(parent_tree[i]): parent_tree[i + 1] for i in range(0, len(parent_tree), 2)}
-        for index, page in enumerate(pdf.pages):
-            content = b"".join(part.read_bytes() for part in page.obj.Contents) \
-                if isinstance(page.obj.Contents, pikepdf.Array) else page.obj.Contents.read_bytes()
-            mcids = sorted(int(m) for m in re.findall(rb"<</MCID (\d+)>> BDC", content))
-            assert mcids == list(range(len(mcids))) and mcids, f"page {index + 1} has no tagged content"
-            assert len(parents[int(page.obj.StructParents)]) == len(mcids), f"page {index + 1}"
-            assert b"/Artifact BMC" in content, f"page {index + 1}: running heads are not artifacts"
+        assert_every_page_tagged(pdf)
         title = str(pdf.docinfo.Title)
     assert_claims_pdf_ua(out, title)
     report = pdfua.validate(str(out))
