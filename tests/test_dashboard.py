@@ -213,6 +213,39 @@ def test_a_step_makes_the_dashboard_again_and_a_failure_never_fails_the_step(dem
     assert ws("dashboard").exit_code == 0 and (root / "dashboard" / "index.html").is_file()
 
 
+def test_the_pages_are_the_same_whether_jinja_s_template_cache_works_or_not(demo_workspace, tmp_path, monkeypatch):
+    """The compiled templates are kept in Jinja's per-user cache under the temporary folder. Where that
+    folder cannot be made (Jinja refuses one another user owns) or a compiled template cannot be
+    written there (a full disk), the pages are made all the same, and are the same pages."""
+    import jinja2.bccache
+
+    root, ws = _copy(demo_workspace, tmp_path, monkeypatch)
+    pages = root / "dashboard"
+
+    def made() -> dict[str, str]:
+        shutil.rmtree(pages, ignore_errors=True)
+        result = ws("dashboard")
+        assert result.exit_code == 0, result.output
+        return {p.name: p.read_text(encoding="utf-8") for p in sorted(pages.glob("*.html"))}
+
+    cached = made()
+
+    def unsafe(self):
+        raise RuntimeError("the cache folder is not owned by this user")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jinja2.bccache.FileSystemBytecodeCache, "_get_default_cache_dir", unsafe)
+        assert made() == cached
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jinja2.bccache.FileSystemBytecodeCache, "load_bytecode", lambda self, bucket: None)
+        patch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", full_disk)
+        assert made() == cached
+
+
 def test_the_marking_is_a_workspace_setting(demo_workspace, tmp_path, monkeypatch):
     root, ws = _copy(demo_workspace, tmp_path, monkeypatch)
     settings = root / "lifkit.toml"
