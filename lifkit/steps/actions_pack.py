@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,51 +173,18 @@ def _mark(key: str, title: str, level: int):
 
 
 def _render(ws, learning, reviews, meeting, built, stamp, password) -> tuple[bytes, int]:
-    from reportlab import rl_config
-    from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
-
     from lifkit.mechanics.pdf import finish_pack
-    from lifkit.mechanics.pdftags import start as start_tags
     from lifkit.mechanics.pdftext import register_fonts
-    from lifkit.steps.pack_layout import BOTTOM_BAND, MARGIN, TOP_BAND, _tagged, running_heads
+    from lifkit.steps.pack_layout import lay_out_tagged
 
     register_fonts()
-    width, height = A4
     board = ws.settings.board_name
     marking = ws.settings.marking  # the workspace's protective marking, on every page
     heading = learning.actions_pack_title
-
-    def build(total: int | None):
-        buffer = io.BytesIO()
-        marks: list[tuple[str, str, int, int]] = []
-
-        def decorate(canvas, doc):
-            running_heads(canvas, doc.page, total, marking, board, f"{heading}  {format_date(meeting)}",
-                          f"For the {learning.review_meeting} on {format_date(meeting)}  ·  built {format_date(built)}")
-
-        class Doc(BaseDocTemplate):
-            def afterFlowable(self, flowable):
-                outline = getattr(flowable, "outline", None)
-                if outline:
-                    marks.append((*outline, self.page))
-
-        doc = Doc(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
-                  bottomMargin=BOTTOM_BAND, invariant=1, title=heading, author=board, creator="lifkit",
-                  subject=marking)
-        frame = Frame(MARGIN, BOTTOM_BAND, width - 2 * MARGIN, height - TOP_BAND - BOTTOM_BAND, leftPadding=0,
-                      rightPadding=0, topPadding=0, bottomPadding=0)
-        doc.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=decorate)])
-        start_tags(doc)
-        doc.build([_tagged(flowable) for flowable in _story(ws, learning, reviews, meeting, built, width - 2 * MARGIN)])
-        return buffer.getvalue(), doc.page, marks, doc.lk_tags
-
-    saved, rl_config.useA85 = rl_config.useA85, 0
-    try:
-        _, pages, _, _ = build(None)
-        pdf, pages, marks, tags = build(pages)
-    finally:
-        rl_config.useA85 = saved
+    pdf, pages, marks, tags = lay_out_tagged(
+        heading, board, marking, f"{heading}  {format_date(meeting)}",
+        f"For the {learning.review_meeting} on {format_date(meeting)}  ·  built {format_date(built)}",
+        lambda width: _story(ws, learning, reviews, meeting, built, width))
     title = f"{heading}, {format_date(meeting)}"
     return finish_pack(pdf, [(title_, level, page) for _key, title_, level, page in marks],
                        {"/Title": title, "/Author": board, "/Subject": marking, "/Creator": "lifkit",

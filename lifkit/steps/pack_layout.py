@@ -344,6 +344,44 @@ def _layout_pages(data: PackInput) -> Layout:
                   placements=doc.placements, tags=doc.lk_tags)
 
 
+def lay_out_tagged(title: str, board: str, marking: str, right: str, footer: str, story) -> tuple:
+    """A pack of plain pages laid out twice (the second time knowing the page count, for "Page x of y"):
+    ``story(width)`` gives its flowables (called once a pass), tagged as the meeting pack's are, under the
+    running heads (:func:`running_heads`, ``right`` beside the board's name, ``footer``). Returns the PDF
+    bytes, the page count, the outline marks (each flowable's ``outline`` with the page it landed on) and
+    the tags, for :func:`lifkit.mechanics.pdf.assemble` or :func:`~lifkit.mechanics.pdf.finish_pack`."""
+    from reportlab import rl_config
+
+    def build(total: int | None):
+        buffer = io.BytesIO()
+        marks: list[tuple] = []
+
+        class Doc(BaseDocTemplate):
+            def afterFlowable(self, flowable):
+                outline = getattr(flowable, "outline", None)
+                if outline:
+                    marks.append((*outline, self.page))
+
+        width, height = A4
+        doc = Doc(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
+                  bottomMargin=BOTTOM_BAND, invariant=1, title=title, author=board, creator="lifkit",
+                  subject=marking)
+        frame = Frame(MARGIN, BOTTOM_BAND, width - 2 * MARGIN, height - TOP_BAND - BOTTOM_BAND, leftPadding=0,
+                      rightPadding=0, topPadding=0, bottomPadding=0)
+        doc.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=lambda canvas, d: running_heads(
+            canvas, d.page, total, marking, board, right, footer))])
+        start_tags(doc)
+        doc.build([_tagged(flowable) for flowable in story(width - 2 * MARGIN)])
+        return buffer.getvalue(), doc.page, marks, doc.lk_tags
+
+    saved, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        _, pages, _, _ = build(None)
+        return build(pages)
+    finally:
+        rl_config.useA85 = saved
+
+
 def running_heads(canvas, page: int, total: int | None, marking: str, board: str, right: str, footer: str) -> None:
     """The packs' running header and footer, drawn as artifacts (not part of the reading order): the
     marking, the board's name (shortened to fit) beside ``right``, rules, ``footer`` and "Page x of y"."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,54 +189,27 @@ def _Slot(document: _Document, index: int, slots: list):
 
 
 def _render(ws, view, meeting: dt.date, documents: list[_Document], password: str | None) -> tuple[bytes, int]:
-    from reportlab import rl_config
     from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     from lifkit.mechanics.pdf import Placement, assemble
-    from lifkit.mechanics.pdftags import start as start_tags
     from lifkit.mechanics.pdftext import register_fonts
     from lifkit.steps.pack import build_date
-    from lifkit.steps.pack_layout import BOTTOM_BAND, MARGIN, TOP_BAND, _tagged, running_heads
+    from lifkit.steps.pack_layout import BOTTOM_BAND, MARGIN, TOP_BAND, lay_out_tagged
 
     register_fonts()
     built, stamp = build_date(None)
-    width, height = A4
     board = ws.settings.board_name
     heading = _title(ws)
     marking = ws.settings.marking  # the workspace's protective marking ([board] marking), on every page
+    slots: list[tuple[_Document, int, int, int]] = []  # (document, its page, pack page, MCID), of the last pass
 
-    def build(total: int | None):
-        buffer = io.BytesIO()
-        marks: list[tuple[str, int, int]] = []
-        slots: list[tuple[_Document, int, int, int]] = []  # (document, its page, pack page, MCID)
+    def story(width: float) -> list:
+        slots.clear()
+        return _story(ws, view, meeting, documents, width, slots)
 
-        def decorate(canvas, doc):
-            running_heads(canvas, doc.page, total, marking, board, f"{view.reference}  {format_date(meeting)}",
-                          f"{heading}  ·  built {format_date(built)}")
-
-        class Doc(BaseDocTemplate):
-            def afterFlowable(self, flowable):
-                outline = getattr(flowable, "outline", None)
-                if outline:
-                    marks.append((*outline, self.page))
-
-        doc = Doc(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_BAND,
-                  bottomMargin=BOTTOM_BAND, invariant=1, title=heading, author=board, creator="lifkit",
-                  subject=marking)
-        frame = Frame(MARGIN, BOTTOM_BAND, width - 2 * MARGIN, height - TOP_BAND - BOTTOM_BAND, leftPadding=0,
-                      rightPadding=0, topPadding=0, bottomPadding=0)
-        doc.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=decorate)])
-        start_tags(doc)  # tagged as the other packs are: headings, paragraphs, tables, each placed page a Div
-        doc.build([_tagged(flowable) for flowable in _story(ws, view, meeting, documents, width - 2 * MARGIN, slots)])
-        return buffer.getvalue(), doc.page, marks, slots, doc.lk_tags
-
-    saved, rl_config.useA85 = rl_config.useA85, 0
-    try:
-        _, pages, _, _, _ = build(None)
-        pdf, pages, marks, slots, tags = build(pages)
-    finally:
-        rl_config.useA85 = saved
+    pdf, pages, marks, tags = lay_out_tagged(heading, board, marking, f"{view.reference}  {format_date(meeting)}",
+                                             f"{heading}  ·  built {format_date(built)}", story)
+    width, height = A4
     box = (MARGIN, BOTTOM_BAND + 4, width - MARGIN, height - TOP_BAND - 4)
     placements = [Placement(page, document.reader, index, document.pages[index], box, mcid)
                   for document, index, page, mcid in slots]
